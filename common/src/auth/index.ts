@@ -1,0 +1,2 @@
+export * from './user-token';
+export * from './middleware';

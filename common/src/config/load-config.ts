@@ -1,0 +1,94 @@
+import { z } from 'zod';
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+/**
+ * Parses environment variables with a zod object schema and fails fast with
+ * every problem named at once, so an operator fixes them in one go.
+ */
+export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.env): z.infer<S> {
+  const result = schema.safeParse(env);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => {
+    const name = issue.path.join('.') || '(environment)';
+    const missing = issue.code === 'invalid_type' && env[name] === undefined;
+    return missing ? `${name} is required` : `${name}: ${issue.message}`;
+  });
+  throw new ConfigError(problems);
+}
+
+const mongoUrl = z
+  .string()
+  .regex(/^mongodb(\+srv)?:\/\/[^\s/]+/, 'must be a mongodb:// or mongodb+srv:// URL');
+
+const natsUrl = z
+  .string()
+  .regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, 'must be a nats:// URL (several may be comma-separated)');
+
+export const serviceEnvSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  JWT_KEY: z.string().min(32, 'must be at least 32 characters (use a random secret)'),
+  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  MONGO_URL: mongoUrl,
+  NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+  /** Prefix for stream and subject names; lets test suites share one nats-server. */
+  EVENTS_NAMESPACE: z
+    .string()
+    .regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits')
+    .default(''),
+  MODERATOR_EMAILS: z.string().default(''),
+  /** Behind the gateway or an ingress: how many proxy hops to trust for the client address. */
+  TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  OUTBOX_SWEEP_MS: z.coerce.number().int().positive().default(2_000),
+  EVENT_MAX_DELIVERIES: z.coerce.number().int().min(1).default(8),
+  EVENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
+});
+
+export type ServiceConfig = z.infer<typeof serviceEnvSchema> & {
+  serviceName: string;
+  mongoUrl: string;
+  moderatorEmails: string[];
+};
+
+/**
+ * The configuration every service shares. `<SERVICE>_MONGO_URL` (for example
+ * `AUTH_MONGO_URL`) overrides `MONGO_URL` for one service; a URL without a
+ * database name gets `postline-<service>`, so services sharing one server
+ * still keep separate databases.
+ */
+export function loadServiceConfig<S extends z.ZodObject = z.ZodObject<{}>>(
+  serviceName: string,
+  env: Env = process.env,
+  extra?: S,
+): ServiceConfig & z.infer<S> {
+  const overrideKey = `${serviceName.toUpperCase()}_MONGO_URL`;
+  const effectiveEnv = { ...env, MONGO_URL: env[overrideKey] ?? env.MONGO_URL };
+  const schema = extra ? serviceEnvSchema.extend(extra.shape) : serviceEnvSchema;
+  const parsed = loadConfig(schema, effectiveEnv) as z.infer<typeof serviceEnvSchema> & z.infer<S>;
+  return {
+    ...parsed,
+    serviceName,
+    mongoUrl: withDefaultDatabase(parsed.MONGO_URL, `postline-${serviceName}`),
+    moderatorEmails: parsed.MODERATOR_EMAILS.split(',')
+      .map((email) => email.trim().toLowerCase())
+      .filter(Boolean),
+  };
+}
+
+export function withDefaultDatabase(url: string, database: string): string {
+  const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(url);
+  if (!match) return url;
+  const [, hostPart, path, query = ''] = match;
+  if (path && path.length > 1) return url;
+  return `${hostPart}/${database}${query}`;
+}

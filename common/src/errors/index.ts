@@ -1,0 +1,2 @@
+export * from './http-errors';
+export { errorHandler, notFoundHandler } from './error-handler';

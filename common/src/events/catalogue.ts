@@ -1,0 +1,81 @@
+import { z } from 'zod';
+
+/**
+ * The event catalogue: every subject Postline publishes, with the schema its
+ * `data` must satisfy. Publishers and listeners are typed from this one table,
+ * and every message is validated against it at runtime on both sides.
+ */
+const id = z.string().min(1).max(64);
+const isoDate = z.iso.datetime({ offset: true });
+const tags = z.array(z.string().min(1).max(40)).max(10);
+const commentStatus = z.enum(['pending', 'approved', 'rejected']);
+
+const userProfile = z.object({
+  id,
+  username: z.string().min(1).max(30),
+  role: z.enum(['user', 'moderator']),
+  bio: z.string().max(500),
+  image: z.string().max(500),
+});
+
+const follow = z.object({ followerId: id, followeeId: id });
+
+const postSnapshot = z.object({
+  id,
+  authorId: id,
+  authorUsername: z.string().min(1).max(30),
+  title: z.string().min(1).max(200),
+  slug: z.string().min(1).max(260),
+  body: z.string().max(100_000),
+  tags,
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+const like = z.object({ postId: id, userId: id, likeCount: z.number().int().min(0) });
+
+const commentSnapshot = z.object({
+  id,
+  postId: id,
+  authorId: id,
+  authorUsername: z.string().min(1).max(30),
+  body: z.string().min(1).max(5_000),
+  status: commentStatus,
+  createdAt: isoDate,
+  updatedAt: isoDate,
+});
+
+export const eventCatalogue = {
+  'user.created': userProfile,
+  'user.updated': userProfile,
+  'user.followed': follow,
+  'user.unfollowed': follow,
+  'post.created': postSnapshot,
+  'post.updated': postSnapshot,
+  'post.deleted': z.object({ id, authorId: id }),
+  'post.liked': like,
+  'post.unliked': like,
+  'comment.created': commentSnapshot,
+  'comment.updated': commentSnapshot,
+  'comment.deleted': z.object({ id, postId: id }),
+  /**
+   * A moderation decision about one version of a comment. `commentVersion` is
+   * the comment's version that was judged, so a decision about older text
+   * never approves newer text.
+   */
+  'comment.moderated': z.object({
+    commentId: id,
+    postId: id,
+    commentVersion: z.number().int().min(0),
+    status: z.enum(['approved', 'rejected']),
+    reason: z.string().max(500),
+  }),
+} as const;
+
+export type Subject = keyof typeof eventCatalogue;
+export type EventData<S extends Subject> = z.infer<(typeof eventCatalogue)[S]>;
+export const subjects = Object.keys(eventCatalogue) as Subject[];
+
+export function isSubject(value: string): value is Subject {
+  return Object.hasOwn(eventCatalogue, value);
+}

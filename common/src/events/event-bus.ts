@@ -1,0 +1,120 @@
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import {
+  jetstream,
+  jetstreamManager,
+  RetentionPolicy,
+  StorageType,
+  type JetStreamClient,
+  type JetStreamManager,
+  type PubAck,
+} from '@nats-io/jetstream';
+import type { Logger } from 'pino';
+import type { AnyEventEnvelope, EventEnvelope } from './envelope';
+import { validateEvent } from './envelope';
+import { EventNames } from './streams';
+
+export interface EventBusOptions {
+  url: string;
+  /** Connection name shown by `nats-server` monitoring: the service name. */
+  name: string;
+  namespace?: string;
+  logger: Logger;
+  /** Keep retrying the first connection instead of failing (services start before NATS is up). */
+  waitOnFirstConnect?: boolean;
+}
+
+/** A NATS connection with JetStream, the stream layout, and typed publishing. */
+export class EventBus {
+  private reconnectListeners: (() => void)[] = [];
+  private connected = true;
+
+  private constructor(
+    readonly connection: NatsConnection,
+    readonly js: JetStreamClient,
+    readonly jsm: JetStreamManager,
+    readonly names: EventNames,
+    private readonly logger: Logger,
+  ) {
+    void this.watchStatus();
+  }
+
+  static async connect(options: EventBusOptions): Promise<EventBus> {
+    const connection = await connect({
+      servers: options.url.split(',').map((s) => s.trim()),
+      name: options.name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 500,
+      waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+    });
+    const jsm = await jetstreamManager(connection);
+    const bus = new EventBus(connection, jetstream(connection), jsm, new EventNames(options.namespace), options.logger);
+    await bus.ensureStreams();
+    return bus;
+  }
+
+  get isConnected(): boolean {
+    return this.connected && !this.connection.isClosed();
+  }
+
+  /** Called after every reconnection: the outbox relay publishes what piled up meanwhile. */
+  onReconnect(listener: () => void): void {
+    this.reconnectListeners.push(listener);
+  }
+
+  /** Creates the streams if missing; safe to call from every replica at every start. */
+  async ensureStreams(): Promise<void> {
+    for (const { name, subjects } of this.names.allStreams()) {
+      try {
+        await this.jsm.streams.info(name);
+      } catch (err) {
+        if (!isNotFound(err)) throw err;
+        try {
+          await this.jsm.streams.add({
+            name,
+            subjects,
+            retention: RetentionPolicy.Limits,
+            storage: StorageType.File,
+            // The full history: read models are rebuilt by replaying it.
+            max_age: 0,
+            max_msgs: -1,
+            max_bytes: -1,
+            duplicate_window: 2 * 60 * 1_000_000_000,
+          });
+        } catch (addErr) {
+          // Another replica created it between our look-up and add.
+          if (!String(addErr).includes('already in use')) throw addErr;
+        }
+      }
+    }
+  }
+
+  /** Publishes one envelope; the event id is the message id, so JetStream drops a re-publish. */
+  async publish(event: EventEnvelope | AnyEventEnvelope): Promise<PubAck> {
+    validateEvent(event);
+    return this.js.publish(this.names.wire(event.subject), JSON.stringify(event), {
+      msgID: event.id,
+      expect: { streamName: this.names.streamOf(event.subject) },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain();
+  }
+
+  private async watchStatus(): Promise<void> {
+    for await (const status of this.connection.status()) {
+      if (status.type === 'disconnect') {
+        this.connected = false;
+        this.logger.warn({ server: 'server' in status ? status.server : undefined }, 'NATS disconnected');
+      } else if (status.type === 'reconnect') {
+        this.connected = true;
+        this.logger.info('NATS reconnected');
+        for (const listener of this.reconnectListeners) listener();
+      }
+    }
+  }
+}
+
+export function isNotFound(err: unknown): boolean {
+  return /not found/i.test(String((err as Error)?.message ?? err));
+}

@@ -1,0 +1,67 @@
+import express, { type Express, type RequestHandler, type Router } from 'express';
+import cookieSession from 'cookie-session';
+import { pinoHttp } from 'pino-http';
+import type { Logger } from 'pino';
+import { currentUser } from '../auth';
+import { errorHandler, notFoundHandler, UnsupportedMediaTypeError } from '../errors';
+import { requestIdFor } from './request-id';
+
+export interface HttpAppOptions {
+  logger: Logger;
+  jwtKey: string;
+  /** Proxy hops in front of the service (gateway, ingress) whose X-Forwarded-For to trust. */
+  trustProxyHops?: number;
+  secureCookies?: boolean;
+  bodyLimit?: string;
+  /** Mounted at the service's public prefix, e.g. `/api/users`. */
+  routes: Router;
+  prefix: string;
+}
+
+const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
+
+/** A body that is there but not JSON is a 415, rather than silently reading as empty. */
+const requireJsonBody: RequestHandler = (req, _res, next) => {
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (methodsWithBody.has(req.method) && hasBody && !req.is('application/json')) {
+    throw new UnsupportedMediaTypeError();
+  }
+  next();
+};
+
+/**
+ * The Express app every service starts from: request ids and request logs,
+ * JSON bodies with a size limit, the session cookie and the current user, the
+ * service's routes under its prefix, then JSON 404 and error handling.
+ */
+export function createHttpApp(options: HttpAppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxyHops ?? 1);
+  app.set('query parser', 'simple');
+
+  app.use(
+    pinoHttp({
+      logger: options.logger,
+      genReqId: requestIdFor,
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/readyz' },
+    }),
+  );
+  app.use(requireJsonBody);
+  app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
+  app.use(
+    cookieSession({
+      name: 'session',
+      signed: false, // the JWT inside is what is signed
+      httpOnly: true,
+      sameSite: 'lax',
+      secure: options.secureCookies ?? false,
+    }),
+  );
+  app.use(currentUser(options.jwtKey));
+  app.use(options.prefix, options.routes);
+  app.use(notFoundHandler);
+  app.use(errorHandler);
+  return app;
+}

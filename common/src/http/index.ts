@@ -1,0 +1,3 @@
+export * from './create-http-app';
+export * from './validate-request';
+export * from './request-id';

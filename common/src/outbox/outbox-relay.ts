@@ -1,0 +1,90 @@
+import type { Model } from 'mongoose';
+import type { Logger } from 'pino';
+import type { AnyEventEnvelope } from '../events';
+import type { EventBus } from '../events/event-bus';
+
+/**
+ * Publishes the events waiting in documents' `outbox` arrays: right after each
+ * write, and again on a timer and after NATS reconnects, so an event written
+ * before a crash or during an outage still goes out. Per document, events go
+ * out in version order and leave the outbox only after JetStream acknowledged
+ * them; a second publish of the same event (two replicas, a crash between
+ * publish and removal) is dropped by JetStream's message-id deduplication and,
+ * past its window, by consumers' version checks.
+ */
+export class OutboxRelay {
+  private readonly inFlight = new Map<string, Promise<void>>();
+  private timer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly bus: EventBus,
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    private readonly models: Model<any>[],
+    private readonly logger: Logger,
+    private readonly sweepIntervalMs = 2_000,
+  ) {}
+
+  start(): void {
+    this.stopped = false;
+    this.bus.onReconnect(() => void this.sweep());
+    void this.sweep();
+    this.timer = setInterval(() => void this.sweep(), this.sweepIntervalMs);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await this.sweeping;
+    await Promise.allSettled(this.inFlight.values());
+  }
+
+  /** Publishes one document's pending events now; never throws (the sweep retries). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  publishPending(model: Model<any>, id: unknown): Promise<void> {
+    const key = `${model.collection.collectionName}:${String(id)}`;
+    // Chain behind a flush already running for this document to keep version order.
+    const previous = this.inFlight.get(key) ?? Promise.resolve();
+    const next = previous.then(() => this.flush(model, id)).catch((err: unknown) => {
+      this.logger.warn({ err, document: key }, 'outbox publish failed; will retry');
+    });
+    this.inFlight.set(key, next);
+    void next.then(() => {
+      if (this.inFlight.get(key) === next) this.inFlight.delete(key);
+    });
+    return next;
+  }
+
+  /** Finds every document with pending events and publishes them. */
+  sweep(): Promise<void> {
+    if (this.stopped || this.sweeping || !this.bus.isConnected) return this.sweeping ?? Promise.resolve();
+    this.sweeping = (async () => {
+      try {
+        for (const model of this.models) {
+          const pending = await model.collection
+            .find({ 'outbox.0': { $exists: true } }, { projection: { _id: 1 } })
+            .toArray();
+          for (const doc of pending) await this.publishPending(model, doc._id);
+        }
+      } catch (err) {
+        this.logger.warn({ err }, 'outbox sweep failed');
+      } finally {
+        this.sweeping = undefined;
+      }
+    })();
+    return this.sweeping;
+  }
+
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private async flush(model: Model<any>, id: unknown): Promise<void> {
+    // The raw stored objects: `$pull` below must match them exactly.
+    const doc = await model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } });
+    const pending = ((doc?.outbox ?? []) as AnyEventEnvelope[]).slice().sort((a, b) => a.version - b.version);
+    for (const event of pending) {
+      await this.bus.publish(event);
+      await model.collection.updateOne({ _id: id } as never, { $pull: { outbox: event } } as never);
+    }
+  }
+}

@@ -1,0 +1,3 @@
+export * from './health';
+export * from './run-service';
+export * from './main';

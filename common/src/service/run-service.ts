@@ -1,0 +1,150 @@
+import { once } from 'node:events';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import express, { type Router } from 'express';
+import mongoose, { type Connection, type Model } from 'mongoose';
+import type { Logger } from 'pino';
+import type { ServiceConfig } from '../config';
+import { EventBus, EventListener } from '../events';
+import { createHttpApp } from '../http';
+import { createLogger } from '../logging';
+import { OutboxRelay } from '../outbox';
+import { healthRoutes } from './health';
+
+/** What a service's own code gets once its connections are up. */
+export interface ServiceContext {
+  config: ServiceConfig;
+  logger: Logger;
+  db: Connection;
+  bus: EventBus;
+  relay: OutboxRelay;
+}
+
+export interface ServiceDefinition {
+  name: string;
+  /** Public path prefix, e.g. `/api/users`. */
+  prefix: string;
+  /** Models whose documents carry an outbox. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  outboxModels?: (db: Connection) => Model<any>[];
+  routes: (ctx: ServiceContext) => Router;
+  /** Registers the service's event handlers, if it consumes any. */
+  listeners?: (listener: EventListener, ctx: ServiceContext) => void;
+  /** Runs before the service takes traffic (indexes, seed data). */
+  prepare?: (ctx: ServiceContext) => Promise<void>;
+}
+
+export interface RunningService {
+  port: number;
+  server: Server;
+  context: ServiceContext;
+  stop(): Promise<void>;
+}
+
+/**
+ * The life of every Postline service: serve `/healthz` at once, connect to
+ * Mongo and NATS (`/readyz` answers 503 until both are up and the consumers
+ * run), mount the routes, start the outbox relay and listeners; on stop, stop
+ * accepting, drain in-flight requests, drain consumers and the relay, close
+ * NATS and Mongo.
+ */
+export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
+  const logger = createLogger(definition.name, config.LOG_LEVEL);
+  const db = mongoose.createConnection();
+  let bus: EventBus | undefined;
+  let listener: EventListener | undefined;
+  let ready = false;
+
+  const outer = express();
+  outer.disable('x-powered-by');
+  outer.use(
+    healthRoutes({
+      mongo: () => db.readyState === mongoose.ConnectionStates.connected,
+      nats: () => bus?.isConnected ?? false,
+      consumers: () => ready && (listener ? listener.isRunning : true),
+    }),
+  );
+  const server = outer.listen(config.PORT);
+  await once(server, 'listening');
+  const port = (server.address() as AddressInfo).port;
+
+  try {
+    await db.openUri(config.mongoUrl, { serverSelectionTimeoutMS: 10_000 });
+    bus = await EventBus.connect({
+      url: config.NATS_URL,
+      name: definition.name,
+      namespace: config.EVENTS_NAMESPACE,
+      logger,
+    });
+  } catch (err) {
+    server.close();
+    await bus?.close();
+    await db.close();
+    throw new StartupError(describeConnectFailure(err, config));
+  }
+
+  const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
+  const context: ServiceContext = { config, logger, db, bus, relay };
+  await definition.prepare?.(context);
+
+  outer.use(
+    createHttpApp({
+      logger,
+      jwtKey: config.JWT_KEY,
+      trustProxyHops: config.TRUST_PROXY_HOPS,
+      secureCookies: config.NODE_ENV === 'production',
+      prefix: definition.prefix,
+      routes: definition.routes(context),
+    }),
+  );
+  relay.start();
+  if (definition.listeners) {
+    listener = new EventListener(bus, {
+      service: definition.name,
+      logger,
+      maxDeliveries: config.EVENT_MAX_DELIVERIES,
+      retryBaseMs: config.EVENT_RETRY_BASE_MS,
+    });
+    definition.listeners(listener, context);
+    await listener.start();
+  }
+  ready = true;
+  logger.info({ port }, `${definition.name} ready`);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () =>
+    (stopping ??= (async () => {
+      ready = false;
+      logger.info('shutting down');
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeIdleConnections();
+      await closed;
+      await listener?.stop();
+      await relay.stop();
+      await bus?.close();
+      await db.close();
+      logger.info('stopped');
+    })());
+
+  return { port, server, context, stop };
+}
+
+export class StartupError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'StartupError';
+  }
+}
+
+function describeConnectFailure(err: unknown, config: ServiceConfig): string {
+  const message = (err as Error)?.message ?? String(err);
+  const name = (err as Error)?.name ?? '';
+  if (/Mongo|mongoose/i.test(name) || /mongo/i.test(message)) {
+    return `cannot connect to MongoDB at ${redact(config.mongoUrl)} (MONGO_URL): ${message}`;
+  }
+  return `cannot connect to NATS at ${config.NATS_URL} (NATS_URL): ${message}`;
+}
+
+function redact(url: string): string {
+  return url.replace(/\/\/[^@/]*@/, '//***@');
+}

@@ -1,0 +1,79 @@
+import { DeliverPolicy, type ConsumerMessages } from '@nats-io/jetstream';
+import { validateEvent, type AnyEventEnvelope, type EventBus, type Subject } from '../events';
+
+/**
+ * Records every event of some streams from their start, for tests to wait on
+ * and count: "exactly one user.created with version 0".
+ */
+export class EventRecorder {
+  readonly events: AnyEventEnvelope[] = [];
+  private readonly subscriptions: ConsumerMessages[] = [];
+  private waiters: (() => void)[] = [];
+
+  constructor(private readonly bus: EventBus) {}
+
+  async start(families: ('user' | 'post' | 'comment')[] = ['user', 'post', 'comment']): Promise<this> {
+    for (const family of families) {
+      const consumer = await this.bus.js.consumers.get(this.bus.names.streamOf(`${family}.x`), {
+        deliver_policy: DeliverPolicy.All,
+      });
+      const messages = await consumer.consume();
+      this.subscriptions.push(messages);
+      void (async () => {
+        for await (const msg of messages) {
+          this.events.push(validateEvent(JSON.parse(msg.string())));
+          for (const wake of this.waiters.splice(0)) wake();
+        }
+      })();
+    }
+    return this;
+  }
+
+  of<S extends Subject>(subject: S): Extract<AnyEventEnvelope, { subject: S }>[] {
+    return this.events.filter((e) => e.subject === subject) as Extract<AnyEventEnvelope, { subject: S }>[];
+  }
+
+  /** Resolves with the first recorded event matching, waiting up to `timeoutMs`. */
+  async waitFor<S extends Subject>(
+    subject: S,
+    matches: (event: Extract<AnyEventEnvelope, { subject: S }>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Extract<AnyEventEnvelope, { subject: S }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.of(subject).find(matches);
+      if (found) return found;
+      const left = deadline - Date.now();
+      if (left <= 0) throw new Error(`no ${subject} event matched within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, left);
+        this.waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  stop(): void {
+    for (const messages of this.subscriptions) messages.stop();
+  }
+}
+
+/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+export async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000, what = 'condition'): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    try {
+      const value = await check();
+      if (value !== undefined && value !== false) return value;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`${what} not met within ${timeoutMs} ms${lastError ? `: ${String(lastError)}` : ''}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}

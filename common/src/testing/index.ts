@@ -1,0 +1,4 @@
+export * from './local-servers';
+export * from './test-infrastructure';
+export * from './test-users';
+export * from './event-recorder';

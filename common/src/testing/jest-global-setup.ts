@@ -1,0 +1,5 @@
+import { startTestInfrastructure } from './test-infrastructure';
+
+export default async function globalSetup(): Promise<void> {
+  await startTestInfrastructure();
+}

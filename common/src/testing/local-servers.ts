@@ -1,0 +1,155 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, openSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+
+/**
+ * Real servers on this machine, for tests and for `npm start`: FerretDB (the
+ * binary `infra/local/install.sh` builds) and Debian's nats-server. Each runs
+ * on a free port with its data in a directory of the caller's choosing.
+ */
+export interface LocalServer {
+  url: string;
+  port: number;
+  dataDir: string;
+  /** Stops the process (SIGTERM, then SIGKILL after a grace period) and waits for it; data stays. */
+  stop(): Promise<void>;
+  /** Starts it again on the same port and data directory (after stop()). */
+  start(): Promise<void>;
+  /** Stops it and removes its data directory if it was a temporary one. */
+  dispose(): Promise<void>;
+}
+
+export interface LocalServerOptions {
+  port?: number;
+  /** Defaults to a fresh temporary directory removed on stop. */
+  dataDir?: string;
+  /** Where the process's output goes; defaults to a log file in the data directory. */
+  stdio?: 'inherit' | 'pipe' | 'log-file';
+  onOutput?: (chunk: Buffer) => void;
+}
+
+/** The repository root: the nearest directory above with `infra/local/install.sh`. */
+export function repositoryRoot(from = __dirname): string {
+  let dir = resolve(from);
+  while (!existsSync(join(dir, 'infra', 'local', 'install.sh'))) {
+    const parent = dirname(dir);
+    if (parent === dir) throw new Error(`no Postline repository above ${from}`);
+    dir = parent;
+  }
+  return dir;
+}
+
+export function ferretDbBinary(): string {
+  return process.env.FERRETDB_BIN ?? join(repositoryRoot(), '.postline', 'bin', 'ferretdb');
+}
+
+export function natsServerBinary(): string {
+  return process.env.NATS_SERVER_BIN ?? 'nats-server';
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const server = createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolvePort(port));
+    });
+  });
+}
+
+export function startFerretDb(options: LocalServerOptions = {}): Promise<LocalServer> {
+  const binary = ferretDbBinary();
+  if (!existsSync(binary)) {
+    throw new Error(`FerretDB is not built at ${binary}: run \`npm run setup\` (infra/local/install.sh)`);
+  }
+  return startProcess('ferretdb', options, (port, dataDir) => ({
+    command: binary,
+    args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir],
+    url: `mongodb://127.0.0.1:${port}`,
+  }));
+}
+
+export function startNats(options: LocalServerOptions = {}): Promise<LocalServer> {
+  return startProcess('nats', options, (port, dataDir) => ({
+    command: natsServerBinary(),
+    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir, '-n', `postline-${port}`],
+    url: `nats://127.0.0.1:${port}`,
+  }));
+}
+
+async function startProcess(
+  name: string,
+  options: LocalServerOptions,
+  commandFor: (port: number, dataDir: string) => { command: string; args: string[]; url: string },
+): Promise<LocalServer> {
+  const port = options.port ?? (await freePort());
+  const temporary = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `postline-${name}-`));
+  mkdirSync(dataDir, { recursive: true });
+  const { command, args, url } = commandFor(port, dataDir);
+  let child: ChildProcess | undefined;
+
+  const launch = async () => {
+    const stdio = options.stdio ?? 'log-file';
+    const log = stdio === 'log-file' ? openSync(join(dataDir, `${name}.log`), 'a') : undefined;
+    child = spawn(command, args, {
+      stdio: stdio === 'inherit' ? 'inherit' : ['ignore', log ?? 'pipe', log ?? 'pipe'],
+    });
+    if (options.onOutput) {
+      child.stdout?.on('data', options.onOutput);
+      child.stderr?.on('data', options.onOutput);
+    }
+    const exited = new Promise<never>((_, reject) => {
+      child?.once('error', reject);
+      child?.once('exit', (code) => reject(new Error(`${name} exited with code ${code} before it was ready`)));
+    });
+    await Promise.race([waitForPort(port, 30_000, name), exited]);
+    child.removeAllListeners('exit');
+    child.removeAllListeners('error');
+  };
+
+  const stopProcess = async () => {
+    const running = child;
+    child = undefined;
+    if (!running || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise((r) => running.once('exit', r));
+    running.kill('SIGTERM');
+    const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await launch();
+  return {
+    url,
+    port,
+    dataDir,
+    start: launch,
+    stop: stopProcess,
+    dispose: async () => {
+      await stopProcess();
+      if (temporary) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+export async function waitForPort(port: number, timeoutMs: number, what = 'server'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const open = await new Promise<boolean>((r) => {
+      const socket = connect(port, '127.0.0.1');
+      socket.once('connect', () => {
+        socket.destroy();
+        r(true);
+      });
+      socket.once('error', () => r(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on port ${port} within ${timeoutMs} ms`);
+}

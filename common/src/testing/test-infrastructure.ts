@@ -1,0 +1,68 @@
+import { randomBytes } from 'node:crypto';
+import { loadServiceConfig, type ServiceConfig } from '../config';
+import { startFerretDb, startNats, type LocalServer } from './local-servers';
+
+/**
+ * One FerretDB and one nats-server for a whole jest run (jest's globalSetup),
+ * their URLs handed to the test workers through the environment. Suites stay
+ * apart by database name and event namespace, not by server.
+ */
+const servers: LocalServer[] = [];
+
+export async function startTestInfrastructure(): Promise<void> {
+  if (!process.env.TEST_MONGO_URL) {
+    const ferret = await startFerretDb();
+    servers.push(ferret);
+    process.env.TEST_MONGO_URL = ferret.url;
+  }
+  if (!process.env.TEST_NATS_URL) {
+    const nats = await startNats();
+    servers.push(nats);
+    process.env.TEST_NATS_URL = nats.url;
+  }
+}
+
+export async function stopTestInfrastructure(): Promise<void> {
+  await Promise.all(servers.splice(0).map((server) => server.dispose()));
+}
+
+/** A fresh lower-case id for a suite's databases and event namespace. */
+export function uniqueNamespace(prefix = 't'): string {
+  return `${prefix}${randomBytes(5).toString('hex')}`;
+}
+
+export const testJwtKey = 'test-jwt-key-that-is-long-enough-for-hs256-0123456789';
+
+export function testUrls(): { mongoUrl: string; natsUrl: string } {
+  const mongoUrl = process.env.TEST_MONGO_URL;
+  const natsUrl = process.env.TEST_NATS_URL;
+  if (!mongoUrl || !natsUrl) {
+    throw new Error('TEST_MONGO_URL/TEST_NATS_URL are not set: run tests through jest (its globalSetup starts the servers)');
+  }
+  return { mongoUrl, natsUrl };
+}
+
+/**
+ * A service configuration against the test servers, with its own database and
+ * event namespace, listening on a random port.
+ */
+export function testServiceConfig(
+  serviceName: string,
+  namespace: string,
+  overrides: Record<string, string> = {},
+): ServiceConfig {
+  const { mongoUrl, natsUrl } = testUrls();
+  return loadServiceConfig(serviceName, {
+    NODE_ENV: 'test',
+    PORT: '0',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
+    JWT_KEY: testJwtKey,
+    MONGO_URL: `${mongoUrl}/${namespace}-${serviceName}`,
+    NATS_URL: natsUrl,
+    EVENTS_NAMESPACE: namespace,
+    OUTBOX_SWEEP_MS: '200',
+    EVENT_RETRY_BASE_MS: '50',
+    EVENT_MAX_DELIVERIES: '4',
+    ...overrides,
+  });
+}

@@ -1,0 +1,28 @@
+/**
+ * One jest run for every workspace. The global setup starts one FerretDB and
+ * one nats-server for the whole run; suites isolate themselves by database
+ * and event namespace. Tests import @postline/common from source, so they
+ * need no build.
+ */
+const workspaces = ['common', 'auth', 'infra'];
+
+/** @type {import('jest').Config} */
+module.exports = {
+  globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
+  globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',
+  maxWorkers: 2,
+  projects: workspaces.map((name) => ({
+    displayName: name,
+    rootDir: `<rootDir>/${name}`,
+    testEnvironment: 'node',
+    testMatch: ['<rootDir>/src/**/*.test.ts'],
+    transform: {
+      '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.test.json' }],
+    },
+    moduleNameMapper: {
+      '^@postline/common$': '<rootDir>/../common/src/index.ts',
+      '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
+    },
+  })),
+  testTimeout: 30_000,
+};
