@@ -1,17 +1,22 @@
 /**
- * One jest run for every workspace. The global setup starts one FerretDB and
- * one nats-server for the whole run; suites isolate themselves by database
- * and event namespace. Tests import @postline/common from source, so they
- * need no build.
+ * One jest run for every TypeScript workspace (the client has its own runner
+ * for browser tests, started from here too). The global setup starts one
+ * FerretDB and one nats-server for the whole run; suites isolate themselves
+ * by database and event namespace. Tests import @postline/common from
+ * source, so they need no build.
  */
-const workspaces = ['common', 'auth', 'infra'];
+const { existsSync } = require('node:fs');
+const { workspaces } = require('./package.json');
+
+const tested = workspaces.filter((name) => existsSync(`${__dirname}/${name}/src`) && name !== 'client');
 
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
   globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',
   maxWorkers: 2,
-  projects: workspaces.map((name) => ({
+  testTimeout: 30_000,
+  projects: tested.map((name) => ({
     displayName: name,
     rootDir: `<rootDir>/${name}`,
     testEnvironment: 'node',
@@ -24,5 +29,4 @@ module.exports = {
       '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
     },
   })),
-  testTimeout: 30_000,
 };

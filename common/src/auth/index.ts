@@ -1,2 +1,3 @@
 export * from './user-token';
 export * from './middleware';
+export * from './session';

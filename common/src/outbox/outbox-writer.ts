@@ -1,4 +1,4 @@
-import { Schema, type HydratedDocument, type Model, type UpdateQuery } from 'mongoose';
+import { Schema, type HydratedDocument, type Model, type SchemaDefinitionProperty, type UpdateQuery } from 'mongoose';
 import { newEvent, type EventData, type EventEnvelope, type Subject } from '../events';
 import type { OutboxRelay } from './outbox-relay';
 
@@ -13,7 +13,7 @@ export interface OutboxFields {
 /** Schema fields for `OutboxFields`; Mixed keeps stored events byte-for-byte as written. */
 export const outboxSchemaFields = {
   version: { type: Number, required: true, default: 0 },
-  outbox: { type: [Schema.Types.Mixed], default: [] },
+  outbox: { type: [Schema.Types.Mixed], default: [] } as unknown as SchemaDefinitionProperty<EventEnvelope[]>,
 };
 
 export interface PlannedChange<S extends Subject> {

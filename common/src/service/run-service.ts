@@ -68,19 +68,18 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
 
+  const deadline = Date.now() + config.STARTUP_TIMEOUT_MS;
   try {
-    await db.openUri(config.mongoUrl, { serverSelectionTimeoutMS: 10_000 });
-    bus = await EventBus.connect({
-      url: config.NATS_URL,
-      name: definition.name,
-      namespace: config.EVENTS_NAMESPACE,
-      logger,
-    });
+    await retryUntil(deadline, 'MONGO_URL', `MongoDB at ${redact(config.mongoUrl)}`, () =>
+      db.openUri(config.mongoUrl, { serverSelectionTimeoutMS: Math.min(5_000, Math.max(deadline - Date.now(), 500)) }),
+    );
+    bus = await retryUntil(deadline, 'NATS_URL', `NATS at ${config.NATS_URL}`, () =>
+      EventBus.connect({ url: config.NATS_URL, name: definition.name, namespace: config.EVENTS_NAMESPACE, logger }),
+    );
   } catch (err) {
     server.close();
-    await bus?.close();
     await db.close();
-    throw new StartupError(describeConnectFailure(err, config));
+    throw err;
   }
 
   const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
@@ -136,13 +135,23 @@ export class StartupError extends Error {
   }
 }
 
-function describeConnectFailure(err: unknown, config: ServiceConfig): string {
-  const message = (err as Error)?.message ?? String(err);
-  const name = (err as Error)?.name ?? '';
-  if (/Mongo|mongoose/i.test(name) || /mongo/i.test(message)) {
-    return `cannot connect to MongoDB at ${redact(config.mongoUrl)} (MONGO_URL): ${message}`;
+/**
+ * Retries a connection until the deadline: in a cluster the database or NATS
+ * may start after the service, and `/readyz` says 503 meanwhile. A malformed
+ * URL fails at once (configuration); an unreachable one when time runs out.
+ */
+async function retryUntil<T>(deadline: number, variable: string, what: string, attempt: () => Promise<T>): Promise<T> {
+  for (;;) {
+    try {
+      return await attempt();
+    } catch (err) {
+      const message = (err as Error)?.message ?? String(err);
+      if (Date.now() >= deadline || /Invalid|parse|URI/i.test((err as Error)?.name ?? '')) {
+        throw new StartupError(`cannot connect to ${what} (${variable}): ${message}`);
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
   }
-  return `cannot connect to NATS at ${config.NATS_URL} (NATS_URL): ${message}`;
 }
 
 function redact(url: string): string {

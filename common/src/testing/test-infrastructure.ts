@@ -43,16 +43,13 @@ export function testUrls(): { mongoUrl: string; natsUrl: string } {
 }
 
 /**
- * A service configuration against the test servers, with its own database and
- * event namespace, listening on a random port.
+ * The environment of a service against the test servers, with its own
+ * database and event namespace, listening on a random port; services with
+ * their own configuration parse it with their own loader.
  */
-export function testServiceConfig(
-  serviceName: string,
-  namespace: string,
-  overrides: Record<string, string> = {},
-): ServiceConfig {
+export function testServiceEnv(serviceName: string, namespace: string, overrides: Record<string, string> = {}): Record<string, string> {
   const { mongoUrl, natsUrl } = testUrls();
-  return loadServiceConfig(serviceName, {
+  return {
     NODE_ENV: 'test',
     PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -63,6 +60,11 @@ export function testServiceConfig(
     OUTBOX_SWEEP_MS: '200',
     EVENT_RETRY_BASE_MS: '50',
     EVENT_MAX_DELIVERIES: '4',
+    STARTUP_TIMEOUT_MS: '5000',
     ...overrides,
-  });
+  };
+}
+
+export function testServiceConfig(serviceName: string, namespace: string, overrides: Record<string, string> = {}): ServiceConfig {
+  return loadServiceConfig(serviceName, testServiceEnv(serviceName, namespace, overrides));
 }

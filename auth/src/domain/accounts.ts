@@ -1,0 +1,48 @@
+import { BadRequestError, ConflictError, type CurrentUser } from '@postline/common';
+import type { UserRepository } from '../data-access/user-repository';
+import type { UserDocument } from '../data-access/user-model';
+import { decoyHash, hashPassword, verifyPassword } from './password';
+import { reservedUsernames, roleFor } from './user-rules';
+
+export interface AccountSettings {
+  moderatorEmails: string[];
+  scryptCost: number;
+}
+
+/** Sign-up and sign-in, independent of HTTP. */
+export class Accounts {
+  private decoy?: Promise<string>;
+
+  constructor(
+    private readonly users: UserRepository,
+    private readonly settings: AccountSettings,
+  ) {}
+
+  async signUp(input: { email: string; username: string; password: string }): Promise<CurrentUser> {
+    if (reservedUsernames.has(input.username)) throw new ConflictError('Username is taken', 'username');
+    // Checked first for a friendly answer; the unique indexes decide races.
+    if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
+    if (await this.users.findByUsername(input.username)) throw new ConflictError('Username is taken', 'username');
+    const user = await this.users.create({
+      email: input.email,
+      username: input.username,
+      passwordHash: await hashPassword(input.password, this.settings.scryptCost),
+      role: roleFor(input.email, this.settings.moderatorEmails),
+    });
+    return toCurrentUser(user);
+  }
+
+  /** The same answer, in about the same time, for an unknown email and a wrong password. */
+  async signIn(input: { email: string; password: string }): Promise<CurrentUser> {
+    const user = await this.users.findByEmail(input.email);
+    const hash = user?.passwordHash ?? (await (this.decoy ??= decoyHash(this.settings.scryptCost)));
+    const matches = await verifyPassword(input.password, hash);
+    if (!user || !matches) throw new BadRequestError('Invalid email or password');
+    // The role follows configuration, so granting or revoking moderator takes effect at next sign-in.
+    return { ...toCurrentUser(user), role: roleFor(user.email, this.settings.moderatorEmails) };
+  }
+}
+
+export function toCurrentUser(user: UserDocument): CurrentUser {
+  return { id: user._id, email: user.email, username: user.username, role: user.role };
+}

@@ -1,0 +1,58 @@
+import { BadRequestError, NotFoundError } from '@postline/common';
+import type { UserRepository } from '../data-access/user-repository';
+import { canFollow } from './user-rules';
+
+export interface Profile {
+  id: string;
+  username: string;
+  role: string;
+  bio: string;
+  image: string;
+  followerCount: number;
+  followingCount: number;
+  /** Whether the caller follows this user; false when signed out. */
+  following: boolean;
+  createdAt: string;
+}
+
+/** Public profiles and the follow graph. */
+export class Profiles {
+  constructor(private readonly users: UserRepository) {}
+
+  async get(username: string, viewerId?: string): Promise<Profile> {
+    const user = await this.users.findByUsername(username);
+    if (!user) throw new NotFoundError('User not found');
+    const viewer = viewerId ? await this.users.findById(viewerId) : null;
+    return {
+      id: user._id,
+      username: user.username,
+      role: user.role,
+      bio: user.bio,
+      image: user.image,
+      followerCount: await this.users.countFollowers(user._id),
+      followingCount: user.following.length,
+      following: viewer?.following.includes(user._id) ?? false,
+      createdAt: user.createdAt.toISOString(),
+    };
+  }
+
+  async update(userId: string, changes: { bio?: string; image?: string }): Promise<void> {
+    const updated = await this.users.updateProfile(userId, changes);
+    if (!updated) throw new NotFoundError('User not found');
+  }
+
+  async follow(followerId: string, username: string): Promise<Profile> {
+    const followee = await this.users.findByUsername(username);
+    if (!followee) throw new NotFoundError('User not found');
+    if (!canFollow(followerId, followee._id)) throw new BadRequestError('You cannot follow yourself');
+    if (!(await this.users.follow(followerId, followee._id))) throw new NotFoundError('Your account no longer exists');
+    return this.get(username, followerId);
+  }
+
+  async unfollow(followerId: string, username: string): Promise<Profile> {
+    const followee = await this.users.findByUsername(username);
+    if (!followee) throw new NotFoundError('User not found');
+    if (!(await this.users.unfollow(followerId, followee._id))) throw new NotFoundError('Your account no longer exists');
+    return this.get(username, followerId);
+  }
+}
