@@ -41,6 +41,11 @@ const commentSnapshot = z.object({
   authorUsername: z.string().min(1).max(30),
   body: z.string().min(1).max(5_000),
   status: commentStatus,
+  /**
+   * Why the comment has its status (the moderation decision's reason; empty
+   * while pending). Optional so events published before it existed still validate.
+   */
+  reason: z.string().max(500).optional(),
   createdAt: isoDate,
   updatedAt: isoDate,
 });
