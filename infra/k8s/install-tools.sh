@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs the tools the Kubernetes tests need (infra/src/k8s), skipping what is
+# already there: kustomize (renders the overlays exactly as `kubectl apply -k`
+# and skaffold would) and actionlint (checks the GitHub workflows). Both are
+# built from the Go module proxy at pinned versions into .postline/bin, so a
+# fresh CI machine gets the same binaries as a developer's.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/../.." && pwd)"
+bin="$root/.postline/bin"
+mkdir -p "$bin"
+
+KUSTOMIZE_VERSION=v5.8.1
+ACTIONLINT_VERSION=v1.7.12
+
+say() { printf '[setup] %s\n' "$*"; }
+
+# go_install NAME MODULE VERSION: builds MODULE@VERSION unless NAME at VERSION is there.
+go_install() {
+  local name="$1" module="$2" version="$3" stamp="$bin/.$1.version"
+  if [ -x "$bin/$name" ] && [ "$(cat "$stamp" 2>/dev/null)" = "$version" ]; then return; fi
+  command -v go >/dev/null || { say "Go is needed to build $name (https://go.dev/dl)"; exit 1; }
+  say "building $name $version from the Go module proxy (first time: a minute or two)"
+  GOBIN="$bin" GOFLAGS=-trimpath go install "$module@$version"
+  echo "$version" > "$stamp"
+}
+
+go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
+go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
