@@ -1,0 +1,2 @@
+// The query service entry point; see service.ts.
+export {};
