@@ -62,6 +62,12 @@ export class EventListener {
   private readonly retryBaseMs: number;
   private started = false;
   private activeLoops = 0;
+  /**
+   * Handlers run one at a time even across streams: a service's handlers
+   * often touch the same documents (a post's like count and its comment
+   * count), and FerretDB loses concurrent updates of one document.
+   */
+  private handling: Promise<void> = Promise.resolve();
 
   constructor(
     private readonly bus: EventBus,
@@ -148,7 +154,9 @@ export class EventListener {
   private async consumeAll(messages: ConsumerMessages, stream: string): Promise<void> {
     for await (const msg of messages) {
       try {
-        await this.handle(msg, stream);
+        const turn = this.handling.then(() => this.handle(msg, stream));
+        this.handling = turn.catch(() => undefined);
+        await turn;
       } catch (err) {
         // Only the dead-letter publish can land here (NATS gone): retry later.
         this.options.logger.error({ err, subject: msg.subject }, 'could not settle message');

@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AnyEventEnvelope } from '../events';
+import { withDocumentLock } from '../data-access';
 import type { EventBus } from '../events/event-bus';
 
 /**
@@ -79,12 +80,15 @@ export class OutboxRelay {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async flush(model: Model<any>, id: unknown): Promise<void> {
+    const collection = model.collection.collectionName;
     // The raw stored objects: `$pull` below must match them exactly.
     const doc = await model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } });
     const pending = ((doc?.outbox ?? []) as AnyEventEnvelope[]).slice().sort((a, b) => a.version - b.version);
     for (const event of pending) {
       await this.bus.publish(event);
-      await model.collection.updateOne({ _id: id } as never, { $pull: { outbox: event } } as never);
+      await withDocumentLock(collection, id, () =>
+        model.collection.updateOne({ _id: id } as never, { $pull: { outbox: event } } as never),
+      );
     }
   }
 }

@@ -1,5 +1,6 @@
 import { Schema, type HydratedDocument, type Model, type SchemaDefinitionProperty, type UpdateQuery } from 'mongoose';
 import { newEvent, type EventData, type EventEnvelope, type Subject } from '../events';
+import { withDocumentLock } from '../data-access';
 import type { OutboxRelay } from './outbox-relay';
 
 /** Fields every aggregate that announces its changes carries. */
@@ -65,21 +66,25 @@ export class OutboxWriter<T extends OutboxFields> {
     attempts = 5,
   ): Promise<{ doc: HydratedDocument<T>; changed: boolean } | null> {
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const current = await this.model.findById(id);
-      if (!current) return null;
-      const planned = plan(current);
-      if (!planned) return { doc: current, changed: false };
-      const version = current.version + 1;
-      const event = this.event(planned.event.subject, String(current._id), version, planned.event.data);
-      const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
-      const updated = await this.model.findOneAndUpdate(
-        { _id: current._id, version: current.version } as never,
-        { ...rest, $set: { ...($set ?? {}), version }, $push: { ...($push ?? {}), outbox: event } } as never,
-        { returnDocument: 'after' },
-      );
-      if (updated) {
-        void this.relay.publishPending(this.model, current._id);
-        return { doc: updated, changed: true };
+      const outcome = await withDocumentLock(this.model.collection.collectionName, id, async () => {
+        const current = await this.model.findById(id);
+        if (!current) return null;
+        const planned = plan(current);
+        if (!planned) return { doc: current, changed: false };
+        const version = current.version + 1;
+        const event = this.event(planned.event.subject, String(current._id), version, planned.event.data);
+        const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
+        // The version guard makes a write by another replica in between (real MongoDB) a retry.
+        const updated = await this.model.findOneAndUpdate(
+          { _id: current._id, version: current.version } as never,
+          { ...rest, $set: { ...($set ?? {}), version }, $push: { ...($push ?? {}), outbox: event } } as never,
+          { returnDocument: 'after' },
+        );
+        return updated ? { doc: updated, changed: true } : 'retry';
+      });
+      if (outcome !== 'retry') {
+        if (outcome?.changed) void this.relay.publishPending(this.model, id);
+        return outcome;
       }
     }
     throw new ConcurrentModificationError(this.model.modelName);

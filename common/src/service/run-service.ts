@@ -118,14 +118,24 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;
-      await listener?.stop();
-      await relay.stop();
-      await bus?.close();
-      await db.close();
+      // Each step runs even if one before failed (NATS may already be gone):
+      // what can still be closed cleanly is.
+      await step(logger, 'drain consumers', () => listener?.stop());
+      await step(logger, 'stop outbox relay', () => relay.stop());
+      await step(logger, 'close NATS', () => bus?.close());
+      await step(logger, 'close MongoDB', () => db.close());
       logger.info('stopped');
     })());
 
   return { port, server, context, stop };
+}
+
+async function step(logger: Logger, what: string, action: () => Promise<unknown> | undefined): Promise<void> {
+  try {
+    await action();
+  } catch (err) {
+    logger.warn({ err }, `${what} failed during shutdown`);
+  }
 }
 
 export class StartupError extends Error {

@@ -28,6 +28,11 @@ export interface LocalServerOptions {
   /** Where the process's output goes; defaults to a log file in the data directory. */
   stdio?: 'inherit' | 'pipe' | 'log-file';
   onOutput?: (chunk: Buffer) => void;
+  /**
+   * Run in its own process group, so a Ctrl-C in the terminal does not reach
+   * it and the caller can stop it after the services that use it.
+   */
+  detached?: boolean;
 }
 
 /** The repository root: the nearest directory above with `infra/local/install.sh`. */
@@ -98,6 +103,7 @@ async function startProcess(
     const log = stdio === 'log-file' ? openSync(join(dataDir, `${name}.log`), 'a') : undefined;
     child = spawn(command, args, {
       stdio: stdio === 'inherit' ? 'inherit' : ['ignore', log ?? 'pipe', log ?? 'pipe'],
+      detached: options.detached ?? false,
     });
     if (options.onOutput) {
       child.stdout?.on('data', options.onOutput);

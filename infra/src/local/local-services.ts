@@ -1,0 +1,39 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Where each part listens under `npm start` (in containers every service uses 3000). */
+export const defaultPorts: Record<string, number> = {
+  gateway: 8080,
+  client: 3000,
+  auth: 3001,
+  posts: 3002,
+  comments: 3003,
+  moderation: 3004,
+  query: 3005,
+  nats: 4222,
+  ferretdb: 27017,
+};
+
+export interface ServiceCommand {
+  command: string;
+  args: string[];
+  cwd: string;
+  /** Path answering 200 once the service is ready. */
+  readinessPath: string;
+}
+
+/**
+ * How to run a built part of the platform, or undefined if it is not built:
+ * backend services run their compiled `dist/index.js`; the client runs
+ * `next start` on its production build.
+ */
+export function commandFor(root: string, service: string): ServiceCommand | undefined {
+  if (service === 'client') {
+    const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
+    if (!existsSync(join(root, 'client', '.next', 'BUILD_ID')) || !existsSync(nextBin)) return undefined;
+    return { command: process.execPath, args: [nextBin, 'start'], cwd: join(root, 'client'), readinessPath: '/' };
+  }
+  const entry = join(root, service, 'dist', 'index.js');
+  if (!existsSync(entry)) return undefined;
+  return { command: process.execPath, args: [entry], cwd: root, readinessPath: '/readyz' };
+}

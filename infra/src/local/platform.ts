@@ -1,0 +1,195 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { pino } from 'pino';
+import { freePort, repositoryRoot, startFerretDb, startNats, type LocalServer } from '@postline/common/testing';
+import { loadRouteTable, serviceNames } from '../route-table';
+import { startGateway } from './gateway';
+import { commandFor, defaultPorts } from './local-services';
+
+export interface PlatformOptions {
+  /** Gateway port; 0 picks a free one. */
+  port?: number;
+  /** Where NATS and FerretDB keep their data and the generated JWT key live. */
+  dataDir?: string;
+  /** Use free ports for everything (tests), instead of the fixed local ports. */
+  freePorts?: boolean;
+  /** Receives every line the processes print, tagged with its part's name. */
+  log?: (part: string, line: string) => void;
+  /** Extra environment for every service (e.g. NODE_ENV=production for benchmarks). */
+  env?: Record<string, string>;
+  readyTimeoutMs?: number;
+}
+
+export interface Platform {
+  url: string;
+  /** Service name → its own origin (bypassing the gateway), for tests and benchmarks. */
+  services: Record<string, string>;
+  mongoUrl: string;
+  natsUrl: string;
+  jwtKey: string;
+  /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
+  stopService(name: string): Promise<void>;
+  restartService(name: string): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/**
+ * The whole platform on this machine: nats-server and FerretDB (unless
+ * NATS_URL / MONGO_URL point elsewhere), every built service as its own
+ * process, and the gateway serving the route table on one port. Resolves once
+ * every part answers its readiness check.
+ */
+export async function startPlatform(options: PlatformOptions = {}): Promise<Platform> {
+  const root = repositoryRoot(__dirname);
+  const dataDir = options.dataDir ?? process.env.POSTLINE_DATA_DIR ?? join(root, '.postline', 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const log = options.log ?? ((part, line) => process.stdout.write(`[${part}] ${line}\n`));
+  const portOf = async (part: string) => (options.freePorts ? freePort() : defaultPorts[part]!);
+  const servers: LocalServer[] = [];
+  const processes = new Map<string, ChildProcess>();
+
+  const stopAll = async () => {
+    await Promise.all([...processes.keys()].map((name) => stopProcess(processes, name)));
+    await Promise.all(servers.map((s) => s.stop()));
+  };
+
+  try {
+    const natsUrl =
+      process.env.NATS_URL ?? (await started(servers, startNats({ port: await portOf('nats'), dataDir: join(dataDir, 'nats'), detached: true }))).url;
+    const mongoUrl =
+      process.env.MONGO_URL ??
+      (await started(servers, startFerretDb({ port: await portOf('ferretdb'), dataDir: join(dataDir, 'ferretdb'), detached: true }))).url;
+    const jwtKey = process.env.JWT_KEY ?? localJwtKey(dataDir);
+
+    const routes = loadRouteTable();
+    const services: Record<string, string> = {};
+    const launchers = new Map<string, () => Promise<void>>();
+    for (const name of serviceNames(routes)) {
+      const command = commandFor(root, name);
+      if (!command) {
+        log('platform', `${name} is not built; skipping it (the gateway answers 503 for its routes)`);
+        continue;
+      }
+      const port = await portOf(name);
+      const origin = `http://127.0.0.1:${port}`;
+      services[name] = origin;
+      const launch = async () => {
+        const env = { ...process.env, ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services), ...options.env };
+        const child = spawn(command.command, command.args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        processes.set(name, child);
+        pipeLines(child, name, log);
+        child.once('exit', (code, signal) => {
+          if (processes.get(name) === child) {
+            processes.delete(name);
+            log('platform', `${name} exited (${signal ?? `code ${code}`})`);
+          }
+        });
+        await waitUntilReady(`${origin}${command.readinessPath}`, name, child, options.readyTimeoutMs ?? 120_000);
+      };
+      launchers.set(name, launch);
+    }
+    await Promise.all([...launchers.values()].map((launch) => launch()));
+
+    const gateway = await startGateway({
+      port: options.port ?? (options.freePorts ? 0 : defaultPorts.gateway!),
+      routes,
+      upstreams: services,
+      logger: pino({ level: 'warn', base: { service: 'gateway' } }),
+    });
+    const url = `http://localhost:${gateway.port}`;
+    return {
+      url,
+      services,
+      mongoUrl,
+      natsUrl,
+      jwtKey,
+      stopService: (name) => stopProcess(processes, name),
+      restartService: async (name) => {
+        await stopProcess(processes, name);
+        await launchers.get(name)?.();
+      },
+      stop: async () => {
+        await gateway.close();
+        await stopAll();
+      },
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
+
+async function started(servers: LocalServer[], starting: Promise<LocalServer>): Promise<LocalServer> {
+  const server = await starting;
+  servers.push(server);
+  return server;
+}
+
+function serviceEnv(
+  name: string,
+  port: number,
+  infra: { natsUrl: string; mongoUrl: string; jwtKey: string },
+  services: Record<string, string>,
+): Record<string, string> {
+  const env: Record<string, string> = {
+    PORT: String(port),
+    NATS_URL: infra.natsUrl,
+    MONGO_URL: infra.mongoUrl,
+    JWT_KEY: infra.jwtKey,
+    NODE_ENV: process.env.NODE_ENV ?? 'development',
+    NEXT_TELEMETRY_DISABLED: '1',
+  };
+  if (name === 'client') {
+    // Server-side rendering reaches each service directly, as it would inside a cluster.
+    for (const [other, origin] of Object.entries(services)) env[`${other.toUpperCase()}_URL`] = origin;
+  }
+  return env;
+}
+
+/**
+ * A random JWT key kept in the data directory, so sessions survive restarts
+ * and nothing secret is ever in the repository.
+ */
+function localJwtKey(dataDir: string): string {
+  const file = join(dataDir, 'jwt-key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+function pipeLines(child: ChildProcess, name: string, log: (part: string, line: string) => void): void {
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream }).on('line', (line) => log(name, line));
+  }
+}
+
+async function waitUntilReady(url: string, name: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${name} exited before it was ready (code ${child.exitCode ?? child.signalCode})`);
+    }
+    try {
+      const res = await fetch(url, { signal: AbortSignal.timeout(2_000) });
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${name} was not ready within ${timeoutMs} ms (${url})`);
+}
+
+async function stopProcess(processes: Map<string, ChildProcess>, name: string): Promise<void> {
+  const child = processes.get(name);
+  if (!child) return;
+  processes.delete(name);
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+  await exited;
+  clearTimeout(timer);
+}
