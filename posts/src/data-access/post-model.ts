@@ -1,0 +1,57 @@
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { outboxSchemaFields, type OutboxFields } from '@postline/common';
+
+export interface Post extends OutboxFields {
+  _id: string;
+  /** Derived from the first title; unique, also among deleted posts, and kept across edits. */
+  slug: string;
+  title: string;
+  /** Markdown, stored as written. */
+  body: string;
+  tags: string[];
+  authorId: string;
+  /** The author's username as last known (replica of auth, or the JWT at creation). */
+  authorUsername: string;
+  /**
+   * Ids of the users who like the post. Kept in the post so a like and its
+   * event are one atomic write and liking twice is visibly a no-op; the
+   * document limit (16 MB) allows several hundred thousand likes.
+   */
+  likedBy: string[];
+  likeCount: number;
+  createdAt: Date;
+  /** When the title, body or tags last changed (likes do not count). */
+  updatedAt: Date;
+  /**
+   * Set when the post is deleted. The document stays as a tombstone: its
+   * outbox still holds `post.deleted` until the relay publishes it, its
+   * version keeps counting, and its slug stays reserved so an old link never
+   * leads to someone else's post. The content is erased at deletion.
+   */
+  deletedAt: Date | null;
+}
+
+export type PostDocument = HydratedDocument<Post>;
+
+const postSchema = new Schema<Post>(
+  {
+    _id: { type: String, required: true },
+    slug: { type: String, required: true, unique: true },
+    title: { type: String, default: '' },
+    body: { type: String, default: '' },
+    tags: { type: [String], default: [] },
+    authorId: { type: String, required: true, index: true },
+    authorUsername: { type: String, required: true },
+    likedBy: { type: [String], default: [] },
+    likeCount: { type: Number, default: 0 },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    deletedAt: { type: Date, default: null },
+    ...outboxSchemaFields,
+  },
+  { versionKey: false },
+);
+
+export function postModel(db: Connection): Model<Post> {
+  return db.models.Post ?? db.model<Post>('Post', postSchema);
+}

@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import slugify from 'slugify';
+import type { CurrentUser } from '@postline/common';
+
+/**
+ * The rules of a post, independent of HTTP and storage. Lengths are counted in
+ * UTF-16 code units, as the event catalogue's schemas count them, so a post
+ * that passes here can always be announced.
+ */
+export const TITLE_MAX_LENGTH = 200;
+/** The Markdown body's limit, in UTF-8 bytes (what it costs to store and send). */
+export const BODY_MAX_BYTES = 50 * 1024;
+export const TAGS_MAX_COUNT = 10;
+export const TAG_MAX_LENGTH = 40;
+/** Slugs stay readable in a URL; the rest of a long title is left out. */
+export const SLUG_BASE_MAX_LENGTH = 80;
+
+/**
+ * Letters and digits of any script, and a few joiners people use in tags
+ * (`c++`, `c#`, `node.js`, `web-dev`, `snake_case`); starts with a letter or digit.
+ */
+const tagPattern = /^[\p{L}\p{N}][\p{L}\p{N}+#._-]*$/u;
+
+/** Trimmed, lower-case, inner whitespace as one `-`: "  Web  Dev " → "web-dev". */
+export function normaliseTag(raw: string): string {
+  return raw.trim().toLowerCase().replace(/\s+/g, '-');
+}
+
+/** Normalised tags in first-seen order, without duplicates. */
+export function normaliseTags(raw: string[]): string[] {
+  return [...new Set(raw.map(normaliseTag))];
+}
+
+/** Why a list of tags is unacceptable, or undefined if it is fine. */
+export function tagsProblem(raw: unknown): string | undefined {
+  if (!Array.isArray(raw) || raw.some((tag) => typeof tag !== 'string')) return 'Tags must be a list of strings';
+  const tags = normaliseTags(raw as string[]);
+  if (tags.some((tag) => tag.length === 0 || tag.length > TAG_MAX_LENGTH)) {
+    return `Each tag must be 1 to ${TAG_MAX_LENGTH} characters`;
+  }
+  if (tags.some((tag) => !tagPattern.test(tag))) {
+    return 'Tags may contain only letters, digits and + # . _ -, starting with a letter or digit';
+  }
+  if (tags.length > TAGS_MAX_COUNT) return `At most ${TAGS_MAX_COUNT} different tags`;
+  return undefined;
+}
+
+/** Why a title is unacceptable (after trimming), or undefined. */
+export function titleProblem(title: string): string | undefined {
+  return title.length >= 1 && title.length <= TITLE_MAX_LENGTH ? undefined : `Title must be 1 to ${TITLE_MAX_LENGTH} characters`;
+}
+
+/** Why a Markdown body is unacceptable, or undefined. Whitespace is kept: it can matter in Markdown. */
+export function bodyProblem(body: string): string | undefined {
+  if (body.trim().length === 0) return 'Body must not be empty';
+  if (Buffer.byteLength(body, 'utf8') > BODY_MAX_BYTES) return `Body must be at most ${BODY_MAX_BYTES / 1024} KB`;
+  return undefined;
+}
+
+const objectIdLike = /^[0-9a-f]{24}$/;
+
+/**
+ * The slug a title asks for: lower-case ASCII words joined by `-` (slugify
+ * transliterates accents and many scripts), cut at a word boundary. A title
+ * with nothing to transliterate gets "post"; one whose slug would look like a
+ * post id gets a prefix, so `/posts/:idOrSlug` in the query service is never
+ * ambiguous.
+ */
+export function baseSlugFor(title: string): string {
+  let slug = slugify(title, { lower: true, strict: true, trim: true, locale: 'en' });
+  if (slug.length > SLUG_BASE_MAX_LENGTH) {
+    slug = slug.slice(0, SLUG_BASE_MAX_LENGTH + 1);
+    const lastDash = slug.lastIndexOf('-');
+    slug = lastDash > 0 ? slug.slice(0, lastDash) : slug.slice(0, SLUG_BASE_MAX_LENGTH);
+  }
+  if (!slug) return 'post';
+  return objectIdLike.test(slug) ? `post-${slug}` : slug;
+}
+
+/** A slug taken already gets a short random suffix: "hello-world-3f9a1c". */
+export function suffixedSlug(base: string): string {
+  return `${base}-${randomBytes(3).toString('hex')}`;
+}
+
+/** Posts are ObjectIds as 24 lower-case hex digits; anything else cannot name one. */
+export function isPostId(value: string): boolean {
+  return objectIdLike.test(value);
+}
+
+/** The author edits and deletes their post; moderators may too. */
+export function canChangePost(actor: CurrentUser, post: { authorId: string }): boolean {
+  return actor.id === post.authorId || actor.role === 'moderator';
+}

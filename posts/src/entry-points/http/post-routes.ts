@@ -1,0 +1,31 @@
+import { Router } from 'express';
+import { matchedData } from 'express-validator';
+import { requireAuth, signedInUser, validateRequest } from '@postline/common';
+import type { NewPostInput, Posts } from '../../domain/posts';
+import { createPostRules, updatePostRules } from './validators';
+
+/** POST /, GET|PUT|DELETE /:id. */
+export function postRoutes(posts: Posts): Router {
+  const router = Router();
+
+  router.post('/', requireAuth, validateRequest(createPostRules), async (req, res) => {
+    const input = matchedData<NewPostInput>(req);
+    res.status(201).json(await posts.create(signedInUser(req), { ...input, tags: input.tags ?? [] }));
+  });
+
+  router.get('/:id', async (req, res) => {
+    res.json(await posts.get(String(req.params.id)));
+  });
+
+  router.put('/:id', requireAuth, validateRequest(updatePostRules), async (req, res) => {
+    const changes = matchedData<Partial<NewPostInput>>(req);
+    res.json(await posts.update(signedInUser(req), String(req.params.id), changes));
+  });
+
+  router.delete('/:id', requireAuth, validateRequest([]), async (req, res) => {
+    await posts.delete(signedInUser(req), String(req.params.id));
+    res.json({});
+  });
+
+  return router;
+}

@@ -1,0 +1,32 @@
+import { validateEventData, type EventData } from '@postline/common';
+import type { Post } from '../data-access/post-model';
+
+/**
+ * The snapshot `post.created` and `post.updated` carry. Checked against the
+ * catalogue before it is written, so an event the relay could never publish
+ * is refused with the request instead of sticking in the outbox.
+ */
+export function postSnapshotData(
+  post: Pick<Post, '_id' | 'authorId' | 'authorUsername' | 'title' | 'slug' | 'body' | 'tags' | 'createdAt' | 'updatedAt'>,
+): EventData<'post.created'> {
+  return validateEventData('post.created', {
+    id: post._id,
+    authorId: post.authorId,
+    authorUsername: post.authorUsername,
+    title: post.title,
+    slug: post.slug,
+    body: post.body,
+    tags: [...post.tags],
+    createdAt: post.createdAt.toISOString(),
+    updatedAt: post.updatedAt.toISOString(),
+  });
+}
+
+export function postDeletedData(post: Pick<Post, '_id' | 'authorId'>): EventData<'post.deleted'> {
+  return { id: post._id, authorId: post.authorId };
+}
+
+/** `post.liked` and `post.unliked`: who, and the count after the change. */
+export function likeData(postId: string, userId: string, likeCount: number): EventData<'post.liked'> {
+  return { postId, userId, likeCount };
+}

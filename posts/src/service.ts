@@ -1,0 +1,34 @@
+import { Router } from 'express';
+import type { ServiceDefinition } from '@postline/common';
+import { authorModel } from './data-access/author-model';
+import { AuthorRepository } from './data-access/author-repository';
+import { postModel } from './data-access/post-model';
+import { PostRepository } from './data-access/post-repository';
+import { AuthorReplica } from './domain/author-replica';
+import { Posts } from './domain/posts';
+import { registerUserListeners } from './entry-points/events/user-listeners';
+import { likeRoutes } from './entry-points/http/like-routes';
+import { postRoutes } from './entry-points/http/post-routes';
+
+/** posts: posts and likes. Publishes post.*; consumes user.* for the author replica. */
+export function postsService(): ServiceDefinition {
+  return {
+    name: 'posts',
+    prefix: '/api/posts',
+    outboxModels: (db) => [postModel(db)],
+    prepare: async ({ db }) => {
+      await postModel(db).init(); // the unique slug index
+      await authorModel(db).init();
+    },
+    routes: ({ db, relay }) => {
+      const posts = new Posts(new PostRepository(db, relay), new AuthorRepository(db));
+      const router = Router();
+      router.use(likeRoutes(posts));
+      router.use(postRoutes(posts));
+      return router;
+    },
+    listeners: (listener, { db }) => {
+      registerUserListeners(listener, new AuthorReplica(new AuthorRepository(db)));
+    },
+  };
+}
