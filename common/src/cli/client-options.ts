@@ -3,7 +3,10 @@ import { EventsClient } from '../events-client';
 
 /** Connects with the global `--server`/`--namespace`, runs the command, always closes. */
 export async function withClient(command: Command, run: (client: EventsClient) => Promise<void>): Promise<void> {
-  const { server, namespace } = command.optsWithGlobals<{ server?: string; namespace?: string }>();
+  const { server, namespace } = command.optsWithGlobals<{
+    server?: string;
+    namespace?: string;
+  }>();
   const client = await EventsClient.connect({ server, namespace });
   try {
     await run(client);

@@ -55,7 +55,16 @@ export function consumersTable(consumers: ConsumerSummary[]): string {
   if (consumers.length === 0) return 'no service consumers yet';
   return table(
     ['SERVICE', 'STREAM', 'LAG', 'UNACKED', 'REDELIVERED', 'DELIVERED', 'ACK FLOOR', 'WAITING PULLS'],
-    consumers.map((c) => [c.service, c.stream, c.lag, c.unacknowledged, c.redelivered, c.deliveredSeq, c.ackFloorSeq, c.waitingPulls]),
+    consumers.map((c) => [
+      c.service,
+      c.stream,
+      c.lag,
+      c.unacknowledged,
+      c.redelivered,
+      c.deliveredSeq,
+      c.ackFloorSeq,
+      c.waitingPulls,
+    ]),
   );
 }
 
@@ -69,5 +78,12 @@ export function deadLetterLine(letter: StoredDeadLetter): string {
 function table(header: string[], rows: (string | number)[][]): string {
   const cells = [header, ...rows.map((row) => row.map(String))];
   const widths = header.map((_, column) => Math.max(...cells.map((row) => row[column]?.length ?? 0)));
-  return cells.map((row) => row.map((cell, column) => cell.padEnd(widths[column] ?? 0)).join('  ').trimEnd()).join('\n');
+  return cells
+    .map((row) =>
+      row
+        .map((cell, column) => cell.padEnd(widths[column] ?? 0))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
 }

@@ -14,12 +14,12 @@ export function buildProgram(output: Output = stdoutOutput): Command {
     .exitOverride()
     .showHelpAfterError('(add --help for usage)')
     .addOption(
-      new Option('-s, --server <url>', 'NATS server URL(s), comma-separated')
-        .env('NATS_URL')
-        .default(DEFAULT_NATS_URL),
+      new Option('-s, --server <url>', 'NATS server URL(s), comma-separated').env('NATS_URL').default(DEFAULT_NATS_URL),
     )
     .addOption(
-      new Option('--namespace <name>', 'event namespace (stream and subject prefix) of the platform').env('EVENTS_NAMESPACE'),
+      new Option('--namespace <name>', 'event namespace (stream and subject prefix) of the platform').env(
+        'EVENTS_NAMESPACE',
+      ),
     );
   addPublishCommand(program, output);
   addTailCommand(program, output);

@@ -39,7 +39,9 @@ export class AggregateVersions {
     const versions = new Map<string, number>();
     const { state } = await this.events.streamInfo(stream);
     if (state.messages === 0) return versions;
-    const consumer = await this.events.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
+    const consumer = await this.events.js.consumers.get(stream, {
+      deliver_policy: DeliverPolicy.All,
+    });
     const messages = await consumer.consume();
     for await (const msg of messages) {
       const event = parseEnvelope(msg.string());
@@ -54,7 +56,10 @@ export class AggregateVersions {
 
 function parseEnvelope(text: string): { aggregateId: string; version: number } | undefined {
   try {
-    const value = JSON.parse(text) as { aggregateId?: unknown; version?: unknown };
+    const value = JSON.parse(text) as {
+      aggregateId?: unknown;
+      version?: unknown;
+    };
     if (typeof value.aggregateId === 'string' && typeof value.version === 'number') {
       return { aggregateId: value.aggregateId, version: value.version };
     }

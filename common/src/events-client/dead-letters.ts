@@ -24,7 +24,10 @@ export class DeadLetterNotFoundError extends Error {
 }
 
 /** Every dead letter in the namespace, oldest first, optionally of one service. */
-export async function listDeadLetters(events: EventsConnection, filter: { service?: string } = {}): Promise<StoredDeadLetter[]> {
+export async function listDeadLetters(
+  events: EventsConnection,
+  filter: { service?: string } = {},
+): Promise<StoredDeadLetter[]> {
   const stream = events.names.stream(DEAD_LETTER_STREAM);
   const { state } = await events.streamInfo(stream);
   if (state.messages === 0) return [];

@@ -49,7 +49,11 @@ export class EventsClient {
   }
 
   /** Validates the payload against the catalogue (InvalidEventError naming the field), publishes, awaits the ack. */
-  async publish<S extends Subject>(subject: S, data: EventData<S>, options: PublishOptions = {}): Promise<PublishResult> {
+  async publish<S extends Subject>(
+    subject: S,
+    data: EventData<S>,
+    options: PublishOptions = {},
+  ): Promise<PublishResult> {
     const [result] = await publishEvents(this.connection, [{ ...options, subject, data }]);
     return result!;
   }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { isSubject, type Subject } from '../events/catalogue';
-import { InvalidEventError, validateEvent, type AnyEventEnvelope } from '../events/envelope';
+import { InvalidEventError, validateEvent, validateEventData, type AnyEventEnvelope } from '../events/envelope';
 import { AggregateVersions } from './aggregate-versions';
 import type { EventsConnection } from './connection';
 import type { EventInput } from './event-input';
@@ -52,7 +52,12 @@ export async function publishEvents(
       msgID: event.id,
       expect: { streamName: stream },
     });
-    results.push({ event, stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate });
+    results.push({
+      event,
+      stream: ack.stream,
+      seq: ack.seq,
+      duplicate: ack.duplicate,
+    });
   }
   return results;
 }
@@ -67,13 +72,16 @@ async function toEnvelope(
   if (!subject) throw new InvalidEventError('no subject: name one, or give each event a "subject"', 'subject');
   if (!isSubject(subject)) throw new InvalidEventError(`unknown subject "${subject}"`, 'subject');
   // The payload first: its errors are the ones a script author needs to see.
-  validateEvent({ ...placeholderEnvelope(subject), data: input.data });
+  validateEventData(subject, input.data);
 
   const stream = events.names.streamOf(subject);
   await events.streamInfo(stream); // a wrong namespace fails here, before anything is published
   const aggregateId = input.aggregateId ?? defaults.aggregateId ?? defaultAggregateId(subject, input.data);
   if (!aggregateId) {
-    throw new InvalidEventError(`cannot tell the aggregate of ${subject} from its payload: give --aggregate-id`, 'aggregateId');
+    throw new InvalidEventError(
+      `cannot tell the aggregate of ${subject} from its payload: give --aggregate-id`,
+      'aggregateId',
+    );
   }
   const explicitVersion = input.version ?? defaults.version;
   let version: number;
@@ -94,18 +102,20 @@ async function toEnvelope(
   });
 }
 
-function placeholderEnvelope(subject: Subject) {
-  return { id: randomUUID(), subject, occurredAt: new Date().toISOString(), producer: 'x', aggregateId: 'x', version: 0 };
-}
-
 /**
- * The aggregate an event is about, as the owning services set it: the entity's
- * own id, the comment a moderation decision judges, the post a like counts on,
- * the user who follows.
+ * Where the owning services take an event's aggregate id from, when it is not
+ * the entity's own `id`: a like changes the post, a follow the follower's user
+ * document (auth keeps `following` there), a decision is about a comment.
  */
+const aggregateIdField: Partial<Record<Subject, string>> = {
+  'comment.moderated': 'commentId',
+  'post.liked': 'postId',
+  'post.unliked': 'postId',
+  'user.followed': 'followerId',
+  'user.unfollowed': 'followerId',
+};
+
 export function defaultAggregateId(subject: Subject, data: unknown): string | undefined {
-  const payload = (data ?? {}) as Record<string, unknown>;
-  const field = ({ 'comment.moderated': 'commentId', 'post.liked': 'postId', 'post.unliked': 'postId', 'user.followed': 'followerId', 'user.unfollowed': 'followerId' } as Partial<Record<Subject, string>>)[subject] ?? 'id';
-  const value = payload[field];
+  const value = ((data ?? {}) as Record<string, unknown>)[aggregateIdField[subject] ?? 'id'];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }

@@ -50,7 +50,16 @@ export async function listStreams(events: EventsConnection): Promise<StreamSumma
       });
     } catch (err) {
       if (!(err instanceof StreamMissingError)) throw err;
-      summaries.push({ name, subjects, exists: false, messages: 0, bytes: 0, firstSeq: 0, lastSeq: 0, consumers: 0 });
+      summaries.push({
+        name,
+        subjects,
+        exists: false,
+        messages: 0,
+        bytes: 0,
+        firstSeq: 0,
+        lastSeq: 0,
+        consumers: 0,
+      });
     }
   }
   return summaries;

@@ -37,7 +37,11 @@ export interface EventTail extends AsyncIterable<TailedEvent> {
  * `*.deleted`, `>`), through one ordered consumer per stream: new events only
  * by default, or from a sequence or a time.
  */
-export async function tailEvents(events: EventsConnection, pattern = '>', options: TailOptions = {}): Promise<EventTail> {
+export async function tailEvents(
+  events: EventsConnection,
+  pattern = '>',
+  options: TailOptions = {},
+): Promise<EventTail> {
   const channel = new Channel<TailedEvent>();
   const subscriptions: ConsumerMessages[] = [];
   const consumers: Consumer[] = [];
@@ -76,8 +80,16 @@ export async function tailEvents(events: EventsConnection, pattern = '>', option
 }
 
 function startAt(options: TailOptions) {
-  if (options.fromSeq !== undefined) return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: options.fromSeq };
-  if (options.since) return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: options.since.toISOString() };
+  if (options.fromSeq !== undefined)
+    return {
+      deliver_policy: DeliverPolicy.StartSequence,
+      opt_start_seq: options.fromSeq,
+    };
+  if (options.since)
+    return {
+      deliver_policy: DeliverPolicy.StartTime,
+      opt_start_time: options.since.toISOString(),
+    };
   return { deliver_policy: DeliverPolicy.New };
 }
 
@@ -85,7 +97,10 @@ function startAt(options: TailOptions) {
 export function streamsSpannedBy(pattern: string): { stream: string; filter: string }[] {
   const [family = '', ...rest] = pattern.split('.');
   const families = [
-    ...streamFamilies.map((f) => ({ stream: f.stream as string, family: f.family as string })),
+    ...streamFamilies.map((f) => ({
+      stream: f.stream as string,
+      family: f.family as string,
+    })),
     { stream: DEAD_LETTER_STREAM, family: DEAD_LETTER_FAMILY },
   ];
   if (family === '>') return families.slice(0, -1).map((f) => ({ stream: f.stream, filter: `${f.family}.>` }));
@@ -96,7 +111,9 @@ export function streamsSpannedBy(pattern: string): { stream: string; filter: str
   }
   const found = families.find((f) => f.family === family);
   if (!found) {
-    throw new Error(`no stream holds "${pattern}": subjects start with ${families.map((f) => f.family).join(', ')}, * or >`);
+    throw new Error(
+      `no stream holds "${pattern}": subjects start with ${families.map((f) => f.family).join(', ')}, * or >`,
+    );
   }
   return [{ stream: found.stream, filter: rest.length > 0 ? pattern : `${family}.>` }];
 }
@@ -104,7 +121,13 @@ export function streamsSpannedBy(pattern: string): { stream: string; filter: str
 function toTailedEvent(events: EventsConnection, stream: string, msg: JsMsg): TailedEvent {
   const raw = msg.string();
   const subject = events.names.logical(msg.subject);
-  const tailed: TailedEvent = { stream, seq: msg.seq, subject, time: msg.time, raw };
+  const tailed: TailedEvent = {
+    stream,
+    seq: msg.seq,
+    subject,
+    time: msg.time,
+    raw,
+  };
   // A dead letter is a record about an event, not an event: nothing to validate.
   if (subject.startsWith(`${DEAD_LETTER_FAMILY}.`)) return tailed;
   try {

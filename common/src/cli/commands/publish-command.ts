@@ -45,7 +45,15 @@ Examples:
         for (const result of results) {
           if (flags.json) {
             const { event, stream, seq, duplicate } = result;
-            output.json({ stream, seq, duplicate, subject: event.subject, id: event.id, aggregateId: event.aggregateId, version: event.version });
+            output.json({
+              stream,
+              seq,
+              duplicate,
+              subject: event.subject,
+              id: event.id,
+              aggregateId: event.aggregateId,
+              version: event.version,
+            });
           } else {
             output.line(publishedLine(result));
           }
@@ -55,14 +63,17 @@ Examples:
 }
 
 function readSource(flags: PublishFlags): string {
-  if (flags.data !== undefined && flags.file !== undefined) throw new UsageError('give either --data or --file, not both');
+  if (flags.data !== undefined && flags.file !== undefined)
+    throw new UsageError('give either --data or --file, not both');
   if (flags.data !== undefined) return flags.data;
   if (flags.file === '-') return readFileSync(0, 'utf8');
   if (flags.file !== undefined) {
     try {
       return readFileSync(flags.file, 'utf8');
     } catch (err) {
-      throw new UsageError(`cannot read ${flags.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+      throw new UsageError(
+        `cannot read ${flags.file}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`,
+      );
     }
   }
   throw new UsageError('nothing to publish: give --data <json> or --file <path>');

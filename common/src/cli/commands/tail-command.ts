@@ -15,7 +15,11 @@ interface TailFlags {
 export function addTailCommand(program: Command, output: Output): void {
   program
     .command('tail')
-    .argument('[pattern]', 'subject pattern: post.created, comment.*, *.deleted, deadletter.>, or > for every event', '>')
+    .argument(
+      '[pattern]',
+      'subject pattern: post.created, comment.*, *.deleted, deadletter.>, or > for every event',
+      '>',
+    )
     .description('print events as they are stored (new ones only, unless --from-seq or --since)')
     .option('--json', 'one JSON object per line: {stream, seq, subject, time, event}')
     .option('--from-seq <n>', 'start at this stream sequence (in each stream the pattern spans)', integer)
@@ -23,7 +27,8 @@ export function addTailCommand(program: Command, output: Output): void {
     .option('-n, --count <n>', 'exit after printing n events', positiveInteger)
     .option('--no-follow', 'exit once the events stored so far are printed')
     .action(async (pattern: string, flags: TailFlags, command: Command) => {
-      if (flags.fromSeq !== undefined && flags.since !== undefined) throw new UsageError('give --from-seq or --since, not both');
+      if (flags.fromSeq !== undefined && flags.since !== undefined)
+        throw new UsageError('give --from-seq or --since, not both');
       const options: TailOptions = {
         fromSeq: flags.fromSeq,
         since: flags.since === undefined ? undefined : parseTimeSpec(flags.since),
@@ -34,7 +39,13 @@ export function addTailCommand(program: Command, output: Output): void {
     });
 }
 
-async function follow(client: EventsClient, pattern: string, options: TailOptions, flags: TailFlags, output: Output): Promise<void> {
+async function follow(
+  client: EventsClient,
+  pattern: string,
+  options: TailOptions,
+  flags: TailFlags,
+  output: Output,
+): Promise<void> {
   const tail = await client.tail(pattern, options);
   const stop = () => tail.stop();
   process.once('SIGINT', stop);
@@ -57,7 +68,8 @@ async function follow(client: EventsClient, pattern: string, options: TailOption
 /** A tail that silently stops printing looks like a quiet platform: say when NATS goes away. */
 async function reportConnectionChanges(client: EventsClient): Promise<void> {
   for await (const status of client.connection.connection.status()) {
-    if (status.type === 'disconnect') process.stderr.write(`postline-events: lost NATS at ${client.server}, reconnecting...\n`);
+    if (status.type === 'disconnect')
+      process.stderr.write(`postline-events: lost NATS at ${client.server}, reconnecting...\n`);
     if (status.type === 'reconnect') process.stderr.write('postline-events: reconnected\n');
   }
 }
