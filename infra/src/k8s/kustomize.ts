@@ -1,0 +1,34 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { k8sDir, toolsBin } from './repository';
+
+/** A rendered Kubernetes object, loosely typed: the checks read what they need. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
+
+export function kustomizeBinary(): string {
+  const binary = join(toolsBin, 'kustomize');
+  if (!existsSync(binary)) throw new Error(`kustomize is not installed at ${binary}: run infra/k8s/install-tools.sh`);
+  return binary;
+}
+
+export function overlayNames(): string[] {
+  return readdirSync(join(k8sDir, 'overlays'));
+}
+
+/** Renders an overlay exactly as `kubectl apply -k` / skaffold would: with the real kustomize. */
+export function renderOverlay(overlay: string): KubeObject[] {
+  const output = execFileSync(kustomizeBinary(), ['build', join(k8sDir, 'overlays', overlay)], { encoding: 'utf8' });
+  return parseYamlDocuments(output);
+}
+
+export function parseYamlDocuments(text: string): KubeObject[] {
+  return parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('\n'));
+      return doc.toJS() as KubeObject | null;
+    })
+    .filter((o): o is KubeObject => o !== null);
+}
