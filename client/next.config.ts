@@ -1,0 +1,19 @@
+import { resolve } from 'node:path';
+import type { NextConfig } from 'next';
+
+/**
+ * Builds offline and fetches nothing at run time: no remote fonts or images
+ * (user pictures are plain <img> tags, never optimised through the server).
+ * Service URLs are read per request on the server (src/lib/service-urls.ts),
+ * never baked into the build, so one build runs locally and in Kubernetes.
+ */
+const nextConfig: NextConfig = {
+  reactStrictMode: true,
+  poweredByHeader: false,
+  images: { unoptimized: true },
+  // The repository root holds the lock file and the hoisted node_modules.
+  turbopack: { root: resolve(__dirname, '..') },
+  outputFileTracingRoot: resolve(__dirname, '..'),
+};
+
+export default nextConfig;

@@ -1,0 +1,39 @@
+import Link from 'next/link';
+import { formatDate, plural } from '@/lib/format';
+import type { PostSummary } from '@/lib/types';
+import { Avatar } from './Avatar';
+import { TagLink } from './TagLink';
+
+export function PostCard({ post }: { post: PostSummary }) {
+  return (
+    <article className="card post-card" data-testid="post-card">
+      <header className="post-card-meta">
+        <Avatar username={post.author.username} image={post.author.image} size="sm" />
+        <Link href={`/users/${post.author.username}`} className="author-link">
+          {post.author.username}
+        </Link>
+        <span aria-hidden="true">·</span>
+        <time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time>
+      </header>
+      <h2 className="post-card-title">
+        <Link href={`/posts/${post.slug}`}>{post.title}</Link>
+      </h2>
+      {post.excerpt ? <p className="post-card-excerpt">{post.excerpt}</p> : null}
+      <footer className="post-card-footer">
+        <ul className="tag-list" aria-label="Tags">
+          {post.tags.map((tag) => (
+            <li key={tag}>
+              <TagLink tag={tag} />
+            </li>
+          ))}
+        </ul>
+        <span className="post-card-stats">
+          <span title="Likes">
+            <span aria-hidden="true">{post.likedByMe ? '♥' : '♡'}</span> {plural(post.likeCount, 'like')}
+          </span>
+          <span title="Comments">{plural(post.commentCount, 'comment')}</span>
+        </span>
+      </footer>
+    </article>
+  );
+}
