@@ -1,0 +1,51 @@
+import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { outboxSchemaFields, type OutboxFields } from '@postline/common';
+
+export const commentStatuses = ['pending', 'approved', 'rejected'] as const;
+export type CommentStatus = (typeof commentStatuses)[number];
+
+export interface Comment extends OutboxFields {
+  _id: string;
+  postId: string;
+  authorId: string;
+  authorUsername: string;
+  /** Erased when the comment is deleted: the tombstone keeps ids and versions only. */
+  body: string;
+  status: CommentStatus;
+  /** The reason of the moderation decision behind `status`; empty while pending. */
+  reason: string;
+  createdAt: Date;
+  /** When the text last changed (creation or edit); a status change does not touch it. */
+  updatedAt: Date;
+  /**
+   * A deleted comment stays as a tombstone: its `comment.deleted` event waits in
+   * the outbox of this very document, and late moderation decisions about it
+   * are recognised and ignored instead of being retried into the dead letters.
+   */
+  deleted: boolean;
+  deletedAt: Date | null;
+}
+
+export type CommentDocument = HydratedDocument<Comment>;
+
+const commentSchema = new Schema<Comment>(
+  {
+    _id: { type: String, required: true },
+    postId: { type: String, required: true, index: true },
+    authorId: { type: String, required: true },
+    authorUsername: { type: String, required: true },
+    body: { type: String, default: '' },
+    status: { type: String, enum: commentStatuses, required: true },
+    reason: { type: String, default: '' },
+    createdAt: { type: Date, required: true },
+    updatedAt: { type: Date, required: true },
+    deleted: { type: Boolean, default: false },
+    deletedAt: { type: Date, default: null },
+    ...outboxSchemaFields,
+  },
+  { versionKey: false },
+);
+
+export function commentModel(db: Connection): Model<Comment> {
+  return db.models.Comment ?? db.model<Comment>('Comment', commentSchema);
+}

@@ -1,0 +1,44 @@
+import type { Connection, Model } from 'mongoose';
+import { postReplicaModel, type PostReplica, type PostReplicaDocument } from './post-replica-model';
+
+export type ReplicaWrite = 'applied' | 'already-applied';
+
+/** The local replica of posts; written only by the post.* listeners. */
+export class PostReplicaRepository {
+  readonly model: Model<PostReplica>;
+
+  constructor(db: Connection) {
+    this.model = postReplicaModel(db);
+  }
+
+  findById(id: string): Promise<PostReplicaDocument | null> {
+    return this.model.findById(id);
+  }
+
+  /** A post that exists and is not deleted. */
+  findLive(id: string): Promise<PostReplicaDocument | null> {
+    return this.model.findOne({ _id: id, deleted: false });
+  }
+
+  async recordCreated(post: { id: string; authorId: string; version: number }): Promise<ReplicaWrite> {
+    if (await this.model.exists({ _id: post.id })) return 'already-applied';
+    try {
+      await this.model.create({ _id: post.id, authorId: post.authorId, version: post.version, deleted: false });
+      return 'applied';
+    } catch (err) {
+      // Another replica of this service recorded it between our look-up and insert.
+      if ((err as { code?: number })?.code === 11000) return 'already-applied';
+      throw err;
+    }
+  }
+
+  /** Marks the post deleted at `version`, unless it is already (or the event is older than what we have). */
+  async recordDeleted(current: PostReplicaDocument, version: number): Promise<ReplicaWrite> {
+    if (current.deleted || version <= current.version) return 'already-applied';
+    const updated = await this.model.updateOne(
+      { _id: current._id, version: current.version, deleted: false },
+      { $set: { deleted: true, version } },
+    );
+    return updated.modifiedCount === 1 ? 'applied' : 'already-applied';
+  }
+}

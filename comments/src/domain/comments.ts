@@ -1,0 +1,55 @@
+import { ForbiddenError, NotFoundError, type CurrentUser } from '@postline/common';
+import type { CommentRepository } from '../data-access/comment-repository';
+import type { PostReplicaRepository } from '../data-access/post-replica-repository';
+import { canDelete, canEdit, canSee } from './comment-rules';
+import { toCommentView, type CommentView } from './comment-view';
+
+/** Writing, editing and deleting comments: the use cases behind the HTTP routes. */
+export class Comments {
+  constructor(
+    private readonly comments: CommentRepository,
+    private readonly posts: PostReplicaRepository,
+  ) {}
+
+  async create(author: CurrentUser, input: { postId: string; body: string }): Promise<CommentView> {
+    if (!(await this.posts.findLive(input.postId))) throw new NotFoundError('Post not found');
+    const comment = await this.comments.create({
+      postId: input.postId,
+      authorId: author.id,
+      authorUsername: author.username,
+      body: input.body,
+    });
+    // The post may have been deleted between the check and the write, after
+    // its deletion swept its comments: this one must not outlive it.
+    if (!(await this.posts.findLive(input.postId))) {
+      await this.comments.delete(comment._id);
+      throw new NotFoundError('Post not found');
+    }
+    return toCommentView(comment);
+  }
+
+  async get(id: string, viewer: CurrentUser | undefined): Promise<CommentView> {
+    const comment = await this.comments.findLive(id);
+    if (!comment || !canSee(viewer, comment)) throw new NotFoundError('Comment not found');
+    return toCommentView(comment);
+  }
+
+  async edit(user: CurrentUser, id: string, body: string): Promise<CommentView> {
+    const comment = await this.comments.findLive(id);
+    if (!comment) throw new NotFoundError('Comment not found');
+    if (!canEdit(user, comment)) throw new ForbiddenError('Only the author can edit a comment');
+    const edited = await this.comments.editBody(id, body);
+    if (!edited) throw new NotFoundError('Comment not found');
+    return toCommentView(edited);
+  }
+
+  async delete(user: CurrentUser, id: string): Promise<void> {
+    const comment = await this.comments.findLive(id);
+    if (!comment) throw new NotFoundError('Comment not found');
+    const post = await this.posts.findById(comment.postId);
+    if (!canDelete(user, comment, post?.authorId)) {
+      throw new ForbiddenError("Only the comment's author, the post's author or a moderator can delete a comment");
+    }
+    if (!(await this.comments.delete(id))) throw new NotFoundError('Comment not found');
+  }
+}
