@@ -27,6 +27,7 @@ module.exports = {
     moduleNameMapper: {
       '^@postline/common$': '<rootDir>/../common/src/index.ts',
       '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
+      '^@postline/common/events-client$': '<rootDir>/../common/src/events-client/index.ts',
     },
   })),
 };

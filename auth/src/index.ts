@@ -2,4 +2,4 @@ import { serviceMain } from '@postline/common';
 import { loadAuthConfig } from './config';
 import { authService } from './service';
 
-void serviceMain(authService(loadAuthConfig()), () => loadAuthConfig());
+void serviceMain(authService, () => loadAuthConfig());

@@ -6,15 +6,20 @@ import { runService, StartupError, type RunningService, type ServiceDefinition }
  * 0) or after a stuck shutdown (exit 1); a configuration or connection problem
  * is printed plainly and exits 1.
  */
-export async function serviceMain(definition: ServiceDefinition, loadConfig: () => ServiceConfig): Promise<void> {
-  let config: ServiceConfig;
+export async function serviceMain<C extends ServiceConfig>(
+  define: ServiceDefinition | ((config: C) => ServiceDefinition),
+  loadConfig: () => C,
+): Promise<void> {
+  let config: C;
   let service: RunningService;
+  // For messages before the definition exists: `authService` → `auth`.
+  const name = typeof define === 'function' ? define.name.replace(/Service$/, '') || 'service' : define.name;
   try {
     config = loadConfig();
-    service = await runService(definition, config);
+    service = await runService(typeof define === 'function' ? define(config) : define, config);
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {
-      process.stderr.write(`${definition.name}: ${err.message}\n`);
+      process.stderr.write(`${name}: ${err.message}\n`);
       process.exit(1);
     }
     throw err;
@@ -22,7 +27,7 @@ export async function serviceMain(definition: ServiceDefinition, loadConfig: () 
   const shutdown = (signal: NodeJS.Signals) => {
     service.context.logger.info({ signal }, 'signal received');
     const timer = setTimeout(() => {
-      process.stderr.write(`${definition.name}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms\n`);
+      process.stderr.write(`${config.serviceName}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms\n`);
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
