@@ -1,2 +1,5 @@
-// The query service entry point; see service.ts.
-export {};
+import { serviceMain } from '@postline/common';
+import { loadQueryConfig } from './config';
+import { queryService } from './service';
+
+void serviceMain(queryService(loadQueryConfig()), () => loadQueryConfig());

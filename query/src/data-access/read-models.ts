@@ -1,0 +1,92 @@
+import type { mongo } from 'mongoose';
+
+type Collection<T extends mongo.Document> = mongo.Collection<T>;
+type Db = mongo.Db;
+
+/**
+ * The denormalised read models, one collection per shape the routes need.
+ * Each document keeps the `version` of the aggregate it mirrors (the last
+ * event applied), so every listener can be idempotent and order-aware.
+ * Deleted posts and comments stay as tombstones (`deleted: true`, content
+ * cleared) so that a late duplicate of their creation cannot bring them back.
+ */
+export interface UserView {
+  _id: string;
+  username: string;
+  role: 'user' | 'moderator';
+  bio: string;
+  image: string;
+  /** Ids of the users this user follows (a follow is a change of the follower). */
+  following: string[];
+  version: number;
+}
+
+export interface PostView {
+  _id: string;
+  slug: string;
+  title: string;
+  body: string;
+  /** Plain-text start of the body, computed once at write time for the lists. */
+  excerpt: string;
+  tags: string[];
+  authorId: string;
+  /** The author's name when the post was last written; the users view has the current one. */
+  authorUsername: string;
+  likeCount: number;
+  /** Ids of the users who like the post: answers likedByMe. */
+  likers: string[];
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  deleted: boolean;
+}
+
+export interface CommentView {
+  _id: string;
+  postId: string;
+  authorId: string;
+  authorUsername: string;
+  body: string;
+  status: 'pending' | 'approved' | 'rejected';
+  reason: string;
+  createdAt: Date;
+  updatedAt: Date;
+  version: number;
+  /** The comment version whose text this is: decisions about older text are not applied. */
+  bodyVersion: number;
+  /** Applied version per moderation aggregate (comment.moderated has versions of its own). */
+  moderation: Record<string, number>;
+  deleted: boolean;
+}
+
+export interface ReadModels {
+  users: Collection<UserView>;
+  posts: Collection<PostView>;
+  comments: Collection<CommentView>;
+}
+
+/** The collections a rebuild drops and replays (the replay marker is kept apart). */
+export const readModelCollections = ['users', 'posts', 'comments'] as const;
+
+export function readModels(db: Db): ReadModels {
+  return {
+    users: db.collection<UserView>('users'),
+    posts: db.collection<PostView>('posts'),
+    comments: db.collection<CommentView>('comments'),
+  };
+}
+
+/** The indexes the listeners and routes rely on; createIndex is a no-op when they exist. */
+export async function ensureReadModelIndexes(models: ReadModels): Promise<void> {
+  await Promise.all([
+    models.users.createIndex({ username: 1 }),
+    models.users.createIndex({ following: 1 }),
+    models.posts.createIndex({ deleted: 1, createdAt: -1, _id: -1 }),
+    models.posts.createIndex({ tags: 1, createdAt: -1 }),
+    models.posts.createIndex({ authorId: 1, createdAt: -1 }),
+    models.posts.createIndex({ slug: 1 }),
+    models.posts.createIndex({ likers: 1 }),
+    models.comments.createIndex({ postId: 1, createdAt: 1 }),
+    models.comments.createIndex({ postId: 1, status: 1 }),
+  ]);
+}

@@ -1,0 +1,52 @@
+import { query, type ValidationChain } from 'express-validator';
+
+export const defaultLimit = 20;
+export const maxLimit = 50;
+
+/** Tags as the posts service stores them: lower-case letters and digits, with inner spaces, dots, dashes, underscores, + or #. */
+export const tagPattern = /^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} ._+#-]{0,39}$/u;
+export const usernamePattern = /^[a-z0-9_]{3,30}$/;
+/** Post ids and slugs: anything else cannot name a post (404, never a query with odd characters). */
+export const idOrSlugPattern = /^[A-Za-z0-9_-]{1,260}$/;
+
+const paging: ValidationChain[] = [
+  query('page')
+    .optional()
+    .isInt({ min: 1, max: 100_000 })
+    .withMessage('page must be a whole number from 1')
+    .bail()
+    .toInt(),
+  query('limit')
+    .optional()
+    .isInt({ min: 1, max: maxLimit })
+    .withMessage(`limit must be a whole number from 1 to ${maxLimit}`)
+    .bail()
+    .toInt(),
+];
+
+export const postListRules: ValidationChain[] = [
+  ...paging,
+  query('tag')
+    .optional()
+    .isString()
+    .withMessage('tag must be a single value')
+    .bail()
+    .trim()
+    .toLowerCase()
+    .matches(tagPattern)
+    .withMessage('tag must be 1 to 40 letters, digits, spaces or . _ + # -'),
+  query('author')
+    .optional()
+    .isString()
+    .withMessage('author must be a single value')
+    .bail()
+    .trim()
+    .toLowerCase()
+    .matches(usernamePattern)
+    .withMessage('author must be a username (3 to 30 letters, digits or underscores)'),
+];
+
+export const pageOnlyRules: ValidationChain[] = paging;
+
+/** No query parameters at all (anything given is an unknown field). */
+export const noQueryRules: ValidationChain[] = [];

@@ -1,0 +1,80 @@
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { EventBus } from '@postline/common';
+import type { mongo } from 'mongoose';
+import type { Logger } from 'pino';
+import { readModelCollections } from '../data-access/read-models';
+import type { ReadModelHandlers } from '../entry-points/events/handlers';
+import { resetDurableConsumers } from './durable-consumers';
+import { ReplayLease, replayMarkerCollection } from './replay-lease';
+import { replayStreams } from './replay-streams';
+
+export interface ReplaySetup {
+  db: mongo.Db;
+  bus: EventBus;
+  handlers: ReadModelHandlers;
+  logger: Logger;
+  /** The durable consumers' name: the service name. */
+  service: string;
+  maxDeliveries: number;
+  concurrency: number;
+  leaseMs: number;
+}
+
+/**
+ * Before the live listener starts: if the read-model database is empty (no
+ * replay marker), replay the streams from the start into it, then recreate
+ * the durable consumers to continue right after what was replayed. Safe when
+ * several replicas start at once: one replays, the others wait for it (see
+ * ReplayLease). Returns once the read models hold the history.
+ */
+export async function ensureReplayed(setup: ReplaySetup): Promise<void> {
+  const lease = new ReplayLease(setup.db, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, setup.leaseMs);
+  let waitedLogged = false;
+  for (;;) {
+    const attempt = await lease.tryAcquire();
+    if (attempt.outcome === 'complete') return;
+    if (attempt.outcome === 'owner') {
+      await replayAsOwner(setup, lease);
+      return;
+    }
+    if (!waitedLogged) setup.logger.info('another replica is replaying the streams: waiting for it');
+    waitedLogged = true;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<void> {
+  const started = Date.now();
+  setup.logger.info('read models are empty: replaying the streams from the start');
+  const beat = setInterval(() => void lease.heartbeat().catch(() => undefined), Math.max(250, setup.leaseMs / 4));
+  try {
+    const result = await replayStreams(setup.bus, setup.handlers, {
+      concurrency: setup.concurrency,
+      logger: setup.logger,
+      checkpoint: () => {
+        if (lease.lost) throw new Error('the replay lease was taken over by another replica');
+      },
+    });
+    await resetDurableConsumers(setup.bus, setup.service, setup.maxDeliveries, result.starts);
+    await lease.complete(result.applied);
+    const seconds = (Date.now() - started) / 1000;
+    setup.logger.info(
+      { applied: result.applied, skippedInvalid: result.skippedInvalid, seconds, perSecond: Math.round(result.applied / Math.max(seconds, 0.001)) },
+      'replay complete',
+    );
+  } finally {
+    clearInterval(beat);
+  }
+}
+
+/** Drops the read models and the replay marker, so that the next replay starts from nothing (indexes are made again by ensureReadModelIndexes). */
+export async function dropReadModels(db: mongo.Db): Promise<void> {
+  for (const name of [...readModelCollections, replayMarkerCollection]) {
+    try {
+      await db.collection(name).drop();
+    } catch (err) {
+      if ((err as { codeName?: string })?.codeName !== 'NamespaceNotFound' && !/not found/i.test(String(err))) throw err;
+    }
+  }
+}
