@@ -10,24 +10,39 @@ const { workspaces } = require('./package.json');
 
 const tested = workspaces.filter((name) => existsSync(`${__dirname}/${name}/src`) && name !== 'client');
 
+const transform = {
+  '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.test.json' }],
+};
+const moduleNameMapper = {
+  '^@postline/common$': '<rootDir>/../common/src/index.ts',
+  '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
+  '^@postline/common/events-client$': '<rootDir>/../common/src/events-client/index.ts',
+};
+
 /** @type {import('jest').Config} */
 module.exports = {
   globalSetup: '<rootDir>/common/src/testing/jest-global-setup.ts',
   globalTeardown: '<rootDir>/common/src/testing/jest-global-teardown.ts',
   maxWorkers: 2,
   testTimeout: 30_000,
-  projects: tested.map((name) => ({
-    displayName: name,
-    rootDir: `<rootDir>/${name}`,
-    testEnvironment: 'node',
-    testMatch: ['<rootDir>/src/**/*.test.ts'],
-    transform: {
-      '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.test.json' }],
+  projects: [
+    ...tested.map((name) => ({
+      displayName: name,
+      rootDir: `<rootDir>/${name}`,
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      transform,
+      moduleNameMapper,
+    })),
+    {
+      // Browser tests (client/e2e): Debian's chromium through the local gateway, the whole platform running.
+      displayName: 'client-e2e',
+      rootDir: '<rootDir>/client',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/e2e/**/*.test.ts'],
+      testTimeout: 180_000,
+      transform,
+      moduleNameMapper,
     },
-    moduleNameMapper: {
-      '^@postline/common$': '<rootDir>/../common/src/index.ts',
-      '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
-      '^@postline/common/events-client$': '<rootDir>/../common/src/events-client/index.ts',
-    },
-  })),
+  ],
 };

@@ -1,0 +1,238 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { startPlatform, type Platform } from '../../infra/src/local/platform';
+import { launchChromium, newVisitor, pageErrors, phone, screenshot } from './browser';
+
+/**
+ * The blog in a real browser, through the local gateway with the whole
+ * platform running (NATS, FerretDB, every service, `next start`): two people
+ * sign up, one writes, the other reads, comments, likes and follows. The
+ * steps share one platform and run in order; each step's expectations wait
+ * for what events deliver (read models follow writes within moments).
+ */
+
+const run = Math.random().toString(36).slice(2, 8);
+const tag = `e2e${run}`;
+const alice = { email: `alice-${run}@example.test`, username: `alice_${run}`, password: 'correct horse battery' };
+const bob = { email: `bob-${run}@example.test`, username: `bob_${run}`, password: 'another good password' };
+const title = `Field notes on event sourcing ${run}`;
+const body = [
+  '## Why events',
+  '',
+  'Every change is **an event**, and read models are *rebuilt* from them.',
+  '',
+  '- one writer per aggregate',
+  '- versions rise by exactly one',
+  '',
+  '<script>window.__postlineXss = true</script>',
+  '',
+  '[a harmless-looking link](javascript:window.__postlineXss=true)',
+  '',
+  '<img src="x" onerror="window.__postlineXss = true">',
+].join('\n');
+
+let platform: Platform;
+let browser: Browser;
+let dataDir: string;
+let alicePage: Page;
+let bobPage: Page;
+let postPath: string;
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-'));
+  const logs: string[] = [];
+  try {
+    platform = await startPlatform({ freePorts: true, dataDir, log: (part, line) => logs.push(`[${part}] ${line}`) });
+  } catch (err) {
+    process.stderr.write(logs.slice(-60).join('\n') + '\n');
+    throw err;
+  }
+  browser = await launchChromium();
+  alicePage = (await newVisitor(browser, platform.url)).page;
+  bobPage = (await newVisitor(browser, platform.url)).page;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+async function signUp(page: Page, account: typeof alice): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page.getByTestId('nav-profile').filter({ hasText: `@${account.username}` }).waitFor();
+}
+
+/** Reloads until `check` passes: for pages rendered from read models that follow events. */
+async function reloadUntil(page: Page, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${page.url()}`);
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+}
+
+test('sign-up shows the API field errors next to the fields, then signs the user in', async () => {
+  await alicePage.goto('/signup');
+  await alicePage.getByLabel('Email').fill('not-an-email');
+  await alicePage.getByLabel('Username').fill('a');
+  await alicePage.getByLabel('Password').fill('short');
+  await alicePage.getByRole('button', { name: 'Sign up' }).click();
+  await expectText(alicePage.locator('[data-field-error="email"]'), 'Email must be a valid address');
+  await expectText(alicePage.locator('[data-field-error="username"]'), 'Username must be 3 to 30');
+  await expectText(alicePage.locator('[data-field-error="password"]'), 'Password must be 8 to 128');
+  expect(await alicePage.getByLabel('Email').getAttribute('aria-invalid')).toBe('true');
+
+  await signUp(alicePage, alice);
+  await signUp(bobPage, bob);
+});
+
+test('writes a post with tags, previews it, and publishes it with its Markdown rendered and sanitised', async () => {
+  await alicePage.goto('/write');
+  await alicePage.getByLabel('Title').fill(title);
+  await alicePage.getByLabel('Tags').fill(`${tag}, Architecture`);
+  await alicePage.getByLabel('Body (Markdown)').fill(body);
+  await alicePage.getByRole('tab', { name: 'Preview' }).click();
+  await alicePage.getByTestId('preview').getByRole('heading', { name: 'Why events' }).waitFor();
+  await screenshot(alicePage, 'editor');
+  await alicePage.getByRole('tab', { name: 'Write' }).click();
+
+  await alicePage.getByRole('button', { name: 'Publish' }).click();
+  await alicePage.getByRole('heading', { level: 1, name: title }).waitFor({ timeout: 20_000 });
+  postPath = new URL(alicePage.url()).pathname;
+  expect(postPath).toMatch(/^\/posts\/.+/);
+
+  const prose = alicePage.locator('.post-body .prose');
+  await prose.getByRole('heading', { name: 'Why events' }).waitFor();
+  expect(await prose.locator('strong').first().textContent()).toBe('an event');
+  // Nothing the author wrote runs: no script or event-handler attributes, no javascript: links.
+  expect(await prose.locator('script').count()).toBe(0);
+  expect(await prose.locator('[onerror]').count()).toBe(0);
+  expect(await prose.getByRole('link', { name: 'a harmless-looking link' }).getAttribute('href')).not.toMatch(/^javascript:/i);
+  expect(await alicePage.evaluate(() => (window as unknown as { __postlineXss?: boolean }).__postlineXss)).toBeUndefined();
+  for (const t of [tag, 'architecture']) await alicePage.locator('.post-header').getByRole('link', { name: `#${t}` }).waitFor();
+});
+
+test('shows the post on the home page and under its tag', async () => {
+  await bobPage.goto('/');
+  await reloadUntil(bobPage, async () => (await bobPage.getByRole('link', { name: title }).count()) > 0);
+  await screenshot(bobPage, 'home');
+
+  await bobPage.locator('[data-testid="post-card"]', { hasText: title }).getByRole('link', { name: `#${tag}` }).click();
+  await bobPage.getByRole('heading', { level: 1, name: `Posts tagged #${tag}` }).waitFor();
+  expect(new URL(bobPage.url()).searchParams.get('tag')).toBe(tag);
+  expect(await bobPage.getByTestId('post-card').count()).toBe(1);
+  await bobPage.getByRole('link', { name: title }).click();
+  await bobPage.getByRole('heading', { level: 1, name: title }).waitFor();
+});
+
+test('a comment goes from pending to approved on screen, without a reload', async () => {
+  await bobPage.goto(postPath);
+  await bobPage.evaluate(() => ((window as unknown as { __sameDocument: boolean }).__sameDocument = true));
+  await bobPage.getByLabel('Add a comment').fill('Great write-up, thanks!');
+  await bobPage.getByRole('button', { name: 'Post comment' }).click();
+
+  const comment = bobPage.getByTestId('comment').filter({ hasText: 'Great write-up, thanks!' });
+  await comment.and(bobPage.locator('[data-status="pending"]')).waitFor();
+  expect(await comment.getByTestId('comment-status').textContent()).toBe('Pending');
+  await comment.and(bobPage.locator('[data-status="approved"]')).waitFor({ timeout: 20_000 });
+  expect(await comment.getByTestId('comment-status').count()).toBe(0);
+  expect(await bobPage.evaluate(() => (window as unknown as { __sameDocument?: boolean }).__sameDocument)).toBe(true);
+});
+
+test('a comment containing "orange" is shown as rejected to its author only', async () => {
+  await bobPage.getByLabel('Add a comment').fill('I read this with a glass of Orange juice.');
+  await bobPage.getByRole('button', { name: 'Post comment' }).click();
+  const rejected = bobPage.getByTestId('comment').filter({ hasText: 'glass of Orange juice' });
+  await rejected.and(bobPage.locator('[data-status="rejected"]')).waitFor({ timeout: 20_000 });
+  expect(await rejected.getByTestId('comment-status').textContent()).toBe('Rejected');
+  expect(await rejected.getByTestId('comment-reason').textContent()).toMatch(/Not published: .+/);
+  await screenshot(bobPage, 'post-with-comments');
+
+  // Alice, the post's author, sees the approved comment and not the rejected one.
+  await alicePage.goto(postPath);
+  await reloadUntil(alicePage, async () => (await alicePage.getByTestId('comment').filter({ hasText: 'Great write-up' }).count()) === 1);
+  expect(await alicePage.getByTestId('comment').filter({ hasText: 'Orange juice' }).count()).toBe(0);
+  expect(await alicePage.getByTestId('comment').count()).toBe(1);
+});
+
+test('likes and unlikes the post', async () => {
+  await bobPage.goto(postPath);
+  const like = bobPage.getByTestId('like-button');
+  expect(await like.getAttribute('aria-pressed')).toBe('false');
+  expect(await bobPage.getByTestId('like-count').textContent()).toBe('0');
+  await like.click();
+  await bobPage.locator('[data-testid="like-button"][aria-pressed="true"]').waitFor();
+  expect(await bobPage.getByTestId('like-count').textContent()).toBe('1');
+
+  // The read model follows: after a reload the like is still there.
+  await reloadUntil(bobPage, async () => (await bobPage.getByTestId('like-count').textContent()) === '1');
+  expect(await bobPage.getByTestId('like-button').getAttribute('aria-pressed')).toBe('true');
+
+  await bobPage.getByTestId('like-button').click();
+  await bobPage.locator('[data-testid="like-button"][aria-pressed="false"]').waitFor();
+  expect(await bobPage.getByTestId('like-count').textContent()).toBe('0');
+  await reloadUntil(bobPage, async () => (await bobPage.getByTestId('like-count').textContent()) === '0');
+});
+
+test('follows the author from their profile and sees the post in the feed', async () => {
+  await bobPage.goto('/feed');
+  await bobPage.getByText('Your feed is empty').waitFor();
+
+  await bobPage.goto(postPath);
+  await bobPage.locator('.post-byline').getByRole('link', { name: alice.username }).click();
+  await bobPage.getByRole('heading', { level: 1, name: alice.username }).waitFor();
+  await bobPage.getByRole('button', { name: `Follow ${alice.username}` }).click();
+  await bobPage.getByRole('button', { name: 'Following' }).waitFor();
+  expect(await bobPage.getByTestId('follower-count').textContent()).toBe('1');
+
+  await bobPage.getByRole('link', { name: 'Feed' }).click();
+  await bobPage.getByRole('heading', { level: 1, name: 'Your feed' }).waitFor();
+  await reloadUntil(bobPage, async () => (await bobPage.getByRole('link', { name: title }).count()) === 1);
+});
+
+test('signs out, and signs in again with the error for a wrong password shown', async () => {
+  await bobPage.getByRole('button', { name: 'Sign out' }).click();
+  await bobPage.getByRole('link', { name: 'Sign in' }).first().waitFor();
+  expect(await bobPage.getByTestId('nav-profile').count()).toBe(0);
+  await bobPage.goto('/feed');
+  await bobPage.waitForURL(/\/signin\?next=%2Ffeed$/);
+
+  await bobPage.getByLabel('Email').fill(bob.email);
+  await bobPage.getByLabel('Password').fill('not my password');
+  await bobPage.getByRole('button', { name: 'Sign in' }).click();
+  await expectText(bobPage.getByRole('alert'), 'Invalid email or password');
+  await bobPage.getByLabel('Password').fill(bob.password);
+  await bobPage.getByRole('button', { name: 'Sign in' }).click();
+  await bobPage.getByRole('heading', { level: 1, name: 'Your feed' }).waitFor();
+  expect(await bobPage.getByTestId('nav-profile').textContent()).toBe(`@${bob.username}`);
+});
+
+test('works on a phone-sized screen', async () => {
+  const { context, page } = await newVisitor(browser, platform.url, phone);
+  try {
+    await page.goto(postPath);
+    await page.getByRole('heading', { level: 1, name: title }).waitFor();
+    // Nothing wider than the screen: no sideways scrolling.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(overflow).toBeLessThanOrEqual(0);
+    await page.getByRole('link', { name: 'Sign up' }).waitFor();
+  } finally {
+    await context.close();
+  }
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, text: string): Promise<void> {
+  await locator.filter({ hasText: text }).first().waitFor();
+}
