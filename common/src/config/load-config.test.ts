@@ -1,0 +1,51 @@
+import { ConfigError, loadServiceConfig, withDefaultDatabase } from './load-config';
+
+const valid = { JWT_KEY: 'k'.repeat(32), MONGO_URL: 'mongodb://db:27017' };
+
+describe('loadServiceConfig', () => {
+  it('fills defaults and gives each service its own database', () => {
+    const config = loadServiceConfig('posts', valid);
+    expect(config).toMatchObject({ PORT: 3000, NATS_URL: 'nats://127.0.0.1:4222', mongoUrl: 'mongodb://db:27017/postline-posts' });
+  });
+
+  it('lets <SERVICE>_MONGO_URL override MONGO_URL for that service only', () => {
+    const env = { ...valid, POSTS_MONGO_URL: 'mongodb://user:pw@posts-mongo:27017/posts?authSource=admin' };
+    expect(loadServiceConfig('posts', env).mongoUrl).toBe('mongodb://user:pw@posts-mongo:27017/posts?authSource=admin');
+    expect(loadServiceConfig('auth', env).mongoUrl).toBe('mongodb://db:27017/postline-auth');
+  });
+
+  it('names every missing or invalid variable at once', () => {
+    let error: unknown;
+    try {
+      loadServiceConfig('auth', { JWT_KEY: 'short', MONGO_URL: 'http://db', PORT: '99999', NATS_URL: 'localhost:4222' });
+    } catch (err) {
+      error = err;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const problems = (error as ConfigError).problems.join('\n');
+    expect(problems).toContain('JWT_KEY: must be at least 32 characters');
+    expect(problems).toContain('MONGO_URL: must be a mongodb://');
+    expect(problems).toContain('PORT:');
+    expect(problems).toContain('NATS_URL: must be a nats:// URL');
+    expect(() => loadServiceConfig('auth', {})).toThrow(/JWT_KEY is required[\s\S]*MONGO_URL is required/);
+  });
+
+  it('splits and lower-cases MODERATOR_EMAILS', () => {
+    expect(loadServiceConfig('auth', { ...valid, MODERATOR_EMAILS: ' Mod@Example.com, ,b@x.io' }).moderatorEmails).toEqual([
+      'mod@example.com',
+      'b@x.io',
+    ]);
+  });
+});
+
+describe('withDefaultDatabase', () => {
+  it.each([
+    ['mongodb://h:1', 'mongodb://h:1/d'],
+    ['mongodb://h:1/', 'mongodb://h:1/d'],
+    ['mongodb://h:1/?replicaSet=rs', 'mongodb://h:1/d?replicaSet=rs'],
+    ['mongodb://h:1/mine', 'mongodb://h:1/mine'],
+    ['mongodb+srv://u:p@cluster.example.net/?retryWrites=true', 'mongodb+srv://u:p@cluster.example.net/d?retryWrites=true'],
+  ])('%s → %s', (url, expected) => {
+    expect(withDefaultDatabase(url, 'd')).toBe(expected);
+  });
+});
