@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { bearerFor, eventually, testUser } from '@postline/common/testing';
+import { knownPost, settle } from '../../testing/fixtures';
+import { commentModerated, startComments, type CommentsUnderTest } from '../../testing/start-comments';
+
+let app: CommentsUnderTest;
+
+beforeAll(async () => {
+  app = await startComments(undefined, { EVENT_MAX_DELIVERIES: '6' });
+});
+
+afterAll(async () => {
+  await app.stop();
+});
+
+const alice = testUser({ username: 'alice' });
+
+async function newComment(body = 'hello there') {
+  const post = await knownPost(app);
+  const res = await app.http.post('/api/comments').set('Authorization', bearerFor(alice)).send({ postId: post.id, body }).expect(201);
+  return res.body as { id: string; postId: string };
+}
+
+const stored = (id: string) => app.comments.findById(id).lean();
+const updatesOf = (id: string) => app.events.of('comment.updated').filter((e) => e.aggregateId === id);
+
+describe('comment.moderated', () => {
+  it('approves the judged version: a new version, announced once by comment.updated with status and reason', async () => {
+    const comment = await newComment();
+    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved', reason: 'no rule matched' }));
+    const event = await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
+    expect(event).toMatchObject({ version: 1, data: { status: 'approved', reason: 'no rule matched', body: 'hello there' } });
+    expect(await stored(comment.id)).toMatchObject({ status: 'approved', reason: 'no rule matched', version: 1 });
+    const res = await app.http.get(`/api/comments/${comment.id}`).expect(200); // public once approved
+    expect(res.body).toMatchObject({ status: 'approved', reason: 'no rule matched', version: 1 });
+  });
+
+  it('rejects with the reason, shown to the author', async () => {
+    const comment = await newComment('an orange');
+    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' }));
+    await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'rejected');
+    const res = await app.http.get(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).expect(200);
+    expect(res.body).toMatchObject({ status: 'rejected', reason: 'blocked word: orange' });
+    await app.http.get(`/api/comments/${comment.id}`).expect(404);
+  });
+
+  it('has no double effect when delivered twice', async () => {
+    const comment = await newComment();
+    const decision = commentModerated(comment, { commentVersion: 0, status: 'approved' });
+    await app.bus.publish(decision);
+    await app.bus.publish({ ...decision, id: randomUUID() });
+    await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
+    await newComment(); // published after both: its creation being handled means both decisions were
+    await settle();
+    expect(updatesOf(comment.id)).toHaveLength(1);
+    expect(await stored(comment.id)).toMatchObject({ version: 1, status: 'approved' });
+  });
+
+  it('never lets a decision about older text approve newer text', async () => {
+    const comment = await newComment('first text');
+    await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'edited text' }).expect(200);
+    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved' }, 0));
+    await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'rejected', reason: 'links' }, 1));
+    await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'the decision about version 1');
+    await settle();
+    expect(updatesOf(comment.id).map((e) => [e.version, e.data.status])).toEqual([
+      [1, 'pending'],
+      [2, 'rejected'],
+    ]);
+    expect(await app.deadLetters()).toEqual([]);
+  });
+
+  it('holds a decision about a version not written yet until that version exists', async () => {
+    const comment = await newComment('first text');
+    await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'approved' }, 1));
+    await settle(150);
+    expect(await stored(comment.id)).toMatchObject({ version: 0, status: 'pending' });
+    await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'second text' }).expect(200);
+    await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'held decision applied');
+    expect(await stored(comment.id)).toMatchObject({ version: 2, body: 'second text' });
+  });
+
+  it('acknowledges and ignores a decision about a deleted comment', async () => {
+    const comment = await newComment();
+    await app.http.delete(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).expect(200);
+    await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'approved' }));
+    await newComment();
+    await settle();
+    expect(await stored(comment.id)).toMatchObject({ deleted: true, status: 'pending', version: 1 });
+    expect(await app.deadLetters()).toEqual([]);
+  });
+});
+
+describe('poison comment.moderated', () => {
+  it('dead-letters an invalid decision and one about an unknown comment, and goes on with the next', async () => {
+    const comment = await newComment();
+    const invalid = commentModerated(comment, { commentVersion: 0, status: 'approved' });
+    await app.bus.js.publish(app.bus.names.wire('comment.moderated'), JSON.stringify({ ...invalid, data: { ...invalid.data, status: 'maybe' } }));
+    await app.bus.publish(commentModerated({ id: 'ffffffffffffffffffffffff', postId: comment.postId }, { commentVersion: 0, status: 'approved' }));
+    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved' }));
+    await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'next message handled');
+    const letters = await eventually(async () => {
+      const found = await app.deadLetters();
+      return found.length >= 2 && found;
+    }, 15_000, 'two dead letters');
+    expect(letters.map((l) => l.subject)).toEqual(['comment.moderated', 'comment.moderated']);
+    expect(letters[0]?.reason).toMatch(/invalid event: data\.status/);
+    expect(letters[1]?.reason).toMatch(/unknown/);
+  });
+});
