@@ -21,9 +21,12 @@ export const SLUG_BASE_MAX_LENGTH = 80;
  */
 const tagPattern = /^[\p{L}\p{N}][\p{L}\p{N}+#._-]*$/u;
 
-/** Trimmed, lower-case, inner whitespace as one `-`: "  Web  Dev " → "web-dev". */
+/**
+ * Trimmed, lower-case, inner whitespace as one `-`: "  Web  Dev " → "web-dev".
+ * NFKC first, so "café" typed with a combining accent is the same tag as "café".
+ */
 export function normaliseTag(raw: string): string {
-  return raw.trim().toLowerCase().replace(/\s+/g, '-');
+  return raw.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '-');
 }
 
 /** Normalised tags in first-seen order, without duplicates. */
