@@ -1,0 +1,100 @@
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort, testJwtKey, testUrls, uniqueNamespace } from '@postline/common/testing';
+import { parse } from 'yaml';
+import { buildContextFiles } from './build-context';
+import { DockerfileRehearsal, startImage } from './dockerfile-rehearsal';
+import { deployableFolders, root } from './repository';
+
+/**
+ * Each image's build, rehearsed without Docker on exactly the files its build
+ * context would send: the same npm install and build steps, the final stage
+ * assembled as its COPY --from lines say, then its CMD started against the
+ * test FerretDB and NATS until /healthz answers. One test per service folder
+ * that exists, so a new service is rehearsed as soon as it lands.
+ */
+jest.setTimeout(15 * 60_000);
+
+interface Artifact {
+  image: string;
+  context: string;
+  docker: { dockerfile: string; buildArgs?: Record<string, string> };
+}
+const artifacts = (parse(readFileSync(join(root, 'skaffold.yaml'), 'utf8')) as { build: { artifacts: Artifact[] } }).build.artifacts;
+
+let workRoot: string;
+beforeAll(() => {
+  workRoot = mkdtempSync(join(tmpdir(), 'postline-rehearsal-'));
+});
+afterAll(() => {
+  rmSync(workRoot, { recursive: true, force: true });
+});
+
+describe('the build context (.dockerignore)', () => {
+  const files = buildContextFiles(root, join(root, 'infra/k8s/images/service.Dockerfile'));
+  it('leaves out dependencies, build output, local state, git and tests', () => {
+    const unwanted = files.filter((f) => /(^|\/)(node_modules|dist|\.next|\.postline|\.git|coverage|data)\//.test(f) || /\.test\.tsx?$/.test(f));
+    expect(unwanted).toEqual([]);
+  });
+  it('sends the sources, manifests and the dev entrypoint the images need', () => {
+    expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'common/package.json', 'tsconfig.base.json', 'infra/k8s/images/dev-entrypoint.sh']));
+  });
+});
+
+describe.each(deployableFolders())('the %s image', (folder) => {
+  it('builds from its context, starts, answers /healthz and stops on SIGTERM', async () => {
+    const artifact = artifacts.find((a) => a.image === folder);
+    if (!artifact) throw new Error(`skaffold.yaml has no image for the ${folder} folder`);
+    const rehearsal = new DockerfileRehearsal(
+      join(root, artifact.context),
+      join(root, artifact.context, artifact.docker.dockerfile),
+      artifact.docker.buildArgs ?? {},
+      workRoot,
+    );
+    const image = rehearsal.build();
+
+    const { mongoUrl, natsUrl } = testUrls();
+    const namespace = uniqueNamespace('img');
+    const port = await freePort();
+    const child = startImage(image, {
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      JWT_KEY: testJwtKey,
+      MONGO_URL: `${mongoUrl}/${namespace}-${folder}`,
+      NATS_URL: natsUrl,
+      EVENTS_NAMESPACE: namespace,
+    });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    try {
+      const status = await pollHealthz(port, child, 60_000);
+      expect({ status, output: status === 200 ? '' : output }).toEqual({ status: 200, output: '' });
+    } finally {
+      const exited = once(child, 'exit');
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
+      const [code] = await exited;
+      clearTimeout(timer);
+      expect({ code, output: code === 0 ? '' : output }).toEqual({ code: 0, output: '' });
+    }
+  });
+});
+
+async function pollHealthz(port: number, child: { exitCode: number | null }, timeoutMs: number): Promise<number | string> {
+  const deadline = Date.now() + timeoutMs;
+  let last: number | string = 'no answer';
+  while (Date.now() < deadline && child.exitCode === null) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/healthz`);
+      last = response.status;
+      if (response.ok) return last;
+    } catch (err) {
+      last = String(err);
+    }
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return child.exitCode === null ? last : `exited with ${child.exitCode}`;
+}
