@@ -9,7 +9,9 @@ import { eventually, freePort, startNats, testJwtKey, testUrls, uniqueNamespace 
 const entry = join(__dirname, '..', 'dist', 'index.js');
 
 function run(env: Record<string, string>) {
-  const child = spawn(process.execPath, [entry], { env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env } });
+  const child = spawn(process.execPath, [entry], {
+    env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'silent', ...env },
+  });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
@@ -27,7 +29,12 @@ describe('auth as a process', () => {
   });
 
   it('exits 1 naming MONGO_URL when MongoDB cannot be reached before the startup deadline', async () => {
-    const proc = run({ JWT_KEY: testJwtKey, MONGO_URL: `mongodb://127.0.0.1:${await freePort()}/x`, STARTUP_TIMEOUT_MS: '1500', PORT: '0' });
+    const proc = run({
+      JWT_KEY: testJwtKey,
+      MONGO_URL: `mongodb://127.0.0.1:${await freePort()}/x`,
+      STARTUP_TIMEOUT_MS: '1500',
+      PORT: '0',
+    });
     expect(await proc.exited).toBe(1);
     expect(proc.stderr()).toMatch(/cannot connect to MongoDB at mongodb:\/\/127\.0\.0\.1:\d+\/x \(MONGO_URL\)/);
   });
@@ -54,10 +61,14 @@ describe('auth as a process', () => {
       expect(await notReady.json()).toMatchObject({ status: 'not ready', checks: { nats: false } });
 
       await nats!.start();
-      const ready = await eventually(async () => {
-        const res = await fetch(`${base}/readyz`);
-        return res.ok && res.json();
-      }, 15_000, 'readyz');
+      const ready = await eventually(
+        async () => {
+          const res = await fetch(`${base}/readyz`);
+          return res.ok && res.json();
+        },
+        15_000,
+        'readyz',
+      );
       expect(ready).toEqual({ status: 'ready', checks: { mongo: true, nats: true, consumers: true } });
 
       proc.child.kill('SIGTERM');

@@ -61,7 +61,10 @@ export class UserRepository {
     const result = await this.writer.change(followerId, (follower) =>
       follower.following.includes(followeeId)
         ? undefined // following twice is harmless: no change, no event
-        : { update: { $addToSet: { following: followeeId } }, event: { subject: 'user.followed', data: { followerId, followeeId } } },
+        : {
+            update: { $addToSet: { following: followeeId } },
+            event: { subject: 'user.followed', data: { followerId, followeeId } },
+          },
     );
     return result !== null;
   }
@@ -69,7 +72,10 @@ export class UserRepository {
   async unfollow(followerId: string, followeeId: string): Promise<boolean> {
     const result = await this.writer.change(followerId, (follower) =>
       follower.following.includes(followeeId)
-        ? { update: { $pull: { following: followeeId } }, event: { subject: 'user.unfollowed', data: { followerId, followeeId } } }
+        ? {
+            update: { $pull: { following: followeeId } },
+            event: { subject: 'user.unfollowed', data: { followerId, followeeId } },
+          }
         : undefined,
     );
     return result !== null;
@@ -82,7 +88,8 @@ export class UserRepository {
   /** Which unique field a duplicate-key error was about, as a 409 naming it. */
   private async asConflict(err: unknown, user: NewUser): Promise<ConflictError | undefined> {
     if ((err as { code?: number })?.code !== 11000) return undefined;
-    if (await this.model.exists({ email: user.email })) return new ConflictError('Email is already registered', 'email');
+    if (await this.model.exists({ email: user.email }))
+      return new ConflictError('Email is already registered', 'email');
     return new ConflictError('Username is taken', 'username');
   }
 }

@@ -52,7 +52,8 @@ export class Profiles {
   async unfollow(followerId: string, username: string): Promise<Profile> {
     const followee = await this.users.findByUsername(username);
     if (!followee) throw new NotFoundError('User not found');
-    if (!(await this.users.unfollow(followerId, followee._id))) throw new NotFoundError('Your account no longer exists');
+    if (!(await this.users.unfollow(followerId, followee._id)))
+      throw new NotFoundError('Your account no longer exists');
     return this.get(username, followerId);
   }
 }

@@ -2,7 +2,14 @@ import mongoose from 'mongoose';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { EventBus, newEvent, runService } from '@postline/common';
-import { EventRecorder, eventually, startNats, testServiceEnv, uniqueNamespace, type LocalServer } from '@postline/common/testing';
+import {
+  EventRecorder,
+  eventually,
+  startNats,
+  testServiceEnv,
+  uniqueNamespace,
+  type LocalServer,
+} from '@postline/common/testing';
 import { loadAuthConfig } from '../config';
 import { authService } from '../service';
 import { newAccount } from '../testing/start-auth';
@@ -37,7 +44,10 @@ describe('user events survive NATS outages and crashes', () => {
     try {
       await nats.stop();
       const account = newAccount('outage');
-      const res = await supertest(`http://127.0.0.1:${service.port}`).post('/api/users/signup').send(account).expect(201);
+      const res = await supertest(`http://127.0.0.1:${service.port}`)
+        .post('/api/users/signup')
+        .send(account)
+        .expect(201);
       await supertest(`http://127.0.0.1:${service.port}`).get('/readyz').expect(503);
 
       await nats.start();
@@ -45,7 +55,9 @@ describe('user events survive NATS outages and crashes', () => {
       try {
         const event = await events.waitFor('user.created', (e) => e.aggregateId === res.body.id, 15_000);
         expect(event.version).toBe(0);
-        await eventually(async () => (await supertest(`http://127.0.0.1:${service.port}`).get('/readyz')).status === 200);
+        await eventually(
+          async () => (await supertest(`http://127.0.0.1:${service.port}`).get('/readyz')).status === 200,
+        );
         await new Promise((r) => setTimeout(r, 1_000)); // several sweeps later
         expect(events.of('user.created')).toHaveLength(1);
         const stored = await service.context.db.collection('users').findOne({ _id: res.body.id });

@@ -21,10 +21,19 @@ export interface AuthUnderTest {
 export async function startAuth(overrides: Record<string, string> = {}): Promise<AuthUnderTest> {
   const namespace = uniqueNamespace();
   // Cheap hashing keeps the suite fast; production uses PASSWORD_SCRYPT_COST's default.
-  const env = testServiceEnv('auth', namespace, { PASSWORD_SCRYPT_COST: '1024', AUTH_RATE_LIMIT_MAX: '10000', ...overrides });
+  const env = testServiceEnv('auth', namespace, {
+    PASSWORD_SCRYPT_COST: '1024',
+    AUTH_RATE_LIMIT_MAX: '10000',
+    ...overrides,
+  });
   const config = loadAuthConfig(env);
   const service = await runService(authService(config), config);
-  const bus = await EventBus.connect({ url: config.NATS_URL, name: 'recorder', namespace, logger: pino({ level: 'silent' }) });
+  const bus = await EventBus.connect({
+    url: config.NATS_URL,
+    name: 'recorder',
+    namespace,
+    logger: pino({ level: 'silent' }),
+  });
   const events = await new EventRecorder(bus).start(['user']);
   return {
     service,

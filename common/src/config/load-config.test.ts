@@ -5,7 +5,11 @@ const valid = { JWT_KEY: 'k'.repeat(32), MONGO_URL: 'mongodb://db:27017' };
 describe('loadServiceConfig', () => {
   it('fills defaults and gives each service its own database', () => {
     const config = loadServiceConfig('posts', valid);
-    expect(config).toMatchObject({ PORT: 3000, NATS_URL: 'nats://127.0.0.1:4222', mongoUrl: 'mongodb://db:27017/postline-posts' });
+    expect(config).toMatchObject({
+      PORT: 3000,
+      NATS_URL: 'nats://127.0.0.1:4222',
+      mongoUrl: 'mongodb://db:27017/postline-posts',
+    });
   });
 
   it('lets <SERVICE>_MONGO_URL override MONGO_URL for that service only', () => {
@@ -17,7 +21,12 @@ describe('loadServiceConfig', () => {
   it('names every missing or invalid variable at once', () => {
     let error: unknown;
     try {
-      loadServiceConfig('auth', { JWT_KEY: 'short', MONGO_URL: 'http://db', PORT: '99999', NATS_URL: 'localhost:4222' });
+      loadServiceConfig('auth', {
+        JWT_KEY: 'short',
+        MONGO_URL: 'http://db',
+        PORT: '99999',
+        NATS_URL: 'localhost:4222',
+      });
     } catch (err) {
       error = err;
     }
@@ -31,10 +40,9 @@ describe('loadServiceConfig', () => {
   });
 
   it('splits and lower-cases MODERATOR_EMAILS', () => {
-    expect(loadServiceConfig('auth', { ...valid, MODERATOR_EMAILS: ' Mod@Example.com, ,b@x.io' }).moderatorEmails).toEqual([
-      'mod@example.com',
-      'b@x.io',
-    ]);
+    expect(
+      loadServiceConfig('auth', { ...valid, MODERATOR_EMAILS: ' Mod@Example.com, ,b@x.io' }).moderatorEmails,
+    ).toEqual(['mod@example.com', 'b@x.io']);
   });
 });
 
@@ -44,7 +52,10 @@ describe('withDefaultDatabase', () => {
     ['mongodb://h:1/', 'mongodb://h:1/d'],
     ['mongodb://h:1/?replicaSet=rs', 'mongodb://h:1/d?replicaSet=rs'],
     ['mongodb://h:1/mine', 'mongodb://h:1/mine'],
-    ['mongodb+srv://u:p@cluster.example.net/?retryWrites=true', 'mongodb+srv://u:p@cluster.example.net/d?retryWrites=true'],
+    [
+      'mongodb+srv://u:p@cluster.example.net/?retryWrites=true',
+      'mongodb+srv://u:p@cluster.example.net/d?retryWrites=true',
+    ],
   ])('%s → %s', (url, expected) => {
     expect(withDefaultDatabase(url, 'd')).toBe(expected);
   });

@@ -24,9 +24,7 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
   throw new ConfigError(problems);
 }
 
-const mongoUrl = z
-  .string()
-  .regex(/^mongodb(\+srv)?:\/\/[^\s/]+/, 'must be a mongodb:// or mongodb+srv:// URL');
+const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\/[^\s/]+/, 'must be a mongodb:// or mongodb+srv:// URL');
 
 const natsUrl = z
   .string()
@@ -68,7 +66,7 @@ export type ServiceConfig = z.infer<typeof serviceEnvSchema> & {
  * database name gets `postline-<service>`, so services sharing one server
  * still keep separate databases.
  */
-export function loadServiceConfig<S extends z.ZodObject = z.ZodObject<{}>>(
+export function loadServiceConfig<S extends z.ZodObject = z.ZodObject<Record<string, never>>>(
   serviceName: string,
   env: Env = process.env,
   extra?: S,

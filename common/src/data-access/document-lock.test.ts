@@ -40,7 +40,9 @@ describe('withDocumentLock', () => {
       const col = db.collection<{ _id: number; n: number }>('counters');
       await col.insertOne({ _id: 1, n: 0 });
       await Promise.all(
-        Array.from({ length: 20 }, () => withDocumentLock('counters', 1, () => col.updateOne({ _id: 1 }, { $inc: { n: 1 } }))),
+        Array.from({ length: 20 }, () =>
+          withDocumentLock('counters', 1, () => col.updateOne({ _id: 1 }, { $inc: { n: 1 } })),
+        ),
       );
       expect((await col.findOne({ _id: 1 }))?.n).toBe(20);
     } finally {

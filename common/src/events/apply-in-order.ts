@@ -9,9 +9,15 @@ export type ApplyDecision = 'apply' | 'already-applied';
  *
  * @param appliedVersion the version the local copy has, or undefined if it has none yet
  */
-export function decideApply(appliedVersion: number | undefined, eventVersion: number, what = 'aggregate'): ApplyDecision {
+export function decideApply(
+  appliedVersion: number | undefined,
+  eventVersion: number,
+  what = 'aggregate',
+): ApplyDecision {
   const expected = appliedVersion === undefined ? 0 : appliedVersion + 1;
   if (appliedVersion !== undefined && eventVersion <= appliedVersion) return 'already-applied';
   if (eventVersion === expected) return 'apply';
-  throw new RetryLaterError(`${what} is at version ${appliedVersion ?? 'none'}; event version ${eventVersion} must wait for ${expected}`);
+  throw new RetryLaterError(
+    `${what} is at version ${appliedVersion ?? 'none'}; event version ${eventVersion} must wait for ${expected}`,
+  );
 }

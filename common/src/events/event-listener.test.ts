@@ -1,6 +1,14 @@
 import { pino } from 'pino';
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { EventBus, EventListener, RetryLaterError, decideApply, newEvent, type DeadLetter, type EventEnvelope } from '.';
+import {
+  EventBus,
+  EventListener,
+  RetryLaterError,
+  decideApply,
+  newEvent,
+  type DeadLetter,
+  type EventEnvelope,
+} from '.';
 import { eventually, testUrls, uniqueNamespace } from '../testing';
 
 const logger = pino({ level: 'silent' });
@@ -188,7 +196,9 @@ describe('EventListener', () => {
         throw new RetryLaterError('never arrives');
       })
       .start();
-    await bus.publish(newEvent('user.updated', { producer: 't', aggregateId: 'zz', version: 5, data: userCreated().data }));
+    await bus.publish(
+      newEvent('user.updated', { producer: 't', aggregateId: 'zz', version: 5, data: userCreated().data }),
+    );
     const letters = await eventually(async () => {
       const l = await deadLetters(bus);
       return l.length === 1 && l;

@@ -38,13 +38,20 @@ describe('createHttpApp', () => {
     expect(JSON.stringify(res.body)).not.toContain('secret');
     expect(res.text).not.toMatch(/at .*\.ts/);
     const logged = lines.map((l) => JSON.parse(l)).find((l) => l.msg === 'unhandled error');
-    expect(logged).toMatchObject({ req: { id: 'req-12345678' }, err: { message: expect.stringContaining('secret internal detail') } });
+    expect(logged).toMatchObject({
+      req: { id: 'req-12345678' },
+      err: { message: expect.stringContaining('secret internal detail') },
+    });
   });
 
   it('passes client errors through in the error format', async () => {
     const { http } = app();
-    expect((await http.get('/api/things/missing').expect(404)).body).toEqual({ errors: [{ message: 'Widget not found' }] });
-    expect((await http.get('/api/elsewhere').expect(404)).body).toEqual({ errors: [{ message: 'No route for GET /api/elsewhere' }] });
+    expect((await http.get('/api/things/missing').expect(404)).body).toEqual({
+      errors: [{ message: 'Widget not found' }],
+    });
+    expect((await http.get('/api/elsewhere').expect(404)).body).toEqual({
+      errors: [{ message: 'No route for GET /api/elsewhere' }],
+    });
   });
 
   it('validates bodies: missing and unknown fields, wrong content type', async () => {
@@ -67,13 +74,20 @@ describe('createHttpApp', () => {
     expect((await http.get('/api/things/mine').set('Authorization', bearerFor(user)).expect(200)).body).toEqual(user);
     const forbidden = await http.get('/api/things/moderate').set('Authorization', bearerFor(user)).expect(403);
     expect(forbidden.body).toEqual({ errors: [{ message: 'Not allowed' }] });
-    await http.get('/api/things/moderate').set('Authorization', bearerFor(testUser({ role: 'moderator' }))).expect(200);
+    await http
+      .get('/api/things/moderate')
+      .set('Authorization', bearerFor(testUser({ role: 'moderator' })))
+      .expect(200);
     await http.get('/api/things/moderate').expect(401);
   });
 
   it('never logs cookies or authorization headers', async () => {
     const { http, lines } = app();
-    await http.get('/api/things/mine').set('Authorization', bearerFor(testUser())).set('Cookie', 'session=abc').expect(200);
+    await http
+      .get('/api/things/mine')
+      .set('Authorization', bearerFor(testUser()))
+      .set('Cookie', 'session=abc')
+      .expect(200);
     const text = lines.join('\n');
     expect(text).not.toContain('Bearer ');
     expect(text).not.toContain('session=abc');

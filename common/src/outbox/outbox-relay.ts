@@ -48,9 +48,11 @@ export class OutboxRelay {
     const key = `${model.collection.collectionName}:${String(id)}`;
     // Chain behind a flush already running for this document to keep version order.
     const previous = this.inFlight.get(key) ?? Promise.resolve();
-    const next = previous.then(() => this.flush(model, id)).catch((err: unknown) => {
-      this.logger.warn({ err, document: key }, 'outbox publish failed; will retry');
-    });
+    const next = previous
+      .then(() => this.flush(model, id))
+      .catch((err: unknown) => {
+        this.logger.warn({ err, document: key }, 'outbox publish failed; will retry');
+      });
     this.inFlight.set(key, next);
     void next.then(() => {
       if (this.inFlight.get(key) === next) this.inFlight.delete(key);

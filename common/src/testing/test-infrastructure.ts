@@ -37,7 +37,9 @@ export function testUrls(): { mongoUrl: string; natsUrl: string } {
   const mongoUrl = process.env.TEST_MONGO_URL;
   const natsUrl = process.env.TEST_NATS_URL;
   if (!mongoUrl || !natsUrl) {
-    throw new Error('TEST_MONGO_URL/TEST_NATS_URL are not set: run tests through jest (its globalSetup starts the servers)');
+    throw new Error(
+      'TEST_MONGO_URL/TEST_NATS_URL are not set: run tests through jest (its globalSetup starts the servers)',
+    );
   }
   return { mongoUrl, natsUrl };
 }
@@ -47,7 +49,11 @@ export function testUrls(): { mongoUrl: string; natsUrl: string } {
  * database and event namespace, listening on a random port; services with
  * their own configuration parse it with their own loader.
  */
-export function testServiceEnv(serviceName: string, namespace: string, overrides: Record<string, string> = {}): Record<string, string> {
+export function testServiceEnv(
+  serviceName: string,
+  namespace: string,
+  overrides: Record<string, string> = {},
+): Record<string, string> {
   const { mongoUrl, natsUrl } = testUrls();
   return {
     NODE_ENV: 'test',
@@ -65,6 +71,10 @@ export function testServiceEnv(serviceName: string, namespace: string, overrides
   };
 }
 
-export function testServiceConfig(serviceName: string, namespace: string, overrides: Record<string, string> = {}): ServiceConfig {
+export function testServiceConfig(
+  serviceName: string,
+  namespace: string,
+  overrides: Record<string, string> = {},
+): ServiceConfig {
   return loadServiceConfig(serviceName, testServiceEnv(serviceName, namespace, overrides));
 }

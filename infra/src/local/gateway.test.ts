@@ -15,7 +15,13 @@ async function echoService(name: string): Promise<{ origin: string; server: Serv
     res.json({ late: true });
   });
   app.use((req, res) => {
-    res.json({ service: name, method: req.method, url: req.originalUrl, requestId: req.headers['x-request-id'], forwardedFor: req.headers['x-forwarded-for'] });
+    res.json({
+      service: name,
+      method: req.method,
+      url: req.originalUrl,
+      requestId: req.headers['x-request-id'],
+      forwardedFor: req.headers['x-forwarded-for'],
+    });
   });
   const server = app.listen(0, '127.0.0.1');
   await once(server, 'listening');
@@ -48,15 +54,23 @@ describe('the local gateway', () => {
 
   it('proxies each prefix to its service with path, query, request id and client address', async () => {
     const res = await fetch(`${base}/api/users/currentuser?x=1`);
-    const body = await res.json();
-    expect(body).toMatchObject({ service: 'auth', method: 'GET', url: '/api/users/currentuser?x=1', forwardedFor: expect.stringContaining('127.0.0.1') });
+    const body = (await res.json()) as { requestId: string };
+    expect(body).toMatchObject({
+      service: 'auth',
+      method: 'GET',
+      url: '/api/users/currentuser?x=1',
+      forwardedFor: expect.stringContaining('127.0.0.1'),
+    });
     expect(body.requestId).toBe(res.headers.get('x-request-id'));
-    expect(await (await fetch(`${base}/posts/some-slug`)).json()).toMatchObject({ service: 'client', url: '/posts/some-slug' });
+    expect(await (await fetch(`${base}/posts/some-slug`)).json()).toMatchObject({
+      service: 'client',
+      url: '/posts/some-slug',
+    });
   });
 
   it('keeps a caller-supplied request id', async () => {
     const res = await fetch(`${base}/api/users/x`, { headers: { 'X-Request-Id': 'from-the-edge-123' } });
-    expect((await res.json()).requestId).toBe('from-the-edge-123');
+    expect(((await res.json()) as { requestId: string }).requestId).toBe('from-the-edge-123');
   });
 
   it('answers an unknown /api path with a JSON 404 instead of handing it to the client', async () => {

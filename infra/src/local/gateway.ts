@@ -32,7 +32,9 @@ function sendError(res: ServerResponse, status: number, message: string): void {
  * is a JSON 404 here (it must not fall through to the client), and a service
  * that is down or too slow is a JSON 502/504 at once rather than a hang.
  */
-export async function startGateway(options: GatewayOptions): Promise<{ server: Server; port: number; close(): Promise<void> }> {
+export async function startGateway(
+  options: GatewayOptions,
+): Promise<{ server: Server; port: number; close(): Promise<void> }> {
   const app = express();
   app.disable('x-powered-by');
 
@@ -59,7 +61,8 @@ export async function startGateway(options: GatewayOptions): Promise<{ server: S
 
   app.use(
     createProxyMiddleware<IncomingMessage, ServerResponse>({
-      router: (req) => options.upstreams[matchRoute(options.routes, new URL(req.url ?? '/', 'http://x').pathname)!.service]!,
+      router: (req) =>
+        options.upstreams[matchRoute(options.routes, new URL(req.url ?? '/', 'http://x').pathname)!.service]!,
       target: 'http://127.0.0.1', // replaced per request by `router`
       xfwd: true,
       proxyTimeout: options.upstreamTimeoutMs ?? 30_000,
@@ -69,7 +72,11 @@ export async function startGateway(options: GatewayOptions): Promise<{ server: S
           options.logger.warn({ err, url: req.url, code }, 'upstream failed');
           const timedOut = code === 'ECONNRESET' || code === 'ETIMEDOUT';
           if ('writeHead' in res) {
-            sendError(res, timedOut ? 504 : 502, timedOut ? 'Upstream service timed out' : 'Upstream service unavailable');
+            sendError(
+              res,
+              timedOut ? 504 : 502,
+              timedOut ? 'Upstream service timed out' : 'Upstream service unavailable',
+            );
           }
         },
       },

@@ -58,10 +58,21 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
   try {
     const natsUrl =
-      process.env.NATS_URL ?? (await started(servers, startNats({ port: await portOf('nats'), dataDir: join(dataDir, 'nats'), detached: true }))).url;
+      process.env.NATS_URL ??
+      (
+        await started(
+          servers,
+          startNats({ port: await portOf('nats'), dataDir: join(dataDir, 'nats'), detached: true }),
+        )
+      ).url;
     const mongoUrl =
       process.env.MONGO_URL ??
-      (await started(servers, startFerretDb({ port: await portOf('ferretdb'), dataDir: join(dataDir, 'ferretdb'), detached: true }))).url;
+      (
+        await started(
+          servers,
+          startFerretDb({ port: await portOf('ferretdb'), dataDir: join(dataDir, 'ferretdb'), detached: true }),
+        )
+      ).url;
     const jwtKey = process.env.JWT_KEY ?? localJwtKey(dataDir);
 
     const routes = loadRouteTable();
@@ -77,8 +88,16 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const origin = `http://127.0.0.1:${port}`;
       services[name] = origin;
       const launch = async () => {
-        const env = { ...process.env, ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services), ...options.env };
-        const child = spawn(command.command, command.args, { cwd: command.cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+        const env = {
+          ...process.env,
+          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services),
+          ...options.env,
+        };
+        const child = spawn(command.command, command.args, {
+          cwd: command.cwd,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
         processes.set(name, child);
         pipeLines(child, name, log);
         child.once('exit', (code, signal) => {

@@ -23,7 +23,12 @@ describe('POST /api/users/signup', () => {
   it('creates the user, signs them in and announces user.created once, at version 0', async () => {
     const account = newAccount();
     const res = await auth.http.post('/api/users/signup').send(account).expect(201);
-    expect(res.body).toEqual({ id: expect.any(String), email: account.email, username: account.username, role: 'user' });
+    expect(res.body).toEqual({
+      id: expect.any(String),
+      email: account.email,
+      username: account.username,
+      role: 'user',
+    });
     expect(res.body).not.toHaveProperty('passwordHash');
     const setCookie = (res.headers['set-cookie'] as unknown as string[]).join(';').toLowerCase();
     expect(setCookie).toContain('httponly');
@@ -139,14 +144,20 @@ describe('POST /api/users/signin', () => {
   });
 
   it('signs in with the right password', async () => {
-    const res = await auth.http.post('/api/users/signin').send({ email: account.email, password: account.password }).expect(200);
+    const res = await auth.http
+      .post('/api/users/signin')
+      .send({ email: account.email, password: account.password })
+      .expect(200);
     expect(res.body).toMatchObject({ username: account.username, role: 'user' });
     const me = await auth.http.get('/api/users/currentuser').set('Cookie', sessionCookieOf(res)).expect(200);
     expect(me.body.currentUser.username).toBe(account.username);
   });
 
   it('answers a wrong password and an unknown email the same way', async () => {
-    const wrong = await auth.http.post('/api/users/signin').send({ email: account.email, password: 'wrong password' }).expect(400);
+    const wrong = await auth.http
+      .post('/api/users/signin')
+      .send({ email: account.email, password: 'wrong password' })
+      .expect(400);
     const unknown = await auth.http
       .post('/api/users/signin')
       .send({ email: 'nobody@example.test', password: account.password })
@@ -166,7 +177,10 @@ describe('GET /api/users/currentuser and POST /api/users/signout', () => {
   const user = testUser({ username: 'tokenholder' });
 
   async function currentUserWith(header: [string, string]) {
-    const res = await auth.http.get('/api/users/currentuser').set(...header).expect(200);
+    const res = await auth.http
+      .get('/api/users/currentuser')
+      .set(...header)
+      .expect(200);
     return res.body.currentUser;
   }
 
@@ -181,7 +195,14 @@ describe('GET /api/users/currentuser and POST /api/users/signout', () => {
   });
 
   it.each([
-    ['tampered', () => bearerFor(user).replace(/\.[^.]+\./, `.${Buffer.from(JSON.stringify({ ...user, role: 'moderator' })).toString('base64url')}.`)],
+    [
+      'tampered',
+      () =>
+        bearerFor(user).replace(
+          /\.[^.]+\./,
+          `.${Buffer.from(JSON.stringify({ ...user, role: 'moderator' })).toString('base64url')}.`,
+        ),
+    ],
     ['expired', () => `Bearer ${jwt.sign({ ...user, exp: Math.floor(Date.now() / 1000) - 10 }, testJwtKey)}`],
     ['signed with another key', () => bearerFor(user, 'another-key-that-is-also-long-enough-0123456789')],
     ['alg none', () => `Bearer ${jwt.sign(user, '', { algorithm: 'none' })}`],
@@ -210,7 +231,8 @@ describe('rate limiting', () => {
   it('answers 429 in the error format once a client makes too many attempts', async () => {
     const limited = await startAuth({ AUTH_RATE_LIMIT_MAX: '3' });
     try {
-      const attempt = () => limited.http.post('/api/users/signin').send({ email: 'a@example.test', password: 'whatever1' });
+      const attempt = () =>
+        limited.http.post('/api/users/signin').send({ email: 'a@example.test', password: 'whatever1' });
       for (let i = 0; i < 3; i++) expect((await attempt()).status).toBe(400);
       const res = await attempt();
       expect(res.status).toBe(429);

@@ -14,7 +14,9 @@ afterAll(async () => {
 async function signedUp(prefix = 'p') {
   const account = newAccount(prefix);
   const res = await auth.http.post('/api/users/signup').send(account).expect(201);
-  const cookie = (res.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('session='))!.split(';')[0]!;
+  const cookie = (res.headers['set-cookie'] as unknown as string[])
+    .find((c) => c.startsWith('session='))!
+    .split(';')[0]!;
   return { id: res.body.id as string, username: account.username, cookie };
 }
 
@@ -132,11 +134,17 @@ describe('follow and unfollow', () => {
   it('keeps versions gap-free when follows race', async () => {
     const reader = await signedUp('racer');
     const writers = await Promise.all([1, 2, 3, 4].map(() => signedUp('w')));
-    await Promise.all(writers.map((w) => auth.http.post(`/api/users/${w.username}/follow`).set('Cookie', reader.cookie).expect(200)));
+    await Promise.all(
+      writers.map((w) => auth.http.post(`/api/users/${w.username}/follow`).set('Cookie', reader.cookie).expect(200)),
+    );
     const profile = await auth.http.get(`/api/users/${reader.username}`).expect(200);
     expect(profile.body.followingCount).toBe(4);
     await auth.events.waitFor('user.followed', (e) => e.aggregateId === reader.id && e.version === 4);
-    const versions = auth.events.of('user.followed').filter((e) => e.aggregateId === reader.id).map((e) => e.version).sort();
+    const versions = auth.events
+      .of('user.followed')
+      .filter((e) => e.aggregateId === reader.id)
+      .map((e) => e.version)
+      .sort();
     expect(versions).toEqual([1, 2, 3, 4]);
   });
 });

@@ -39,7 +39,13 @@ export const signInRules: ValidationChain[] = [
 const httpUrl = (value: string) => value === '' || /^https?:\/\/\S+$/.test(value);
 
 export const updateProfileRules: ValidationChain[] = [
-  body('bio').optional().isString().withMessage('Bio must be text').bail().isLength({ max: 500 }).withMessage('Bio must be at most 500 characters'),
+  body('bio')
+    .optional()
+    .isString()
+    .withMessage('Bio must be text')
+    .bail()
+    .isLength({ max: 500 })
+    .withMessage('Bio must be at most 500 characters'),
   body('image')
     .optional()
     .isString()
