@@ -53,3 +53,6 @@ if [ "${POSTLINE_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   say "installing chromium from Debian"
   apt_install chromium
 fi
+
+# 5. kustomize and actionlint for the Kubernetes tests (infra/src/k8s).
+bash "$root/infra/k8s/install-tools.sh"
