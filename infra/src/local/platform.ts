@@ -30,6 +30,9 @@ export interface Platform {
   mongoUrl: string;
   natsUrl: string;
   jwtKey: string;
+  /** The servers the platform started itself (absent when NATS_URL / MONGO_URL point elsewhere), for fault tests. */
+  nats?: LocalServer;
+  ferretdb?: LocalServer;
   /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
   stopService(name: string): Promise<void>;
   restartService(name: string): Promise<void>;
@@ -57,22 +60,20 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   };
 
   try {
-    const natsUrl =
-      process.env.NATS_URL ??
-      (
-        await started(
+    const nats = process.env.NATS_URL
+      ? undefined
+      : await started(
           servers,
           startNats({ port: await portOf('nats'), dataDir: join(dataDir, 'nats'), detached: true }),
-        )
-      ).url;
-    const mongoUrl =
-      process.env.MONGO_URL ??
-      (
-        await started(
+        );
+    const ferretdb = process.env.MONGO_URL
+      ? undefined
+      : await started(
           servers,
           startFerretDb({ port: await portOf('ferretdb'), dataDir: join(dataDir, 'ferretdb'), detached: true }),
-        )
-      ).url;
+        );
+    const natsUrl = process.env.NATS_URL ?? nats!.url;
+    const mongoUrl = process.env.MONGO_URL ?? ferretdb!.url;
     const jwtKey = process.env.JWT_KEY ?? localJwtKey(dataDir);
 
     const routes = loadRouteTable();
@@ -125,6 +126,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       mongoUrl,
       natsUrl,
       jwtKey,
+      nats,
+      ferretdb,
       stopService: (name) => stopProcess(processes, name),
       restartService: async (name) => {
         await stopProcess(processes, name);
