@@ -1,0 +1,27 @@
+import type { ServiceDefinition } from '@postline/common';
+import { rulesOf } from './config';
+import { moderationRecordModel } from './data-access/moderation-record-model';
+import { ModerationRecordRepository } from './data-access/moderation-record-repository';
+import { CommentModeration } from './domain/comment-moderation';
+import { ReviewQueue } from './domain/review-queue';
+import { registerCommentListeners } from './entry-points/events/comment-listeners';
+import { moderationRoutes } from './entry-points/http/moderation-routes';
+
+/**
+ * moderation: rules, decisions and the review queue. Publishes
+ * comment.moderated; consumes comment.created, comment.updated, comment.deleted.
+ */
+export function moderationService(): ServiceDefinition {
+  return {
+    name: 'moderation',
+    prefix: '/api/moderation',
+    outboxModels: (db) => [moderationRecordModel(db)],
+    prepare: async ({ db }) => {
+      await moderationRecordModel(db).init();
+    },
+    routes: ({ db, relay }) => moderationRoutes(new ReviewQueue(new ModerationRecordRepository(db, relay))),
+    listeners: (listener, { db, relay, config }) => {
+      registerCommentListeners(listener, new CommentModeration(new ModerationRecordRepository(db, relay), rulesOf(config)));
+    },
+  };
+}
