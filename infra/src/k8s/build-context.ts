@@ -13,7 +13,10 @@ export function buildContextFiles(contextDir: string, dockerfilePath: string): s
   const ignoreFile = existsSync(specific) ? specific : join(contextDir, '.dockerignore');
   const patterns = existsSync(ignoreFile) ? readFileSync(ignoreFile, 'utf8').split('\n') : [];
   const ignore = dockerignore({ ignorecase: false }).add(patterns);
-  const negations = patterns.map((p) => p.trim()).filter((p) => p.startsWith('!')).map((p) => p.slice(1));
+  const negations = patterns
+    .map((p) => p.trim())
+    .filter((p) => p.startsWith('!'))
+    .map((p) => p.slice(1));
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -65,20 +65,26 @@ export class DockerfileRehearsal {
       const keyword = instruction.getKeyword();
       const raw = instruction.getArgumentsContent() ?? '';
       const flags: Record<string, string> = Object.fromEntries(
-        ('getFlags' in instruction ? (instruction as unknown as { getFlags(): { getName(): string; getValue(): string }[] }).getFlags() : []).map((f) => [f.getName(), f.getValue()]),
+        ('getFlags' in instruction
+          ? (instruction as unknown as { getFlags(): { getName(): string; getValue(): string }[] }).getFlags()
+          : []
+        ).map((f) => [f.getName(), f.getValue()]),
       );
       const vars = () => ({ ...globalArgs, ...stageArgs, ...(stage?.env ?? {}) });
 
       if (keyword === 'ARG') {
         const [name, defaultValue] = raw.split(/=(.*)/s) as [string, string | undefined];
-        const value = this.buildArgs[name] ?? (defaultValue !== undefined ? expand(defaultValue, vars()) : (globalArgs[name] ?? ''));
+        const value =
+          this.buildArgs[name] ??
+          (defaultValue !== undefined ? expand(defaultValue, vars()) : (globalArgs[name] ?? ''));
         if (stage) stageArgs[name] = value;
         else globalArgs[name] = value;
         continue;
       }
       if (keyword === 'FROM') {
         const [image, as, name] = expand(raw, globalArgs).split(/\s+/);
-        if (as?.toUpperCase() !== 'AS' || !name) throw new Error(`FROM ${raw}: every stage needs a name (FROM image AS name)`);
+        if (as?.toUpperCase() !== 'AS' || !name)
+          throw new Error(`FROM ${raw}: every stage needs a name (FROM image AS name)`);
         const parent = this.stages.get(image!);
         stage = parent
           ? { ...parent, name, env: { ...parent.env } }
@@ -92,7 +98,8 @@ export class DockerfileRehearsal {
       const line = `${keyword} ${JSON.stringify(flags)} ${expand(raw, vars())}`;
       switch (keyword) {
         case 'WORKDIR':
-          if (current.workdir && current.workdir !== raw) throw new Error(`stage ${current.name}: a second WORKDIR (${raw}) cannot be rehearsed`);
+          if (current.workdir && current.workdir !== raw)
+            throw new Error(`stage ${current.name}: a second WORKDIR (${raw}) cannot be rehearsed`);
           current.workdir = raw;
           current.key = hashOf(current.key, line);
           break;
@@ -101,13 +108,18 @@ export class DockerfileRehearsal {
           current.key = hashOf(current.key, line);
           break;
         case 'COPY': {
-          const source = flags.from ? this.stages.get(flags.from)?.key ?? '' : this.contextHash;
-          this.step(current, hashOf(current.key, line, source), line, () => this.copy(current, flags.from, expand(raw, vars())));
+          const source = flags.from ? (this.stages.get(flags.from)?.key ?? '') : this.contextHash;
+          this.step(current, hashOf(current.key, line, source), line, () =>
+            this.copy(current, flags.from, expand(raw, vars())),
+          );
           break;
         }
         case 'RUN':
-          if (flags.mount && !flags.mount.startsWith('type=cache')) throw new Error(`RUN --mount=${flags.mount} cannot be rehearsed`);
-          this.step(current, hashOf(current.key, line), line, () => this.run(current, expand(raw, vars()), { ...stageArgs, ...current.env }));
+          if (flags.mount && !flags.mount.startsWith('type=cache'))
+            throw new Error(`RUN --mount=${flags.mount} cannot be rehearsed`);
+          this.step(current, hashOf(current.key, line), line, () =>
+            this.run(current, expand(raw, vars()), { ...stageArgs, ...current.env }),
+          );
           break;
         case 'CMD':
           current.cmd = JSON.parse(raw) as string[];
@@ -166,7 +178,12 @@ export class DockerfileRehearsal {
         const from = this.stages.get(fromStage);
         if (!from) throw new Error(`COPY --from=${fromStage}: no such stage`);
         const path = this.inStage(from, source, true);
-        replaceCopy(path, existsSync(destDir) && lstatSync(destDir).isDirectory() && !lstatSync(path).isDirectory() ? join(destDir, posix.basename(source)) : destDir);
+        replaceCopy(
+          path,
+          existsSync(destDir) && lstatSync(destDir).isDirectory() && !lstatSync(path).isDirectory()
+            ? join(destDir, posix.basename(source))
+            : destDir,
+        );
       } else {
         if (source !== '.') throw new Error(`COPY ${source}: only "COPY . <dest>" from the context can be rehearsed`);
         for (const file of this.contextFiles) replaceCopy(join(this.contextDir, file), join(destDir, file));
@@ -175,9 +192,15 @@ export class DockerfileRehearsal {
   }
 
   private run(stage: Stage, command: string, env: Record<string, string>) {
-    if (/(^|\s)\/(?!dev\/null)/.test(command)) throw new Error(`RUN ${command}: absolute paths cannot be rehearsed; use paths relative to WORKDIR`);
+    if (/(^|\s)\/(?!dev\/null)/.test(command))
+      throw new Error(`RUN ${command}: absolute paths cannot be rehearsed; use paths relative to WORKDIR`);
     try {
-      execFileSync('sh', ['-c', command], { cwd: stage.dir, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 64 * 1024 * 1024 });
+      execFileSync('sh', ['-c', command], {
+        cwd: stage.dir,
+        env: { ...process.env, ...env },
+        stdio: ['ignore', 'pipe', 'pipe'],
+        maxBuffer: 64 * 1024 * 1024,
+      });
     } catch (err) {
       const { stdout, stderr } = err as { stdout?: Buffer; stderr?: Buffer };
       const output = `${stdout?.toString() ?? ''}${stderr?.toString() ?? ''}`.slice(-4000);
@@ -189,7 +212,8 @@ export class DockerfileRehearsal {
   private inStage(stage: Stage, path: string, mustExist = false): string {
     const workdir = stage.workdir ?? '/';
     const absolute = posix.resolve(workdir, path);
-    if (absolute !== workdir && !absolute.startsWith(`${workdir}/`)) throw new Error(`${path} is outside WORKDIR ${workdir}`);
+    if (absolute !== workdir && !absolute.startsWith(`${workdir}/`))
+      throw new Error(`${path} is outside WORKDIR ${workdir}`);
     const local = join(stage.dir, posix.relative(workdir, absolute));
     if (mustExist && !existsSync(local)) throw new Error(`COPY: ${path} does not exist in stage ${stage.name}`);
     return local;
@@ -199,7 +223,11 @@ export class DockerfileRehearsal {
 /** Starts a rehearsed image's CMD, as the container would. */
 export function startImage(image: RehearsedImage, env: Record<string, string>): ChildProcess {
   const [command, ...args] = image.cmd;
-  return spawn(command!, args, { cwd: image.dir, env: { PATH: process.env.PATH ?? '', HOME: image.dir, ...image.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(command!, args, {
+    cwd: image.dir,
+    env: { PATH: process.env.PATH ?? '', HOME: image.dir, ...image.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }
 
 /** Copies a file or folder over `dest`, unlinking what is there first (stages share files through hard links). */
@@ -215,7 +243,10 @@ function replaceCopy(source: string, dest: string) {
 }
 
 function expand(text: string, vars: Record<string, string>): string {
-  return text.replace(/\$\{(\w+)\}|\$(\w+)/g, (whole, braced: string | undefined, bare: string | undefined) => vars[(braced ?? bare)!] ?? whole);
+  return text.replace(
+    /\$\{(\w+)\}|\$(\w+)/g,
+    (whole, braced: string | undefined, bare: string | undefined) => vars[(braced ?? bare)!] ?? whole,
+  );
 }
 
 function parseEnv(raw: string, vars: Record<string, string>): Record<string, string> {

@@ -22,7 +22,8 @@ interface Artifact {
   context: string;
   docker: { dockerfile: string; buildArgs?: Record<string, string> };
 }
-const artifacts = (parse(readFileSync(join(root, 'skaffold.yaml'), 'utf8')) as { build: { artifacts: Artifact[] } }).build.artifacts;
+const artifacts = (parse(readFileSync(join(root, 'skaffold.yaml'), 'utf8')) as { build: { artifacts: Artifact[] } })
+  .build.artifacts;
 
 let workRoot: string;
 beforeAll(() => {
@@ -35,11 +36,21 @@ afterAll(() => {
 describe('the build context (.dockerignore)', () => {
   const files = buildContextFiles(root, join(root, 'infra/k8s/images/service.Dockerfile'));
   it('leaves out dependencies, build output, local state, git and tests', () => {
-    const unwanted = files.filter((f) => /(^|\/)(node_modules|dist|\.next|\.postline|\.git|coverage|data)\//.test(f) || /\.test\.tsx?$/.test(f));
+    const unwanted = files.filter(
+      (f) => /(^|\/)(node_modules|dist|\.next|\.postline|\.git|coverage|data)\//.test(f) || /\.test\.tsx?$/.test(f),
+    );
     expect(unwanted).toEqual([]);
   });
   it('sends the sources, manifests and the dev entrypoint the images need', () => {
-    expect(files).toEqual(expect.arrayContaining(['package.json', 'package-lock.json', 'common/package.json', 'tsconfig.base.json', 'infra/k8s/images/dev-entrypoint.sh']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'package.json',
+        'package-lock.json',
+        'common/package.json',
+        'tsconfig.base.json',
+        'infra/k8s/images/dev-entrypoint.sh',
+      ]),
+    );
   });
 });
 
@@ -83,7 +94,11 @@ describe.each(deployableFolders())('the %s image', (folder) => {
   });
 });
 
-async function pollHealthz(port: number, child: { exitCode: number | null }, timeoutMs: number): Promise<number | string> {
+async function pollHealthz(
+  port: number,
+  child: { exitCode: number | null },
+  timeoutMs: number,
+): Promise<number | string> {
   const deadline = Date.now() + timeoutMs;
   let last: number | string = 'no answer';
   while (Date.now() < deadline && child.exitCode === null) {

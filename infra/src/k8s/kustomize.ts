@@ -5,8 +5,15 @@ import { parseAllDocuments } from 'yaml';
 import { k8sDir, toolsBin } from './repository';
 
 /** A rendered Kubernetes object, loosely typed: the checks read what they need. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type KubeObject = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> }; spec?: any; [key: string]: any };
+/* eslint-disable @typescript-eslint/no-explicit-any */
+export type KubeObject = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  [key: string]: any;
+};
+/* eslint-enable @typescript-eslint/no-explicit-any */
 
 export function kustomizeBinary(): string {
   const binary = join(toolsBin, 'kustomize');

@@ -13,7 +13,8 @@ const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
 
 const nameOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
 const ofKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
-const find = (objects: KubeObject[], kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const find = (objects: KubeObject[], kind: string, name: string) =>
+  objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 export const workloads = (objects: KubeObject[]) => objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
 
@@ -46,16 +47,20 @@ function hasPort(containers: Container[], port: string | number): boolean {
 export function selectorProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const w of workloads(objects)) {
-    if (!matches(w.spec?.selector?.matchLabels, podLabels(w))) problems.push(`${nameOf(w)}: selector does not match its pod labels`);
+    if (!matches(w.spec?.selector?.matchLabels, podLabels(w)))
+      problems.push(`${nameOf(w)}: selector does not match its pod labels`);
   }
   for (const s of ofKind(objects, 'Service')) {
-    if (selectedWorkloads(objects, s.spec?.selector).length === 0) problems.push(`${nameOf(s)}: selector matches no pods`);
+    if (selectedWorkloads(objects, s.spec?.selector).length === 0)
+      problems.push(`${nameOf(s)}: selector matches no pods`);
   }
   for (const b of ofKind(objects, 'PodDisruptionBudget')) {
-    if (selectedWorkloads(objects, b.spec?.selector?.matchLabels).length === 0) problems.push(`${nameOf(b)}: selector matches no pods`);
+    if (selectedWorkloads(objects, b.spec?.selector?.matchLabels).length === 0)
+      problems.push(`${nameOf(b)}: selector matches no pods`);
   }
   for (const p of ofKind(objects, 'NetworkPolicy')) {
-    if (selectedWorkloads(objects, p.spec?.podSelector?.matchLabels).length === 0) problems.push(`${nameOf(p)}: podSelector matches no pods`);
+    if (selectedWorkloads(objects, p.spec?.podSelector?.matchLabels).length === 0)
+      problems.push(`${nameOf(p)}: podSelector matches no pods`);
     for (const rule of p.spec?.ingress ?? []) {
       for (const peer of rule.from ?? []) {
         if (peer.podSelector && selectedWorkloads(objects, peer.podSelector.matchLabels).length === 0) {
@@ -91,7 +96,8 @@ export function containerProblems(objects: KubeObject[]): string[] {
       for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
         if (!c[probe]) problems.push(`${where}: no ${probe}`);
         const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
-        if (port !== undefined && !hasPort([c], port)) problems.push(`${where}: ${probe} uses port ${port}, which it does not declare`);
+        if (port !== undefined && !hasPort([c], port))
+          problems.push(`${where}: ${probe} uses port ${port}, which it does not declare`);
       }
       for (const kind of ['requests', 'limits'] as const) {
         for (const resource of ['cpu', 'memory']) {
@@ -101,9 +107,11 @@ export function containerProblems(objects: KubeObject[]): string[] {
       const security = c.securityContext ?? {};
       if (security.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
       if (security.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
-      if ((security.runAsNonRoot ?? podSecurity.runAsNonRoot) !== true) problems.push(`${where}: runAsNonRoot is not true`);
+      if ((security.runAsNonRoot ?? podSecurity.runAsNonRoot) !== true)
+        problems.push(`${where}: runAsNonRoot is not true`);
       if ((security.runAsUser ?? podSecurity.runAsUser) === 0) problems.push(`${where}: runs as user 0`);
-      if (!(security.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where}: capabilities are not all dropped`);
+      if (!(security.capabilities?.drop ?? []).includes('ALL'))
+        problems.push(`${where}: capabilities are not all dropped`);
     }
   }
   return problems;
@@ -116,13 +124,18 @@ export function routeBackends(objects: KubeObject[]): { from: string; service: s
     for (const rule of ingress.spec?.rules ?? []) {
       for (const path of rule.http?.paths ?? []) {
         const service = path.backend?.service;
-        backends.push({ from: `${nameOf(ingress)} ${path.path}`, service: service?.name, port: service?.port?.name ?? service?.port?.number });
+        backends.push({
+          from: `${nameOf(ingress)} ${path.path}`,
+          service: service?.name,
+          port: service?.port?.name ?? service?.port?.number,
+        });
       }
     }
   }
   for (const route of ofKind(objects, 'HTTPRoute')) {
     for (const rule of route.spec?.rules ?? []) {
-      for (const ref of rule.backendRefs ?? []) backends.push({ from: nameOf(route), service: ref.name, port: ref.port });
+      for (const ref of rule.backendRefs ?? [])
+        backends.push({ from: nameOf(route), service: ref.name, port: ref.port });
     }
   }
   return backends;
@@ -135,7 +148,8 @@ export function referenceProblems(objects: KubeObject[]): string[] {
     const target = find(objects, 'Service', service);
     const ports = target?.spec?.ports ?? [];
     if (!target) problems.push(`${from}: no Service ${service}`);
-    else if (!ports.some((p: Container) => p.name === port || p.port === port)) problems.push(`${from}: Service ${service} has no port ${port}`);
+    else if (!ports.some((p: Container) => p.name === port || p.port === port))
+      problems.push(`${from}: Service ${service} has no port ${port}`);
   }
   for (const hpa of ofKind(objects, 'HorizontalPodAutoscaler')) {
     const ref = hpa.spec?.scaleTargetRef;
@@ -158,10 +172,12 @@ export function referenceProblems(objects: KubeObject[]): string[] {
       }
       const mongoUrl = (c.env ?? []).find((e: Container) => e.name === 'MONGO_URL')?.value as string | undefined;
       const host = mongoUrl && /@([^:/]+)/.exec(mongoUrl)?.[1];
-      if (mongoUrl && (!host || !find(objects, 'Service', host))) problems.push(`${nameOf(w)}: MONGO_URL host ${host} is no Service`);
+      if (mongoUrl && (!host || !find(objects, 'Service', host)))
+        problems.push(`${nameOf(w)}: MONGO_URL host ${host} is no Service`);
     }
     for (const volume of w.spec?.template?.spec?.volumes ?? []) {
-      if (volume.configMap && !find(objects, 'ConfigMap', volume.configMap.name)) problems.push(`${nameOf(w)}: no ConfigMap ${volume.configMap.name}`);
+      if (volume.configMap && !find(objects, 'ConfigMap', volume.configMap.name))
+        problems.push(`${nameOf(w)}: no ConfigMap ${volume.configMap.name}`);
     }
   }
   return problems;
@@ -191,11 +207,13 @@ export function servedRoutes(router: KubeObject): { routes: Route[]; problems: s
   if (router.kind === 'Ingress') {
     if (router.spec?.ingressClassName !== 'nginx') problems.push(`${nameOf(router)}: ingressClassName is not nginx`);
     for (const [key, value] of Object.entries(router.metadata.annotations ?? {})) {
-      if (/use-regex|rewrite-target/.test(key)) problems.push(`${nameOf(router)}: annotation ${key}=${value} changes path matching`);
+      if (/use-regex|rewrite-target/.test(key))
+        problems.push(`${nameOf(router)}: annotation ${key}=${value} changes path matching`);
     }
     for (const rule of router.spec?.rules ?? []) {
       for (const path of rule.http?.paths ?? []) {
-        if (path.pathType !== 'Prefix') problems.push(`${nameOf(router)} ${path.path}: pathType ${path.pathType}, not Prefix`);
+        if (path.pathType !== 'Prefix')
+          problems.push(`${nameOf(router)} ${path.path}: pathType ${path.pathType}, not Prefix`);
         routes.push({ prefix: path.path, service: path.backend?.service?.name });
       }
     }
@@ -203,8 +221,10 @@ export function servedRoutes(router: KubeObject): { routes: Route[]; problems: s
     for (const rule of router.spec?.rules ?? []) {
       const services = (rule.backendRefs ?? []).map((r: Container) => r.name);
       for (const match of rule.matches ?? []) {
-        if (match.path?.type !== 'PathPrefix') problems.push(`${nameOf(router)} ${match.path?.value}: path type ${match.path?.type}, not PathPrefix`);
-        if (services.length !== 1) problems.push(`${nameOf(router)} ${match.path?.value}: ${services.length} backends, expected 1`);
+        if (match.path?.type !== 'PathPrefix')
+          problems.push(`${nameOf(router)} ${match.path?.value}: path type ${match.path?.type}, not PathPrefix`);
+        if (services.length !== 1)
+          problems.push(`${nameOf(router)} ${match.path?.value}: ${services.length} backends, expected 1`);
         routes.push({ prefix: match.path?.value, service: services[0] });
       }
     }

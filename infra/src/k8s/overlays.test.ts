@@ -14,7 +14,8 @@ import {
 } from './manifest-checks';
 import { deployableFolders, k8sDir, routeTable } from './repository';
 
-const sortRoutes = <T extends { prefix: string }>(routes: T[]) => [...routes].sort((a, b) => a.prefix.localeCompare(b.prefix));
+const sortRoutes = <T extends { prefix: string }>(routes: T[]) =>
+  [...routes].sort((a, b) => a.prefix.localeCompare(b.prefix));
 
 describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) => {
   let objects: KubeObject[];
@@ -43,7 +44,9 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
   });
 
   it('routes exactly the route table, through an Ingress or an HTTPRoute', () => {
-    const routers = objects.filter((o) => o.kind === 'Ingress' || (o.kind === 'HTTPRoute' && o.metadata.name === 'postline'));
+    const routers = objects.filter(
+      (o) => o.kind === 'Ingress' || (o.kind === 'HTTPRoute' && o.metadata.name === 'postline'),
+    );
     expect(routers.length).toBeGreaterThan(0);
     for (const router of routers) {
       const { routes, problems } = servedRoutes(router);
@@ -95,26 +98,42 @@ describe('the checks catch real mistakes', () => {
     edit(copy);
     return copy;
   };
-  const deployment = (copy: KubeObject[], name: string) => copy.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
+  const deployment = (copy: KubeObject[], name: string) =>
+    copy.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
 
   it('a schema violation', () => {
     expect(schemaProblems(broken((c) => (deployment(c, 'auth').spec.replicas = 'two')))).not.toEqual([]);
   });
   it('a selector that misses its pods', () => {
-    expect(selectorProblems(broken((c) => (deployment(c, 'posts').spec.template.metadata.labels.app = 'post')))).not.toEqual([]);
+    expect(
+      selectorProblems(broken((c) => (deployment(c, 'posts').spec.template.metadata.labels.app = 'post'))),
+    ).not.toEqual([]);
   });
   it('a Service port the container lacks', () => {
-    expect(servicePortProblems(broken((c) => (deployment(c, 'query').spec.template.spec.containers[0].ports[0].name = 'web')))).not.toEqual([]);
+    expect(
+      servicePortProblems(
+        broken((c) => (deployment(c, 'query').spec.template.spec.containers[0].ports[0].name = 'web')),
+      ),
+    ).not.toEqual([]);
   });
   it('a writable root filesystem', () => {
-    expect(containerProblems(broken((c) => (deployment(c, 'auth').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false)))).not.toEqual([]);
+    expect(
+      containerProblems(
+        broken(
+          (c) =>
+            (deployment(c, 'auth').spec.template.spec.containers[0].securityContext.readOnlyRootFilesystem = false),
+        ),
+      ),
+    ).not.toEqual([]);
   });
   it('a route to a missing Service port', () => {
     const route = (c: KubeObject[]) => c.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline')!;
     expect(referenceProblems(broken((c) => (route(c).spec.rules[0].backendRefs[0].port = 80)))).not.toEqual([]);
   });
   it('a route table mismatch', () => {
-    const route = broken((c) => c.find((o) => o.kind === 'HTTPRoute')!.spec.rules.pop()).find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline')!;
+    const route = broken((c) => c.find((o) => o.kind === 'HTTPRoute')!.spec.rules.pop()).find(
+      (o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline',
+    )!;
     expect(sortRoutes(servedRoutes(route).routes)).not.toEqual(sortRoutes(routeTable()));
   });
 });

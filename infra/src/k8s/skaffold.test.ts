@@ -14,7 +14,8 @@ const artifacts: any[] = skaffold.build.artifacts;
 
 describe('skaffold.yaml', () => {
   it('validates against the skaffold/v4beta14 schema', () => {
-    if (!existsSync(SCHEMA_PATH)) throw new Error(`missing ${SCHEMA_PATH} (the project's shared/ folder beside the repository)`);
+    if (!existsSync(SCHEMA_PATH))
+      throw new Error(`missing ${SCHEMA_PATH} (the project's shared/ folder beside the repository)`);
     const ajv = new Ajv({ strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(readFileSync(SCHEMA_PATH, 'utf8')));
     expect(skaffold.apiVersion).toBe('skaffold/v4beta14');
@@ -39,12 +40,14 @@ describe('skaffold.yaml', () => {
     }
   });
 
-  it('syncs each image\'s own sources in `skaffold dev` and deploys the gke overlay with profile gke', () => {
+  it("syncs each image's own sources in `skaffold dev` and deploys the gke overlay with profile gke", () => {
     const sync = skaffold.profiles.find((p: { name: string }) => p.name === 'sync');
     expect(sync.activation).toEqual([{ command: 'dev' }]);
     artifacts.forEach((artifact, index) => {
       const syncPatch = sync.patches.find((p: { path: string }) => p.path === `/build/artifacts/${index}/sync`);
-      expect(syncPatch.value.manual.every((rule: { src: string }) => rule.src.startsWith(`${artifact.image}/`))).toBe(true);
+      expect(syncPatch.value.manual.every((rule: { src: string }) => rule.src.startsWith(`${artifact.image}/`))).toBe(
+        true,
+      );
       expect(sync.patches).toContainEqual({ op: 'add', path: `/build/artifacts/${index}/docker/target`, value: 'dev' });
     });
     const gke = skaffold.profiles.find((p: { name: string }) => p.name === 'gke');

@@ -11,13 +11,16 @@ const workflow = (name: string): any => parse(readFileSync(join(workflowsDir, na
 describe('GitHub workflows', () => {
   it('pass actionlint', () => {
     const actionlint = join(toolsBin, 'actionlint');
-    if (!existsSync(actionlint)) throw new Error(`actionlint is not installed at ${actionlint}: run infra/k8s/install-tools.sh`);
+    if (!existsSync(actionlint))
+      throw new Error(`actionlint is not installed at ${actionlint}: run infra/k8s/install-tools.sh`);
     const files = readdirSync(workflowsDir).map((f) => join(workflowsDir, f));
     // shellcheck is not installed here; actionlint's own checks (expressions, contexts, action inputs) still run.
-    expect(() => execFileSync(actionlint, ['-shellcheck=', '-pyflakes=', ...files], { encoding: 'utf8' })).not.toThrow();
+    expect(() =>
+      execFileSync(actionlint, ['-shellcheck=', '-pyflakes=', ...files], { encoding: 'utf8' }),
+    ).not.toThrow();
   });
 
-  it('ci runs the README\'s test command on pull requests', () => {
+  it("ci runs the README's test command on pull requests", () => {
     const ci = workflow('ci.yml');
     expect(Object.keys(ci.on)).toContain('pull_request');
     const commands = ci.jobs.test.steps.map((s: { run?: string }) => s.run ?? '');
