@@ -22,7 +22,9 @@ export const chromiumFlags = [
 export function chromiumPath(): string {
   const path = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
   if (!existsSync(path)) {
-    throw new Error(`No chromium at ${path}: install Debian's (POSTLINE_BROWSER=1 npm run setup, or apt-get install -y chromium), or set CHROMIUM_PATH`);
+    throw new Error(
+      `No chromium at ${path}: install Debian's (POSTLINE_BROWSER=1 npm run setup, or apt-get install -y chromium), or set CHROMIUM_PATH`,
+    );
   }
   return path;
 }
@@ -38,7 +40,11 @@ export const desktop = { width: 1200, height: 860 };
 export const phone = { width: 390, height: 844 };
 
 /** A fresh browser profile (its own cookies) for one user of the scenario. */
-export async function newVisitor(browser: Browser, baseURL: string, viewport = desktop): Promise<{ context: BrowserContext; page: Page }> {
+export async function newVisitor(
+  browser: Browser,
+  baseURL: string,
+  viewport = desktop,
+): Promise<{ context: BrowserContext; page: Page }> {
   const context = await browser.newContext({ baseURL, viewport });
   context.setDefaultTimeout(15_000);
   const page = await context.newPage();
@@ -50,7 +56,9 @@ export async function newVisitor(browser: Browser, baseURL: string, viewport = d
 /** Screenshots the README and reviewers look at; small viewport-sized PNGs, overwritten by each run. */
 export const screenshotDir = join(__dirname, 'screenshots');
 
-export async function screenshot(page: Page, name: string): Promise<void> {
+export async function screenshot(page: Page, name: string, { fullPage = false } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
-  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage: false });
+  // From the top, so a full-page capture shows the sticky header where it belongs.
+  if (fullPage) await page.evaluate(() => window.scrollTo(0, 0));
+  await page.screenshot({ path: join(screenshotDir, `${name}.png`), fullPage });
 }

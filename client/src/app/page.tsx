@@ -31,7 +31,8 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
     currentUser(),
   ]);
 
-  const hrefFor = (n: number) => `/?${new URLSearchParams({ ...(tag ? { tag } : {}), ...(n > 1 ? { page: String(n) } : {}) })}`;
+  const hrefFor = (n: number) =>
+    `/?${new URLSearchParams({ ...(tag ? { tag } : {}), ...(n > 1 ? { page: String(n) } : {}) })}`;
 
   return (
     <div className="with-sidebar">
@@ -65,10 +66,19 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           <PostList
             page={posts}
             hrefFor={hrefFor}
-            empty={tag ? <p>No posts tagged #{tag} yet.</p> : <p>No posts yet. {user ? <Link href="/write">Write the first one.</Link> : null}</p>}
+            empty={
+              tag ? (
+                <p>No posts tagged #{tag} yet.</p>
+              ) : (
+                <p>No posts yet. {user ? <Link href="/write">Write the first one.</Link> : null}</p>
+              )
+            }
           />
         ) : (
-          <ErrorState title="Posts are unavailable" message="We could not load the latest posts. Please try again in a moment." />
+          <ErrorState
+            title="Posts are unavailable"
+            message="We could not load the latest posts. Please try again in a moment."
+          />
         )}
       </section>
       <aside className="sidebar" aria-labelledby="tags-heading">

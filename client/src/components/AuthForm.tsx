@@ -18,7 +18,10 @@ const fieldsOf: Record<Mode, readonly string[]> = {
 export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
   const router = useRouter();
   const [values, setValues] = useState({ email: '', username: '', password: '' });
-  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({ byField: {}, general: [] });
+  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({
+    byField: {},
+    general: [],
+  });
   const [busy, setBusy] = useState(false);
 
   async function submit(event: React.FormEvent) {
@@ -36,13 +39,23 @@ export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
     router.refresh();
   }
 
-  const set = (name: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => setValues({ ...values, [name]: e.target.value });
+  const set = (name: keyof typeof values) => (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) =>
+    setValues({ ...values, [name]: e.target.value });
 
   return (
     <form className="card form auth-form" onSubmit={submit} noValidate aria-busy={busy}>
       <h1>{mode === 'signin' ? 'Sign in' : 'Create your account'}</h1>
       <FormErrors messages={errors.general} />
-      <FormField label="Email" name="email" type="email" autoComplete="email" value={values.email} onChange={set('email')} error={errors.byField.email} required />
+      <FormField
+        label="Email"
+        name="email"
+        type="email"
+        autoComplete="email"
+        value={values.email}
+        onChange={set('email')}
+        error={errors.byField.email}
+        required
+      />
       {mode === 'signup' ? (
         <FormField
           label="Username"

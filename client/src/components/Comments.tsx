@@ -89,7 +89,12 @@ export function Comments({
       {comments.length === 0 ? <p className="muted">No comments yet. Start the conversation.</p> : null}
       <ol className="comment-list" aria-live="polite">
         {comments.map((comment) => (
-          <li key={comment.id} className={`comment comment-${comment.status}`} data-testid="comment" data-status={comment.status}>
+          <li
+            key={comment.id}
+            className={`comment comment-${comment.status}`}
+            data-testid="comment"
+            data-status={comment.status}
+          >
             <div className="comment-meta">
               <Avatar username={comment.author.username} size="sm" />
               <Link href={`/users/${comment.author.username}`} className="author-link">
@@ -110,7 +115,9 @@ export function Comments({
               </p>
             ) : null}
             {comment.status === 'pending' && user?.id === comment.author.id ? (
-              <p className="comment-reason comment-reason-pending">Awaiting moderation; only you can see it until it is approved.</p>
+              <p className="comment-reason comment-reason-pending">
+                Awaiting moderation; only you can see it until it is approved.
+              </p>
             ) : null}
           </li>
         ))}
@@ -138,7 +145,10 @@ function StatusBadge({ comment }: { comment: CommentView }) {
 
 function CommentForm({ postId, onAdded }: { postId: string; onAdded: (comment: Comment) => void }) {
   const [body, setBody] = useState('');
-  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({ byField: {}, general: [] });
+  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({
+    byField: {},
+    general: [],
+  });
   const [busy, setBusy] = useState(false);
 
   async function submit(event?: React.FormEvent) {

@@ -38,7 +38,8 @@ export function FollowButton({
   return (
     <div className="follow">
       <p className="profile-counts">
-        <strong data-testid="follower-count">{state.followerCount}</strong> {state.followerCount === 1 ? 'follower' : 'followers'}
+        <strong data-testid="follower-count">{state.followerCount}</strong>{' '}
+        {state.followerCount === 1 ? 'follower' : 'followers'}
       </p>
       <button
         type="button"

@@ -6,7 +6,17 @@ import { api } from '@/lib/browser-api';
 import type { LikeState } from '@/lib/types';
 
 /** Like/unlike; the posts service answers with the new count, so the button never waits for the read model. */
-export function LikeButton({ postId, liked, likeCount, signedIn }: { postId: string; liked: boolean; likeCount: number; signedIn: boolean }) {
+export function LikeButton({
+  postId,
+  liked,
+  likeCount,
+  signedIn,
+}: {
+  postId: string;
+  liked: boolean;
+  likeCount: number;
+  signedIn: boolean;
+}) {
   const router = useRouter();
   const [state, setState] = useState({ liked, likeCount });
   const [busy, setBusy] = useState(false);

@@ -20,7 +20,6 @@ export function Markdown({ source, compact = false }: { source: string; compact?
           // Links from users open normally but never pass the page's authority along.
           a: ({ node: _node, ...props }) => <a {...props} rel="nofollow noopener noreferrer ugc" />,
           img: ({ node: _node, alt, ...props }) => (
-            // eslint-disable-next-line @next/next/no-img-element -- user-supplied URL, not a build asset
             <img {...props} alt={alt ?? ''} loading="lazy" referrerPolicy="no-referrer" />
           ),
         }}

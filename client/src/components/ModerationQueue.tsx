@@ -14,7 +14,11 @@ export function ModerationQueue({ initial }: { initial: QueueItem[] }) {
   return (
     <ol className="queue">
       {items.map((item) => (
-        <QueueEntry key={`${item.commentId}:${item.commentVersion}`} item={item} onDecided={() => setItems((list) => list.filter((i) => i !== item))} />
+        <QueueEntry
+          key={`${item.commentId}:${item.commentVersion}`}
+          item={item}
+          onDecided={() => setItems((list) => list.filter((i) => i !== item))}
+        />
       ))}
     </ol>
   );
@@ -58,7 +62,12 @@ function QueueEntry({ item, onDecided }: { item: QueueItem; onDecided: () => voi
       <Markdown source={item.body} compact />
       <div className="field">
         <label htmlFor={reasonId}>Reason (shown to the author if rejected)</label>
-        <input id={reasonId} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={error ? true : undefined} />
+        <input
+          id={reasonId}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          aria-invalid={error ? true : undefined}
+        />
         {error ? <p className="field-error">{error}</p> : null}
       </div>
       <div className="form-actions">

@@ -21,16 +21,25 @@ interface Draft {
  */
 export function PostEditor({ post }: { post?: { id: string; title: string; body: string; tags: string[] } }) {
   const router = useRouter();
-  const [draft, setDraft] = useState<Draft>({ title: post?.title ?? '', body: post?.body ?? '', tags: post?.tags.join(', ') ?? '' });
+  const [draft, setDraft] = useState<Draft>({
+    title: post?.title ?? '',
+    body: post?.body ?? '',
+    tags: post?.tags.join(', ') ?? '',
+  });
   const [tab, setTab] = useState<'write' | 'preview'>('write');
-  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({ byField: {}, general: [] });
+  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({
+    byField: {},
+    general: [],
+  });
   const [status, setStatus] = useState<'idle' | 'saving' | 'publishing'>('idle');
 
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setStatus('saving');
     const input = { title: draft.title, body: draft.body, tags: parseTags(draft.tags) };
-    const result = post ? await api<Post>('PUT', `/api/posts/${post.id}`, input) : await api<Post>('POST', '/api/posts', input);
+    const result = post
+      ? await api<Post>('PUT', `/api/posts/${post.id}`, input)
+      : await api<Post>('POST', '/api/posts', input);
     if (!result.ok) {
       setErrors(fieldErrors(result.errors.map(tagsField), ['title', 'body', 'tags']));
       setStatus('idle');
@@ -71,10 +80,24 @@ export function PostEditor({ post }: { post?: { id: string; title: string; body:
       />
       <div className="editor-body">
         <div className="tabs" role="tablist" aria-label="Body">
-          <button type="button" role="tab" id="tab-write" aria-selected={tab === 'write'} aria-controls="panel-write" onClick={() => setTab('write')}>
+          <button
+            type="button"
+            role="tab"
+            id="tab-write"
+            aria-selected={tab === 'write'}
+            aria-controls="panel-write"
+            onClick={() => setTab('write')}
+          >
             Write
           </button>
-          <button type="button" role="tab" id="tab-preview" aria-selected={tab === 'preview'} aria-controls="panel-preview" onClick={() => setTab('preview')}>
+          <button
+            type="button"
+            role="tab"
+            id="tab-preview"
+            aria-selected={tab === 'preview'}
+            aria-controls="panel-preview"
+            onClick={() => setTab('preview')}
+          >
             Preview
           </button>
         </div>
@@ -90,7 +113,14 @@ export function PostEditor({ post }: { post?: { id: string; title: string; body:
             placeholder={'# Hello\n\nWrite in **Markdown**: headings, lists, links, `code`…'}
           />
         </div>
-        <div role="tabpanel" id="panel-preview" aria-labelledby="tab-preview" hidden={tab !== 'preview'} className="editor-preview" data-testid="preview">
+        <div
+          role="tabpanel"
+          id="panel-preview"
+          aria-labelledby="tab-preview"
+          hidden={tab !== 'preview'}
+          className="editor-preview"
+          data-testid="preview"
+        >
           {draft.body.trim() ? <Markdown source={draft.body} /> : <p className="muted">Nothing to preview yet.</p>}
         </div>
       </div>
@@ -99,7 +129,13 @@ export function PostEditor({ post }: { post?: { id: string; title: string; body:
           Cancel
         </button>
         <button type="submit" className="button button-primary" disabled={busy}>
-          {status === 'saving' ? 'Saving…' : status === 'publishing' ? 'Publishing…' : post ? 'Save changes' : 'Publish'}
+          {status === 'saving'
+            ? 'Saving…'
+            : status === 'publishing'
+              ? 'Publishing…'
+              : post
+                ? 'Save changes'
+                : 'Publish'}
         </button>
       </div>
     </form>

@@ -3,7 +3,15 @@ import type { PostPage } from '@/lib/types';
 import { PostCard } from './PostCard';
 
 /** A page of posts with previous/next links; `hrefFor(page)` keeps the list's own filters. */
-export function PostList({ page, hrefFor, empty }: { page: PostPage; hrefFor: (page: number) => string; empty: React.ReactNode }) {
+export function PostList({
+  page,
+  hrefFor,
+  empty,
+}: {
+  page: PostPage;
+  hrefFor: (page: number) => string;
+  empty: React.ReactNode;
+}) {
   if (page.posts.length === 0) return <div className="empty-state">{empty}</div>;
   return (
     <>

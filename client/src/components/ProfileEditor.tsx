@@ -11,7 +11,10 @@ export function ProfileEditor({ bio, image }: { bio: string; image: string }) {
   const router = useRouter();
   const [open, setOpen] = useState(false);
   const [values, setValues] = useState({ bio, image });
-  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({ byField: {}, general: [] });
+  const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({
+    byField: {},
+    general: [],
+  });
   const [busy, setBusy] = useState(false);
   const [saved, setSaved] = useState(false);
 
@@ -48,7 +51,15 @@ export function ProfileEditor({ bio, image }: { bio: string; image: string }) {
   return (
     <form className="card form profile-editor" onSubmit={submit} noValidate>
       <FormErrors messages={errors.general} />
-      <FormField label="Bio" name="bio" multiline rows={3} value={values.bio} onChange={(e) => setValues({ ...values, bio: e.target.value })} error={errors.byField.bio} />
+      <FormField
+        label="Bio"
+        name="bio"
+        multiline
+        rows={3}
+        value={values.bio}
+        onChange={(e) => setValues({ ...values, bio: e.target.value })}
+        error={errors.byField.bio}
+      />
       <FormField
         label="Picture URL"
         name="image"

@@ -7,18 +7,29 @@ export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; 
  * gateway; the session cookie goes along by itself). Never throws: network
  * failures and error answers both come back as `errors` for the UI to show.
  */
-export async function api<T>(method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<ApiResult<T>> {
+export async function api<T>(
+  method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE',
+  path: string,
+  body?: unknown,
+): Promise<ApiResult<T>> {
   let res: Response;
   try {
     res = await fetch(path, {
       method,
       credentials: 'same-origin',
       cache: 'no-store',
-      headers: body === undefined ? { Accept: 'application/json' } : { Accept: 'application/json', 'Content-Type': 'application/json' },
+      headers:
+        body === undefined
+          ? { Accept: 'application/json' }
+          : { Accept: 'application/json', 'Content-Type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch {
-    return { ok: false, status: 0, errors: [{ message: 'Could not reach Postline. Check your connection and try again.' }] };
+    return {
+      ok: false,
+      status: 0,
+      errors: [{ message: 'Could not reach Postline. Check your connection and try again.' }],
+    };
   }
   const json = (await res.json().catch(() => null)) as unknown;
   if (res.ok) return { ok: true, status: res.status, data: json as T };
@@ -39,7 +50,10 @@ function messageFor(status: number): string {
 }
 
 /** Splits API errors into per-field messages and the rest (shown above the form). */
-export function fieldErrors(errors: ApiError[], fields: readonly string[]): { byField: Record<string, string>; general: string[] } {
+export function fieldErrors(
+  errors: ApiError[],
+  fields: readonly string[],
+): { byField: Record<string, string>; general: string[] } {
   const byField: Record<string, string> = {};
   const general: string[] = [];
   for (const error of errors) {
@@ -50,7 +64,11 @@ export function fieldErrors(errors: ApiError[], fields: readonly string[]): { by
 }
 
 /** Polls `check` until it returns a value, or gives up after `timeoutMs` (read models follow writes within moments). */
-export async function waitFor<T>(check: () => Promise<T | undefined>, timeoutMs = 10_000, intervalMs = 300): Promise<T | undefined> {
+export async function waitFor<T>(
+  check: () => Promise<T | undefined>,
+  timeoutMs = 10_000,
+  intervalMs = 300,
+): Promise<T | undefined> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();

@@ -1,5 +1,10 @@
 /** Dates as readers expect them: "12 Mar 2026"; fixed locale and zone so server and browser render the same text. */
-const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+const dateFormat = new Intl.DateTimeFormat('en-GB', {
+  day: 'numeric',
+  month: 'short',
+  year: 'numeric',
+  timeZone: 'UTC',
+});
 
 export function formatDate(iso: string): string {
   const date = new Date(iso);
@@ -12,7 +17,14 @@ export function plural(count: number, one: string, many = `${one}s`): string {
 
 /** Tags as typed in the editor ("react, Next.js  css") → a clean list; the posts service normalises again. */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(/[,\s]+/).map((t) => t.trim().toLowerCase()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(/[,\s]+/)
+        .map((t) => t.trim().toLowerCase())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 /** A positive page number from a query string value, 1 otherwise. */

@@ -10,7 +10,11 @@ import type { PostPage } from '@/lib/types';
 export const metadata: Metadata = { title: 'Your feed' };
 
 /** Posts of the authors the signed-in user follows. */
-export default async function FeedPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function FeedPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const page = pageNumber((await searchParams).page);
   if (!(await currentUser())) redirect('/signin?next=/feed');
   const feed = await serverGet<PostPage>('query', `/api/query/feed?page=${page}&limit=10`).catch(() => null);
@@ -26,12 +30,16 @@ export default async function FeedPage({ searchParams }: { searchParams: Promise
           hrefFor={(n) => `/feed?page=${n}`}
           empty={
             <p>
-              Your feed is empty. Follow authors from their profile to see their posts here; <Link href="/">browse the latest posts</Link> to find some.
+              Your feed is empty. Follow authors from their profile to see their posts here;{' '}
+              <Link href="/">browse the latest posts</Link> to find some.
             </p>
           }
         />
       ) : (
-        <ErrorState title="Your feed is unavailable" message="We could not load your feed. Please try again in a moment." />
+        <ErrorState
+          title="Your feed is unavailable"
+          message="We could not load your feed. Please try again in a moment."
+        />
       )}
     </section>
   );

@@ -6,7 +6,11 @@ import { currentUser } from '@/lib/server-api';
 
 export const metadata: Metadata = { title: 'Sign in' };
 
-export default async function SignInPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function SignInPage({
+  searchParams,
+}: {
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const next = firstValue((await searchParams).next);
   if (await currentUser()) redirect('/');
   return (

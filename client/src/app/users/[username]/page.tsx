@@ -15,11 +15,20 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 }
 
 /** A profile: bio, counts, follow/unfollow (or editing one's own), and the author's posts. */
-export default async function ProfilePage({ params, searchParams }: { params: Params; searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+export default async function ProfilePage({
+  params,
+  searchParams,
+}: {
+  params: Params;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}) {
   const { username } = await params;
   const page = pageNumber((await searchParams).page);
   const [profile, user] = await Promise.all([
-    serverGetOrNull<UserPostsPage>('query', `/api/query/users/${encodeURIComponent(username)}/posts?page=${page}&limit=10`),
+    serverGetOrNull<UserPostsPage>(
+      'query',
+      `/api/query/users/${encodeURIComponent(username)}/posts?page=${page}&limit=10`,
+    ),
     currentUser(),
   ]);
   if (!profile) notFound();
@@ -31,7 +40,11 @@ export default async function ProfilePage({ params, searchParams }: { params: Pa
         <Avatar username={profile.user.username} image={profile.user.image} size="lg" />
         <div className="profile-main">
           <h1 id="profile-heading">{profile.user.username}</h1>
-          {profile.user.bio ? <p className="profile-bio">{profile.user.bio}</p> : <p className="muted">{own ? 'Tell readers about yourself.' : 'No bio yet.'}</p>}
+          {profile.user.bio ? (
+            <p className="profile-bio">{profile.user.bio}</p>
+          ) : (
+            <p className="muted">{own ? 'Tell readers about yourself.' : 'No bio yet.'}</p>
+          )}
           <p className="muted">
             {plural(profile.total, 'post')} · following {profile.user.followingCount}
           </p>
@@ -40,17 +53,27 @@ export default async function ProfilePage({ params, searchParams }: { params: Pa
           {own ? (
             <>
               <p className="profile-counts">
-                <strong data-testid="follower-count">{profile.user.followerCount}</strong> {profile.user.followerCount === 1 ? 'follower' : 'followers'}
+                <strong data-testid="follower-count">{profile.user.followerCount}</strong>{' '}
+                {profile.user.followerCount === 1 ? 'follower' : 'followers'}
               </p>
               <ProfileEditor bio={profile.user.bio} image={profile.user.image} />
             </>
           ) : (
-            <FollowButton username={profile.user.username} following={profile.user.followedByMe} followerCount={profile.user.followerCount} signedIn={!!user} />
+            <FollowButton
+              username={profile.user.username}
+              following={profile.user.followedByMe}
+              followerCount={profile.user.followerCount}
+              signedIn={!!user}
+            />
           )}
         </div>
       </section>
       <h2 className="section-title">Posts</h2>
-      <PostList page={profile} hrefFor={(n) => `/users/${profile.user.username}?page=${n}`} empty={<p>No posts yet.</p>} />
+      <PostList
+        page={profile}
+        hrefFor={(n) => `/users/${profile.user.username}?page=${n}`}
+        empty={<p>No posts yet.</p>}
+      />
     </div>
   );
 }
