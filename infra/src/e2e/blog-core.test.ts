@@ -1,0 +1,199 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { eventually } from '@postline/common/testing';
+import { startPlatform, type Platform } from '../local/platform';
+import { ApiUser } from './api-client';
+
+/**
+ * The blog through the gateway, every service its own process against real
+ * FerretDB and nats-server: the scenario of the blog-core issue.
+ */
+jest.setTimeout(180_000);
+
+type CommentView = { id: string; body: string; status: string; reason: string };
+type PostDetail = {
+  id: string;
+  slug: string;
+  title: string;
+  tags: string[];
+  likeCount: number;
+  likedByMe: boolean;
+  commentCount: number;
+  comments: CommentView[];
+};
+type PostList = { posts: { id: string; title: string; likeCount: number }[]; total: number };
+
+describe('the blog, end to end', () => {
+  let platform: Platform;
+  const dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-'));
+
+  beforeAll(async () => {
+    platform = await startPlatform({
+      freePorts: true,
+      dataDir,
+      log: () => undefined,
+      env: { MODERATOR_EMAILS: 'mod@example.test', OUTBOX_SWEEP_MS: '500', EVENT_RETRY_BASE_MS: '100' },
+    });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  const postPage = (user: ApiUser, id: string) => user.request<{ post: PostDetail }>('GET', `/api/query/posts/${id}`);
+
+  it('runs the whole story: follow, post, moderated comments, likes, edits, feed and delete', async () => {
+    const alice = await ApiUser.signUp(platform.url, 'alice');
+    const bob = await ApiUser.signUp(platform.url, 'bob');
+    const mod = await ApiUser.signUp(platform.url, 'mod');
+    const anonymous = new ApiUser(platform.url);
+    await bob.expect(200, 'POST', '/api/users/alice/follow');
+
+    const post = await alice.expect<{ id: string; slug: string; tags: string[] }>(201, 'POST', '/api/posts', {
+      title: 'Markets of Valencia',
+      body: 'The *best* oranges are found early in the morning.',
+      tags: ['Travel', ' food ', 'travel'],
+    });
+    expect(post.tags.sort()).toEqual(['food', 'travel']);
+
+    // The post reaches the read models: by id, by slug, in lists, under its tag, in the feed.
+    const page = await eventually(
+      async () => {
+        const res = await postPage(anonymous, post.slug);
+        return res.status === 200 && res.body.post;
+      },
+      15_000,
+      'post page',
+    );
+    expect(page).toMatchObject({ id: post.id, title: 'Markets of Valencia', likeCount: 0, comments: [] });
+    const byTag = await anonymous.expect<PostList>(200, 'GET', '/api/query/posts?tag=travel');
+    expect(byTag.posts.map((p) => p.id)).toContain(post.id);
+    const feed = await bob.expect<PostList>(200, 'GET', '/api/query/feed');
+    expect(feed.posts.map((p) => p.id)).toEqual([post.id]);
+    expect((await alice.expect<PostList>(200, 'GET', '/api/query/feed')).posts).toEqual([]);
+
+    // Comments stay pending while moderation is down, then are decided within seconds.
+    await platform.stopService('moderation');
+    const clean = await bob.expect<{ id: string; status: string }>(201, 'POST', '/api/comments', {
+      postId: post.id,
+      body: 'Lovely write-up, thank you!',
+    });
+    expect(clean.status).toBe('pending');
+    const orange = await bob.expect<{ id: string }>(201, 'POST', '/api/comments', {
+      postId: post.id,
+      body: 'I only came for the Orange juice.',
+    });
+    const bobSeesPending = await eventually(
+      async () => {
+        const comments = (await postPage(bob, post.id)).body.post?.comments ?? [];
+        return comments.length === 2 && comments;
+      },
+      15_000,
+      'pending comments visible to their author',
+    );
+    expect(bobSeesPending.map((c) => c.status)).toEqual(['pending', 'pending']);
+    expect((await postPage(anonymous, post.id)).body.post.comments).toEqual([]);
+    expect((await postPage(alice, post.id)).body.post.comments).toEqual([]);
+
+    await platform.restartService('moderation');
+    const decided = await eventually(
+      async () => {
+        const comments = (await postPage(bob, post.id)).body.post.comments;
+        return comments.every((c) => c.status !== 'pending') && comments;
+      },
+      15_000,
+      'comments decided',
+    );
+    expect(decided.find((c) => c.id === clean.id)?.status).toBe('approved');
+    const rejected = decided.find((c) => c.id === orange.id)!;
+    expect(rejected.status).toBe('rejected');
+    expect(rejected.reason).toMatch(/orange/i);
+
+    // Visibility: the rejected comment only for its author and moderators.
+    const seenByAnonymous = (await postPage(anonymous, post.id)).body.post;
+    expect(seenByAnonymous.comments.map((c) => c.id)).toEqual([clean.id]);
+    expect(seenByAnonymous.commentCount).toBe(1);
+    expect((await postPage(alice, post.id)).body.post.comments.map((c) => c.id)).toEqual([clean.id]);
+    expect((await postPage(mod, post.id)).body.post.comments.map((c) => c.id).sort()).toEqual(
+      [clean.id, orange.id].sort(),
+    );
+
+    // Likes and unlikes change the counts.
+    await bob.expect(200, 'POST', `/api/posts/${post.id}/like`);
+    await mod.expect(200, 'POST', `/api/posts/${post.id}/like`);
+    await eventually(async () => (await postPage(bob, post.id)).body.post.likeCount === 2, 10_000, 'two likes');
+    expect((await postPage(bob, post.id)).body.post.likedByMe).toBe(true);
+    expect((await postPage(alice, post.id)).body.post.likedByMe).toBe(false);
+    await bob.expect(200, 'DELETE', `/api/posts/${post.id}/like`);
+    await eventually(async () => (await postPage(bob, post.id)).body.post.likeCount === 1, 10_000, 'one like');
+    expect((await postPage(bob, post.id)).body.post.likedByMe).toBe(false);
+
+    // Edits are reflected; an edited comment is moderated again.
+    await alice.expect(200, 'PUT', `/api/posts/${post.id}`, { title: 'Markets of Valencia, revisited' });
+    await eventually(
+      async () => (await postPage(anonymous, post.id)).body.post.title === 'Markets of Valencia, revisited',
+      10_000,
+      'edited title',
+    );
+    await bob.expect(200, 'PUT', `/api/comments/${clean.id}`, {
+      body: 'Lovely write-up; the orange stalls were the best part.',
+    });
+    const reModerated = await eventually(
+      async () => {
+        const comment = (await postPage(bob, post.id)).body.post.comments.find((c) => c.id === clean.id);
+        return comment?.body.includes('stalls') && comment.status === 'rejected' && comment;
+      },
+      15_000,
+      'edited comment moderated again',
+    );
+    expect(reModerated.reason).toMatch(/orange/i);
+    expect((await postPage(anonymous, post.id)).body.post.comments).toEqual([]);
+
+    // Deleting the post removes it and its comments from every read model.
+    await alice.expect(200, 'DELETE', `/api/posts/${post.id}`);
+    await eventually(async () => (await postPage(anonymous, post.id)).status === 404, 10_000, 'post gone');
+    expect((await bob.expect<PostList>(200, 'GET', '/api/query/feed')).posts).toEqual([]);
+    expect((await anonymous.expect<PostList>(200, 'GET', '/api/query/posts?tag=travel')).posts).toEqual([]);
+    const tags = await anonymous.expect<{ tags: { tag: string }[] }>(200, 'GET', '/api/query/tags');
+    expect(tags.tags.map((t) => t.tag)).not.toContain('travel');
+    const alicePosts = await anonymous.expect<PostList>(200, 'GET', '/api/query/users/alice/posts');
+    expect(alicePosts.posts).toEqual([]);
+    await bob.expect(404, 'POST', '/api/comments', { postId: post.id, body: 'too late' });
+  });
+
+  it('misses nothing while the query service is down, nor while nats-server is down', async () => {
+    const carol = await ApiUser.signUp(platform.url, 'carol');
+    const anonymous = new ApiUser(platform.url);
+
+    await platform.stopService('query');
+    const whileQueryDown = await carol.expect<{ id: string }>(201, 'POST', '/api/posts', {
+      title: 'Written while query slept',
+      body: 'x',
+      tags: ['ops'],
+    });
+    await carol.expect(200, 'POST', `/api/posts/${whileQueryDown.id}/like`);
+    await platform.restartService('query');
+
+    await platform.nats!.stop();
+    const whileNatsDown = await carol.expect<{ id: string }>(201, 'POST', '/api/posts', {
+      title: 'Written while NATS slept',
+      body: 'y',
+      tags: ['ops'],
+    });
+    await platform.nats!.start();
+
+    const list = await eventually(
+      async () => {
+        const res = await anonymous.request<PostList>('GET', '/api/query/users/carol/posts');
+        return res.status === 200 && res.body.posts.length === 2 && res.body;
+      },
+      30_000,
+      'both posts in the read model',
+    );
+    expect(list.posts.map((p) => p.title).sort()).toEqual(['Written while NATS slept', 'Written while query slept']);
+    expect(list.posts.find((p) => p.id === whileQueryDown.id)?.likeCount).toBe(1);
+    expect(list.posts.find((p) => p.id === whileNatsDown.id)).toBeDefined();
+  });
+});
