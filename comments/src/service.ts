@@ -23,7 +23,8 @@ export function commentsService(): ServiceDefinition {
       await commentModel(db).init();
       await postReplicaModel(db).init();
     },
-    routes: ({ db, relay }) => commentRoutes(new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db))),
+    routes: ({ db, relay }) =>
+      commentRoutes(new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db))),
     listeners: (listener, { db, relay }) => {
       const comments = new CommentRepository(db, relay);
       registerPostListeners(listener, new PostLifecycle(new PostReplicaRepository(db), comments));

@@ -21,7 +21,10 @@ export function moderationService(): ServiceDefinition {
     },
     routes: ({ db, relay }) => moderationRoutes(new ReviewQueue(new ModerationRecordRepository(db, relay))),
     listeners: (listener, { db, relay, config }) => {
-      registerCommentListeners(listener, new CommentModeration(new ModerationRecordRepository(db, relay), rulesOf(config)));
+      registerCommentListeners(
+        listener,
+        new CommentModeration(new ModerationRecordRepository(db, relay), rulesOf(config)),
+      );
     },
   };
 }

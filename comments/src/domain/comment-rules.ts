@@ -10,7 +10,11 @@ export function canEdit(user: CurrentUser, comment: Pick<Comment, 'authorId'>): 
 }
 
 /** The comment's author, the author of the post it is on, or a moderator. */
-export function canDelete(user: CurrentUser, comment: Pick<Comment, 'authorId'>, postAuthorId: string | undefined): boolean {
+export function canDelete(
+  user: CurrentUser,
+  comment: Pick<Comment, 'authorId'>,
+  postAuthorId: string | undefined,
+): boolean {
   return user.id === comment.authorId || user.id === postAuthorId || user.role === 'moderator';
 }
 

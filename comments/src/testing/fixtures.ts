@@ -5,7 +5,11 @@ import { postCreated, type CommentsUnderTest } from './start-comments';
 export async function knownPost(app: CommentsUnderTest, authorId?: string): Promise<{ id: string; authorId: string }> {
   const event = postCreated({ authorId });
   await app.bus.publish(event);
-  await eventually(async () => (await app.posts.exists({ _id: event.data.id })) !== null, 10_000, `post ${event.data.id} in the replica`);
+  await eventually(
+    async () => (await app.posts.exists({ _id: event.data.id })) !== null,
+    10_000,
+    `post ${event.data.id} in the replica`,
+  );
   return { id: event.data.id, authorId: event.data.authorId };
 }
 

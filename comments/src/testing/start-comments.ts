@@ -28,10 +28,18 @@ export interface CommentsUnderTest {
  * FerretDB and nats-server, in a namespace of its own (or a given one, to run
  * beside other services).
  */
-export async function startComments(namespace = uniqueNamespace(), overrides: Record<string, string> = {}): Promise<CommentsUnderTest> {
+export async function startComments(
+  namespace = uniqueNamespace(),
+  overrides: Record<string, string> = {},
+): Promise<CommentsUnderTest> {
   const config = loadCommentsConfig(testServiceEnv('comments', namespace, overrides));
   const service = await runService(commentsService(), config);
-  const bus = await EventBus.connect({ url: config.NATS_URL, name: 'test', namespace, logger: pino({ level: 'silent' }) });
+  const bus = await EventBus.connect({
+    url: config.NATS_URL,
+    name: 'test',
+    namespace,
+    logger: pino({ level: 'silent' }),
+  });
   const events = await new EventRecorder(bus).start(['post', 'comment']);
   return {
     service,
@@ -81,7 +89,12 @@ export function postCreated(fields: { id?: string; authorId?: string } = {}) {
 }
 
 export function postDeleted(post: { id: string; authorId: string }, version = 1) {
-  return newEvent('post.deleted', { producer: 'posts', aggregateId: post.id, version, data: { id: post.id, authorId: post.authorId } });
+  return newEvent('post.deleted', {
+    producer: 'posts',
+    aggregateId: post.id,
+    version,
+    data: { id: post.id, authorId: post.authorId },
+  });
 }
 
 /** A comment.moderated as the moderation service would publish it (at its record's `version`). */

@@ -46,7 +46,11 @@ export interface ModerationRecord extends OutboxFields {
 export type ModerationRecordDocument = HydratedDocument<ModerationRecord>;
 
 const reviewSchema = new Schema<ReviewItem>(
-  { commentVersion: { type: Number, required: true }, body: { type: String, required: true }, flags: { type: [String], default: [] } },
+  {
+    commentVersion: { type: Number, required: true },
+    body: { type: String, required: true },
+    flags: { type: [String], default: [] },
+  },
   { _id: false },
 );
 

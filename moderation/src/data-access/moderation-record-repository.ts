@@ -78,7 +78,9 @@ export class ModerationRecordRepository {
         update.$set = { ...update.$set, version };
         update.$push = { decisions: planned.decision, outbox: this.event(current, version, planned.decision) };
       }
-      const updated = await this.model.findOneAndUpdate({ _id: id, revision: current.revision }, update, { returnDocument: 'after' });
+      const updated = await this.model.findOneAndUpdate({ _id: id, revision: current.revision }, update, {
+        returnDocument: 'after',
+      });
       if (updated) {
         if (planned.decision) void this.relay.publishPending(this.model, id);
         return updated;

@@ -42,7 +42,8 @@ export class CommentModeration {
       // Someone inserted it meanwhile: from here on it is an ordinary, version-checked change.
     }
     await this.records.change(event.aggregateId, (record) => {
-      if (decideApply(record.commentVersion, event.version, `comment ${record._id}`) === 'already-applied') return undefined;
+      if (decideApply(record.commentVersion, event.version, `comment ${record._id}`) === 'already-applied')
+        return undefined;
       const judgement = this.judgement(event);
       return { set: { authorUsername: event.data.authorUsername, ...judgement.set }, decision: judgement.decision };
     });
@@ -50,10 +51,14 @@ export class CommentModeration {
 
   async commentDeleted(event: EventEnvelope<'comment.deleted'>): Promise<void> {
     const changed = await this.records.change(event.aggregateId, (record) => {
-      if (decideApply(record.commentVersion, event.version, `comment ${record._id}`) === 'already-applied') return undefined;
-      return { set: { commentVersion: event.version, deleted: true, awaitingReview: false, review: null, queuedAt: null } };
+      if (decideApply(record.commentVersion, event.version, `comment ${record._id}`) === 'already-applied')
+        return undefined;
+      return {
+        set: { commentVersion: event.version, deleted: true, awaitingReview: false, review: null, queuedAt: null },
+      };
     });
-    if (!changed) throw new RetryLaterError(`comment ${event.aggregateId} is not known yet: comment.created must come first`);
+    if (!changed)
+      throw new RetryLaterError(`comment ${event.aggregateId} is not known yet: comment.created must come first`);
   }
 
   /**

@@ -8,18 +8,27 @@ const rules: ModerationRules = {
 };
 
 describe('judge', () => {
-  it.each(['I like orange', 'ORANGE!', 'Orange.', '(orange)', 'an "oRaNgE" one', 'a bad   phrase here'])('rejects %j, naming the blocked word', (text) => {
-    const verdict = judge(text, rules);
-    expect(verdict.outcome).toBe('rejected');
-    expect(verdict).toMatchObject({ reason: expect.stringMatching(/^blocked word: (orange|bad phrase)$/) });
-  });
+  it.each(['I like orange', 'ORANGE!', 'Orange.', '(orange)', 'an "oRaNgE" one', 'a bad   phrase here'])(
+    'rejects %j, naming the blocked word',
+    (text) => {
+      const verdict = judge(text, rules);
+      expect(verdict.outcome).toBe('rejected');
+      expect(verdict).toMatchObject({ reason: expect.stringMatching(/^blocked word: (orange|bad phrase)$/) });
+    },
+  );
 
-  it.each(['oranges are fruit', 'orangeade', 'blood_orange', 'orange2', 'nothing to see'])('does not block %j: whole words only', (text) => {
-    expect(judge(text, rules)).toEqual({ outcome: 'approved', reason: '' });
-  });
+  it.each(['oranges are fruit', 'orangeade', 'blood_orange', 'orange2', 'nothing to see'])(
+    'does not block %j: whole words only',
+    (text) => {
+      expect(judge(text, rules)).toEqual({ outcome: 'approved', reason: '' });
+    },
+  );
 
   it('names every blocked word found', () => {
-    expect(judge('orange and a bad phrase', rules)).toEqual({ outcome: 'rejected', reason: 'blocked words: orange, bad phrase' });
+    expect(judge('orange and a bad phrase', rules)).toEqual({
+      outcome: 'rejected',
+      reason: 'blocked words: orange, bad phrase',
+    });
   });
 
   it('rejects more links than allowed, and sends several links to review', () => {

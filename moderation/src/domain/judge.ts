@@ -33,7 +33,10 @@ export function wordsFound(text: string, words: string[]): string[] {
 export function judge(text: string, rules: ModerationRules): Verdict {
   const blocked = wordsFound(text, rules.blockedWords);
   if (blocked.length > 0) {
-    return { outcome: 'rejected', reason: `${blocked.length === 1 ? 'blocked word' : 'blocked words'}: ${blocked.join(', ')}` };
+    return {
+      outcome: 'rejected',
+      reason: `${blocked.length === 1 ? 'blocked word' : 'blocked words'}: ${blocked.join(', ')}`,
+    };
   }
   const links = countLinks(text);
   if (links > rules.maxLinks) {

@@ -60,7 +60,10 @@ export class ReviewQueue {
         throw new ConflictError(`The comment changed since it was queued (now at version ${current.commentVersion})`);
       }
       if (input.commentVersion !== undefined && input.commentVersion !== review.commentVersion) {
-        throw new ConflictError(`Version ${input.commentVersion} is stale: version ${review.commentVersion} awaits review`, 'commentVersion');
+        throw new ConflictError(
+          `Version ${input.commentVersion} is stale: version ${review.commentVersion} awaits review`,
+          'commentVersion',
+        );
       }
       decided = { commentId, commentVersion: review.commentVersion, status: input.status, reason: input.reason };
       return {

@@ -2,7 +2,10 @@ import type { EventData } from '@postline/common';
 import type { Decision, ModerationRecord } from '../data-access/moderation-record-model';
 
 /** `comment.moderated`: a decision about one version of the comment. */
-export function commentModeratedData(record: Pick<ModerationRecord, '_id' | 'postId'>, decision: Decision): EventData<'comment.moderated'> {
+export function commentModeratedData(
+  record: Pick<ModerationRecord, '_id' | 'postId'>,
+  decision: Decision,
+): EventData<'comment.moderated'> {
   return {
     commentId: record._id,
     postId: record.postId,

@@ -40,8 +40,23 @@ describe('loadModerationRules', () => {
   it.each([
     ['a missing file', { MODERATION_RULES_FILE: '/nonexistent/rules.json' }, /cannot read rules/],
     ['malformed JSON', { MODERATION_RULES_FILE: rulesFile('{"blockedWords": [') }, /cannot read rules/],
-    ['a wrong shape', { MODERATION_RULES_FILE: rulesFile({ blockedWords: 'orange', maxLinks: 1, review: { words: [], minLinks: 0 } }) }, /blockedWords/],
-    ['an unknown setting', { MODERATION_RULES_FILE: rulesFile({ blockedWords: [], maxLinks: 1, maxLink: 2, review: { words: [], minLinks: 0 } }) }, /maxLink/],
+    [
+      'a wrong shape',
+      { MODERATION_RULES_FILE: rulesFile({ blockedWords: 'orange', maxLinks: 1, review: { words: [], minLinks: 0 } }) },
+      /blockedWords/,
+    ],
+    [
+      'an unknown setting',
+      {
+        MODERATION_RULES_FILE: rulesFile({
+          blockedWords: [],
+          maxLinks: 1,
+          maxLink: 2,
+          review: { words: [], minLinks: 0 },
+        }),
+      },
+      /maxLink/,
+    ],
     ['a bad number', { MODERATION_MAX_LINKS: 'many' }, /MODERATION_MAX_LINKS/],
     ['a negative number', { MODERATION_REVIEW_MIN_LINKS: '-1' }, /MODERATION_REVIEW_MIN_LINKS/],
   ])('refuses %s with a ConfigError naming the problem', (_name, env, message) => {

@@ -61,12 +61,15 @@ export function loadModerationRules(env: Env = process.env): ModerationRules {
   }
   const parsed = rulesSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${file}: ${issue.path.join('.') || '(file)'}: ${issue.message}`),
+    );
   }
   const { $comment: _comment, ...rules } = parsed.data;
   const problems: string[] = [];
   if (env.MODERATION_BLOCKED_WORDS !== undefined) rules.blockedWords = wordList(env.MODERATION_BLOCKED_WORDS);
-  if (env.MODERATION_MAX_LINKS !== undefined) rules.maxLinks = count('MODERATION_MAX_LINKS', env.MODERATION_MAX_LINKS, problems);
+  if (env.MODERATION_MAX_LINKS !== undefined)
+    rules.maxLinks = count('MODERATION_MAX_LINKS', env.MODERATION_MAX_LINKS, problems);
   if (env.MODERATION_REVIEW_WORDS !== undefined) rules.review.words = wordList(env.MODERATION_REVIEW_WORDS);
   if (env.MODERATION_REVIEW_MIN_LINKS !== undefined) {
     rules.review.minLinks = count('MODERATION_REVIEW_MIN_LINKS', env.MODERATION_REVIEW_MIN_LINKS, problems);

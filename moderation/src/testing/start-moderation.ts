@@ -26,10 +26,18 @@ export interface ModerationUnderTest {
  * beside other services). Rules come from the shipped rules.json unless
  * overridden through MODERATION_* variables.
  */
-export async function startModeration(namespace = uniqueNamespace(), overrides: Record<string, string> = {}): Promise<ModerationUnderTest> {
+export async function startModeration(
+  namespace = uniqueNamespace(),
+  overrides: Record<string, string> = {},
+): Promise<ModerationUnderTest> {
   const config = loadModerationConfig(testServiceEnv('moderation', namespace, overrides));
   const service = await runService(moderationService(), config);
-  const bus = await EventBus.connect({ url: config.NATS_URL, name: 'test', namespace, logger: pino({ level: 'silent' }) });
+  const bus = await EventBus.connect({
+    url: config.NATS_URL,
+    name: 'test',
+    namespace,
+    logger: pino({ level: 'silent' }),
+  });
   const events = await new EventRecorder(bus).start(['comment']);
   return {
     service,
@@ -81,9 +89,19 @@ export function commentCreated(body: string, fields: Partial<CommentSnapshot> = 
 
 /** A later version of the comment: an edit (`pending`, new body) or a status announcement. */
 export function commentUpdated(comment: CommentSnapshot, version: number, changes: Partial<CommentSnapshot>) {
-  return newEvent('comment.updated', { producer: 'comments', aggregateId: comment.id, version, data: { ...comment, ...changes } });
+  return newEvent('comment.updated', {
+    producer: 'comments',
+    aggregateId: comment.id,
+    version,
+    data: { ...comment, ...changes },
+  });
 }
 
 export function commentDeleted(comment: CommentSnapshot, version: number) {
-  return newEvent('comment.deleted', { producer: 'comments', aggregateId: comment.id, version, data: { id: comment.id, postId: comment.postId } });
+  return newEvent('comment.deleted', {
+    producer: 'comments',
+    aggregateId: comment.id,
+    version,
+    data: { id: comment.id, postId: comment.postId },
+  });
 }

@@ -17,7 +17,11 @@ const alice = testUser({ username: 'alice' });
 
 async function newComment(body = 'hello there') {
   const post = await knownPost(app);
-  const res = await app.http.post('/api/comments').set('Authorization', bearerFor(alice)).send({ postId: post.id, body }).expect(201);
+  const res = await app.http
+    .post('/api/comments')
+    .set('Authorization', bearerFor(alice))
+    .send({ postId: post.id, body })
+    .expect(201);
   return res.body as { id: string; postId: string };
 }
 
@@ -27,9 +31,14 @@ const updatesOf = (id: string) => app.events.of('comment.updated').filter((e) =>
 describe('comment.moderated', () => {
   it('approves the judged version: a new version, announced once by comment.updated with status and reason', async () => {
     const comment = await newComment();
-    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved', reason: 'no rule matched' }));
+    await app.bus.publish(
+      commentModerated(comment, { commentVersion: 0, status: 'approved', reason: 'no rule matched' }),
+    );
     const event = await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
-    expect(event).toMatchObject({ version: 1, data: { status: 'approved', reason: 'no rule matched', body: 'hello there' } });
+    expect(event).toMatchObject({
+      version: 1,
+      data: { status: 'approved', reason: 'no rule matched', body: 'hello there' },
+    });
     expect(await stored(comment.id)).toMatchObject({ status: 'approved', reason: 'no rule matched', version: 1 });
     const res = await app.http.get(`/api/comments/${comment.id}`).expect(200); // public once approved
     expect(res.body).toMatchObject({ status: 'approved', reason: 'no rule matched', version: 1 });
@@ -37,7 +46,9 @@ describe('comment.moderated', () => {
 
   it('rejects with the reason, shown to the author', async () => {
     const comment = await newComment('an orange');
-    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' }));
+    await app.bus.publish(
+      commentModerated(comment, { commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' }),
+    );
     await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'rejected');
     const res = await app.http.get(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', reason: 'blocked word: orange' });
@@ -58,10 +69,18 @@ describe('comment.moderated', () => {
 
   it('never lets a decision about older text approve newer text', async () => {
     const comment = await newComment('first text');
-    await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'edited text' }).expect(200);
+    await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'edited text' })
+      .expect(200);
     await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved' }, 0));
     await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'rejected', reason: 'links' }, 1));
-    await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'the decision about version 1');
+    await eventually(
+      async () => (await stored(comment.id))?.status === 'rejected',
+      10_000,
+      'the decision about version 1',
+    );
     await settle();
     expect(updatesOf(comment.id).map((e) => [e.version, e.data.status])).toEqual([
       [1, 'pending'],
@@ -75,7 +94,11 @@ describe('comment.moderated', () => {
     await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'approved' }, 1));
     await settle(150);
     expect(await stored(comment.id)).toMatchObject({ version: 0, status: 'pending' });
-    await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'second text' }).expect(200);
+    await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'second text' })
+      .expect(200);
     await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'held decision applied');
     expect(await stored(comment.id)).toMatchObject({ version: 2, body: 'second text' });
   });
@@ -95,14 +118,26 @@ describe('poison comment.moderated', () => {
   it('dead-letters an invalid decision and one about an unknown comment, and goes on with the next', async () => {
     const comment = await newComment();
     const invalid = commentModerated(comment, { commentVersion: 0, status: 'approved' });
-    await app.bus.js.publish(app.bus.names.wire('comment.moderated'), JSON.stringify({ ...invalid, data: { ...invalid.data, status: 'maybe' } }));
-    await app.bus.publish(commentModerated({ id: 'ffffffffffffffffffffffff', postId: comment.postId }, { commentVersion: 0, status: 'approved' }));
+    await app.bus.js.publish(
+      app.bus.names.wire('comment.moderated'),
+      JSON.stringify({ ...invalid, data: { ...invalid.data, status: 'maybe' } }),
+    );
+    await app.bus.publish(
+      commentModerated(
+        { id: 'ffffffffffffffffffffffff', postId: comment.postId },
+        { commentVersion: 0, status: 'approved' },
+      ),
+    );
     await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved' }));
     await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'next message handled');
-    const letters = await eventually(async () => {
-      const found = await app.deadLetters();
-      return found.length >= 2 && found;
-    }, 15_000, 'two dead letters');
+    const letters = await eventually(
+      async () => {
+        const found = await app.deadLetters();
+        return found.length >= 2 && found;
+      },
+      15_000,
+      'two dead letters',
+    );
     expect(letters.map((l) => l.subject)).toEqual(['comment.moderated', 'comment.moderated']);
     expect(letters[0]?.reason).toMatch(/invalid event: data\.status/);
     expect(letters[1]?.reason).toMatch(/unknown/);

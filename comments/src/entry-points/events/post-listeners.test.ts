@@ -16,7 +16,11 @@ afterAll(async () => {
 const alice = testUser({ username: 'alice' });
 
 async function comment(postId: string): Promise<string> {
-  const res = await app.http.post('/api/comments').set('Authorization', bearerFor(alice)).send({ postId, body: 'hello' }).expect(201);
+  const res = await app.http
+    .post('/api/comments')
+    .set('Authorization', bearerFor(alice))
+    .send({ postId, body: 'hello' })
+    .expect(201);
   return res.body.id;
 }
 
@@ -27,7 +31,12 @@ describe('post.created', () => {
     const event = postCreated();
     await app.bus.publish(event);
     await eventually(async () => (await replica(event.data.id)) !== null, 10_000, 'post in the replica');
-    expect(await replica(event.data.id)).toEqual({ _id: event.data.id, authorId: event.data.authorId, version: 0, deleted: false });
+    expect(await replica(event.data.id)).toEqual({
+      _id: event.data.id,
+      authorId: event.data.authorId,
+      version: 0,
+      deleted: false,
+    });
 
     // The same event again under a new message id (past JetStream's dedup window), with a different author to be sure.
     await app.bus.publish({ ...event, id: crypto.randomUUID(), data: { ...event.data, authorId: 'someoneelse' } });
@@ -59,7 +68,11 @@ describe('post.deleted', () => {
     await settle();
     for (const id of ids) expect(app.events.of('comment.deleted').filter((e) => e.aggregateId === id)).toHaveLength(1);
     expect(await app.comments.findById(survivor)).toMatchObject({ deleted: false });
-    await app.http.post('/api/comments').set('Authorization', bearerFor(alice)).send({ postId: post.id, body: 'late' }).expect(404);
+    await app.http
+      .post('/api/comments')
+      .set('Authorization', bearerFor(alice))
+      .send({ postId: post.id, body: 'late' })
+      .expect(404);
   });
 
   it('waits for post.created when it arrives first, then converges', async () => {
@@ -68,7 +81,11 @@ describe('post.deleted', () => {
     await settle(150);
     expect(await replica(created.data.id)).toBeNull(); // not applied out of order
     await app.bus.publish(created);
-    await eventually(async () => (await replica(created.data.id))?.deleted === true, 10_000, 'deletion applied after creation');
+    await eventually(
+      async () => (await replica(created.data.id))?.deleted === true,
+      10_000,
+      'deletion applied after creation',
+    );
     expect(await replica(created.data.id)).toMatchObject({ version: 1, deleted: true });
     expect(await app.deadLetters()).toEqual([]);
   });
@@ -77,15 +94,22 @@ describe('post.deleted', () => {
 describe('poison post events', () => {
   it('dead-letters an invalid message and one that can never apply, and goes on with the next', async () => {
     const ghost = postCreated();
-    await app.bus.js.publish(app.bus.names.wire('post.deleted'), JSON.stringify({ ...postDeleted(ghost.data), data: { id: 'x' } }));
+    await app.bus.js.publish(
+      app.bus.names.wire('post.deleted'),
+      JSON.stringify({ ...postDeleted(ghost.data), data: { id: 'x' } }),
+    );
     await app.bus.publish(postDeleted(ghost.data)); // its post.created never comes
     const next = await knownPost(app);
     expect(await replica(next.id)).toMatchObject({ deleted: false });
 
-    const letters = await eventually(async () => {
-      const found = await app.deadLetters();
-      return found.length >= 2 && found;
-    }, 15_000, 'two dead letters');
+    const letters = await eventually(
+      async () => {
+        const found = await app.deadLetters();
+        return found.length >= 2 && found;
+      },
+      15_000,
+      'two dead letters',
+    );
     expect(letters.map((l) => l.subject)).toEqual(['post.deleted', 'post.deleted']);
     expect(letters[0]?.reason).toMatch(/invalid event: data\.authorId/);
     expect(letters[1]?.reason).toMatch(/not known yet/);

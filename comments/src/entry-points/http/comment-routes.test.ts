@@ -17,7 +17,11 @@ const bob = testUser({ username: 'bob' });
 const moderator = testUser({ username: 'mod', role: 'moderator' });
 
 async function createComment(postId: string, body = 'A kind word', user = alice) {
-  const res = await app.http.post('/api/comments').set('Authorization', bearerFor(user)).send({ postId, body }).expect(201);
+  const res = await app.http
+    .post('/api/comments')
+    .set('Authorization', bearerFor(user))
+    .send({ postId, body })
+    .expect(201);
   return res.body as { id: string; postId: string; version: number; body: string; status: string };
 }
 
@@ -64,13 +68,25 @@ describe('POST /api/comments', () => {
 
   it('answers 404 for an unknown post, a malformed post id, and a deleted post', async () => {
     for (const postId of ['000000000000000000000000', 'not-an-id', '$where']) {
-      const res = await app.http.post('/api/comments').set('Authorization', bearerFor(alice)).send({ postId, body: 'hi' }).expect(404);
+      const res = await app.http
+        .post('/api/comments')
+        .set('Authorization', bearerFor(alice))
+        .send({ postId, body: 'hi' })
+        .expect(404);
       expect(res.body).toEqual({ errors: [{ message: 'Post not found' }] });
     }
     const post = await knownPost(app);
     await app.bus.publish(postDeleted(post));
-    await eventually(async () => (await app.posts.findById(post.id))?.deleted === true, 10_000, 'post deleted in the replica');
-    await app.http.post('/api/comments').set('Authorization', bearerFor(alice)).send({ postId: post.id, body: 'hi' }).expect(404);
+    await eventually(
+      async () => (await app.posts.findById(post.id))?.deleted === true,
+      10_000,
+      'post deleted in the replica',
+    );
+    await app.http
+      .post('/api/comments')
+      .set('Authorization', bearerFor(alice))
+      .send({ postId: post.id, body: 'hi' })
+      .expect(404);
     expect(await app.comments.countDocuments({ postId: post.id })).toBe(0);
   });
 
@@ -168,7 +184,11 @@ describe('PUT /api/comments/:id', () => {
   it('changes nothing and announces nothing when the text is the same', async () => {
     const post = await knownPost(app);
     const comment = await createComment(post.id, 'same words');
-    const res = await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'same words ' }).expect(200);
+    const res = await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'same words ' })
+      .expect(200);
     expect(res.body.version).toBe(0);
     await settle();
     expect(eventsOf(comment.id)).toHaveLength(1);
@@ -178,7 +198,11 @@ describe('PUT /api/comments/:id', () => {
     const post = await knownPost(app, bob.id);
     const comment = await createComment(post.id, 'mine');
     for (const user of [bob, moderator]) {
-      const res = await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(user)).send({ body: 'theirs' }).expect(403);
+      const res = await app.http
+        .put(`/api/comments/${comment.id}`)
+        .set('Authorization', bearerFor(user))
+        .send({ body: 'theirs' })
+        .expect(403);
       expect(res.body).toEqual({ errors: [{ message: 'Only the author can edit a comment' }] });
     }
     expect((await app.comments.findById(comment.id))?.body).toBe('mine');
@@ -188,11 +212,23 @@ describe('PUT /api/comments/:id', () => {
     const post = await knownPost(app);
     const comment = await createComment(post.id, 'mine');
     await app.http.put(`/api/comments/${comment.id}`).send({ body: 'x' }).expect(401);
-    await app.http.put('/api/comments/000000000000000000000000').set('Authorization', bearerFor(alice)).send({ body: 'x' }).expect(404);
+    await app.http
+      .put('/api/comments/000000000000000000000000')
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'x' })
+      .expect(404);
     await app.http.put('/api/comments/garbage').set('Authorization', bearerFor(alice)).send({ body: 'x' }).expect(404);
-    const invalid = await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: '' }).expect(400);
+    const invalid = await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: '' })
+      .expect(400);
     expect(invalid.body).toEqual({ errors: [{ field: 'body', message: 'Body must be 1 to 5000 characters' }] });
-    const unknown = await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'ok', postId: post.id }).expect(400);
+    const unknown = await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'ok', postId: post.id })
+      .expect(400);
     expect(unknown.body).toEqual({ errors: [{ field: 'postId', message: 'Unknown field' }] });
     expect(await app.comments.findById(comment.id)).toMatchObject({ body: 'mine', version: 0 });
   });
@@ -212,7 +248,11 @@ describe('DELETE /api/comments/:id', () => {
     expect(event).toMatchObject({ version: 1, data: { id: comment.id, postId: post.id } });
     expect(await app.comments.findById(comment.id)).toMatchObject({ deleted: true, body: '', version: 1 });
     await app.http.get(`/api/comments/${comment.id}`).set('Authorization', bearerFor(moderator)).expect(404);
-    await app.http.put(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).send({ body: 'back?' }).expect(404);
+    await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'back?' })
+      .expect(404);
     await app.http.delete(`/api/comments/${comment.id}`).set('Authorization', bearerFor(user)).expect(404);
     await settle();
     expect(eventsOf(comment.id).map((e) => e.subject)).toEqual(['comment.created', 'comment.deleted']);
@@ -224,7 +264,10 @@ describe('DELETE /api/comments/:id', () => {
     const res = await app.http.delete(`/api/comments/${comment.id}`).set('Authorization', bearerFor(bob)).expect(403);
     expect(res.body.errors[0].message).toMatch(/author/);
     await app.http.delete(`/api/comments/${comment.id}`).expect(401);
-    await app.http.delete('/api/comments/000000000000000000000000').set('Authorization', bearerFor(moderator)).expect(404);
+    await app.http
+      .delete('/api/comments/000000000000000000000000')
+      .set('Authorization', bearerFor(moderator))
+      .expect(404);
     await app.http.delete('/api/comments/%7B%7D').set('Authorization', bearerFor(moderator)).expect(404);
     expect(await app.comments.findById(comment.id)).toMatchObject({ deleted: false, version: 0 });
   });

@@ -1,6 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { eventually } from '@postline/common/testing';
-import { commentCreated, commentDeleted, commentUpdated, startModeration, type ModerationUnderTest } from '../../testing/start-moderation';
+import {
+  commentCreated,
+  commentDeleted,
+  commentUpdated,
+  startModeration,
+  type ModerationUnderTest,
+} from '../../testing/start-moderation';
 
 let app: ModerationUnderTest;
 
@@ -13,7 +19,8 @@ afterAll(async () => {
   await app.stop();
 });
 
-const decisionsAbout = (commentId: string) => app.events.of('comment.moderated').filter((e) => e.data.commentId === commentId);
+const decisionsAbout = (commentId: string) =>
+  app.events.of('comment.moderated').filter((e) => e.data.commentId === commentId);
 const record = (id: string) => app.records.findById(id).lean();
 const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 
@@ -33,7 +40,13 @@ describe('comment.created', () => {
       producer: 'moderation',
       aggregateId: created.data.id,
       version: 0,
-      data: { commentId: created.data.id, postId: created.data.postId, commentVersion: 0, status: 'approved', reason: '' },
+      data: {
+        commentId: created.data.id,
+        postId: created.data.postId,
+        commentVersion: 0,
+        status: 'approved',
+        reason: '',
+      },
     });
     await settle();
     expect(decisionsAbout(created.data.id)).toHaveLength(1);
@@ -113,7 +126,10 @@ describe('comment.updated', () => {
     await app.bus.publish(created);
     await app.bus.publish(commentUpdated(created.data, 1, { body: 'maybe a scam, idiot', status: 'pending' }));
     await eventually(async () => (await record(created.data.id))?.commentVersion === 1, 10_000, 'version 1 seen');
-    expect((await record(created.data.id))?.review).toMatchObject({ commentVersion: 1, flags: ['review word: idiot', 'review word: scam'] });
+    expect((await record(created.data.id))?.review).toMatchObject({
+      commentVersion: 1,
+      flags: ['review word: idiot', 'review word: scam'],
+    });
     await app.bus.publish(commentUpdated(created.data, 2, { body: 'all good', status: 'pending' }));
     const decision = await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     expect(decision.data).toMatchObject({ commentVersion: 2, status: 'approved' });
@@ -139,13 +155,20 @@ describe('comment.deleted', () => {
 describe('poison comment events', () => {
   it('dead-letters an invalid message and one that can never apply, and goes on with the next', async () => {
     const orphan = commentCreated('never created');
-    await app.bus.js.publish(app.bus.names.wire('comment.created'), JSON.stringify({ ...orphan, data: { ...orphan.data, body: '' } }));
+    await app.bus.js.publish(
+      app.bus.names.wire('comment.created'),
+      JSON.stringify({ ...orphan, data: { ...orphan.data, body: '' } }),
+    );
     await app.bus.publish(commentUpdated(orphan.data, 3, { body: 'edited' })); // its creation never comes
     await barrier();
-    const letters = await eventually(async () => {
-      const found = await app.deadLetters();
-      return found.length >= 2 && found;
-    }, 15_000, 'two dead letters');
+    const letters = await eventually(
+      async () => {
+        const found = await app.deadLetters();
+        return found.length >= 2 && found;
+      },
+      15_000,
+      'two dead letters',
+    );
     expect(letters.map((l) => l.subject)).toEqual(['comment.created', 'comment.updated']);
     expect(letters[0]?.reason).toMatch(/invalid event: data\.body/);
     expect(letters[1]?.reason).toMatch(/must wait for 0/);

@@ -1,7 +1,12 @@
 import { body, query, type ValidationChain } from 'express-validator';
 
 export const queueRules: ValidationChain[] = [
-  query('limit').optional().isInt({ min: 1, max: 100 }).withMessage('Limit must be a whole number from 1 to 100').bail().toInt(),
+  query('limit')
+    .optional()
+    .isInt({ min: 1, max: 100 })
+    .withMessage('Limit must be a whole number from 1 to 100')
+    .bail()
+    .toInt(),
 ];
 
 export const decisionRules: ValidationChain[] = [
