@@ -259,6 +259,21 @@ test('follows the author from their profile and sees the post in the feed', asyn
   await reloadUntil(bobPage, async () => (await bobPage.getByRole('link', { name: title }).count()) === 1);
 });
 
+test('the author edits the post, and the page shows the new text', async () => {
+  await alicePage.goto(postPath);
+  await alicePage.getByRole('link', { name: 'Edit' }).click();
+  await alicePage.getByRole('heading', { level: 1, name: 'Edit post' }).waitFor();
+  const bodyField = alicePage.getByLabel('Body (Markdown)');
+  expect(await bodyField.inputValue()).toBe(body);
+  await bodyField.fill(`${body}\n\nA postscript, added *later*.`);
+  await alicePage.getByRole('tab', { name: 'Preview' }).click();
+  await alicePage.getByTestId('preview').getByText('A postscript, added').waitFor();
+  await alicePage.getByRole('button', { name: 'Save changes' }).click();
+  await alicePage.waitForURL((url) => !url.pathname.endsWith('/edit'));
+  await alicePage.locator('.post-body .prose').getByText('A postscript, added').waitFor();
+  expect(await alicePage.locator('.post-body .prose em').last().textContent()).toBe('later');
+});
+
 test('a moderator approves a comment held for review, and its author sees it approved without a reload', async () => {
   await bobPage.goto(postPath);
   await bobPage.getByLabel('Add a comment').fill('Is this a scam or the real thing? Asking for a friend.');
