@@ -1,4 +1,5 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
+import { aggregateTypeOf, isSubject, type Subject } from '../events';
 import type { EventsConnection } from './connection';
 
 /**
@@ -6,6 +7,8 @@ import type { EventsConnection } from './connection';
  * stream's history, so a script can publish "the next change" of an aggregate
  * without knowing its version. Consumers ignore an event at or below the
  * version they applied, so a made-up version would be silently dropped.
+ * Aggregates are told apart by type as well as id: a comment and moderation's
+ * record of it share an id but not a version sequence.
  */
 export class AggregateVersions {
   private readonly latest = new Map<string, Map<string, number>>();
@@ -13,17 +16,19 @@ export class AggregateVersions {
   constructor(private readonly events: EventsConnection) {}
 
   /** The version after the latest one seen for the aggregate (0 for a new one); counts it as taken. */
-  async next(stream: string, aggregateId: string): Promise<number> {
+  async next(stream: string, subject: Subject, aggregateId: string): Promise<number> {
     const versions = await this.of(stream);
-    const next = (versions.get(aggregateId) ?? -1) + 1;
-    versions.set(aggregateId, next);
+    const key = aggregateKey(subject, aggregateId);
+    const next = (versions.get(key) ?? -1) + 1;
+    versions.set(key, next);
     return next;
   }
 
   /** Records a version given explicitly, so later defaults in the same run follow it. */
-  async taken(stream: string, aggregateId: string, version: number): Promise<void> {
+  async taken(stream: string, subject: Subject, aggregateId: string, version: number): Promise<void> {
     const versions = await this.of(stream);
-    versions.set(aggregateId, Math.max(version, versions.get(aggregateId) ?? -1));
+    const key = aggregateKey(subject, aggregateId);
+    versions.set(key, Math.max(version, versions.get(key) ?? -1));
   }
 
   private async of(stream: string): Promise<Map<string, number>> {
@@ -45,7 +50,10 @@ export class AggregateVersions {
     const messages = await consumer.consume();
     for await (const msg of messages) {
       const event = parseEnvelope(msg.string());
-      if (event) versions.set(event.aggregateId, Math.max(event.version, versions.get(event.aggregateId) ?? -1));
+      if (event) {
+        const key = aggregateKey(event.subject, event.aggregateId);
+        versions.set(key, Math.max(event.version, versions.get(key) ?? -1));
+      }
       if (msg.seq >= state.last_seq || msg.info.pending === 0) break;
     }
     messages.stop();
@@ -54,14 +62,24 @@ export class AggregateVersions {
   }
 }
 
-function parseEnvelope(text: string): { aggregateId: string; version: number } | undefined {
+function aggregateKey(subject: Subject, aggregateId: string): string {
+  return `${aggregateTypeOf(subject)}:${aggregateId}`;
+}
+
+function parseEnvelope(text: string): { subject: Subject; aggregateId: string; version: number } | undefined {
   try {
     const value = JSON.parse(text) as {
+      subject?: unknown;
       aggregateId?: unknown;
       version?: unknown;
     };
-    if (typeof value.aggregateId === 'string' && typeof value.version === 'number') {
-      return { aggregateId: value.aggregateId, version: value.version };
+    if (
+      typeof value.subject === 'string' &&
+      isSubject(value.subject) &&
+      typeof value.aggregateId === 'string' &&
+      typeof value.version === 'number'
+    ) {
+      return { subject: value.subject, aggregateId: value.aggregateId, version: value.version };
     }
   } catch {
     // Not an envelope: it was dead-lettered by its consumers and holds no version.

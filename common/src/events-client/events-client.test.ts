@@ -64,6 +64,25 @@ describe('EventsClient', () => {
     expect(stored?.json()).toEqual(first.event);
   });
 
+  it("counts moderation's decisions apart from the comment's own versions, though they share an id", async () => {
+    const comment = {
+      id: 'c9',
+      postId: 'p1',
+      authorId: 'u1',
+      authorUsername: 'ann',
+      body: 'hello',
+      status: 'pending' as const,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    };
+    await client.publish('comment.created', comment);
+    await client.publish('comment.updated', comment);
+    const decision = await client.publish('comment.moderated', { ...moderated, commentId: 'c9', commentVersion: 1 });
+    const nextEdit = await client.publish('comment.updated', comment);
+    expect(decision.event).toMatchObject({ aggregateId: 'c9', version: 0 });
+    expect(nextEdit.event).toMatchObject({ aggregateId: 'c9', version: 2 });
+  });
+
   it('takes explicit envelope fields, and JetStream drops a re-published event id', async () => {
     const id = '0b6f3c9e-8a4e-4c55-9a61-1d2f4a7b8c90';
     const first = await client.publish('post.deleted', deleted, {

@@ -86,10 +86,10 @@ async function toEnvelope(
   const explicitVersion = input.version ?? defaults.version;
   let version: number;
   if (explicitVersion === undefined) {
-    version = await versions.next(stream, aggregateId);
+    version = await versions.next(stream, subject, aggregateId);
   } else {
     version = explicitVersion;
-    if (Number.isInteger(version) && version >= 0) await versions.taken(stream, aggregateId, version);
+    if (Number.isInteger(version) && version >= 0) await versions.taken(stream, subject, aggregateId, version);
   }
   return validateEvent({
     id: input.id ?? randomUUID(),

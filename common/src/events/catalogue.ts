@@ -81,6 +81,16 @@ export type Subject = keyof typeof eventCatalogue;
 export type EventData<S extends Subject> = z.infer<(typeof eventCatalogue)[S]>;
 export const subjects = Object.keys(eventCatalogue) as Subject[];
 
+/**
+ * Which aggregate's version sequence a subject's events count in. Most
+ * subjects belong to the aggregate of their family; `comment.moderated` is
+ * published by moderation about its own record of the comment (same
+ * aggregateId as the comment, versions of its own).
+ */
+export function aggregateTypeOf(subject: Subject): string {
+  return subject === 'comment.moderated' ? 'moderation' : subject.slice(0, subject.indexOf('.'));
+}
+
 export function isSubject(value: string): value is Subject {
   return Object.hasOwn(eventCatalogue, value);
 }

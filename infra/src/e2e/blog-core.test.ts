@@ -1,4 +1,6 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@postline/common/testing';
@@ -195,5 +197,56 @@ describe('the blog, end to end', () => {
     expect(list.posts.map((p) => p.title).sort()).toEqual(['Written while NATS slept', 'Written while query slept']);
     expect(list.posts.find((p) => p.id === whileQueryDown.id)?.likeCount).toBe(1);
     expect(list.posts.find((p) => p.id === whileNatsDown.id)).toBeDefined();
+  });
+
+  it('applies a moderation decision published from a script with the postline-events CLI', async () => {
+    const dave = await ApiUser.signUp(platform.url, 'dave');
+    const anonymous = new ApiUser(platform.url);
+    const post = await dave.expect<{ id: string }>(201, 'POST', '/api/posts', { title: 'Decided by hand', body: 'z' });
+    await eventually(async () => (await postPage(anonymous, post.id)).status === 200, 15_000, 'post visible');
+
+    await platform.stopService('moderation'); // nobody decides but the script
+    const comment = await dave.expect<{ id: string }>(201, 'POST', '/api/comments', {
+      postId: post.id,
+      body: 'Pending until a human says so',
+    });
+    await eventually(
+      async () => (await postPage(dave, post.id)).body.post.comments.length === 1,
+      15_000,
+      'pending comment',
+    );
+    expect((await postPage(anonymous, post.id)).body.post.comments).toEqual([]);
+
+    const cli = join(__dirname, '..', '..', '..', 'common', 'dist', 'cli', 'postline-events.js');
+    const decision = {
+      commentId: comment.id,
+      postId: post.id,
+      commentVersion: 0,
+      status: 'approved',
+      reason: 'checked by QA',
+    };
+    const { stdout } = await promisify(execFile)(process.execPath, [
+      cli,
+      '--server',
+      platform.natsUrl,
+      'publish',
+      'comment.moderated',
+      '--data',
+      JSON.stringify(decision),
+      '--producer',
+      'qa-script',
+    ]);
+    expect(stdout).toMatch(/published comment\.moderated .* to COMMENTS at sequence \d+/);
+
+    const visible = await eventually(
+      async () => {
+        const comments = (await postPage(anonymous, post.id)).body.post.comments;
+        return comments.length === 1 && comments;
+      },
+      15_000,
+      'approved comment visible to everyone',
+    );
+    expect(visible[0]).toMatchObject({ id: comment.id, status: 'approved' });
+    await platform.restartService('moderation');
   });
 });
