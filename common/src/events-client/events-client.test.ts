@@ -173,6 +173,7 @@ describe('EventsClient', () => {
     const held = [];
     for await (const msg of batch) held.push(msg);
     held[0]?.nak();
+    await bus.connection.flush(); // the server has the nak before we fetch again: the redelivery comes next
     const again = await consumer.fetch({ max_messages: 1, expires: 2_000 });
     for await (const msg of again) held.push(msg);
 
