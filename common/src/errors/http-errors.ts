@@ -16,8 +16,8 @@ export abstract class HttpError extends Error {
   }
 }
 
-export class BadRequestError extends HttpError {
-  readonly statusCode = 400;
+/** An error about one input field, when there is one to name. */
+abstract class FieldError extends HttpError {
   constructor(
     message: string,
     readonly field?: string,
@@ -27,6 +27,10 @@ export class BadRequestError extends HttpError {
   override serialize(): ErrorEntry[] {
     return [this.field ? { message: this.message, field: this.field } : { message: this.message }];
   }
+}
+
+export class BadRequestError extends FieldError {
+  readonly statusCode = 400;
 }
 
 /** 400 with one entry per offending field. */
@@ -61,17 +65,9 @@ export class NotFoundError extends HttpError {
   }
 }
 
-export class ConflictError extends HttpError {
+/** 409: taken (email, username, slug) or stale (a version that moved on). */
+export class ConflictError extends FieldError {
   readonly statusCode = 409;
-  constructor(
-    message: string,
-    readonly field?: string,
-  ) {
-    super(message);
-  }
-  override serialize(): ErrorEntry[] {
-    return [this.field ? { message: this.message, field: this.field } : { message: this.message }];
-  }
 }
 
 export class PayloadTooLargeError extends HttpError {
