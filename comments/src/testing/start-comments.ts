@@ -1,73 +1,36 @@
-import { EventBus, newEvent, runService, type DeadLetter, type EventData, type RunningService } from '@postline/common';
-import { EventRecorder, testServiceEnv, uniqueNamespace } from '@postline/common/testing';
+import { newEvent, type EventData } from '@postline/common';
+import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
 import { Types } from 'mongoose';
-import { pino } from 'pino';
 import supertest from 'supertest';
 import { loadCommentsConfig } from '../config';
 import { commentModel } from '../data-access/comment-model';
 import { postReplicaModel } from '../data-access/post-replica-model';
 import { commentsService } from '../service';
 
-export interface CommentsUnderTest {
-  service: RunningService;
+export interface CommentsUnderTest extends ServiceUnderTest {
   http: ReturnType<typeof supertest>;
-  /** Every post.* and comment.* event in the namespace, from the streams. */
-  events: EventRecorder;
-  /** For publishing crafted events into the namespace, as posts or moderation would. */
-  bus: EventBus;
-  namespace: string;
   comments: ReturnType<typeof commentModel>;
   posts: ReturnType<typeof postReplicaModel>;
-  /** The dead letters of the comments service so far. */
-  deadLetters(): Promise<DeadLetter[]>;
-  stop(): Promise<void>;
 }
 
 /**
- * The comments service in-process on a random port, against the real test
- * FerretDB and nats-server, in a namespace of its own (or a given one, to run
- * beside other services).
+ * The comments service in-process against the test servers, in a namespace of its
+ * own (or a given one, to run beside other services).
  */
 export async function startComments(
-  namespace = uniqueNamespace(),
+  namespace?: string,
   overrides: Record<string, string> = {},
 ): Promise<CommentsUnderTest> {
-  const config = loadCommentsConfig(testServiceEnv('comments', namespace, overrides));
-  const service = await runService(commentsService(), config);
-  const bus = await EventBus.connect({
-    url: config.NATS_URL,
-    name: 'test',
+  const started = await startServiceUnderTest({
+    name: 'comments',
+    loadConfig: loadCommentsConfig,
+    define: () => commentsService(),
+    record: ['post', 'comment'],
     namespace,
-    logger: pino({ level: 'silent' }),
+    env: overrides,
   });
-  const events = await new EventRecorder(bus).start(['post', 'comment']);
-  return {
-    service,
-    http: supertest(`http://127.0.0.1:${service.port}`),
-    events,
-    bus,
-    namespace,
-    comments: commentModel(service.context.db),
-    posts: postReplicaModel(service.context.db),
-    deadLetters: () => readDeadLetters(bus, 'comments'),
-    stop: async () => {
-      events.stop();
-      await service.stop();
-      await bus.close();
-    },
-  };
-}
-
-/** Every dead letter a service wrote in the bus's namespace, read message by message from the stream. */
-export async function readDeadLetters(bus: EventBus, service: string): Promise<DeadLetter[]> {
-  const stream = bus.names.stream('DEADLETTER');
-  const { state } = await bus.jsm.streams.info(stream);
-  const letters: DeadLetter[] = [];
-  for (let seq = state.first_seq; state.messages > 0 && seq <= state.last_seq; seq++) {
-    const stored = await bus.jsm.streams.getMessage(stream, { seq });
-    if (stored) letters.push(stored.json<DeadLetter>());
-  }
-  return letters.filter((letter) => letter.service === service);
+  const { db } = started.service.context;
+  return { ...started, http: supertest(started.baseUrl), comments: commentModel(db), posts: postReplicaModel(db) };
 }
 
 /** A post.created as the posts service would publish it. */

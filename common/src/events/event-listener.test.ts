@@ -1,5 +1,4 @@
 import { pino } from 'pino';
-import { DeliverPolicy } from '@nats-io/jetstream';
 import {
   EventBus,
   EventListener,
@@ -9,7 +8,7 @@ import {
   type DeadLetter,
   type EventEnvelope,
 } from '.';
-import { eventually, testUrls, uniqueNamespace } from '../testing';
+import { eventually, readDeadLetters, testUrls, uniqueNamespace } from '../testing';
 
 const logger = pino({ level: 'silent' });
 
@@ -22,15 +21,7 @@ function userCreated(version = 0, aggregateId = 'u1') {
   });
 }
 
-async function deadLetters(bus: EventBus): Promise<DeadLetter[]> {
-  const consumer = await bus.js.consumers.get(bus.names.stream('DEADLETTER'), { deliver_policy: DeliverPolicy.All });
-  const info = await bus.jsm.streams.info(bus.names.stream('DEADLETTER'));
-  const letters: DeadLetter[] = [];
-  if (info.state.messages === 0) return letters;
-  const messages = await consumer.fetch({ max_messages: info.state.messages, expires: 2_000 });
-  for await (const msg of messages) letters.push(msg.json<DeadLetter>());
-  return letters;
-}
+const deadLetters = (bus: EventBus): Promise<DeadLetter[]> => readDeadLetters(bus);
 
 describe('EventListener', () => {
   let bus: EventBus;

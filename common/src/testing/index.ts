@@ -2,3 +2,4 @@ export * from './local-servers';
 export * from './test-infrastructure';
 export * from './test-users';
 export * from './event-recorder';
+export * from './service-under-test';

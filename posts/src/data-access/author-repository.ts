@@ -33,7 +33,9 @@ export class AuthorRepository {
    */
   apply(userId: string, version: number, username?: string): Promise<ReplicaOutcome> {
     // FerretDB loses concurrent updates of one document; the version guard covers other replicas on MongoDB.
-    return withDocumentLock(this.model.collection.collectionName, userId, () => this.applyUnlocked(userId, version, username));
+    return withDocumentLock(this.model.collection.collectionName, userId, () =>
+      this.applyUnlocked(userId, version, username),
+    );
   }
 
   private async applyUnlocked(userId: string, version: number, username?: string): Promise<ReplicaOutcome> {
@@ -44,7 +46,8 @@ export class AuthorRepository {
       try {
         await this.model.create({ _id: userId, username, version });
       } catch (err) {
-        if ((err as { code?: number })?.code === 11000) throw new RetryLaterError(`author ${userId} was created concurrently`);
+        if ((err as { code?: number })?.code === 11000)
+          throw new RetryLaterError(`author ${userId} was created concurrently`);
         throw err;
       }
       return 'applied';

@@ -12,7 +12,8 @@ async function recorderFor(url: string, namespace: string) {
   return { bus, events: await new EventRecorder(bus).start(['post']) };
 }
 
-const pendingOf = async (posts: PostsUnderTest, id: string) => ((await posts.posts.findById(id).lean())?.outbox ?? []).length;
+const pendingOf = async (posts: PostsUnderTest, id: string) =>
+  ((await posts.posts.findById(id).lean())?.outbox ?? []).length;
 
 describe('a post written while nats-server is down', () => {
   let nats: LocalServer;
@@ -32,7 +33,11 @@ describe('a post written while nats-server is down', () => {
     await nats.stop();
     await eventually(() => !posts.service.context.bus.isConnected, 5_000, 'service sees NATS gone');
 
-    const res = await posts.http.post('/api/posts').set(...auth).send({ title: 'Written in the dark', body: 'x' }).expect(201);
+    const res = await posts.http
+      .post('/api/posts')
+      .set(...auth)
+      .send({ title: 'Written in the dark', body: 'x' })
+      .expect(201);
     const id = res.body.id as string;
     await settle(500);
     expect(await pendingOf(posts, id)).toBe(1); // kept in the document, not lost
@@ -57,16 +62,27 @@ describe('a service killed between its database write and its publish', () => {
     const first = await startPosts();
     let second: PostsUnderTest | undefined;
     try {
-      const res = await first.http.post('/api/posts').set(...auth).send({ title: 'Interrupted', body: 'x' }).expect(201);
+      const res = await first.http
+        .post('/api/posts')
+        .set(...auth)
+        .send({ title: 'Interrupted', body: 'x' })
+        .expect(201);
       const id = res.body.id as string;
       await first.events.waitFor('post.created', (e) => e.aggregateId === id);
 
       // The "kill": the service's NATS connection is gone after the writes
       // commit and before anything is published.
       await first.service.context.bus.close();
-      await first.http.put(`/api/posts/${id}`).set(...auth).send({ body: 'edited' }).expect(200);
+      await first.http
+        .put(`/api/posts/${id}`)
+        .set(...auth)
+        .send({ body: 'edited' })
+        .expect(200);
       await first.http.post(`/api/posts/${id}/like`).set('Authorization', bearerFor(testUser())).expect(200);
-      await first.http.delete(`/api/posts/${id}`).set(...auth).expect(200);
+      await first.http
+        .delete(`/api/posts/${id}`)
+        .set(...auth)
+        .expect(200);
       await settle(300);
       const stored = await first.posts.findById(id).lean();
       expect(stored).toMatchObject({ version: 3, deletedAt: expect.any(Date) });

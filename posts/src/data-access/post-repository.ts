@@ -40,7 +40,16 @@ export class PostRepository {
       if (await this.model.exists({ slug })) continue;
       try {
         return await this.writer.create(
-          { _id: new Types.ObjectId().toHexString(), ...post, slug, likedBy: [], likeCount: 0, createdAt: now, updatedAt: now, deletedAt: null },
+          {
+            _id: new Types.ObjectId().toHexString(),
+            ...post,
+            slug,
+            likedBy: [],
+            likeCount: 0,
+            createdAt: now,
+            updatedAt: now,
+            deletedAt: null,
+          },
           'post.created',
           postSnapshotData,
         );
@@ -131,7 +140,8 @@ export class PostRepository {
       return result?.doc ?? null;
     } catch (err) {
       if (err instanceof PostGone) return null;
-      if (err instanceof ConcurrentModificationError) throw new ConflictError('The post kept changing while we saved; try again');
+      if (err instanceof ConcurrentModificationError)
+        throw new ConflictError('The post kept changing while we saved; try again');
       throw err;
     }
   }

@@ -1,9 +1,23 @@
 import { testUser } from '@postline/common/testing';
-import { baseSlugFor, bodyProblem, canChangePost, isPostId, normaliseTags, suffixedSlug, tagsProblem, titleProblem } from './post-rules';
+import {
+  baseSlugFor,
+  bodyProblem,
+  canChangePost,
+  isPostId,
+  normaliseTags,
+  suffixedSlug,
+  tagsProblem,
+  titleProblem,
+} from './post-rules';
 
 describe('post rules', () => {
   it('normalises tags: trimmed, lower-case, inner spaces as one dash, first-seen order, no duplicates', () => {
-    expect(normaliseTags(['  Web  Dev ', 'TypeScript', 'typescript', 'C#', 'node.js'])).toEqual(['web-dev', 'typescript', 'c#', 'node.js']);
+    expect(normaliseTags(['  Web  Dev ', 'TypeScript', 'typescript', 'C#', 'node.js'])).toEqual([
+      'web-dev',
+      'typescript',
+      'c#',
+      'node.js',
+    ]);
     expect(normaliseTags(['cafe\u0301', 'caf\u00e9'])).toEqual(['caf\u00e9']);
   });
 

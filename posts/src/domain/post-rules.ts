@@ -50,7 +50,9 @@ export function tagsProblem(raw: unknown): string | undefined {
 
 /** Why a title is unacceptable (after trimming), or undefined. */
 export function titleProblem(title: string): string | undefined {
-  return title.length >= 1 && title.length <= TITLE_MAX_LENGTH ? undefined : `Title must be 1 to ${TITLE_MAX_LENGTH} characters`;
+  return title.length >= 1 && title.length <= TITLE_MAX_LENGTH
+    ? undefined
+    : `Title must be 1 to ${TITLE_MAX_LENGTH} characters`;
 }
 
 /** Why a Markdown body is unacceptable, or undefined. Whitespace is kept: it can matter in Markdown. */

@@ -45,7 +45,10 @@ export class Posts {
     // The replica is the authority on usernames; a brand-new user may post
     // before their user.created reached us, and then their token's username is used.
     const authorUsername = (await this.authors.usernameOf(author.id)) ?? author.username;
-    const post = await this.posts.create({ ...input, authorId: author.id, authorUsername }, slugCandidates(input.title));
+    const post = await this.posts.create(
+      { ...input, authorId: author.id, authorUsername },
+      slugCandidates(input.title),
+    );
     return toPostView(post);
   }
 

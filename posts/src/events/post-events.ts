@@ -7,7 +7,10 @@ import type { Post } from '../data-access/post-model';
  * is refused with the request instead of sticking in the outbox.
  */
 export function postSnapshotData(
-  post: Pick<Post, '_id' | 'authorId' | 'authorUsername' | 'title' | 'slug' | 'body' | 'tags' | 'createdAt' | 'updatedAt'>,
+  post: Pick<
+    Post,
+    '_id' | 'authorId' | 'authorUsername' | 'title' | 'slug' | 'body' | 'tags' | 'createdAt' | 'updatedAt'
+  >,
 ): EventData<'post.created'> {
   return validateEventData('post.created', {
     id: post._id,

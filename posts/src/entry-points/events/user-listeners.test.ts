@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent } from '@postline/common';
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { deadLetters, settle, startPosts, type PostsUnderTest } from '../../testing/start-posts';
+import { settle, startPosts, type PostsUnderTest } from '../../testing/start-posts';
 
 let posts: PostsUnderTest;
 
@@ -27,17 +27,27 @@ function profile(subject: 'user.created' | 'user.updated', userId: string, versi
 }
 
 const created = (userId: string, username: string) => profile('user.created', userId, 0, username);
-const updated = (userId: string, version: number, username: string) => profile('user.updated', userId, version, username);
+const updated = (userId: string, version: number, username: string) =>
+  profile('user.updated', userId, version, username);
 const followed = (userId: string, version: number) =>
-  newEvent('user.followed', { producer: 'auth', aggregateId: userId, version, data: { followerId: userId, followeeId: newUserId() } });
+  newEvent('user.followed', {
+    producer: 'auth',
+    aggregateId: userId,
+    version,
+    data: { followerId: userId, followeeId: newUserId() },
+  });
 
 const replicaOf = (userId: string) => posts.authors.findById(userId).lean();
 
 async function replicaReaches(userId: string, version: number) {
-  return eventually(async () => {
-    const author = await replicaOf(userId);
-    return author?.version === version && author;
-  }, 5_000, `author ${userId} at version ${version}`);
+  return eventually(
+    async () => {
+      const author = await replicaOf(userId);
+      return author?.version === version && author;
+    },
+    5_000,
+    `author ${userId} at version ${version}`,
+  );
 }
 
 describe('the author replica (user.* listener)', () => {
@@ -48,7 +58,11 @@ describe('the author replica (user.* listener)', () => {
 
     // The token says otherwise (a stale session, say): the replica wins.
     const token = bearerFor(testUser({ id: userId, username: 'token_name' }));
-    const res = await posts.http.post('/api/posts').set('Authorization', token).send({ title: 'By a known author', body: 'x' }).expect(201);
+    const res = await posts.http
+      .post('/api/posts')
+      .set('Authorization', token)
+      .send({ title: 'By a known author', body: 'x' })
+      .expect(201);
     expect(res.body.authorUsername).toBe('replica_name');
     const event = await posts.events.waitFor('post.created', (e) => e.aggregateId === res.body.id);
     expect(event.data.authorUsername).toBe('replica_name');
@@ -99,7 +113,7 @@ describe('the author replica (user.* listener)', () => {
     await posts.bus.publish(updated(userId, 1, 'v1'));
     const author = await replicaReaches(userId, 2);
     expect(author.username).toBe('v2');
-    expect((await deadLetters(posts.bus)).filter((l) => l.payload.includes(userId))).toEqual([]);
+    expect((await posts.deadLetters()).filter((l) => l.payload.includes(userId))).toEqual([]);
   });
 
   it('counts follows in the user’s version, so the update after a follow is not a gap', async () => {
@@ -118,7 +132,11 @@ describe('the author replica (user.* listener)', () => {
     await posts.bus.publish(created(next, 'after_poison'));
 
     await replicaReaches(next, 0);
-    const letter = await eventually(async () => (await deadLetters(posts.bus)).find((l) => l.payload.includes(userId)), 5_000, 'dead letter');
+    const letter = await eventually(
+      async () => (await posts.deadLetters()).find((l) => l.payload.includes(userId)),
+      5_000,
+      'dead letter',
+    );
     expect(letter).toMatchObject({ service: 'posts', subject: 'user.created', deliveries: 1 });
     expect(letter.reason).toMatch(/invalid event: data\.username/);
     expect(await replicaOf(userId)).toBeNull();
@@ -131,7 +149,11 @@ describe('the author replica (user.* listener)', () => {
     await posts.bus.publish(created(next, 'still_served'));
     await replicaReaches(next, 0);
 
-    const letter = await eventually(async () => (await deadLetters(posts.bus)).find((l) => l.payload.includes(orphan)), 10_000, 'dead letter');
+    const letter = await eventually(
+      async () => (await posts.deadLetters()).find((l) => l.payload.includes(orphan)),
+      10_000,
+      'dead letter',
+    );
     expect(letter).toMatchObject({ service: 'posts', subject: 'user.updated', deliveries: 6 });
     expect(letter.reason).toMatch(/must wait for 0/);
     expect(await replicaOf(orphan)).toBeNull();

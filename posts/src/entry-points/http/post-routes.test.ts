@@ -23,7 +23,11 @@ function newPost(fields: Record<string, unknown> = {}) {
 }
 
 async function createPost(fields: Record<string, unknown> = {}, by = author) {
-  const res = await posts.http.post('/api/posts').set(...as(by)).send(newPost(fields)).expect(201);
+  const res = await posts.http
+    .post('/api/posts')
+    .set(...as(by))
+    .send(newPost(fields))
+    .expect(201);
   return res.body as { id: string; slug: string; version: number; [key: string]: unknown };
 }
 
@@ -72,7 +76,11 @@ describe('POST /api/posts', () => {
   });
 
   it('treats tags as optional', async () => {
-    const res = await posts.http.post('/api/posts').set(...as(author)).send({ title: 'No tags', body: 'x' }).expect(201);
+    const res = await posts.http
+      .post('/api/posts')
+      .set(...as(author))
+      .send({ title: 'No tags', body: 'x' })
+      .expect(201);
     expect(res.body.tags).toEqual([]);
   });
 
@@ -120,7 +128,12 @@ describe('POST /api/posts', () => {
     ['title', 'a number', { title: 42 }, 'Title is required'],
     ['title', 'blank', { title: '   ' }, 'Title must be 1 to 200 characters'],
     ['title', '201 characters', { title: 't'.repeat(201) }, 'Title must be 1 to 200 characters'],
-    ['title', '101 emoji (202 UTF-16 units, what the event catalogue counts)', { title: '😀'.repeat(101) }, 'Title must be 1 to 200 characters'],
+    [
+      'title',
+      '101 emoji (202 UTF-16 units, what the event catalogue counts)',
+      { title: '😀'.repeat(101) },
+      'Title must be 1 to 200 characters',
+    ],
     ['body', 'missing', { body: undefined }, 'Body is required'],
     ['body', 'a list', { body: ['not', 'text'] }, 'Body is required'],
     ['body', 'blank', { body: ' \n ' }, 'Body must not be empty'],
@@ -130,12 +143,31 @@ describe('POST /api/posts', () => {
     ['tags', 'a number among them', { tags: ['ok', 7] }, 'Tags must be a list of strings'],
     ['tags', 'a blank tag', { tags: ['  '] }, 'Each tag must be 1 to 40 characters'],
     ['tags', 'a 41-character tag', { tags: ['x'.repeat(41)] }, 'Each tag must be 1 to 40 characters'],
-    ['tags', 'markup', { tags: ['<script>'] }, 'Tags may contain only letters, digits and + # . _ -, starting with a letter or digit'],
-    ['tags', 'a leading dash', { tags: ['-dash-first'] }, 'Tags may contain only letters, digits and + # . _ -, starting with a letter or digit'],
-    ['tags', 'eleven different tags', { tags: Array.from({ length: 11 }, (_, i) => `tag${i}`) }, 'At most 10 different tags'],
+    [
+      'tags',
+      'markup',
+      { tags: ['<script>'] },
+      'Tags may contain only letters, digits and + # . _ -, starting with a letter or digit',
+    ],
+    [
+      'tags',
+      'a leading dash',
+      { tags: ['-dash-first'] },
+      'Tags may contain only letters, digits and + # . _ -, starting with a letter or digit',
+    ],
+    [
+      'tags',
+      'eleven different tags',
+      { tags: Array.from({ length: 11 }, (_, i) => `tag${i}`) },
+      'At most 10 different tags',
+    ],
   ])('rejects %s (%s) with 400 naming it, creating nothing', async (field, _what, change, message) => {
     const before = await countPosts();
-    const res = await posts.http.post('/api/posts').set(...as(author)).send(newPost(change)).expect(400);
+    const res = await posts.http
+      .post('/api/posts')
+      .set(...as(author))
+      .send(newPost(change))
+      .expect(400);
     expect(res.body).toEqual({ errors: [{ field, message }] });
     expect(await countPosts()).toBe(before);
   });
@@ -165,13 +197,27 @@ describe('POST /api/posts', () => {
 
   it('answers malformed JSON with 400, a JSON array with 400, a form with 415 and a huge body with 413', async () => {
     const before = await countPosts();
-    const malformed = await posts.http.post('/api/posts').set(...as(author)).set('Content-Type', 'application/json').send('{"title": ');
+    const malformed = await posts.http
+      .post('/api/posts')
+      .set(...as(author))
+      .set('Content-Type', 'application/json')
+      .send('{"title": ');
     expect(malformed.status).toBe(400);
-    const array = await posts.http.post('/api/posts').set(...as(author)).send([newPost()]);
+    const array = await posts.http
+      .post('/api/posts')
+      .set(...as(author))
+      .send([newPost()]);
     expect(array.status).toBe(400);
-    const form = await posts.http.post('/api/posts').set(...as(author)).type('form').send('title=x&body=y');
+    const form = await posts.http
+      .post('/api/posts')
+      .set(...as(author))
+      .type('form')
+      .send('title=x&body=y');
     expect(form.status).toBe(415);
-    const huge = await posts.http.post('/api/posts').set(...as(author)).send(newPost({ body: 'b'.repeat(200_000) }));
+    const huge = await posts.http
+      .post('/api/posts')
+      .set(...as(author))
+      .send(newPost({ body: 'b'.repeat(200_000) }));
     expect(huge.status).toBe(413);
     expect(await countPosts()).toBe(before);
   });
@@ -203,15 +249,29 @@ describe('PUT /api/posts/:id', () => {
       .set(...as(author))
       .send({ title: 'After the edit', tags: ['Edited', 'edited'] })
       .expect(200);
-    expect(res.body).toMatchObject({ id: post.id, slug: post.slug, title: 'After the edit', body: post.body, tags: ['edited'], version: 1 });
+    expect(res.body).toMatchObject({
+      id: post.id,
+      slug: post.slug,
+      title: 'After the edit',
+      body: post.body,
+      tags: ['edited'],
+      version: 1,
+    });
     expect(Date.parse(res.body.updatedAt)).toBeGreaterThanOrEqual(Date.parse(post.createdAt as string));
     const event = await posts.events.waitFor('post.updated', (e) => e.aggregateId === post.id);
-    expect(event).toMatchObject({ version: 1, data: { title: 'After the edit', slug: post.slug, tags: ['edited'], updatedAt: res.body.updatedAt } });
+    expect(event).toMatchObject({
+      version: 1,
+      data: { title: 'After the edit', slug: post.slug, tags: ['edited'], updatedAt: res.body.updatedAt },
+    });
   });
 
   it('lets a moderator edit someone else’s post, keeping the author', async () => {
     const post = await createPost();
-    const res = await posts.http.put(`/api/posts/${post.id}`).set(...as(moderator)).send({ body: 'Moderated text' }).expect(200);
+    const res = await posts.http
+      .put(`/api/posts/${post.id}`)
+      .set(...as(moderator))
+      .send({ body: 'Moderated text' })
+      .expect(200);
     expect(res.body).toMatchObject({ body: 'Moderated text', authorId: author.id, authorUsername: author.username });
     const event = await posts.events.waitFor('post.updated', (e) => e.aggregateId === post.id);
     expect(event.data).toMatchObject({ authorId: author.id, authorUsername: author.username });
@@ -219,7 +279,11 @@ describe('PUT /api/posts/:id', () => {
 
   it('changes nothing and announces nothing when the edit changes nothing', async () => {
     const post = await createPost({ tags: ['same'] });
-    const empty = await posts.http.put(`/api/posts/${post.id}`).set(...as(author)).send({}).expect(200);
+    const empty = await posts.http
+      .put(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .send({})
+      .expect(200);
     const same = await posts.http
       .put(`/api/posts/${post.id}`)
       .set(...as(author))
@@ -228,16 +292,30 @@ describe('PUT /api/posts/:id', () => {
     expect(empty.body.version).toBe(0);
     expect(same.body.version).toBe(0);
     await settle();
-    expect(posts.events.events.filter((e) => e.aggregateId === post.id).map((e) => e.subject)).toEqual(['post.created']);
+    expect(posts.events.events.filter((e) => e.aggregateId === post.id).map((e) => e.subject)).toEqual([
+      'post.created',
+    ]);
   });
 
   it('answers 401 signed out, 403 to others and 404 for unknown or malformed ids, changing nothing', async () => {
     const post = await createPost();
     await posts.http.put(`/api/posts/${post.id}`).send({ title: 'x' }).expect(401);
-    const forbidden = await posts.http.put(`/api/posts/${post.id}`).set(...as(stranger)).send({ title: 'x' }).expect(403);
+    const forbidden = await posts.http
+      .put(`/api/posts/${post.id}`)
+      .set(...as(stranger))
+      .send({ title: 'x' })
+      .expect(403);
     expect(forbidden.body).toEqual({ errors: [{ message: 'Only the author or a moderator may change this post' }] });
-    await posts.http.put('/api/posts/0123456789abcdef01234567').set(...as(author)).send({ title: 'x' }).expect(404);
-    await posts.http.put('/api/posts/nope').set(...as(author)).send({ title: 'x' }).expect(404);
+    await posts.http
+      .put('/api/posts/0123456789abcdef01234567')
+      .set(...as(author))
+      .send({ title: 'x' })
+      .expect(404);
+    await posts.http
+      .put('/api/posts/nope')
+      .set(...as(author))
+      .send({ title: 'x' })
+      .expect(404);
     expect((await posts.http.get(`/api/posts/${post.id}`).expect(200)).body).toEqual(post);
   });
 
@@ -250,7 +328,11 @@ describe('PUT /api/posts/:id', () => {
     ['authorId', 'not editable', { authorId: 'someone' }],
   ])('rejects %s (%s) with 400 naming it, changing nothing', async (field, _what, change) => {
     const post = await createPost();
-    const res = await posts.http.put(`/api/posts/${post.id}`).set(...as(author)).send(change).expect(400);
+    const res = await posts.http
+      .put(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .send(change)
+      .expect(400);
     expect(res.body.errors).toEqual([expect.objectContaining({ field })]);
     expect((await posts.http.get(`/api/posts/${post.id}`).expect(200)).body).toEqual(post);
   });
@@ -259,39 +341,81 @@ describe('PUT /api/posts/:id', () => {
 describe('DELETE /api/posts/:id', () => {
   it('lets the author delete: 200 {}, then 404 for everything about the post', async () => {
     const post = await createPost();
-    const res = await posts.http.delete(`/api/posts/${post.id}`).set(...as(author)).expect(200);
+    const res = await posts.http
+      .delete(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .expect(200);
     expect(res.body).toEqual({});
     await posts.http.get(`/api/posts/${post.id}`).expect(404);
-    await posts.http.put(`/api/posts/${post.id}`).set(...as(author)).send({ title: 'again' }).expect(404);
-    await posts.http.delete(`/api/posts/${post.id}`).set(...as(author)).expect(404);
-    await posts.http.post(`/api/posts/${post.id}/like`).set(...as(stranger)).expect(404);
-    await posts.http.delete(`/api/posts/${post.id}/like`).set(...as(stranger)).expect(404);
+    await posts.http
+      .put(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .send({ title: 'again' })
+      .expect(404);
+    await posts.http
+      .delete(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .expect(404);
+    await posts.http
+      .post(`/api/posts/${post.id}/like`)
+      .set(...as(stranger))
+      .expect(404);
+    await posts.http
+      .delete(`/api/posts/${post.id}/like`)
+      .set(...as(stranger))
+      .expect(404);
     const event = await posts.events.waitFor('post.deleted', (e) => e.aggregateId === post.id);
     expect(event).toMatchObject({ version: 1, data: { id: post.id, authorId: author.id } });
   });
 
   it('keeps a tombstone with the content erased and the slug reserved', async () => {
     const post = await createPost({ title: 'Gone but reserved' });
-    await posts.http.delete(`/api/posts/${post.id}`).set(...as(author)).expect(200);
+    await posts.http
+      .delete(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .expect(200);
     const tombstone = await posts.posts.findById(post.id).lean();
-    expect(tombstone).toMatchObject({ slug: 'gone-but-reserved', title: '', body: '', tags: [], deletedAt: expect.any(Date), version: 1 });
+    expect(tombstone).toMatchObject({
+      slug: 'gone-but-reserved',
+      title: '',
+      body: '',
+      tags: [],
+      deletedAt: expect.any(Date),
+      version: 1,
+    });
     const next = await createPost({ title: 'Gone but reserved' });
     expect(next.slug).toMatch(/^gone-but-reserved-[0-9a-f]{6}$/);
   });
 
   it('lets a moderator delete someone else’s post', async () => {
     const post = await createPost();
-    await posts.http.delete(`/api/posts/${post.id}`).set(...as(moderator)).expect(200);
+    await posts.http
+      .delete(`/api/posts/${post.id}`)
+      .set(...as(moderator))
+      .expect(200);
     await posts.http.get(`/api/posts/${post.id}`).expect(404);
   });
 
   it('answers 401 signed out, 403 to others, 404 for unknown or malformed ids, and 400 for unknown fields', async () => {
     const post = await createPost();
     await posts.http.delete(`/api/posts/${post.id}`).expect(401);
-    await posts.http.delete(`/api/posts/${post.id}`).set(...as(stranger)).expect(403);
-    await posts.http.delete('/api/posts/0123456789abcdef01234567').set(...as(author)).expect(404);
-    await posts.http.delete('/api/posts/%24where').set(...as(author)).expect(404);
-    const unknown = await posts.http.delete(`/api/posts/${post.id}`).set(...as(author)).send({ force: true }).expect(400);
+    await posts.http
+      .delete(`/api/posts/${post.id}`)
+      .set(...as(stranger))
+      .expect(403);
+    await posts.http
+      .delete('/api/posts/0123456789abcdef01234567')
+      .set(...as(author))
+      .expect(404);
+    await posts.http
+      .delete('/api/posts/%24where')
+      .set(...as(author))
+      .expect(404);
+    const unknown = await posts.http
+      .delete(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .send({ force: true })
+      .expect(400);
     expect(unknown.body).toEqual({ errors: [{ field: 'force', message: 'Unknown field' }] });
     await posts.http.get(`/api/posts/${post.id}`).expect(200);
   });
@@ -302,14 +426,40 @@ describe('events of one post', () => {
     const post = await createPost();
     const liker = testUser();
     const path = `/api/posts/${post.id}`;
-    await posts.http.put(path).set(...as(author)).send({ body: 'Edited' }).expect(200);
-    await posts.http.put(path).set(...as(author)).send({ body: 'Edited' }).expect(200); // no change
-    await posts.http.post(`${path}/like`).set(...as(liker)).expect(200);
-    await posts.http.post(`${path}/like`).set(...as(liker)).expect(200); // again: harmless
-    await posts.http.delete(`${path}/like`).set(...as(liker)).expect(200);
-    await posts.http.delete(`${path}/like`).set(...as(liker)).expect(200); // again: harmless
-    await posts.http.delete(path).set(...as(author)).expect(200);
-    await posts.http.post(`${path}/like`).set(...as(liker)).expect(404);
+    await posts.http
+      .put(path)
+      .set(...as(author))
+      .send({ body: 'Edited' })
+      .expect(200);
+    await posts.http
+      .put(path)
+      .set(...as(author))
+      .send({ body: 'Edited' })
+      .expect(200); // no change
+    await posts.http
+      .post(`${path}/like`)
+      .set(...as(liker))
+      .expect(200);
+    await posts.http
+      .post(`${path}/like`)
+      .set(...as(liker))
+      .expect(200); // again: harmless
+    await posts.http
+      .delete(`${path}/like`)
+      .set(...as(liker))
+      .expect(200);
+    await posts.http
+      .delete(`${path}/like`)
+      .set(...as(liker))
+      .expect(200); // again: harmless
+    await posts.http
+      .delete(path)
+      .set(...as(author))
+      .expect(200);
+    await posts.http
+      .post(`${path}/like`)
+      .set(...as(liker))
+      .expect(404);
 
     await posts.events.waitFor('post.deleted', (e) => e.aggregateId === post.id);
     await settle();

@@ -10,12 +10,15 @@ const rule =
     return true;
   };
 
-const title = () =>
-  body('title').isString().withMessage('Title is required').bail().trim().custom(rule(titleProblem));
+const title = () => body('title').isString().withMessage('Title is required').bail().trim().custom(rule(titleProblem));
 
 const markdownBody = () => body('body').isString().withMessage('Body is required').bail().custom(rule(bodyProblem));
 
-const tags = () => body('tags').custom(rule(tagsProblem)).bail().customSanitizer((value: string[]) => normaliseTags(value));
+const tags = () =>
+  body('tags')
+    .custom(rule(tagsProblem))
+    .bail()
+    .customSanitizer((value: string[]) => normaliseTags(value));
 
 /** POST / {title, body, tags?}: tags default to none. */
 export const createPostRules: ValidationChain[] = [title(), markdownBody(), tags().optional()];
