@@ -8,7 +8,7 @@ const queryEnv = z.object({
    */
   QUERY_REPLAY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
   /** Events applied concurrently during a replay (always in order per aggregate). */
-  QUERY_REPLAY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(64),
+  QUERY_REPLAY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
 });
 
 export function loadQueryConfig(env: Record<string, string | undefined> = process.env) {

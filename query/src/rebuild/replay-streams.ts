@@ -75,12 +75,24 @@ async function replayOne(
   let failure: unknown;
 
   const apply = async (seq: number, event: AnyEventEnvelope) => {
-    try {
-      await (handlers[event.subject] as ReadModelHandler<Subject>)(event);
-      result.applied++;
-    } catch (err) {
-      if (err instanceof RetryLaterError) deferred.push({ seq, event });
-      else failure ??= err;
+    // Database errors may be transient (FerretDB's SQLite answers SQLITE_BUSY
+    // under concurrent writes): retry them a few times before giving up.
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await (handlers[event.subject] as ReadModelHandler<Subject>)(event);
+        result.applied++;
+        return;
+      } catch (err) {
+        if (err instanceof RetryLaterError) {
+          deferred.push({ seq, event });
+          return;
+        }
+        if (attempt >= 5) {
+          failure ??= err;
+          return;
+        }
+        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+      }
     }
   };
 
