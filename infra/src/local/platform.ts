@@ -36,6 +36,8 @@ export interface Platform {
   /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
   stopService(name: string): Promise<void>;
   restartService(name: string): Promise<void>;
+  /** Service name → process id of each running service process (for benchmarks reading /proc). */
+  pids(): Record<string, number>;
   stop(): Promise<void>;
 }
 
@@ -133,6 +135,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         await stopProcess(processes, name);
         await launchers.get(name)?.();
       },
+      pids: () =>
+        Object.fromEntries(
+          [...processes].flatMap(([name, child]) => (child.pid === undefined ? [] : [[name, child.pid] as const])),
+        ),
       stop: async () => {
         await gateway.close();
         await stopAll();

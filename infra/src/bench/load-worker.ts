@@ -1,0 +1,75 @@
+/**
+ * The load generator, run as its own process (`node load-worker.js <json>`)
+ * so that autocannon never shares an event loop with the gateway, which runs
+ * inside the benchmark's main process. Prints one JSON line: the autocannon
+ * result reduced to the figures the benchmark reports.
+ */
+import autocannon from 'autocannon';
+import type { LoadSpec, LoadResult } from './load';
+
+let sequence = 0;
+const run = Math.random().toString(36).slice(2, 8);
+
+/**
+ * autocannon's own `idReplacement` sets Content-Length for 27-character ids
+ * but its hyperid ids are 24 characters long, so the servers wait for bytes
+ * that never come (autocannon 8.0.0). Replacing `[<id>]` in setupRequest
+ * instead lets autocannon measure the real body.
+ */
+function withUniqueIds(request: NonNullable<LoadSpec['requests']>[number]): autocannon.Request {
+  return {
+    ...request,
+    setupRequest: (req) => ({ ...req, body: String(request.body ?? '').replace(/\[<id>\]/g, `${run}-${sequence++}`) }),
+  };
+}
+
+/** Whether the server closes the connection after a response (then every request pays a new TCP connection). */
+async function closesConnections(url: string): Promise<boolean> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
+    await res.arrayBuffer();
+    return res.headers.get('connection')?.toLowerCase() === 'close';
+  } catch {
+    return false;
+  }
+}
+
+async function main(): Promise<void> {
+  const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  const connectionClose = await closesConnections(spec.requests ? `${spec.url}/api/query/posts?limit=1` : spec.url);
+  const result = await autocannon({
+    url: spec.url,
+    connections: spec.connections,
+    duration: spec.durationS,
+    pipelining: 1,
+    method: spec.method ?? 'GET',
+    headers: spec.headers,
+    body: spec.body,
+    requests: spec.idReplacement ? spec.requests?.map(withUniqueIds) : spec.requests,
+    timeout: 30,
+    ...(spec.warmupS > 0 ? { warmup: { connections: spec.connections, duration: spec.warmupS } } : {}),
+  });
+  const ok = result['2xx'];
+  const out: LoadResult = {
+    requestsPerSecond: Math.round((ok / Math.max(result.duration, 0.001)) * 10) / 10,
+    p50Ms: result.latency.p50,
+    p99Ms: result.latency.p99,
+    maxMs: result.latency.max,
+    meanMs: result.latency.mean,
+    ok,
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    durationS: result.duration,
+    bytesPerSecond: result.throughput.average,
+    connectionClose,
+    littleMeanMs:
+      Math.round(((spec.connections * 1000) / Math.max(ok / Math.max(result.duration, 0.001), 0.001)) * 10) / 10,
+  };
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`load worker: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});

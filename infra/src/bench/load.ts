@@ -1,0 +1,77 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { repositoryRoot } from '@postline/common/testing';
+
+/** One autocannon phase: the same settings are used for the ceiling and for the reads. */
+export interface LoadSpec {
+  url: string;
+  connections: number;
+  durationS: number;
+  warmupS: number;
+  method?: 'GET' | 'POST';
+  headers?: Record<string, string>;
+  body?: string;
+  /** Requests cycled through by every connection (e.g. comments spread over several posts). */
+  requests?: { method: 'GET' | 'POST'; path: string; headers?: Record<string, string>; body?: string }[];
+  /** Replace `[<id>]` in bodies with a unique id per request (titles, comment texts). */
+  idReplacement?: boolean;
+}
+
+export interface LoadResult {
+  /** Successful (2xx) responses per second. */
+  requestsPerSecond: number;
+  p50Ms: number;
+  p99Ms: number;
+  maxMs: number;
+  meanMs: number;
+  ok: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  durationS: number;
+  bytesPerSecond: number;
+  /**
+   * The server answered `Connection: close`: every request opens a new
+   * connection, and autocannon's latency figures are then unreliable (they
+   * include its reconnection queueing); `littleMeanMs` is the mean latency
+   * implied by throughput and concurrency (Little's law) for comparison.
+   */
+  connectionClose: boolean;
+  littleMeanMs: number;
+}
+
+/**
+ * The compiled load worker. Always the built file (also under jest): it must
+ * run in a plain `node` process of its own.
+ */
+export function loadWorkerPath(): string {
+  const path = join(repositoryRoot(__dirname), 'infra', 'dist', 'bench', 'load-worker.js');
+  if (!existsSync(path)) throw new Error(`${path} is missing: run npm run build first`);
+  return path;
+}
+
+/** Runs one autocannon phase in a child process and returns its figures. */
+export function runLoad(spec: LoadSpec): Promise<LoadResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [loadWorkerPath(), JSON.stringify(spec)], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    // autocannon ends by itself after warm-up + duration; this is only a guard against a hang.
+    const guard = setTimeout(() => child.kill('SIGKILL'), (spec.durationS + spec.warmupS + 60) * 1000);
+    child.once('error', reject);
+    child.once('exit', (code) => {
+      clearTimeout(guard);
+      const line = stdout.trim().split('\n').pop();
+      if (code !== 0 || !line) {
+        reject(new Error(`load worker failed (code ${code}): ${stderr.trim()}`));
+        return;
+      }
+      resolve(JSON.parse(line) as LoadResult);
+    });
+  });
+}
