@@ -1,4 +1,4 @@
-import { AckPolicy, DeliverPolicy, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import type { Subject } from './catalogue';
 import { validateEvent, type EventEnvelope } from './envelope';
@@ -34,6 +34,33 @@ export interface DeadLetter {
   deliveries: number;
   failedAt: string;
   payload: string;
+}
+
+/**
+ * The settings of a service's durable consumer on one stream, shared by the
+ * listener and by anything that recreates the consumer (the query service
+ * after a replay starts it past the replayed sequence).
+ */
+export function durableConsumerConfig(options: {
+  service: string;
+  filterSubject: string;
+  maxDeliveries: number;
+  /** Deliver from this stream sequence on, instead of from the start. */
+  startSequence?: number;
+}): Partial<ConsumerConfig> {
+  return {
+    durable_name: options.service,
+    ack_policy: AckPolicy.Explicit,
+    ...(options.startSequence
+      ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, options.startSequence) }
+      : { deliver_policy: DeliverPolicy.All }),
+    filter_subject: options.filterSubject,
+    ack_wait: 30_000_000_000,
+    // The listener dead-letters after maxDeliveries; this is only the backstop
+    // for a message that kills the process every time it is handled.
+    max_deliver: options.maxDeliveries + 2,
+    max_ack_pending: 1_000,
+  };
 }
 
 export interface EventListenerOptions {
@@ -129,17 +156,10 @@ export class EventListener {
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    await this.bus.jsm.consumers.add(stream, {
-      durable_name: this.options.service,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.All,
-      filter_subject: filterSubject,
-      ack_wait: 30_000_000_000,
-      // The listener dead-letters after maxDeliveries; this is only the backstop
-      // for a message that kills the process every time it is handled.
-      max_deliver: this.maxDeliveries + 2,
-      max_ack_pending: 1_000,
-    });
+    await this.bus.jsm.consumers.add(
+      stream,
+      durableConsumerConfig({ service: this.options.service, filterSubject, maxDeliveries: this.maxDeliveries }),
+    );
   }
 
   private async run(messages: ConsumerMessages, stream: string): Promise<void> {

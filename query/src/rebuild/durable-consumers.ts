@@ -1,5 +1,4 @@
-import { AckPolicy, DeliverPolicy } from '@nats-io/jetstream';
-import { isNotFound, type EventBus } from '@postline/common';
+import { durableConsumerConfig, isNotFound, type EventBus } from '@postline/common';
 
 export interface ConsumerStart {
   stream: string;
@@ -10,9 +9,8 @@ export interface ConsumerStart {
 
 /**
  * Recreates the service's durable consumers so that they deliver from the
- * sequences after what a replay applied. The settings mirror those
- * EventListener gives the consumers it creates (it reuses existing ones as
- * they are), so the live path behaves the same either way.
+ * sequences after what a replay applied, with the same settings the
+ * EventListener gives the consumers it creates.
  */
 export async function resetDurableConsumers(
   bus: EventBus,
@@ -26,15 +24,9 @@ export async function resetDurableConsumers(
     } catch (err) {
       if (!isNotFound(err)) throw err;
     }
-    await bus.jsm.consumers.add(stream, {
-      durable_name: service,
-      ack_policy: AckPolicy.Explicit,
-      deliver_policy: DeliverPolicy.StartSequence,
-      opt_start_seq: Math.max(1, startSequence),
-      filter_subject: bus.names.wire(`${family}.>`),
-      ack_wait: 30_000_000_000,
-      max_deliver: maxDeliveries + 2,
-      max_ack_pending: 1_000,
-    });
+    await bus.jsm.consumers.add(
+      stream,
+      durableConsumerConfig({ service, filterSubject: bus.names.wire(`${family}.>`), maxDeliveries, startSequence }),
+    );
   }
 }
