@@ -51,7 +51,9 @@ ARG SERVICE
 ENV SERVICE=${SERVICE} NODE_ENV=production PORT=3000
 COPY --from=prod-deps /app ./
 COPY --from=build /app/common/dist common/dist
-COPY --from=build /app/${SERVICE}/dist ${SERVICE}/dist
+# The whole service folder, not just dist/: a service may read files of its own
+# at run time (moderation/rules.json).
+COPY --from=build /app/${SERVICE} ${SERVICE}
 # The `node` user of the base image, numeric so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
 EXPOSE 3000

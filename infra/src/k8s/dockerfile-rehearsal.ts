@@ -1,6 +1,6 @@
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { copyFileSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { DockerfileParser } from 'dockerfile-ast';
 import { buildContextFiles } from './build-context';
@@ -235,7 +235,8 @@ function replaceCopy(source: string, dest: string) {
   mkdirSync(dirname(dest), { recursive: true });
   if (lstatSync(source).isDirectory()) {
     rmSync(dest, { recursive: true, force: true });
-    cpSync(source, dest, { recursive: true, verbatimSymlinks: true });
+    // Hard links again (a copy of node_modules per image is slow); later steps replace files, never edit them.
+    execFileSync('cp', ['-al', source, dest]);
   } else {
     rmSync(dest, { force: true });
     copyFileSync(source, dest);
