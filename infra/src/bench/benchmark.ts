@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, release, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventsClient } from '@postline/common/events-client';
 import { freePort, repositoryRoot } from '@postline/common/testing';
@@ -108,9 +108,10 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     // The seed and the write phases sign up and write from one address: not what the limit is for.
     AUTH_RATE_LIMIT_MAX: '1000000',
   };
+  const nodeArgs: string[] = [];
   if (options.cpuProfile) {
     mkdirSync(options.profileDir, { recursive: true });
-    env.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${options.profileDir}`;
+    nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${resolve(options.profileDir)}`);
   }
   let platform: Platform | undefined;
   let bare: ChildProcess | undefined;
@@ -121,6 +122,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       freePorts: true,
       dataDir,
       env,
+      nodeArgs,
       log: (part, line) => {
         if (warnings.length < 200 && !line.includes('"level":30')) warnings.push(`[${part}] ${line.slice(0, 500)}`);
       },
@@ -134,15 +136,15 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         )
         .filter(([name]) => name),
     );
-    const pids = () => ({ ...p.pids(), ...servers, 'gateway+bench': process.pid });
+    const pids = () => ({ ...p.pids(), ...servers, 'bench (gateway)': process.pid });
     log(`platform up at ${p.url}; processes ${JSON.stringify(pids())}`);
     const query = p.services.query!;
 
     log('seeding, and publishing the rebuild history meanwhile');
-    const history = historyOf(options.rebuildEvents);
     const [seeded, published] = await Promise.all([
       seed(p.url, query, p.jwtKey, { users: options.users, posts: options.posts }),
-      publishHistory(p.natsUrl, history),
+      // Generated and published in one go, so the 100k events are not kept in this process's memory.
+      publishHistory(p.natsUrl, historyOf(options.rebuildEvents)),
     ]);
     log(`seeded (${round((performance.now() - started) / 1000)} s into the run)`);
     if (!(await waitForQuietConsumers(p.natsUrl, 120))) warnings.push('[bench] consumers still busy after seeding');
@@ -214,7 +216,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       author: seeded.users[0]!,
       postIds: seeded.latencyPostIds,
       drainTimeoutS: options.drainTimeoutS,
-      pollers: options.pollers,
+      natsUrl: p.natsUrl,
     };
     const steady = await measured('event latency steady', () =>
       steadyLatency(latencyPhase, options.steadyRate, options.steadyS),
@@ -228,7 +230,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
         natsUrl: p.natsUrl,
         mongoUrl: p.mongoUrl,
         jwtKey: p.jwtKey,
-        events: history.length,
+        events: published.events,
         timeoutS: options.rebuildTimeoutS,
         concurrency,
         nodeArgs: options.cpuProfile

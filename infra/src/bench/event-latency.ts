@@ -1,4 +1,5 @@
 import { performance } from 'node:perf_hooks';
+import { EventsClient, type EventTail } from '@postline/common/events-client';
 import type { BenchUser } from './bench-user';
 import { commentBody } from './seed';
 
@@ -17,8 +18,10 @@ export interface LatencyResult {
   p95Ms: number;
   p99Ms: number;
   maxMs: number;
-  /** Mean time of one poll of the query service: the resolution of the figures above. */
+  /** Mean time between two looks at the query service's progress: the resolution of the figures above. */
   pollMs: number;
+  /** Of the arrived comments, how many a final read of their post pages showed with that status. */
+  verifiedInQuery: number;
   /** Rejected comments among those that arrived (they must arrive too, with status rejected). */
   rejected: number;
 }
@@ -31,94 +34,95 @@ interface Outstanding {
 }
 
 /**
- * Watches comments until the query service shows each with its final status:
- * one poll loop per post with outstanding comments (at most `maxPollers` at
- * once), each GET of the post page (as the comments' author, who sees pending
- * and rejected comments with their status) straight to the query service,
- * back to back. A comment's latency is from its POST response to the end of
- * the first poll that shows it decided: an upper bound, within one poll.
+ * Sees comments reach the query service with their final status without
+ * loading it: moderation's `comment.moderated` events are tailed from NATS
+ * (their stream sequence and status), and the query service's durable
+ * consumer on the comments stream is polled every few milliseconds. The
+ * query service applies an event to its read models before acknowledging it,
+ * so once its acknowledgement floor (everything up to it acknowledged) passes
+ * a comment's decision, a read of the post page shows the comment with that
+ * status. Polling the post pages over HTTP instead would put a read per poll
+ * on query and FerretDB, the very parts being measured; at the end the
+ * benchmark reads each post page once to confirm (`verifiedInQuery`).
  */
-class VisibilityWatcher {
-  private readonly outstanding = new Map<string, Outstanding[]>();
-  private readonly polling = new Set<string>();
-  private readonly queue: string[] = [];
+class QueryAckWatcher {
+  private readonly outstanding = new Map<string, Outstanding>();
+  /** commentId → stream sequence of its decision and the status it carries. */
+  private readonly decisions = new Map<string, { seq: number; status: string }>();
+  readonly arrivedIds: { id: string; postId: string; status: string }[] = [];
   readonly latencies: number[] = [];
   rejected = 0;
-  private pollTime = 0;
   private polls = 0;
+  private pollTime = 0;
   private stopped = false;
+  private loops: Promise<void>[] = [];
 
-  constructor(
-    private readonly author: BenchUser,
-    private readonly queryOrigin: string,
-    private readonly maxPollers: number,
+  private constructor(
+    private readonly events: EventsClient,
+    private readonly tail: EventTail,
+    private readonly intervalMs: number,
   ) {}
 
+  static async start(natsUrl: string, intervalMs = 5): Promise<QueryAckWatcher> {
+    const events = await EventsClient.connect({ server: natsUrl });
+    const tail = await events.tail('comment.moderated', { since: new Date(Date.now() - 1_000) });
+    const watcher = new QueryAckWatcher(events, tail, intervalMs);
+    watcher.loops = [watcher.readDecisions(), watcher.pollAckFloor()];
+    return watcher;
+  }
+
   add(comment: Outstanding): void {
-    const list = this.outstanding.get(comment.postId) ?? [];
-    list.push(comment);
-    this.outstanding.set(comment.postId, list);
-    if (!this.polling.has(comment.postId) && !this.queue.includes(comment.postId)) this.queue.push(comment.postId);
-    this.pump();
+    this.outstanding.set(comment.id, comment);
   }
 
   get pending(): number {
-    let n = 0;
-    for (const list of this.outstanding.values()) n += list.length;
-    return n;
+    return this.outstanding.size;
   }
 
   get meanPollMs(): number {
-    return this.polls ? this.pollTime / this.polls : NaN;
+    return this.polls ? this.pollTime / this.polls + this.intervalMs : NaN;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     this.stopped = true;
+    this.tail.stop();
+    await Promise.allSettled(this.loops);
+    await this.events.close();
   }
 
-  private pump(): void {
-    while (!this.stopped && this.polling.size < this.maxPollers && this.queue.length > 0) {
-      const postId = this.queue.shift()!;
-      this.polling.add(postId);
-      void this.pollLoop(postId).finally(() => {
-        this.polling.delete(postId);
-        if (!this.stopped && (this.outstanding.get(postId)?.length ?? 0) > 0) this.queue.push(postId);
-        this.pump();
-      });
+  private async readDecisions(): Promise<void> {
+    for await (const { seq, event } of this.tail) {
+      if (event?.subject === 'comment.moderated') {
+        const data = event.data as { commentId: string; status: string };
+        this.decisions.set(data.commentId, { seq, status: data.status });
+      }
+      if (this.stopped) break;
     }
   }
 
-  private async pollLoop(postId: string): Promise<void> {
-    // A few rounds per turn, then the post goes to the back of the queue, so that under saturation every post is polled.
-    for (let round = 0; round < 20 && !this.stopped; round++) {
-      const list = this.outstanding.get(postId);
-      if (!list || list.length === 0) return;
+  private async pollAckFloor(): Promise<void> {
+    const stream = this.events.connection.names.stream('COMMENTS');
+    while (!this.stopped) {
       const started = performance.now();
-      let comments: { id: string; status: string }[] = [];
       try {
-        const res = await this.author.request<{ post?: { comments?: { id: string; status: string }[] } }>(
-          this.queryOrigin,
-          'GET',
-          `/api/query/posts/${postId}`,
-        );
-        comments = res.body?.post?.comments ?? [];
+        const info = await this.events.connection.jsm.consumers.info(stream, 'query');
+        const now = performance.now();
+        this.pollTime += now - started;
+        this.polls++;
+        const floor = info.ack_floor.stream_seq;
+        for (const [id, item] of this.outstanding) {
+          const decision = this.decisions.get(id);
+          if (decision && decision.seq <= floor) {
+            this.outstanding.delete(id);
+            this.latencies.push(now - item.answeredAt);
+            this.arrivedIds.push({ id, postId: item.postId, status: decision.status });
+            if (decision.status === 'rejected') this.rejected++;
+          }
+        }
       } catch {
-        // the query service is busy or restarting: try again
+        // NATS busy: poll again
       }
-      const now = performance.now();
-      this.pollTime += now - started;
-      this.polls++;
-      const decided = new Map(comments.filter((c) => c.status !== 'pending').map((c) => [c.id, c.status]));
-      const still: Outstanding[] = [];
-      for (const item of list) {
-        const status = decided.get(item.id);
-        if (status) {
-          this.latencies.push(now - item.answeredAt);
-          if (status === 'rejected') this.rejected++;
-        } else still.push(item);
-      }
-      this.outstanding.set(postId, still);
-      if (still.length === 0) return;
+      await new Promise((r) => setTimeout(r, this.intervalMs));
     }
   }
 }
@@ -137,8 +141,7 @@ export interface LatencyPhase {
   author: BenchUser;
   postIds: string[];
   drainTimeoutS: number;
-  /** Post pages polled at once (each poll costs the query service and its database a read). */
-  pollers: number;
+  natsUrl: string;
   /** Every n-th comment contains the blocked word and ends rejected. */
   rejectEvery?: number;
 }
@@ -149,7 +152,7 @@ export interface LatencyPhase {
  * answered (an open model: a slow platform does not slow the arrivals down).
  */
 export async function steadyLatency(phase: LatencyPhase, rate: number, seconds: number): Promise<LatencyResult> {
-  const watcher = new VisibilityWatcher(phase.author, phase.queryOrigin, phase.pollers);
+  const watcher = await QueryAckWatcher.start(phase.natsUrl);
   const total = Math.max(1, Math.round(rate * seconds));
   const start = performance.now();
   let failed = 0;
@@ -167,7 +170,7 @@ export async function steadyLatency(phase: LatencyPhase, rate: number, seconds: 
 
 /** As many comments as `writers` concurrent writers can post for `seconds` (each waits for its previous POST). */
 export async function saturationLatency(phase: LatencyPhase, writers: number, seconds: number): Promise<LatencyResult> {
-  const watcher = new VisibilityWatcher(phase.author, phase.queryOrigin, phase.pollers);
+  const watcher = await QueryAckWatcher.start(phase.natsUrl);
   const start = performance.now();
   const end = start + seconds * 1000;
   let sent = 0;
@@ -185,7 +188,7 @@ export async function saturationLatency(phase: LatencyPhase, writers: number, se
   return finish(phase, watcher, sent, failed, postSeconds);
 }
 
-async function sendOne(phase: LatencyPhase, watcher: VisibilityWatcher, i: number): Promise<boolean> {
+async function sendOne(phase: LatencyPhase, watcher: QueryAckWatcher, i: number): Promise<boolean> {
   const postId = phase.postIds[i % phase.postIds.length]!;
   const rejected = i % (phase.rejectEvery ?? 5) === 4;
   try {
@@ -204,7 +207,7 @@ async function sendOne(phase: LatencyPhase, watcher: VisibilityWatcher, i: numbe
 
 async function finish(
   phase: LatencyPhase,
-  watcher: VisibilityWatcher,
+  watcher: QueryAckWatcher,
   sent: number,
   failedPosts: number,
   postSeconds: number,
@@ -212,7 +215,8 @@ async function finish(
   const deadline = performance.now() + phase.drainTimeoutS * 1000;
   while (watcher.pending > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 50));
   const neverArrived = watcher.pending;
-  watcher.stop();
+  await watcher.stop();
+  const verifiedInQuery = await verifyInQuery(phase, watcher.arrivedIds);
   const sorted = [...watcher.latencies].sort((a, b) => a - b);
   return {
     sent,
@@ -226,5 +230,24 @@ async function finish(
     maxMs: round1(sorted.at(-1) ?? NaN),
     pollMs: round1(watcher.meanPollMs),
     rejected: watcher.rejected,
+    verifiedInQuery,
   };
+}
+
+/** Reads each post page once (as the comments' author) and counts the arrived comments shown with their decided status. */
+async function verifyInQuery(
+  phase: LatencyPhase,
+  arrived: { id: string; postId: string; status: string }[],
+): Promise<number> {
+  let verified = 0;
+  for (const postId of new Set(arrived.map((a) => a.postId))) {
+    const res = await phase.author.request<{ post?: { comments?: { id: string; status: string }[] } }>(
+      phase.queryOrigin,
+      'GET',
+      `/api/query/posts/${postId}`,
+    );
+    const shown = new Map((res.body?.post?.comments ?? []).map((c) => [c.id, c.status]));
+    verified += arrived.filter((a) => a.postId === postId && shown.get(a.id) === a.status).length;
+  }
+  return verified;
 }

@@ -18,8 +18,6 @@ export interface BenchOptions {
   /** Saturation event-latency phase: concurrent comment writers and for how long. */
   saturationWriters: number;
   saturationS: number;
-  /** Query post pages polled at once to see comments arrive (the measurement's own load on query). */
-  pollers: number;
   /** How long to keep waiting for comments still not visible after a latency phase. */
   drainTimeoutS: number;
   /** Seed: users, posts (with tags), comments per seeded post. */
@@ -39,19 +37,18 @@ export interface BenchOptions {
 
 export const defaultOptions: BenchOptions = {
   mode: 'default',
-  durationS: 5,
+  durationS: 4,
   warmupS: 1,
   connections: 10,
   steadyRate: 20,
   steadyS: 10,
   saturationWriters: 16,
-  saturationS: 6,
-  drainTimeoutS: 10,
-  pollers: 2,
+  saturationS: 5,
+  drainTimeoutS: 8,
   users: 10,
-  posts: 200,
+  posts: 100,
   rebuildEvents: 100_000,
-  rebuildTimeoutS: 30,
+  rebuildTimeoutS: 20,
   rebuildFallbackConcurrency: 4,
   out: '',
   cpuProfile: false,
@@ -84,7 +81,6 @@ const numeric: { [K in keyof BenchOptions]?: string } = {
   saturationWriters: 'BENCH_SATURATION_WRITERS',
   saturationS: 'BENCH_SATURATION_S',
   drainTimeoutS: 'BENCH_DRAIN_TIMEOUT_S',
-  pollers: 'BENCH_POLLERS',
   users: 'BENCH_USERS',
   posts: 'BENCH_POSTS',
   rebuildEvents: 'BENCH_REBUILD_EVENTS',

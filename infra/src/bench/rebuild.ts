@@ -90,7 +90,10 @@ export function historyOf(count: number): AnyEventEnvelope[] {
 }
 
 /** Publishes the history into the rebuild namespace's streams (created if missing), many acknowledgements in flight. */
-export async function publishHistory(natsUrl: string, events: AnyEventEnvelope[]): Promise<{ seconds: number }> {
+export async function publishHistory(
+  natsUrl: string,
+  events: AnyEventEnvelope[],
+): Promise<{ events: number; seconds: number }> {
   const bus = await EventBus.connect({
     url: natsUrl,
     name: 'bench-rebuild-publisher',
@@ -106,7 +109,7 @@ export async function publishHistory(natsUrl: string, events: AnyEventEnvelope[]
   } finally {
     await bus.close();
   }
-  return { seconds: (performance.now() - started) / 1000 };
+  return { events: events.length, seconds: (performance.now() - started) / 1000 };
 }
 
 export interface RebuildResult {

@@ -58,9 +58,10 @@ export function formatReport(r: BenchResult): string {
       'p99 ms',
       'max ms',
       'never arrived',
-      'poll ms',
+      'resolution ms',
+      'verified by a read',
     ]),
-    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
+    row(['---', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:', '---:']),
     row([
       `steady (${s.targetRate}/s)`,
       n(s.sent),
@@ -71,6 +72,7 @@ export function formatReport(r: BenchResult): string {
       n(s.maxMs, 1),
       n(s.neverArrived),
       n(s.pollMs, 1),
+      `${n(s.verifiedInQuery)} of ${n(s.arrived)}`,
     ]),
     row([
       `saturation (${sat.writers} writers)`,
@@ -82,6 +84,7 @@ export function formatReport(r: BenchResult): string {
       n(sat.maxMs, 1),
       n(sat.neverArrived),
       n(sat.pollMs, 1),
+      `${n(sat.verifiedInQuery)} of ${n(sat.arrived)}`,
     ]),
     '',
     ...r.rebuild.attempts.map((a) =>

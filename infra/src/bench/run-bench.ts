@@ -10,6 +10,18 @@ import { runBenchmark } from './benchmark';
 import { parseOptions } from './options';
 import { formatReport } from './report';
 
+/** The JSON as the repository's Prettier would write it, so a committed result passes `npm run lint`. */
+async function formatted(json: string): Promise<string> {
+  try {
+    const prettier = (await import('prettier')) as {
+      format(text: string, options: { parser: string }): Promise<string>;
+    };
+    return await prettier.format(json, { parser: 'json' });
+  } catch {
+    return json;
+  }
+}
+
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
   const stamp = new Date().toISOString().replace(/:/g, '-').replace(/\..*/, '');
@@ -19,7 +31,7 @@ async function main(): Promise<void> {
   const result = await runBenchmark(options);
   process.stdout.write(`\n${formatReport(result)}\n`);
   mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(options.out, `${JSON.stringify(result, null, 2)}\n`);
+  writeFileSync(options.out, await formatted(`${JSON.stringify(result, null, 2)}\n`));
   process.stdout.write(`result written to ${options.out}\n`);
 }
 

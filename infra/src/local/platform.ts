@@ -20,6 +20,8 @@ export interface PlatformOptions {
   log?: (part: string, line: string) => void;
   /** Extra environment for every service (e.g. NODE_ENV=production for benchmarks). */
   env?: Record<string, string>;
+  /** Extra arguments for every service's `node` (e.g. `--cpu-prof` for benchmarks; not allowed in NODE_OPTIONS). */
+  nodeArgs?: string[];
   readyTimeoutMs?: number;
 }
 
@@ -96,7 +98,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services),
           ...options.env,
         };
-        const child = spawn(command.command, command.args, {
+        const child = spawn(command.command, [...(options.nodeArgs ?? []), ...command.args], {
           cwd: command.cwd,
           env,
           stdio: ['ignore', 'pipe', 'pipe'],
