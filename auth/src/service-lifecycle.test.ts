@@ -39,6 +39,20 @@ describe('auth as a process', () => {
     expect(proc.stderr()).toMatch(/cannot connect to MongoDB at mongodb:\/\/127\.0\.0\.1:\d+\/x \(MONGO_URL\)/);
   });
 
+  it('exits 0 at once on SIGTERM while still waiting for its dependencies', async () => {
+    const port = await freePort();
+    const proc = run({
+      JWT_KEY: testJwtKey,
+      MONGO_URL: `${testUrls().mongoUrl}/${uniqueNamespace()}-auth`,
+      NATS_URL: `nats://127.0.0.1:${await freePort()}`,
+      PORT: String(port),
+      STARTUP_TIMEOUT_MS: '30000',
+    });
+    await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 10_000, 'healthz');
+    proc.child.kill('SIGTERM');
+    expect(await proc.exited).toBe(0);
+  });
+
   it('is alive but not ready until NATS is up, then ready, and exits 0 on SIGTERM', async () => {
     const port = await freePort();
     const natsPort = await freePort();

@@ -43,6 +43,8 @@ export const serviceEnvSchema = z.object({
     .string()
     .regex(/^[a-z0-9]*$/, 'must be lower-case letters and digits')
     .default(''),
+  /** Copies JetStream keeps of each stream when it creates it: 1 locally, 3 on a three-server cluster. */
+  STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
   MODERATOR_EMAILS: z.string().default(''),
   /** Behind the gateway or an ingress: how many proxy hops to trust for the client address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),

@@ -21,6 +21,8 @@ export interface EventBusOptions {
   logger: Logger;
   /** Keep retrying the first connection instead of failing (services start before NATS is up). */
   waitOnFirstConnect?: boolean;
+  /** Replicas of the streams this connection creates (existing streams keep theirs). */
+  streamReplicas?: number;
 }
 
 /** A NATS connection with JetStream, the stream layout, and typed publishing. */
@@ -48,7 +50,7 @@ export class EventBus {
     });
     const jsm = await jetstreamManager(connection);
     const bus = new EventBus(connection, jetstream(connection), jsm, new EventNames(options.namespace), options.logger);
-    await bus.ensureStreams();
+    await bus.ensureStreams(options.streamReplicas);
     return bus;
   }
 
@@ -62,7 +64,7 @@ export class EventBus {
   }
 
   /** Creates the streams if missing; safe to call from every replica at every start. */
-  async ensureStreams(): Promise<void> {
+  async ensureStreams(replicas = 1): Promise<void> {
     for (const { name, subjects } of this.names.allStreams()) {
       try {
         await this.jsm.streams.info(name);
@@ -79,6 +81,7 @@ export class EventBus {
             max_msgs: -1,
             max_bytes: -1,
             duplicate_window: 2 * 60 * 1_000_000_000,
+            num_replicas: replicas,
           });
         } catch (addErr) {
           // Another replica created it between our look-up and add.

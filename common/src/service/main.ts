@@ -4,30 +4,26 @@ import { runService, StartupError, type RunningService, type ServiceDefinition }
 /**
  * A service's `main`: load config, run, stop cleanly on SIGTERM/SIGINT (exit
  * 0) or after a stuck shutdown (exit 1); a configuration or connection problem
- * is printed plainly and exits 1.
+ * is printed plainly and exits 1. A signal while still starting (waiting for
+ * Mongo or NATS, nothing served yet but `/healthz`) exits 0 at once.
  */
 export async function serviceMain<C extends ServiceConfig>(
   define: ServiceDefinition | ((config: C) => ServiceDefinition),
   loadConfig: () => C,
 ): Promise<void> {
-  let config: C;
-  let service: RunningService;
   // For messages before the definition exists: `authService` → `auth`.
   const name = typeof define === 'function' ? define.name.replace(/Service$/, '') || 'service' : define.name;
-  try {
-    config = loadConfig();
-    service = await runService(typeof define === 'function' ? define(config) : define, config);
-  } catch (err) {
-    if (err instanceof ConfigError || err instanceof StartupError) {
-      process.stderr.write(`${name}: ${err.message}\n`);
-      process.exit(1);
-    }
-    throw err;
-  }
+  let started: { service: RunningService; config: C } | undefined;
+
   const shutdown = (signal: NodeJS.Signals) => {
+    if (!started) {
+      process.stderr.write(`${name}: ${signal} while starting: exiting\n`);
+      process.exit(0);
+    }
+    const { service, config } = started;
     service.context.logger.info({ signal }, 'signal received');
     const timer = setTimeout(() => {
-      process.stderr.write(`${config.serviceName}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms\n`);
+      process.stderr.write(`${name}: shutdown took over ${config.SHUTDOWN_TIMEOUT_MS} ms\n`);
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
@@ -41,4 +37,16 @@ export async function serviceMain<C extends ServiceConfig>(
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
+
+  try {
+    const config = loadConfig();
+    const service = await runService(typeof define === 'function' ? define(config) : define, config);
+    started = { service, config };
+  } catch (err) {
+    if (err instanceof ConfigError || err instanceof StartupError) {
+      process.stderr.write(`${name}: ${err.message}\n`);
+      process.exit(1);
+    }
+    throw err;
+  }
 }

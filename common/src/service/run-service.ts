@@ -74,7 +74,13 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       db.openUri(config.mongoUrl, { serverSelectionTimeoutMS: Math.min(5_000, Math.max(deadline - Date.now(), 500)) }),
     );
     bus = await retryUntil(deadline, 'NATS_URL', `NATS at ${config.NATS_URL}`, () =>
-      EventBus.connect({ url: config.NATS_URL, name: definition.name, namespace: config.EVENTS_NAMESPACE, logger }),
+      EventBus.connect({
+        url: config.NATS_URL,
+        name: definition.name,
+        namespace: config.EVENTS_NAMESPACE,
+        streamReplicas: config.STREAM_REPLICAS,
+        logger,
+      }),
     );
   } catch (err) {
     server.close();

@@ -31,7 +31,12 @@ export function commandFor(root: string, service: string): ServiceCommand | unde
   if (service === 'client') {
     const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
     if (!existsSync(join(root, 'client', '.next', 'BUILD_ID')) || !existsSync(nextBin)) return undefined;
-    return { command: process.execPath, args: [nextBin, 'start'], cwd: join(root, 'client'), readinessPath: '/' };
+    return {
+      command: process.execPath,
+      args: [nextBin, 'start'],
+      cwd: join(root, 'client'),
+      readinessPath: '/healthz',
+    };
   }
   const entry = join(root, service, 'dist', 'index.js');
   if (!existsSync(entry)) return undefined;
