@@ -1,1 +1,2 @@
 export * from './document-lock';
+export * from './server-kind';

@@ -1,6 +1,6 @@
 import { Schema, type HydratedDocument, type Model, type SchemaDefinitionProperty, type UpdateQuery } from 'mongoose';
 import { newEvent, type EventData, type EventEnvelope, type Subject } from '../events';
-import { withDocumentLock } from '../data-access';
+import { guardedFilter, withDocumentLock } from '../data-access';
 import type { OutboxRelay } from './outbox-relay';
 
 /** Fields every aggregate that announces its changes carries. */
@@ -74,9 +74,9 @@ export class OutboxWriter<T extends OutboxFields> {
         const version = current.version + 1;
         const event = this.event(planned.event.subject, String(current._id), version, planned.event.data);
         const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
-        // The version guard makes a write by another replica in between (real MongoDB) a retry.
+        // The version guard makes a write by another replica in between (MongoDB) a retry.
         const updated = await this.model.findOneAndUpdate(
-          { _id: current._id, version: current.version } as never,
+          (await guardedFilter(this.model.db, current._id, current.version)) as never,
           { ...rest, $set: { ...($set ?? {}), version }, $push: { ...($push ?? {}), outbox: event } } as never,
           { returnDocument: 'after' },
         );

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Agent } from 'node:http';
 import { once } from 'node:events';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -65,6 +66,8 @@ export async function startGateway(
         options.upstreams[matchRoute(options.routes, new URL(req.url ?? '/', 'http://x').pathname)!.service]!,
       target: 'http://127.0.0.1', // replaced per request by `router`
       xfwd: true,
+      // Reuse upstream connections: a new TCP connection per request more than halves throughput.
+      agent: new Agent({ keepAlive: true, maxSockets: 256 }),
       proxyTimeout: options.upstreamTimeoutMs ?? 30_000,
       on: {
         error: (err, req, res) => {
