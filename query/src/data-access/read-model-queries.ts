@@ -15,7 +15,10 @@ export class ReadModelQueries {
   constructor(private readonly models: ReadModels) {}
 
   /** Live posts matching `filter`, newest first, one page of them, and how many match in all. */
-  async postPage(filter: mongo.Filter<PostView>, { page, limit }: PageRequest): Promise<{ posts: PostListItem[]; total: number }> {
+  async postPage(
+    filter: mongo.Filter<PostView>,
+    { page, limit }: PageRequest,
+  ): Promise<{ posts: PostListItem[]; total: number }> {
     const query = { ...filter, deleted: false };
     const [posts, total] = await Promise.all([
       this.models.posts
@@ -57,7 +60,9 @@ export class ReadModelQueries {
   /** Which of these posts the user likes. */
   async likedAmong(postIds: string[], userId: string): Promise<Set<string>> {
     if (postIds.length === 0) return new Set();
-    const liked = await this.models.posts.find({ _id: { $in: postIds }, likers: userId }, { projection: { _id: 1 } }).toArray();
+    const liked = await this.models.posts
+      .find({ _id: { $in: postIds }, likers: userId }, { projection: { _id: 1 } })
+      .toArray();
     return new Set(liked.map((p) => p._id));
   }
 

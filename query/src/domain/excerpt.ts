@@ -7,7 +7,9 @@ export const excerptLength = 200;
  * whitespace collapsed, cut at a word boundary with an ellipsis.
  */
 export function excerptOf(markdownBody: string, maxLength = excerptLength): string {
-  const text = removeMarkdown(markdownBody.slice(0, maxLength * 10)).replace(/\s+/g, ' ').trim();
+  const text = removeMarkdown(markdownBody.slice(0, maxLength * 10))
+    .replace(/\s+/g, ' ')
+    .trim();
   if (text.length <= maxLength) return text;
   const cut = text.slice(0, maxLength - 1);
   const lastSpace = cut.lastIndexOf(' ');

@@ -80,7 +80,12 @@ export class PostViews {
     });
   }
 
-  async page(result: { posts: PostListItem[]; total: number }, page: number, limit: number, viewer: Viewer): Promise<PostPage> {
+  async page(
+    result: { posts: PostListItem[]; total: number },
+    page: number,
+    limit: number,
+    viewer: Viewer,
+  ): Promise<PostPage> {
     return {
       posts: await this.summaries(result.posts, viewer),
       page,

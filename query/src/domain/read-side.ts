@@ -44,7 +44,10 @@ export class ReadSide {
   /** Posts of the authors the viewer follows. */
   async feed(viewer: NonNullable<Viewer>, paging: PageRequest): Promise<PostPage> {
     const following = [...(await this.views.followingOf(viewer))];
-    const result = following.length === 0 ? { posts: [], total: 0 } : await this.queries.postPage({ authorId: { $in: following } }, paging);
+    const result =
+      following.length === 0
+        ? { posts: [], total: 0 }
+        : await this.queries.postPage({ authorId: { $in: following } }, paging);
     return this.views.page(result, paging.page, paging.limit, viewer);
   }
 
@@ -58,7 +61,9 @@ export class ReadSide {
     const [followerCount, viewerFollowing, page] = await Promise.all([
       this.queries.followerCount(user._id),
       this.views.followingOf(viewer),
-      this.queries.postPage({ authorId: user._id }, paging).then((r) => this.views.page(r, paging.page, paging.limit, viewer)),
+      this.queries
+        .postPage({ authorId: user._id }, paging)
+        .then((r) => this.views.page(r, paging.page, paging.limit, viewer)),
     ]);
     return {
       user: {

@@ -60,7 +60,12 @@ async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<vo
     await lease.complete(result.applied);
     const seconds = (Date.now() - started) / 1000;
     setup.logger.info(
-      { applied: result.applied, skippedInvalid: result.skippedInvalid, seconds, perSecond: Math.round(result.applied / Math.max(seconds, 0.001)) },
+      {
+        applied: result.applied,
+        skippedInvalid: result.skippedInvalid,
+        seconds,
+        perSecond: Math.round(result.applied / Math.max(seconds, 0.001)),
+      },
       'replay complete',
     );
   } finally {
@@ -74,7 +79,8 @@ export async function dropReadModels(db: mongo.Db): Promise<void> {
     try {
       await db.collection(name).drop();
     } catch (err) {
-      if ((err as { codeName?: string })?.codeName !== 'NamespaceNotFound' && !/not found/i.test(String(err))) throw err;
+      if ((err as { codeName?: string })?.codeName !== 'NamespaceNotFound' && !/not found/i.test(String(err)))
+        throw err;
     }
   }
 }

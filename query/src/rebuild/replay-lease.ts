@@ -39,7 +39,13 @@ export class ReplayLease {
     if (marker?.status === 'complete') return { outcome: 'complete' };
     if (!marker) {
       try {
-        await this.markers.insertOne({ _id: 'replay', status: 'running', owner: this.owner, heartbeatAt: now, startedAt: now });
+        await this.markers.insertOne({
+          _id: 'replay',
+          status: 'running',
+          owner: this.owner,
+          heartbeatAt: now,
+          startedAt: now,
+        });
         return { outcome: 'owner' };
       } catch (err) {
         if ((err as { code?: number })?.code === 11000) return { outcome: 'wait' };

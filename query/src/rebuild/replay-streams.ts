@@ -41,7 +41,11 @@ export interface ReplayResult {
  * consumer start at it: what follows is delivered again, and the handlers
  * ignore what they already applied.
  */
-export async function replayStreams(bus: EventBus, handlers: ReadModelHandlers, options: ReplayOptions): Promise<ReplayResult> {
+export async function replayStreams(
+  bus: EventBus,
+  handlers: ReadModelHandlers,
+  options: ReplayOptions,
+): Promise<ReplayResult> {
   const ends = new Map<string, number>();
   for (const { stream } of [...streamFamilies].reverse()) {
     const name = bus.names.stream(stream);
@@ -135,7 +139,10 @@ async function replayOne(
     pending = deferred.splice(0).sort((a, b) => a.seq - b.seq);
   }
   if (pending.length > 0) {
-    options.logger.warn({ stream, count: pending.length, first: pending[0]?.seq }, 'events left for the live consumer to retry');
+    options.logger.warn(
+      { stream, count: pending.length, first: pending[0]?.seq },
+      'events left for the live consumer to retry',
+    );
   }
   return pending[0]?.seq;
 }

@@ -13,20 +13,33 @@ import { rebuildReadModels } from './rebuild-read-models';
  */
 const perf = process.env.QUERY_PERF === '1' ? it : it.skip;
 
-perf('replays the streams quickly', async () => {
-  const namespace = uniqueNamespace();
-  const bus = await connectBus(namespace);
-  const events = new EventFactory(bus);
-  const all = workload(events, { users: 40, postsPerUser: 10 });
-  const publishStarted = Date.now();
-  for (const event of all) await bus.publish(event);
-  process.stdout.write(`published ${all.length} events in ${Date.now() - publishStarted} ms\n`);
-  const config = testServiceConfig('query', namespace);
-  const { db, close } = await openDatabase(config.mongoUrl);
-  const started = Date.now();
-  await rebuildReadModels({ db, bus, logger: pino({ level: 'silent' }), maxDeliveries: 4, concurrency: Number(process.env.QUERY_PERF_CONCURRENCY ?? 16), leaseMs: 30_000 });
-  const seconds = (Date.now() - started) / 1000;
-  process.stdout.write(`replayed ${all.length} events in ${seconds.toFixed(2)} s: ${Math.round(all.length / seconds)} events/s\n`);
-  await close();
-  await bus.close();
-}, 300_000);
+perf(
+  'replays the streams quickly',
+  async () => {
+    const namespace = uniqueNamespace();
+    const bus = await connectBus(namespace);
+    const events = new EventFactory(bus);
+    const all = workload(events, { users: 40, postsPerUser: 10 });
+    const publishStarted = Date.now();
+    for (const event of all) await bus.publish(event);
+    process.stdout.write(`published ${all.length} events in ${Date.now() - publishStarted} ms\n`);
+    const config = testServiceConfig('query', namespace);
+    const { db, close } = await openDatabase(config.mongoUrl);
+    const started = Date.now();
+    await rebuildReadModels({
+      db,
+      bus,
+      logger: pino({ level: 'silent' }),
+      maxDeliveries: 4,
+      concurrency: Number(process.env.QUERY_PERF_CONCURRENCY ?? 16),
+      leaseMs: 30_000,
+    });
+    const seconds = (Date.now() - started) / 1000;
+    process.stdout.write(
+      `replayed ${all.length} events in ${seconds.toFixed(2)} s: ${Math.round(all.length / seconds)} events/s\n`,
+    );
+    await close();
+    await bus.close();
+  },
+  300_000,
+);

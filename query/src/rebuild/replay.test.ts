@@ -60,15 +60,29 @@ describe('the read models and the streams', () => {
     await query.restart();
     await publishing;
     await caughtUp(bus);
-    const postIds = new Set([...before, ...during].filter((e) => e.subject === 'post.created').map((e) => e.aggregateId));
+    const postIds = new Set(
+      [...before, ...during].filter((e) => e.subject === 'post.created').map((e) => e.aggregateId),
+    );
     await eventually(async () => (await query.models.posts.countDocuments({})) === postIds.size, 10_000, 'every post');
     const commentsExpected = [...before, ...during].filter((e) => e.subject === 'comment.created').length;
     // comments of deleted posts are removed; every other comment is there (tombstones included)
-    const deletedPosts = new Set([...before, ...during].filter((e) => e.subject === 'post.deleted').map((e) => e.aggregateId));
-    const keptComments = [...before, ...during].filter((e) => e.subject === 'comment.created' && !deletedPosts.has((e.data as { postId: string }).postId)).length;
+    const deletedPosts = new Set(
+      [...before, ...during].filter((e) => e.subject === 'post.deleted').map((e) => e.aggregateId),
+    );
+    const keptComments = [...before, ...during].filter(
+      (e) => e.subject === 'comment.created' && !deletedPosts.has((e.data as { postId: string }).postId),
+    ).length;
     expect(keptComments).toBeLessThan(commentsExpected);
-    await eventually(async () => (await query.models.comments.countDocuments({})) === keptComments, 10_000, 'every comment');
-    await eventually(async () => (await query.models.comments.countDocuments({ status: 'pending', deleted: false })) === 0, 10_000, 'every decision');
+    await eventually(
+      async () => (await query.models.comments.countDocuments({})) === keptComments,
+      10_000,
+      'every comment',
+    );
+    await eventually(
+      async () => (await query.models.comments.countDocuments({ status: 'pending', deleted: false })) === 0,
+      10_000,
+      'every decision',
+    );
   });
 
   it('rebuilt from the streams, equal the live ones; the service then goes on from there', async () => {
@@ -79,7 +93,14 @@ describe('the read models and the streams', () => {
     const { db, close } = await openDatabase(query.config.mongoUrl);
     try {
       await db.collection('posts').updateOne({}, { $set: { title: 'tampered' } });
-      await rebuildReadModels({ db, bus, logger: pino({ level: 'silent' }), maxDeliveries: 4, concurrency: 32, leaseMs: 5_000 });
+      await rebuildReadModels({
+        db,
+        bus,
+        logger: pino({ level: 'silent' }),
+        maxDeliveries: 4,
+        concurrency: 32,
+        leaseMs: 5_000,
+      });
       expect(await snapshot(db)).toEqual(live);
       expect(await db.collection(replayMarkerCollection).findOne({})).toMatchObject({ status: 'complete' });
     } finally {
@@ -88,7 +109,11 @@ describe('the read models and the streams', () => {
     await query.restart();
     const user = events.userCreated();
     await events.publish(user);
-    await eventually(() => query.models.users.findOne({ _id: user.data.id }), 10_000, 'the next event after the rebuild');
+    await eventually(
+      () => query.models.users.findOne({ _id: user.data.id }),
+      10_000,
+      'the next event after the rebuild',
+    );
     await caughtUp(bus);
     live = await snapshot(dbOf(query));
     await query.stop();

@@ -1,5 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { newEvent, type AnyEventEnvelope, type EventBus, type EventData, type EventEnvelope, type Subject } from '@postline/common';
+import {
+  newEvent,
+  type AnyEventEnvelope,
+  type EventBus,
+  type EventData,
+  type EventEnvelope,
+  type Subject,
+} from '@postline/common';
 
 export function newId(): string {
   return randomBytes(12).toString('hex');
@@ -17,7 +24,12 @@ export class EventFactory {
 
   constructor(private readonly bus: EventBus) {}
 
-  private next<S extends Subject>(subject: S, aggregateId: string, data: EventData<S>, producer: string): EventEnvelope<S> {
+  private next<S extends Subject>(
+    subject: S,
+    aggregateId: string,
+    data: EventData<S>,
+    producer: string,
+  ): EventEnvelope<S> {
     const version = (this.versions.get(aggregateId) ?? -1) + 1;
     this.versions.set(aggregateId, version);
     return newEvent(subject, { producer, aggregateId, version, data });
@@ -81,7 +93,11 @@ export class EventFactory {
     return this.next('post.unliked', postId, { postId, userId, likeCount }, 'posts');
   }
 
-  commentCreated(postId: string, author: { id: string; username: string }, fields: Partial<EventData<'comment.created'>> = {}) {
+  commentCreated(
+    postId: string,
+    author: { id: string; username: string },
+    fields: Partial<EventData<'comment.created'>> = {},
+  ) {
     const id = fields.id ?? newId();
     const at = this.tick();
     const data = {
@@ -108,7 +124,12 @@ export class EventFactory {
   }
 
   /** A decision; its aggregate is the moderation record for the comment (versions of its own). */
-  moderated(comment: { id: string; postId: string }, commentVersion: number, status: 'approved' | 'rejected', reason = '') {
+  moderated(
+    comment: { id: string; postId: string },
+    commentVersion: number,
+    status: 'approved' | 'rejected',
+    reason = '',
+  ) {
     return this.next(
       'comment.moderated',
       `moderation-${comment.id}`,

@@ -25,7 +25,9 @@ export interface QueryUnderTest {
  * FerretDB and nats-server, in a namespace of its own (or a given one, to
  * start a second replica or a fresh database on the same streams).
  */
-export async function startQuery(options: { namespace?: string; database?: string; env?: Record<string, string> } = {}): Promise<QueryUnderTest> {
+export async function startQuery(
+  options: { namespace?: string; database?: string; env?: Record<string, string> } = {},
+): Promise<QueryUnderTest> {
   const namespace = options.namespace ?? uniqueNamespace();
   const env = testServiceEnv('query', namespace, options.env);
   if (options.database) env.MONGO_URL = env.MONGO_URL!.replace(/\/[^/]+$/, `/${options.database}`);

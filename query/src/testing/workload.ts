@@ -23,7 +23,10 @@ export function workload(events: EventFactory, size: { users: number; postsPerUs
       const liker = people[(i + 1) % people.length]!;
       out.push(events.liked(post.data.id, liker.id, 1));
       const comment = events.commentCreated(post.data.id, liker);
-      out.push(comment, events.moderated(comment.data, 0, p % 2 === 0 ? 'approved' : 'rejected', p % 2 === 0 ? '' : 'blocked word'));
+      out.push(
+        comment,
+        events.moderated(comment.data, 0, p % 2 === 0 ? 'approved' : 'rejected', p % 2 === 0 ? '' : 'blocked word'),
+      );
       if (p % 3 === 0) {
         const edited = events.commentUpdated(comment.data, { body: 'edited text', status: 'pending', reason: '' });
         out.push(edited, events.moderated(comment.data, 1, 'approved'));
@@ -31,7 +34,8 @@ export function workload(events: EventFactory, size: { users: number; postsPerUs
       }
       if (p % 4 === 1) out.push(events.commentDeleted(comment.data));
       if (p % 5 === 4) out.push(events.postDeleted(post.data));
-      else if (p % 5 === 2) out.push(events.postUpdated(post.data, { title: `Edited ${post.data.title}`, tags: ['edited'] }));
+      else if (p % 5 === 2)
+        out.push(events.postUpdated(post.data, { title: `Edited ${post.data.title}`, tags: ['edited'] }));
     }
   });
   return out;

@@ -14,7 +14,12 @@ async function main(): Promise<void> {
   const config = loadQueryConfig();
   const logger = createLogger('query-rebuild', config.LOG_LEVEL);
   const connection = await mongoose.createConnection(config.mongoUrl).asPromise();
-  const bus = await EventBus.connect({ url: config.NATS_URL, name: 'query-rebuild', namespace: config.EVENTS_NAMESPACE, logger });
+  const bus = await EventBus.connect({
+    url: config.NATS_URL,
+    name: 'query-rebuild',
+    namespace: config.EVENTS_NAMESPACE,
+    logger,
+  });
   try {
     await rebuildReadModels({
       db: connection.db!,
@@ -33,7 +38,9 @@ async function main(): Promise<void> {
 main().then(
   () => process.exit(0),
   (err: unknown) => {
-    process.stderr.write(`query rebuild: ${err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err))}\n`);
+    process.stderr.write(
+      `query rebuild: ${err instanceof ConfigError ? err.message : ((err as Error)?.stack ?? String(err))}\n`,
+    );
     process.exit(1);
   },
 );

@@ -25,7 +25,11 @@ describe('comment.* listeners', () => {
     const post = await livePost();
     const created = h.events.commentCreated(post.id, author);
     await h.events.publish(created, h.events.moderated(created.data, 0, 'rejected', 'contains a blocked word'));
-    expect(await eventually(async () => ((await comment(created.data.id))?.status === 'rejected' ? comment(created.data.id) : undefined))).toMatchObject({
+    expect(
+      await eventually(async () =>
+        (await comment(created.data.id))?.status === 'rejected' ? comment(created.data.id) : undefined,
+      ),
+    ).toMatchObject({
       reason: 'contains a blocked word',
       version: 0,
     });
@@ -44,7 +48,11 @@ describe('comment.* listeners', () => {
     // a status-only update from the comments service keeps the text's version: its decision applies
     const statusOnly = h.events.commentUpdated(created.data, { body: 'second text', status: 'pending', reason: '' });
     await h.events.publish(statusOnly, h.events.moderated(created.data, 1, 'approved', 'fine'));
-    expect(await eventually(async () => ((await comment(created.data.id))?.status === 'approved' ? comment(created.data.id) : undefined))).toMatchObject({
+    expect(
+      await eventually(async () =>
+        (await comment(created.data.id))?.status === 'approved' ? comment(created.data.id) : undefined,
+      ),
+    ).toMatchObject({
       version: 2,
       bodyVersion: 1,
       reason: 'fine',
@@ -60,7 +68,11 @@ describe('comment.* listeners', () => {
     await pause(150);
     expect(await comment(created.data.id)).toBeNull();
     await h.events.publish(post);
-    expect(await eventually(async () => ((await comment(created.data.id))?.status === 'approved' ? comment(created.data.id) : undefined))).toMatchObject({
+    expect(
+      await eventually(async () =>
+        (await comment(created.data.id))?.status === 'approved' ? comment(created.data.id) : undefined,
+      ),
+    ).toMatchObject({
       body: 'edited',
       version: 1,
     });
@@ -109,7 +121,10 @@ describe('comment.* listeners', () => {
     const next = h.events.commentCreated(post.id, author);
     await h.events.publish(next);
     await eventually(() => comment(next.data.id));
-    const letter = await eventually(async () => (await deadLettersOf(h.bus)).find((l) => l.payload.includes(orphan.data.id)), 15_000);
+    const letter = await eventually(
+      async () => (await deadLettersOf(h.bus)).find((l) => l.payload.includes(orphan.data.id)),
+      15_000,
+    );
     expect(letter.reason).toMatch(/not known yet/);
   });
 });

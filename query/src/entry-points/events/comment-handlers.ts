@@ -9,7 +9,9 @@ import type { ReadModelHandlers } from './handlers';
  * seen yet waits (RetryLaterError); one for a deleted post is dropped, since
  * the post's deletion removed its comments for good.
  */
-export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, `comment.${string}` & keyof ReadModelHandlers> {
+export function commentHandlers(
+  models: ReadModels,
+): Pick<ReadModelHandlers, `comment.${string}` & keyof ReadModelHandlers> {
   const { posts, comments } = models;
 
   async function postState(postId: string): Promise<'live' | 'deleted' | 'unknown'> {
@@ -92,13 +94,18 @@ export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, `co
       if (current.deleted) return; // a decision about a deleted comment changes nothing visible
       const verdict = judgeDecision(current, data.commentVersion);
       if (verdict === 'wait') {
-        throw new RetryLaterError(`decision about comment ${data.commentId} v${data.commentVersion}: comment is at v${current.version}`);
+        throw new RetryLaterError(
+          `decision about comment ${data.commentId} v${data.commentVersion}: comment is at v${current.version}`,
+        );
       }
       const result = await comments.updateOne(
         { _id: data.commentId, version: current.version, [key]: applied ?? { $exists: false } },
-        { $set: { [key]: event.version, ...(verdict === 'apply' ? { status: data.status, reason: data.reason } : {}) } },
+        {
+          $set: { [key]: event.version, ...(verdict === 'apply' ? { status: data.status, reason: data.reason } : {}) },
+        },
       );
-      if (result.matchedCount === 0) throw new RetryLaterError(`comment ${data.commentId} changed while applying a decision`);
+      if (result.matchedCount === 0)
+        throw new RetryLaterError(`comment ${data.commentId} changed while applying a decision`);
     },
   };
 }

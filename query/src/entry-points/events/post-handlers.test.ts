@@ -19,11 +19,26 @@ const postAt = async (id: string, version: number) =>
 
 describe('post.* listeners', () => {
   it('keep the post, its excerpt, tags and likers', async () => {
-    const created = h.events.postCreated(author, { title: 'Hello', body: '# Title\n\nSome *markdown* text', tags: ['news'] });
-    await h.events.publish(created, h.events.liked(created.data.id, 'liker1', 1), h.events.liked(created.data.id, 'liker2', 2));
+    const created = h.events.postCreated(author, {
+      title: 'Hello',
+      body: '# Title\n\nSome *markdown* text',
+      tags: ['news'],
+    });
+    await h.events.publish(
+      created,
+      h.events.liked(created.data.id, 'liker1', 1),
+      h.events.liked(created.data.id, 'liker2', 2),
+    );
     await h.events.publish(h.events.postUpdated(created.data, { title: 'Hello again', tags: ['news', 'tech'] }));
     const post = await postAt(created.data.id, 3);
-    expect(post).toMatchObject({ title: 'Hello again', excerpt: 'Title Some markdown text', tags: ['news', 'tech'], likeCount: 2, likers: ['liker1', 'liker2'], deleted: false });
+    expect(post).toMatchObject({
+      title: 'Hello again',
+      excerpt: 'Title Some markdown text',
+      tags: ['news', 'tech'],
+      likeCount: 2,
+      likers: ['liker1', 'liker2'],
+      deleted: false,
+    });
   });
 
   it('ignore duplicates (no double effect): an old like after the unlike, a creation after the deletion', async () => {
@@ -34,7 +49,11 @@ describe('post.* listeners', () => {
     await postAt(created.data.id, 2);
     await h.redeliver(like);
     await h.settlePosts();
-    expect(await h.query.models.posts.findOne({ _id: created.data.id })).toMatchObject({ likeCount: 0, likers: [], version: 2 });
+    expect(await h.query.models.posts.findOne({ _id: created.data.id })).toMatchObject({
+      likeCount: 0,
+      likers: [],
+      version: 2,
+    });
 
     await h.events.publish(h.events.postDeleted(created.data));
     await postAt(created.data.id, 3);
@@ -73,7 +92,9 @@ describe('post.* listeners', () => {
     const created = h.events.postCreated(author, { tags: ['gone'] });
     const comment = h.events.commentCreated(created.data.id, author);
     await h.events.publish(created, comment, h.events.moderated(comment.data, 0, 'approved'));
-    await eventually(async () => (await h.query.models.comments.findOne({ _id: comment.data.id }))?.status === 'approved');
+    await eventually(
+      async () => (await h.query.models.comments.findOne({ _id: comment.data.id }))?.status === 'approved',
+    );
     await h.events.publish(h.events.postDeleted(created.data));
     await postAt(created.data.id, 1);
     await eventually(async () => (await h.query.models.comments.countDocuments({ postId: created.data.id })) === 0);

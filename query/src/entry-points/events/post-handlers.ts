@@ -24,7 +24,10 @@ function postContent(data: PostSnapshot) {
  * post.deleted leaves a tombstone and removes the post's comments; the lists,
  * tag counts and author pages read only live posts, so it disappears from all.
  */
-export function postHandlers({ posts, comments }: ReadModels): Pick<ReadModelHandlers, `post.${string}` & keyof ReadModelHandlers> {
+export function postHandlers({
+  posts,
+  comments,
+}: ReadModels): Pick<ReadModelHandlers, `post.${string}` & keyof ReadModelHandlers> {
   return {
     'post.created': async (event) => {
       const { data } = event;

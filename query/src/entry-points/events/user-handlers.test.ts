@@ -20,7 +20,12 @@ describe('user.* listeners', () => {
       const doc = await h.query.models.users.findOne({ _id: ann.data.id });
       return doc?.version === 2 ? doc : undefined;
     });
-    expect(user).toMatchObject({ username: 'ann_profile', bio: 'hello', image: 'https://img.test/a.png', following: [bob.data.id] });
+    expect(user).toMatchObject({
+      username: 'ann_profile',
+      bio: 'hello',
+      image: 'https://img.test/a.png',
+      following: [bob.data.id],
+    });
   });
 
   it('ignore duplicates, even of an older version after a newer one (no double effect)', async () => {

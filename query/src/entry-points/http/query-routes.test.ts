@@ -15,12 +15,19 @@ beforeAll(async () => {
   h = await listenerHarness();
   const e = h.events;
   await e.publish(
-    ...[ann, bob, carl, mod].map((u) => e.userCreated({ id: u.id, username: u.username, role: u.role, image: `https://img.test/${u.username}.png` })),
+    ...[ann, bob, carl, mod].map((u) =>
+      e.userCreated({ id: u.id, username: u.username, role: u.role, image: `https://img.test/${u.username}.png` }),
+    ),
     e.followed(carl.id, bob.id),
   );
   // 25 posts by ann tagged "many", then one by bob tagged "solo" and "many"
   const annCreated = Array.from({ length: 25 }, (_, i) => e.postCreated(ann, { title: `Ann ${i}`, tags: ['many'] }));
-  const bobCreated = e.postCreated(bob, { title: 'Bob post', slug: 'bob-post', tags: ['solo', 'many'], body: 'Bob **body**' });
+  const bobCreated = e.postCreated(bob, {
+    title: 'Bob post',
+    slug: 'bob-post',
+    tags: ['solo', 'many'],
+    body: 'Bob **body**',
+  });
   await e.publish(...annCreated, bobCreated);
   annPosts = annCreated.map((p) => p.data.id).reverse(); // newest first
   bobPost = bobCreated.data.id;
@@ -121,7 +128,8 @@ describe('GET /api/query/posts', () => {
 });
 
 describe('GET /api/query/posts/:idOrSlug', () => {
-  const commentIds = (res: { body: { post: { comments: { id: string }[] } } }) => res.body.post.comments.map((c) => c.id).sort();
+  const commentIds = (res: { body: { post: { comments: { id: string }[] } } }) =>
+    res.body.post.comments.map((c) => c.id).sort();
 
   it('finds the post by id and by slug, with its body and approved comments for everyone', async () => {
     const byId = await get(`/posts/${bobPost}`).expect(200);
@@ -142,10 +150,13 @@ describe('GET /api/query/posts/:idOrSlug', () => {
     ]);
   });
 
-  it("shows a pending or rejected comment to its author, with status and reason, and to moderators", async () => {
+  it('shows a pending or rejected comment to its author, with status and reason, and to moderators', async () => {
     const asAnn = await get(`/posts/${bobPost}`).set('Authorization', bearerFor(ann)).expect(200);
     expect(commentIds(asAnn)).toEqual([comments.approved, comments.pending].sort());
-    expect(asAnn.body.post.comments.find((c: { id: string }) => c.id === comments.pending)).toMatchObject({ status: 'pending', reason: '' });
+    expect(asAnn.body.post.comments.find((c: { id: string }) => c.id === comments.pending)).toMatchObject({
+      status: 'pending',
+      reason: '',
+    });
     const asCarl = await get(`/posts/${bobPost}`).set('Authorization', bearerFor(carl)).expect(200);
     expect(commentIds(asCarl)).toEqual([comments.approved, comments.rejected].sort());
     expect(asCarl.body.post.comments.find((c: { id: string }) => c.id === comments.rejected)).toMatchObject({
@@ -156,7 +167,9 @@ describe('GET /api/query/posts/:idOrSlug', () => {
     expect(commentIds(asBob)).toEqual([comments.approved]);
     const asMod = await get(`/posts/${bobPost}`).set('Authorization', bearerFor(mod)).expect(200);
     expect(commentIds(asMod)).toEqual(Object.values(comments).sort());
-    expect(asMod.body.post.comments.find((c: { id: string }) => c.id === comments.rejected).reason).toBe('blocked word: orange');
+    expect(asMod.body.post.comments.find((c: { id: string }) => c.id === comments.rejected).reason).toBe(
+      'blocked word: orange',
+    );
   });
 
   it('answers 404 for unknown, malformed and deleted posts, and 400 for query parameters', async () => {
@@ -191,7 +204,12 @@ describe('GET /api/query/feed', () => {
 describe('GET /api/query/tags', () => {
   it('counts live posts per tag, most used first', async () => {
     const res = await get('/tags').expect(200);
-    expect(res.body).toEqual({ tags: [{ tag: 'many', count: 26 }, { tag: 'solo', count: 1 }] });
+    expect(res.body).toEqual({
+      tags: [
+        { tag: 'many', count: 26 },
+        { tag: 'solo', count: 1 },
+      ],
+    });
   });
 });
 

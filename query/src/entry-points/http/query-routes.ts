@@ -2,7 +2,14 @@ import { Router, type Request } from 'express';
 import { matchedData } from 'express-validator';
 import { NotFoundError, requireAuth, signedInUser, validateRequest } from '@postline/common';
 import type { ReadSide } from '../../domain/read-side';
-import { defaultLimit, idOrSlugPattern, noQueryRules, pageOnlyRules, postListRules, usernamePattern } from './validators';
+import {
+  defaultLimit,
+  idOrSlugPattern,
+  noQueryRules,
+  pageOnlyRules,
+  postListRules,
+  usernamePattern,
+} from './validators';
 
 function pagingOf(req: Request): { page: number; limit: number } {
   const { page, limit } = matchedData<{ page?: number; limit?: number }>(req, { locations: ['query'] });
