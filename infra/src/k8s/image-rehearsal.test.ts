@@ -120,7 +120,7 @@ async function poll(port: number, path: string, child: ChildProcess, timeoutMs: 
   let last: number | string = 'no answer';
   while (Date.now() < deadline && child.exitCode === null && child.signalCode === null) {
     try {
-      const response = await fetch(`http://127.0.0.1:${port}${path}`);
+      const response = await fetch(`http://127.0.0.1:${port}${path}`, { signal: AbortSignal.timeout(5_000) });
       last = response.status;
       if (response.ok) return last;
     } catch (err) {
