@@ -7,3 +7,4 @@ export * from './events';
 export * from './data-access';
 export * from './outbox';
 export * from './service';
+export type * from './api';

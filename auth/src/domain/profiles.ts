@@ -1,19 +1,9 @@
 import { BadRequestError, NotFoundError } from '@postline/common';
 import type { UserRepository } from '../data-access/user-repository';
 import { canFollow } from './user-rules';
+import type { UserProfile as Profile } from '@postline/common';
 
-export interface Profile {
-  id: string;
-  username: string;
-  role: string;
-  bio: string;
-  image: string;
-  followerCount: number;
-  followingCount: number;
-  /** Whether the caller follows this user; false when signed out. */
-  following: boolean;
-  createdAt: string;
-}
+export type { Profile };
 
 /** Public profiles and the follow graph. */
 export class Profiles {

@@ -1,18 +1,7 @@
 import type { Comment } from '../data-access/comment-model';
+import type { Comment as CommentView } from '@postline/common';
 
-/** The Comment of the HTTP API. */
-export interface CommentView {
-  id: string;
-  postId: string;
-  authorId: string;
-  authorUsername: string;
-  body: string;
-  status: Comment['status'];
-  reason: string;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
+export type { CommentView };
 
 export function toCommentView(comment: Comment): CommentView {
   return {

@@ -1,16 +1,8 @@
 import { ConflictError, NotFoundError, type CurrentUser } from '@postline/common';
 import type { ModerationRecordRepository } from '../data-access/moderation-record-repository';
+import type { QueueItem } from '@postline/common';
 
-export interface QueueItem {
-  commentId: string;
-  postId: string;
-  authorUsername: string;
-  body: string;
-  commentVersion: number;
-  flags: string[];
-  /** When this version of the comment entered the queue. */
-  createdAt: string;
-}
+export type { QueueItem };
 
 export interface ModeratorDecision {
   commentId: string;

@@ -3,27 +3,9 @@ import type { AuthorRepository } from '../data-access/author-repository';
 import type { PostDocument } from '../data-access/post-model';
 import type { ContentChanges, PostRepository } from '../data-access/post-repository';
 import { baseSlugFor, canChangePost, isPostId, suffixedSlug } from './post-rules';
+import type { LikeState, Post as PostView } from '@postline/common';
 
-/** A post as the HTTP API shows it. */
-export interface PostView {
-  id: string;
-  slug: string;
-  title: string;
-  body: string;
-  tags: string[];
-  authorId: string;
-  authorUsername: string;
-  likeCount: number;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface LikeState {
-  postId: string;
-  liked: boolean;
-  likeCount: number;
-}
+export type { LikeState, PostView };
 
 export interface NewPostInput {
   title: string;

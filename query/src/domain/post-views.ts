@@ -2,46 +2,11 @@ import type { CurrentUser } from '@postline/common';
 import type { PostListItem, ReadModelQueries } from '../data-access/read-model-queries';
 import type { CommentView as StoredComment, PostView } from '../data-access/read-models';
 import { mayReadReason, visibleCommentsFilter } from './comment-visibility';
+import type { CommentView, PostDetail, PostPage, PostSummary } from '@postline/common';
+
+export type { CommentView, PostDetail, PostPage, PostSummary };
 
 export type Viewer = CurrentUser | undefined;
-
-export interface PostSummary {
-  id: string;
-  slug: string;
-  title: string;
-  excerpt: string;
-  tags: string[];
-  author: { id: string; username: string; image: string };
-  likeCount: number;
-  /** Approved comments only. */
-  commentCount: number;
-  likedByMe: boolean;
-  followingAuthor: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface CommentView {
-  id: string;
-  postId: string;
-  author: { id: string; username: string };
-  body: string;
-  status: StoredComment['status'];
-  /** The moderation reason, for the comment's author and moderators; empty for everyone else. */
-  reason: string;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export type PostDetail = PostSummary & { body: string; comments: CommentView[] };
-
-export interface PostPage {
-  posts: PostSummary[];
-  page: number;
-  limit: number;
-  total: number;
-  totalPages: number;
-}
 
 /**
  * Turns read-model documents into what the client shows: the author's current

@@ -1,16 +1,9 @@
 import { NotFoundError } from '@postline/common';
 import type { PageRequest, ReadModelQueries } from '../data-access/read-model-queries';
 import { PostViews, type PostDetail, type PostPage, type Viewer } from './post-views';
+import type { ProfileView } from '@postline/common';
 
-export interface ProfileView {
-  id: string;
-  username: string;
-  bio: string;
-  image: string;
-  followerCount: number;
-  followingCount: number;
-  followedByMe: boolean;
-}
+export type { ProfileView };
 
 export const maxTagsListed = 100;
 

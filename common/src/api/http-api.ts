@@ -1,0 +1,135 @@
+/**
+ * The JSON the HTTP API answers with: the contract between the services that
+ * produce it and the Next.js client that reads it. Types only, so the client
+ * imports it (`@postline/common/api`) without any server code.
+ */
+import type { CurrentUser, Role } from '../auth/user-token';
+import type { ErrorEntry } from '../errors/http-errors';
+
+export type { CurrentUser, Role, ErrorEntry };
+
+export type CommentStatus = 'pending' | 'approved' | 'rejected';
+
+// auth — /api/users
+
+/** A public profile; `following`: whether the caller follows this user. */
+export interface UserProfile {
+  id: string;
+  username: string;
+  role: Role;
+  bio: string;
+  image: string;
+  followerCount: number;
+  followingCount: number;
+  following: boolean;
+  createdAt: string;
+}
+
+// posts — /api/posts
+
+/** A post as its owner, the posts service, answers writes. */
+export interface Post {
+  id: string;
+  slug: string;
+  title: string;
+  body: string;
+  tags: string[];
+  authorId: string;
+  authorUsername: string;
+  likeCount: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface LikeState {
+  postId: string;
+  liked: boolean;
+  likeCount: number;
+}
+
+// comments — /api/comments
+
+/** A comment as its owner, the comments service, answers writes. */
+export interface Comment {
+  id: string;
+  postId: string;
+  authorId: string;
+  authorUsername: string;
+  body: string;
+  status: CommentStatus;
+  reason: string;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+// moderation — /api/moderation
+
+export interface QueueItem {
+  commentId: string;
+  postId: string;
+  authorUsername: string;
+  body: string;
+  commentVersion: number;
+  flags: string[];
+  /** When this version of the comment entered the queue. */
+  createdAt: string;
+}
+
+// query — /api/query (read models, personalised when signed in)
+
+export interface PostSummary {
+  id: string;
+  slug: string;
+  title: string;
+  excerpt: string;
+  tags: string[];
+  author: { id: string; username: string; image: string };
+  likeCount: number;
+  /** Approved comments only. */
+  commentCount: number;
+  likedByMe: boolean;
+  followingAuthor: boolean;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface CommentView {
+  id: string;
+  postId: string;
+  author: { id: string; username: string };
+  body: string;
+  status: CommentStatus;
+  /** The moderation reason, for the comment's author and moderators; empty for everyone else. */
+  reason: string;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export type PostDetail = PostSummary & { body: string; comments: CommentView[] };
+
+export interface PostPage {
+  posts: PostSummary[];
+  page: number;
+  limit: number;
+  total: number;
+  totalPages: number;
+}
+
+export interface TagCount {
+  tag: string;
+  count: number;
+}
+
+export interface ProfileView {
+  id: string;
+  username: string;
+  bio: string;
+  image: string;
+  followerCount: number;
+  followingCount: number;
+  followedByMe: boolean;
+}
+
+export type UserPostsPage = PostPage & { user: ProfileView };
