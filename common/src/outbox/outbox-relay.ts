@@ -4,10 +4,15 @@ import type { AnyEventEnvelope } from '../events';
 import { withDocumentLock } from '../data-access';
 import type { EventBus } from '../events/event-bus';
 
+/** How often to look for pending events when nothing failed here: what another replica's crash left. */
+const SAFETY_SWEEP_MS = 30_000;
+
 /**
  * Publishes the events waiting in documents' `outbox` arrays: right after each
- * write, and again on a timer and after NATS reconnects, so an event written
- * before a crash or during an outage still goes out. Per document, events go
+ * write, and again at start, after NATS reconnects, every `sweepIntervalMs`
+ * while a publish has failed, and every 30 s regardless, so an event written
+ * before a crash or during an outage still goes out. (Finding pending events
+ * reads whole collections on FerretDB, so it is not done on every tick.) Per document, events go
  * out in version order and leave the outbox only after JetStream acknowledged
  * them; a second publish of the same event (two replicas, a crash between
  * publish and removal) is dropped by JetStream's message-id deduplication and,
@@ -18,6 +23,9 @@ export class OutboxRelay {
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
   private stopped = false;
+  /** A publish or sweep failed since the last sweep: sweep again at the next tick. */
+  private retryPending = false;
+  private lastSweepAt = 0;
 
   constructor(
     private readonly bus: EventBus,
@@ -31,7 +39,9 @@ export class OutboxRelay {
     this.stopped = false;
     this.bus.onReconnect(() => void this.sweep());
     void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), this.sweepIntervalMs);
+    this.timer = setInterval(() => {
+      if (this.retryPending || Date.now() - this.lastSweepAt >= SAFETY_SWEEP_MS) void this.sweep();
+    }, this.sweepIntervalMs);
     this.timer.unref();
   }
 
@@ -51,6 +61,7 @@ export class OutboxRelay {
     const next = previous
       .then(() => this.flush(model, id))
       .catch((err: unknown) => {
+        this.retryPending = true;
         this.logger.warn({ err, document: key }, 'outbox publish failed; will retry');
       });
     this.inFlight.set(key, next);
@@ -63,6 +74,8 @@ export class OutboxRelay {
   /** Finds every document with pending events and publishes them. */
   sweep(): Promise<void> {
     if (this.stopped || this.sweeping || !this.bus.isConnected) return this.sweeping ?? Promise.resolve();
+    this.retryPending = false;
+    this.lastSweepAt = Date.now();
     this.sweeping = (async () => {
       try {
         for (const model of this.models) {
@@ -72,6 +85,7 @@ export class OutboxRelay {
           for (const doc of pending) await this.publishPending(model, doc._id);
         }
       } catch (err) {
+        this.retryPending = true;
         this.logger.warn({ err }, 'outbox sweep failed');
       } finally {
         this.sweeping = undefined;
