@@ -4,7 +4,6 @@ export * from './logging';
 export * from './auth';
 export * from './http';
 export * from './events';
-export * from './data-access';
 export * from './outbox';
 export * from './service';
 export type * from './api';

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what Postline needs on this machine, skipping what is already there:
-# npm dependencies, Debian's nats-server, FerretDB (built from the Go module
-# proxy at the version pinned in infra/local/ferretdb/go.mod).
+# npm dependencies, Debian's nats-server, Java 17 and Maven, and the local
+# MongoDB (mongo-java-server behind our launcher in infra/local/mongo, built
+# with Maven from Maven Central).
 # With POSTLINE_BROWSER=1 it also installs Debian's chromium for browser tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
@@ -38,14 +39,24 @@ if [ -z "${NATS_SERVER_BIN:-}" ] && ! command -v nats-server >/dev/null; then
   apt_install nats-server
 fi
 
-# 3. FerretDB, rebuilt whenever its pinned module or our wrapper changed.
-ferret_src="$root/infra/local/ferretdb"
-ferret_sum="$(cat "$ferret_src/go.mod" "$ferret_src/go.sum" "$ferret_src/main.go" | sha256sum | cut -d' ' -f1)"
-if [ ! -x "$state/bin/ferretdb" ] || [ "$(cat "$state/ferretdb.sum" 2>/dev/null)" != "$ferret_sum" ]; then
-  command -v go >/dev/null || { say "Go is needed to build FerretDB (https://go.dev/dl)"; exit 1; }
-  say "building FerretDB $(grep 'FerretDB/FerretDB ' "$ferret_src/go.mod" | awk '{print $NF}') (first time: about a minute)"
-  (cd "$ferret_src" && go build -trimpath -o "$state/bin/ferretdb" .)
-  echo "$ferret_sum" > "$state/ferretdb.sum"
+# 3. The local MongoDB: Java 17 and Maven from Debian where missing, and our launcher built
+#    into one jar whenever its sources changed.
+if ! command -v java >/dev/null || ! java -version 2>&1 | grep -q 'version "\(1[7-9]\|2[0-9]\)'; then
+  say "installing Java 17 from Debian"
+  apt_install openjdk-17-jre-headless
+fi
+if ! command -v mvn >/dev/null; then
+  say "installing Maven from Debian"
+  apt_install maven
+fi
+mongo_src="$root/infra/local/mongo"
+mongo_sum="$(find "$mongo_src/pom.xml" "$mongo_src/src" -type f -print0 | sort -z | xargs -0 cat | sha256sum | cut -d' ' -f1)"
+if [ ! -f "$state/bin/local-mongo.jar" ] || [ "$(cat "$state/local-mongo.sum" 2>/dev/null)" != "$mongo_sum" ]; then
+  say "building the local MongoDB (mongo-java-server; first time: under a minute)"
+  build="$state/build/local-mongo"
+  mvn -q -B -f "$mongo_src/pom.xml" package -Dlocal.build.dir="$build"
+  cp "$build/local-mongo.jar" "$state/bin/local-mongo.jar"
+  echo "$mongo_sum" > "$state/local-mongo.sum"
 fi
 
 # 4. Chromium for browser tests, only when asked.

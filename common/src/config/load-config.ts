@@ -54,6 +54,8 @@ export const serviceEnvSchema = z.object({
   OUTBOX_SWEEP_MS: z.coerce.number().int().positive().default(2_000),
   EVENT_MAX_DELIVERIES: z.coerce.number().int().min(1).default(8),
   EVENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
+  /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
+  EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
 });
 
 export type ServiceConfig = z.infer<typeof serviceEnvSchema> & {

@@ -71,12 +71,17 @@ export interface EventListenerOptions {
   maxDeliveries?: number;
   /** First retry delay; doubles each attempt, capped at 30 s. */
   retryBaseMs?: number;
+  /** Messages handled at once across aggregates (one at a time within an aggregate). */
+  maxInFlight?: number;
 }
 
 /**
  * Consumes the service's subjects through one durable pull consumer per stream
- * (work-queue semantics across replicas, order kept within the stream), acking
- * only after the handler succeeded. Failures are retried with exponential
+ * (work-queue semantics across replicas), acking only after the handler
+ * succeeded. Messages of different aggregates are handled concurrently (up to
+ * `maxInFlight`), those of one aggregate strictly one after another in
+ * delivery order; writes that may still race (two replicas, two aggregates
+ * touching one document) are kept apart by version-guarded updates. Failures are retried with exponential
  * back-off; after `maxDeliveries` attempts, or at once for a message that fails
  * validation, the message goes to the dead-letter subject with the reason, so
  * one poison message never blocks those behind it.
@@ -87,14 +92,12 @@ export class EventListener {
   private readonly loops: Promise<void>[] = [];
   private readonly maxDeliveries: number;
   private readonly retryBaseMs: number;
+  private readonly maxInFlight: number;
   private started = false;
   private activeLoops = 0;
-  /**
-   * Handlers run one at a time even across streams: a service's handlers
-   * often touch the same documents (a post's like count and its comment
-   * count), and FerretDB loses concurrent updates of one document.
-   */
-  private handling: Promise<void> = Promise.resolve();
+  /** Aggregate id → the last message queued for it: the next one waits for it. */
+  private readonly lanes = new Map<string, Promise<void>>();
+  private readonly inFlight = new Set<Promise<void>>();
 
   constructor(
     private readonly bus: EventBus,
@@ -102,6 +105,7 @@ export class EventListener {
   ) {
     this.maxDeliveries = options.maxDeliveries ?? 8;
     this.retryBaseMs = options.retryBaseMs ?? 200;
+    this.maxInFlight = options.maxInFlight ?? 64;
   }
 
   on<S extends Subject>(subject: S, handler: EventHandler<S>): this {
@@ -135,10 +139,11 @@ export class EventListener {
     }
   }
 
-  /** Stops pulling, lets the message in hand finish and its ack go out. */
+  /** Stops pulling, lets the messages in hand finish and their acks go out. */
   async stop(): Promise<void> {
     for (const messages of this.subscriptions) messages.stop();
     await Promise.all(this.loops);
+    await Promise.all(this.inFlight);
     this.started = false;
     this.subscriptions.length = 0;
     this.loops.length = 0;
@@ -173,31 +178,52 @@ export class EventListener {
 
   private async consumeAll(messages: ConsumerMessages, stream: string): Promise<void> {
     for await (const msg of messages) {
-      try {
-        const turn = this.handling.then(() => this.handle(msg, stream));
-        this.handling = turn.catch(() => undefined);
-        await turn;
-      } catch (err) {
-        // Only the dead-letter publish can land here (NATS gone): retry later.
-        this.options.logger.error({ err, subject: msg.subject }, 'could not settle message');
-        msg.nak(this.retryDelay(msg.info.deliveryCount));
+      while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+      const parsed = this.parse(msg);
+      if ('invalid' in parsed) {
+        this.track(this.settleFailure(msg, this.deadLetter(msg, stream, parsed.invalid)));
+        continue;
       }
+      const lane = parsed.event.aggregateId;
+      const previous = this.lanes.get(lane) ?? Promise.resolve();
+      const turn = previous.then(() => this.settleFailure(msg, this.handle(msg, stream, parsed.event)));
+      this.lanes.set(lane, turn);
+      this.track(turn);
+      void turn.then(() => {
+        if (this.lanes.get(lane) === turn) this.lanes.delete(lane);
+      });
     }
   }
 
-  private async handle(msg: JsMsg, stream: string): Promise<void> {
-    const delivery = { deliveryCount: msg.info.deliveryCount, streamSequence: msg.seq };
-    let event: EventEnvelope<Subject>;
+  private track(work: Promise<void>): void {
+    this.inFlight.add(work);
+    void work.then(() => this.inFlight.delete(work));
+  }
+
+  /** Only the dead-letter publish can fail here (NATS gone): the message is retried later. */
+  private async settleFailure(msg: JsMsg, work: Promise<void>): Promise<void> {
     try {
-      event = validateEvent(JSON.parse(msg.string())) as EventEnvelope<Subject>;
+      await work;
+    } catch (err) {
+      this.options.logger.error({ err, subject: msg.subject }, 'could not settle message');
+      msg.nak(this.retryDelay(msg.info.deliveryCount));
+    }
+  }
+
+  private parse(msg: JsMsg): { event: EventEnvelope<Subject> } | { invalid: string } {
+    try {
+      const event = validateEvent(JSON.parse(msg.string())) as EventEnvelope<Subject>;
       if (event.subject !== this.bus.names.logical(msg.subject)) {
         throw new Error(`envelope subject "${event.subject}" does not match "${msg.subject}"`);
       }
+      return { event };
     } catch (err) {
-      await this.deadLetter(msg, stream, `invalid event: ${(err as Error).message}`);
-      return;
+      return { invalid: `invalid event: ${(err as Error).message}` };
     }
+  }
 
+  private async handle(msg: JsMsg, stream: string, event: EventEnvelope<Subject>): Promise<void> {
+    const delivery = { deliveryCount: msg.info.deliveryCount, streamSequence: msg.seq };
     const handler = this.handlers.get(event.subject);
     if (!handler) {
       msg.ack(); // another service's business

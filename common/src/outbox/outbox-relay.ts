@@ -1,7 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AnyEventEnvelope } from '../events';
-import { withDocumentLock } from '../data-access';
 import type { EventBus } from '../events/event-bus';
 
 /** How often to look for pending events when nothing failed here: what another replica's crash left. */
@@ -11,8 +10,7 @@ const SAFETY_SWEEP_MS = 30_000;
  * Publishes the events waiting in documents' `outbox` arrays: right after each
  * write, and again at start, after NATS reconnects, every `sweepIntervalMs`
  * while a publish has failed, and every 30 s regardless, so an event written
- * before a crash or during an outage still goes out. (Finding pending events
- * reads whole collections on FerretDB, so it is not done on every tick.) Per document, events go
+ * before a crash or during an outage still goes out. Per document, events go
  * out in version order and leave the outbox only after JetStream acknowledged
  * them; a second publish of the same event (two replicas, a crash between
  * publish and removal) is dropped by JetStream's message-id deduplication and,
@@ -96,15 +94,12 @@ export class OutboxRelay {
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async flush(model: Model<any>, id: unknown): Promise<void> {
-    const collection = model.collection.collectionName;
     // The raw stored objects: `$pull` below must match them exactly.
     const doc = await model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } });
     const pending = ((doc?.outbox ?? []) as AnyEventEnvelope[]).slice().sort((a, b) => a.version - b.version);
     for (const event of pending) {
       await this.bus.publish(event);
-      await withDocumentLock(collection, id, () =>
-        model.collection.updateOne({ _id: id } as never, { $pull: { outbox: event } } as never),
-      );
+      await model.collection.updateOne({ _id: id } as never, { $pull: { outbox: event } } as never);
     }
   }
 }

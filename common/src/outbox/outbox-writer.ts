@@ -1,6 +1,5 @@
 import { Schema, type HydratedDocument, type Model, type SchemaDefinitionProperty, type UpdateQuery } from 'mongoose';
 import { newEvent, type EventData, type EventEnvelope, type Subject } from '../events';
-import { guardedFilter, withDocumentLock } from '../data-access';
 import type { OutboxRelay } from './outbox-relay';
 
 /** Fields every aggregate that announces its changes carries. */
@@ -66,25 +65,22 @@ export class OutboxWriter<T extends OutboxFields> {
     attempts = 5,
   ): Promise<{ doc: HydratedDocument<T>; changed: boolean } | null> {
     for (let attempt = 0; attempt < attempts; attempt++) {
-      const outcome = await withDocumentLock(this.model.collection.collectionName, id, async () => {
-        const current = await this.model.findById(id);
-        if (!current) return null;
-        const planned = plan(current);
-        if (!planned) return { doc: current, changed: false };
-        const version = current.version + 1;
-        const event = this.event(planned.event.subject, String(current._id), version, planned.event.data);
-        const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
-        // The version guard makes a write by another replica in between (MongoDB) a retry.
-        const updated = await this.model.findOneAndUpdate(
-          (await guardedFilter(this.model.db, current._id, current.version)) as never,
-          { ...rest, $set: { ...($set ?? {}), version }, $push: { ...($push ?? {}), outbox: event } } as never,
-          { returnDocument: 'after' },
-        );
-        return updated ? { doc: updated, changed: true } : 'retry';
-      });
-      if (outcome !== 'retry') {
-        if (outcome?.changed) void this.relay.publishPending(this.model, id);
-        return outcome;
+      const current = await this.model.findById(id);
+      if (!current) return null;
+      const planned = plan(current);
+      if (!planned) return { doc: current, changed: false };
+      const version = current.version + 1;
+      const event = this.event(planned.event.subject, String(current._id), version, planned.event.data);
+      const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
+      // The version guard turns a write by anyone else in between (a concurrent request, another replica) into a retry.
+      const updated = await this.model.findOneAndUpdate(
+        { _id: current._id, version: current.version } as never,
+        { ...rest, $set: { ...($set ?? {}), version }, $push: { ...($push ?? {}), outbox: event } } as never,
+        { returnDocument: 'after' },
+      );
+      if (updated) {
+        void this.relay.publishPending(this.model, id);
+        return { doc: updated, changed: true };
       }
     }
     throw new ConcurrentModificationError(this.model.modelName);

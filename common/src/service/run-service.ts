@@ -109,6 +109,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       logger,
       maxDeliveries: config.EVENT_MAX_DELIVERIES,
       retryBaseMs: config.EVENT_RETRY_BASE_MS,
+      maxInFlight: config.EVENT_CONCURRENCY,
     });
     definition.listeners(listener, context);
     await listener.start();

@@ -5,9 +5,10 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
 /**
- * Real servers on this machine, for tests and for `npm start`: FerretDB (the
- * binary `infra/local/install.sh` builds) and Debian's nats-server. Each runs
- * on a free port with its data in a directory of the caller's choosing.
+ * Real servers on this machine, for tests and for `npm start`: the local
+ * MongoDB stand-in (mongo-java-server behind our launcher, the jar
+ * `infra/local/install.sh` builds) and Debian's nats-server. Each runs on a
+ * free port with its data in a directory of the caller's choosing.
  */
 export interface LocalServer {
   url: string;
@@ -15,6 +16,8 @@ export interface LocalServer {
   dataDir: string;
   /** Stops the process (SIGTERM, then SIGKILL after a grace period) and waits for it; data stays. */
   stop(): Promise<void>;
+  /** Kills the process at once (SIGKILL), as a crash would, and waits for it to be gone. */
+  kill(): Promise<void>;
   /** Starts it again on the same port and data directory (after stop()). */
   start(): Promise<void>;
   /** Stops it and removes its data directory if it was a temporary one. */
@@ -46,8 +49,9 @@ export function repositoryRoot(from = __dirname): string {
   return dir;
 }
 
-export function ferretDbBinary(): string {
-  return process.env.FERRETDB_BIN ?? join(repositoryRoot(), '.postline', 'bin', 'ferretdb');
+/** The launcher jar `infra/local/install.sh` builds from `infra/local/mongo/`. */
+export function localMongoJar(): string {
+  return process.env.LOCAL_MONGO_JAR ?? join(repositoryRoot(), '.postline', 'bin', 'local-mongo.jar');
 }
 
 export function natsServerBinary(): string {
@@ -66,14 +70,36 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export function startFerretDb(options: LocalServerOptions = {}): Promise<LocalServer> {
-  const binary = ferretDbBinary();
-  if (!existsSync(binary)) {
-    throw new Error(`FerretDB is not built at ${binary}: run \`npm run setup\` (infra/local/install.sh)`);
+export interface LocalMongoOptions extends LocalServerOptions {
+  /**
+   * `file`: H2 file in the data directory; data survives restarts, and every
+   * write is on file before it is acknowledged (survives `kill -9`).
+   * `memory`: nothing on disk, for test runs that want speed.
+   */
+  storage?: 'file' | 'memory';
+  /** The JVM's heap cap (`-Xmx`), in MiB. */
+  heapMb?: number;
+}
+
+/** The local MongoDB stand-in: mongo-java-server on Java 17 (see infra/local/README.md). */
+export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalServer> {
+  const jar = localMongoJar();
+  if (!existsSync(jar)) {
+    throw new Error(`the local MongoDB is not built at ${jar}: run \`npm run setup\` (infra/local/install.sh)`);
   }
-  return startProcess('ferretdb', options, (port, dataDir) => ({
-    command: binary,
-    args: ['-listen', `127.0.0.1:${port}`, '-data', dataDir],
+  const storage = options.storage ?? 'file';
+  return startProcess('mongo', options, (port, dataDir) => ({
+    command: process.env.JAVA_BIN ?? 'java',
+    args: [
+      `-Xmx${options.heapMb ?? 256}m`,
+      // One small collector: the heap is small and a second core is the services'.
+      '-XX:+UseSerialGC',
+      '-jar',
+      jar,
+      '--port',
+      String(port),
+      ...(storage === 'file' ? ['--backend', 'h2', '--file', join(dataDir, 'postline.mv.db')] : ['--backend', 'memory']),
+    ],
     url: `mongodb://127.0.0.1:${port}`,
   }));
 }
@@ -118,12 +144,12 @@ async function startProcess(
     child.removeAllListeners('error');
   };
 
-  const stopProcess = async () => {
+  const stopProcess = async (signal: NodeJS.Signals = 'SIGTERM') => {
     const running = child;
     child = undefined;
     if (!running || running.exitCode !== null || running.signalCode !== null) return;
     const exited = new Promise((r) => running.once('exit', r));
-    running.kill('SIGTERM');
+    running.kill(signal);
     const timer = setTimeout(() => running.kill('SIGKILL'), 5_000);
     await exited;
     clearTimeout(timer);
@@ -135,7 +161,8 @@ async function startProcess(
     port,
     dataDir,
     start: launch,
-    stop: stopProcess,
+    stop: () => stopProcess('SIGTERM'),
+    kill: () => stopProcess('SIGKILL'),
     dispose: async () => {
       await stopProcess();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });

@@ -1,19 +1,22 @@
 import { randomBytes } from 'node:crypto';
 import { loadServiceConfig, type ServiceConfig } from '../config';
-import { startFerretDb, startNats, type LocalServer } from './local-servers';
+import { startLocalMongo, startNats, type LocalServer } from './local-servers';
 
 /**
- * One FerretDB and one nats-server for a whole jest run (jest's globalSetup),
- * their URLs handed to the test workers through the environment. Suites stay
- * apart by database name and event namespace, not by server.
+ * One local MongoDB and one nats-server for a whole jest run (jest's
+ * globalSetup), their URLs handed to the test workers through the
+ * environment. Suites stay apart by database name and event namespace, not by
+ * server. The database keeps the run's data in memory: the same engine as
+ * `npm start`'s file storage, without the disk (the crash test starts a file
+ * one of its own).
  */
 const servers: LocalServer[] = [];
 
 export async function startTestInfrastructure(): Promise<void> {
   if (!process.env.TEST_MONGO_URL) {
-    const ferret = await startFerretDb();
-    servers.push(ferret);
-    process.env.TEST_MONGO_URL = ferret.url;
+    const mongo = await startLocalMongo({ storage: 'memory', heapMb: 1024 });
+    servers.push(mongo);
+    process.env.TEST_MONGO_URL = mongo.url;
   }
   if (!process.env.TEST_NATS_URL) {
     const nats = await startNats();

@@ -11,7 +11,7 @@ export const defaultPorts: Record<string, number> = {
   moderation: 3004,
   query: 3005,
   nats: 4222,
-  ferretdb: 27017,
+  mongo: 27017,
 };
 
 export interface ServiceCommand {

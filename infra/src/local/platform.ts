@@ -4,7 +4,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { freePort, repositoryRoot, startFerretDb, startNats, type LocalServer } from '@postline/common/testing';
+import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
 import { startGateway } from './gateway';
 import { commandFor, defaultPorts } from './local-services';
@@ -12,7 +12,7 @@ import { commandFor, defaultPorts } from './local-services';
 export interface PlatformOptions {
   /** Gateway port; 0 picks a free one. */
   port?: number;
-  /** Where NATS and FerretDB keep their data and the generated JWT key live. */
+  /** Where NATS and the local MongoDB keep their data and the generated JWT key live. */
   dataDir?: string;
   /** Use free ports for everything (tests), instead of the fixed local ports. */
   freePorts?: boolean;
@@ -34,7 +34,7 @@ export interface Platform {
   jwtKey: string;
   /** The servers the platform started itself (absent when NATS_URL / MONGO_URL point elsewhere), for fault tests. */
   nats?: LocalServer;
-  ferretdb?: LocalServer;
+  mongo?: LocalServer;
   /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
   stopService(name: string): Promise<void>;
   restartService(name: string): Promise<void>;
@@ -44,7 +44,7 @@ export interface Platform {
 }
 
 /**
- * The whole platform on this machine: nats-server and FerretDB (unless
+ * The whole platform on this machine: nats-server and the local MongoDB (unless
  * NATS_URL / MONGO_URL point elsewhere), every built service as its own
  * process, and the gateway serving the route table on one port. Resolves once
  * every part answers its readiness check.
@@ -70,14 +70,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           servers,
           startNats({ port: await portOf('nats'), dataDir: join(dataDir, 'nats'), detached: true }),
         );
-    const ferretdb = process.env.MONGO_URL
+    const mongo = process.env.MONGO_URL
       ? undefined
       : await started(
           servers,
-          startFerretDb({ port: await portOf('ferretdb'), dataDir: join(dataDir, 'ferretdb'), detached: true }),
+          startLocalMongo({ port: await portOf('mongo'), dataDir: join(dataDir, 'mongo'), detached: true }),
         );
     const natsUrl = process.env.NATS_URL ?? nats!.url;
-    const mongoUrl = process.env.MONGO_URL ?? ferretdb!.url;
+    const mongoUrl = process.env.MONGO_URL ?? mongo!.url;
     const jwtKey = process.env.JWT_KEY ?? localJwtKey(dataDir);
 
     const routes = loadRouteTable();
@@ -131,7 +131,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       natsUrl,
       jwtKey,
       nats,
-      ferretdb,
+      mongo,
       stopService: (name) => stopProcess(processes, name),
       restartService: async (name) => {
         await stopProcess(processes, name);

@@ -27,7 +27,7 @@ function print(part: string, line: string): void {
 
 async function main(): Promise<void> {
   const port = process.env.PORT ? Number(process.env.PORT) : undefined;
-  print('platform', 'starting NATS, FerretDB, the services and the gateway…');
+  print('platform', 'starting NATS, the local MongoDB, the services and the gateway…');
   const platform = await startPlatform({ port, log: print });
 
   let stopping = false;

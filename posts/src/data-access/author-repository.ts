@@ -1,4 +1,4 @@
-import { RetryLaterError, decideApply, withDocumentLock } from '@postline/common';
+import { RetryLaterError, decideApply } from '@postline/common';
 import type { Connection, Model } from 'mongoose';
 import { authorModel, type Author } from './author-model';
 
@@ -31,14 +31,7 @@ export class AuthorRepository {
    * keep, but count in the user's version sequence).
    * @throws RetryLaterError if the event skips a version or lost a race
    */
-  apply(userId: string, version: number, username?: string): Promise<ReplicaOutcome> {
-    // FerretDB loses concurrent updates of one document; the version guard covers other replicas on MongoDB.
-    return withDocumentLock(this.model.collection.collectionName, userId, () =>
-      this.applyUnlocked(userId, version, username),
-    );
-  }
-
-  private async applyUnlocked(userId: string, version: number, username?: string): Promise<ReplicaOutcome> {
+  async apply(userId: string, version: number, username?: string): Promise<ReplicaOutcome> {
     const current = await this.findById(userId);
     if (decideApply(current?.version, version, `author ${userId}`) === 'already-applied') return 'already-applied';
     if (!current) {

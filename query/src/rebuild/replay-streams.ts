@@ -79,8 +79,8 @@ async function replayOne(
   let failure: unknown;
 
   const apply = async (seq: number, event: AnyEventEnvelope) => {
-    // Database errors may be transient (FerretDB's SQLite answers SQLITE_BUSY
-    // under concurrent writes): retry them a few times before giving up.
+    // Database errors may be transient (a dropped connection, a failover):
+    // retry them a few times before giving up.
     for (let attempt = 0; ; attempt++) {
       try {
         await (handlers[event.subject] as ReadModelHandler<Subject>)(event);

@@ -1,2 +1,0 @@
-export * from './document-lock';
-export * from './server-kind';

@@ -1,0 +1,146 @@
+package org.postline.localmongo;
+
+import de.bwaldvogel.mongo.MongoBackend;
+import de.bwaldvogel.mongo.MongoServer;
+import de.bwaldvogel.mongo.MongoVersion;
+import de.bwaldvogel.mongo.backend.h2.H2Backend;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
+import io.netty.channel.Channel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import org.h2.mvstore.MVStore;
+
+/**
+ * Postline's local stand-in for MongoDB: mongo-java-server on one port.
+ *
+ * <pre>
+ * java -jar local-mongo.jar --port 27017 --backend h2 --file .postline/data/mongo/postline.mv.db
+ * java -jar local-mongo.jar --port 0 --backend memory
+ * </pre>
+ *
+ * Two things differ from mongo-java-server as shipped:
+ * <ul>
+ *   <li>With the H2 file backend, every write command is committed to the file before it is
+ *       acknowledged. As shipped, the MVStore commits about once a second, so a crash of this
+ *       process lost the writes of the last second, acknowledged or not. The commit is a write to
+ *       the file, not an fsync: an acknowledged write survives the death of this process (kill -9);
+ *       a power cut may still lose the last moments, as with MongoDB's own default write concern.
+ *   <li>It declares MongoDB 4.4 (wire version 9), the oldest the MongoDB Node.js driver 7
+ *       (mongoose 9) accepts; mongo-java-server 1.47 declares 4.2 (wire 8). Nothing the driver
+ *       does differently for 4.4 is used by Postline; see infra/local/README.md.
+ * </ul>
+ */
+public final class LocalMongo {
+  /** The version this server declares to clients (see the class comment). */
+  static final MongoVersion DECLARED_VERSION =
+      new MongoVersion() {
+        @Override
+        public List<Integer> getVersionArray() {
+          return List.of(4, 4, 0);
+        }
+
+        @Override
+        public int getWireVersion() {
+          return 9;
+        }
+      };
+
+  /** Commands that change data: with the file backend, each is committed before its answer goes out. */
+  private static final Set<String> WRITE_COMMANDS =
+      Set.of(
+          "insert",
+          "update",
+          "delete",
+          "findandmodify",
+          "create",
+          "createindexes",
+          "drop",
+          "dropindexes",
+          "dropdatabase",
+          "renamecollection");
+
+  /** The H2 file backend, committing every write before it is acknowledged. */
+  static final class DurableH2Backend extends H2Backend {
+    private final MVStore store;
+
+    DurableH2Backend(MVStore store) {
+      super(store);
+      this.store = store;
+    }
+
+    @Override
+    public Document handleCommand(Channel channel, String database, String command, Document query) {
+      try {
+        return super.handleCommand(channel, database, command, query);
+      } finally {
+        // Also after a failed write: part of a multi-document write may have been applied.
+        // commit() waits for a commit in progress, so a write another thread's commit
+        // picked up mid-way is on file before this answer leaves too.
+        if (WRITE_COMMANDS.contains(command.toLowerCase(Locale.ROOT))) store.commit();
+      }
+    }
+  }
+
+  public static void main(String[] args) throws Exception {
+    // Quiet by default (mongo-java-server logs every connection at INFO); -D overrides.
+    if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
+      System.setProperty("org.slf4j.simpleLogger.defaultLogLevel", "warn");
+    }
+    String host = "127.0.0.1";
+    int port = 27017;
+    String backendName = "memory";
+    String file = null;
+    for (int i = 0; i < args.length; i++) {
+      switch (args[i]) {
+        case "--host" -> host = args[++i];
+        case "--port" -> port = Integer.parseInt(args[++i]);
+        case "--backend" -> backendName = args[++i];
+        case "--file" -> file = args[++i];
+        default -> usage("unknown argument " + args[i]);
+      }
+    }
+
+    MongoBackend backend =
+        switch (backendName) {
+          case "memory" -> new MemoryBackend();
+          case "h2" -> {
+            if (file == null) usage("--backend h2 needs --file");
+            Path path = Path.of(file).toAbsolutePath();
+            Files.createDirectories(path.getParent());
+            yield new DurableH2Backend(new MVStore.Builder().fileName(path.toString()).open());
+          }
+          default -> throw usage("unknown backend " + backendName);
+        };
+    backend.version(DECLARED_VERSION);
+
+    MongoServer server = new MongoServer(backend);
+    server.bind(host, port);
+    System.out.println("local-mongo (" + backendName + ") listening on " + server.getLocalAddress());
+
+    CountDownLatch stopped = new CountDownLatch(1);
+    Runtime.getRuntime()
+        .addShutdownHook(
+            new Thread(
+                () -> {
+                  // shutdownNow() closes the backend too, which commits and closes the H2 file.
+                  server.shutdownNow();
+                  stopped.countDown();
+                }));
+    stopped.await();
+  }
+
+  private static IllegalArgumentException usage(String problem) {
+    System.err.println(problem);
+    System.err.println(
+        "usage: local-mongo [--host 127.0.0.1] [--port 27017] [--backend memory|h2] [--file PATH]");
+    System.exit(2);
+    return new IllegalArgumentException(problem);
+  }
+
+  private LocalMongo() {}
+}
