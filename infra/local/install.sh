@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what Postline needs on this machine, skipping what is already there:
-# npm dependencies, Debian's nats-server, Java 17 and Maven, and the local
+# npm dependencies, Debian's nats-server and nginx, Java 17 and Maven, and the local
 # MongoDB (mongo-java-server behind our launcher in infra/local/mongo, built
 # with Maven from Maven Central).
 # With POSTLINE_BROWSER=1 it also installs Debian's chromium for browser tests.
@@ -37,6 +37,15 @@ fi
 if [ -z "${NATS_SERVER_BIN:-}" ] && ! command -v nats-server >/dev/null; then
   say "installing nats-server from Debian"
   apt_install nats-server
+fi
+
+# 2b. nginx, the local gateway (Debian's; the proxy ingress-nginx runs). Debian puts it in
+#     /usr/sbin, which is not on every user's PATH, so look there too (the gateway does the same).
+if [ -z "${NGINX_BIN:-}" ] && ! command -v nginx >/dev/null && [ ! -x /usr/sbin/nginx ]; then
+  say "installing nginx from Debian"
+  apt_install nginx
+  # The package starts a system-wide nginx on port 80; Postline runs its own, so turn that one off.
+  if [ -d /run/systemd/system ]; then as_root systemctl disable --now nginx >/dev/null 2>&1 || true; fi
 fi
 
 # 3. The local MongoDB: Java 17 and Maven from Debian where missing, and our launcher built

@@ -1,99 +1,219 @@
 import { once } from 'node:events';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import express from 'express';
-import { pino } from 'pino';
+import { existsSync, readFileSync } from 'node:fs';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { connect, type AddressInfo } from 'node:net';
 import { freePort } from '@postline/common/testing';
 import { loadRouteTable } from '../route-table';
-import { startGateway } from './gateway';
+import { startGateway, type Gateway } from './gateway';
+import { childPids } from './processes';
 
-/** A stand-in upstream that reports what it received. */
-async function echoService(name: string): Promise<{ origin: string; server: Server }> {
-  const app = express();
-  app.get('/slow', async (_req, res) => {
-    await new Promise((r) => setTimeout(r, 2_000));
-    res.json({ late: true });
+/** A real upstream on a free port that reports what it received and counts its TCP connections. */
+async function upstream(name: string, handle?: (req: IncomingMessage, res: ServerResponse) => boolean) {
+  const seen = { connections: 0, requests: 0 };
+  const server = createServer((req, res) => {
+    seen.requests++;
+    if (handle?.(req, res)) return;
+    res.setHeader('Content-Type', 'application/json');
+    res.end(
+      JSON.stringify({
+        service: name,
+        method: req.method,
+        url: req.url,
+        headers: req.headers,
+      }),
+    );
   });
-  app.use((req, res) => {
-    res.json({
-      service: name,
-      method: req.method,
-      url: req.originalUrl,
-      requestId: req.headers['x-request-id'],
-      forwardedFor: req.headers['x-forwarded-for'],
-    });
-  });
-  const server = app.listen(0, '127.0.0.1');
+  server.on('connection', () => seen.connections++);
+  server.listen(0, '127.0.0.1');
   await once(server, 'listening');
-  return { origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
+  return { server, seen, origin: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
 }
 
-describe('the local gateway', () => {
+interface Echo {
+  service: string;
+  method: string;
+  url: string;
+  headers: Record<string, string | undefined>;
+}
+
+describe('the local gateway (nginx)', () => {
   const servers: Server[] = [];
-  let gateway: Awaited<ReturnType<typeof startGateway>>;
+  let gateway: Gateway;
   let base: string;
+  let auth: Awaited<ReturnType<typeof upstream>>;
+  let endStream: () => void = () => undefined;
+  let streamEnded = false;
 
   beforeAll(async () => {
-    const auth = await echoService('auth');
-    const client = await echoService('client');
-    servers.push(auth.server, client.server);
+    auth = await upstream('auth');
+    const client = await upstream('client');
+    // comments: a slow answer and an event stream that stays open until the test lets it end.
+    const comments = await upstream('comments', (req, res) => {
+      if (req.url === '/api/comments/slow') {
+        // Unref'd: the gateway gives up long before, and the test run must not wait for it.
+        setTimeout(() => res.end('{"late":true}'), 2_000).unref();
+        return true;
+      }
+      if (req.url === '/api/comments/live') {
+        res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
+        res.write('data: first\n\n');
+        endStream = () => {
+          streamEnded = true;
+          res.end('data: last\n\n');
+        };
+        return true;
+      }
+      return false;
+    });
+    servers.push(auth.server, client.server, comments.server);
     gateway = await startGateway({
       port: 0,
       routes: loadRouteTable(),
-      upstreams: { auth: auth.origin, client: client.origin, posts: `http://127.0.0.1:${await freePort()}` },
-      logger: pino({ level: 'silent' }),
+      upstreams: {
+        auth: auth.origin,
+        client: client.origin,
+        comments: comments.origin,
+        posts: `http://127.0.0.1:${await freePort()}`, // nothing listens there
+        // query and moderation are not running
+      },
       upstreamTimeoutMs: 500,
     });
     base = `http://127.0.0.1:${gateway.port}`;
   });
 
   afterAll(async () => {
-    await gateway.close();
+    await gateway?.close();
+    for (const server of servers) server.closeAllConnections();
     for (const server of servers) server.close();
   });
 
-  it('proxies each prefix to its service with path, query, request id and client address', async () => {
-    const res = await fetch(`${base}/api/users/currentuser?x=1`);
-    const body = (await res.json()) as { requestId: string };
-    expect(body).toMatchObject({
-      service: 'auth',
-      method: 'GET',
-      url: '/api/users/currentuser?x=1',
-      forwardedFor: expect.stringContaining('127.0.0.1'),
-    });
-    expect(body.requestId).toBe(res.headers.get('x-request-id'));
-    expect(await (await fetch(`${base}/posts/some-slug`)).json()).toMatchObject({
-      service: 'client',
-      url: '/posts/some-slug',
-    });
-  });
+  const expectJsonError = async (res: Response, status: number, message: string) => {
+    expect(res.status).toBe(status);
+    expect(res.headers.get('content-type')).toBe('application/json');
+    expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(await res.json()).toEqual({ errors: [{ message }] });
+  };
 
-  it('keeps a caller-supplied request id', async () => {
-    const res = await fetch(`${base}/api/users/x`, { headers: { 'X-Request-Id': 'from-the-edge-123' } });
-    expect(((await res.json()) as { requestId: string }).requestId).toBe('from-the-edge-123');
-  });
-
-  it('answers an unknown /api path with a JSON 404 instead of handing it to the client', async () => {
-    for (const path of ['/api/nothing', '/api', '/api/usersx']) {
+  it('routes each prefix to its service, element-wise, with path and query unchanged', async () => {
+    const cases: [path: string, service: string][] = [
+      ['/api/users/currentuser?x=1', 'auth'],
+      ['/api/users', 'auth'],
+      ['/posts/some-slug', 'client'],
+      ['/', 'client'],
+    ];
+    for (const [path, service] of cases) {
       const res = await fetch(`${base}${path}`);
-      expect(res.status).toBe(404);
-      expect(await res.json()).toEqual({ errors: [{ message: `No route for GET ${path}` }] });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ service, method: 'GET', url: path });
     }
+  });
+
+  it('passes the client address, scheme and host on, and an empty Connection (keep-alive) header', async () => {
+    const { headers } = (await (await fetch(`${base}/api/users/x`)).json()) as Echo;
+    expect(headers['x-forwarded-for']).toBe('127.0.0.1');
+    expect(headers['x-forwarded-proto']).toBe('http');
+    expect(headers['x-forwarded-host']).toBe(`127.0.0.1:${gateway.port}`);
+    expect(headers.host).toBe(`127.0.0.1:${gateway.port}`);
+    expect(headers.connection).toBeUndefined();
+  });
+
+  it('generates a request id, sends it upstream and returns it; keeps a sane caller-supplied one', async () => {
+    const generated = await fetch(`${base}/api/users/x`);
+    const id = generated.headers.get('x-request-id');
+    expect(id).toMatch(/^[0-9a-f]{32}$/);
+    expect(((await generated.json()) as Echo).headers['x-request-id']).toBe(id);
+
+    const kept = await fetch(`${base}/api/users/x`, { headers: { 'X-Request-Id': 'from-the-edge-123' } });
+    expect(kept.headers.get('x-request-id')).toBe('from-the-edge-123');
+    expect(((await kept.json()) as Echo).headers['x-request-id']).toBe('from-the-edge-123');
+
+    // One the services would not accept is replaced, so every hop logs the same id.
+    const replaced = await fetch(`${base}/api/users/x`, { headers: { 'X-Request-Id': 'a b' } });
+    expect(replaced.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    await replaced.body?.cancel();
+  });
+
+  it('answers an /api path no route claims with a JSON 404 instead of handing it to the client', async () => {
+    for (const path of ['/api/nothing', '/api', '/api/usersx', '/api/']) {
+      await expectJsonError(await fetch(`${base}${path}`), 404, `No route for GET ${path}`);
+    }
+  });
+
+  it('answers a body over 1 MB with a JSON 413 without passing it on', async () => {
+    const before = auth.seen.requests;
+    const res = await fetch(`${base}/api/users/signup`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ bio: 'x'.repeat(1_100_000) }),
+    });
+    await expectJsonError(res, 413, 'Request body too large');
+    expect(auth.seen.requests).toBe(before);
   });
 
   it('answers 502 at once for a service that is down, 503 for one not running, 504 for one too slow', async () => {
     const started = Date.now();
-    const down = await fetch(`${base}/api/posts/1`);
-    expect(down.status).toBe(502);
-    expect(await down.json()).toEqual({ errors: [{ message: 'Upstream service unavailable' }] });
-    expect(Date.now() - started).toBeLessThan(2_000);
+    await expectJsonError(await fetch(`${base}/api/posts/1`), 502, 'Upstream service unavailable');
+    expect(Date.now() - started).toBeLessThan(1_000);
+    await expectJsonError(await fetch(`${base}/api/query/posts`), 503, 'query is not running');
+    await expectJsonError(await fetch(`${base}/api/moderation/queue`), 503, 'moderation is not running');
+    await expectJsonError(await fetch(`${base}/api/comments/slow`), 504, 'Upstream service timed out');
+  });
 
-    const notRunning = await fetch(`${base}/api/query/posts`);
-    expect(notRunning.status).toBe(503);
-    expect(await notRunning.json()).toEqual({ errors: [{ message: 'query is not running' }] });
+  it('streams an event stream unbuffered: the first event arrives while the upstream keeps it open', async () => {
+    const res = await fetch(`${base}/api/comments/live`);
+    expect(res.headers.get('content-type')).toBe('text/event-stream');
+    const reader = res.body!.getReader();
+    const first = await Promise.race([
+      reader.read(),
+      new Promise<never>((_, reject) => setTimeout(() => reject(new Error('no event within 400 ms')), 400)),
+    ]);
+    expect(Buffer.from(first.value!).toString()).toContain('data: first');
+    expect(streamEnded).toBe(false);
+    endStream();
+    let rest = '';
+    for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+      rest += Buffer.from(chunk.value).toString();
+    }
+    expect(rest).toContain('data: last');
+  });
 
-    const timedOut = await fetch(`${base}/slow`);
-    expect(timedOut.status).toBe(504);
-    expect(await timedOut.json()).toEqual({ errors: [{ message: 'Upstream service timed out' }] });
+  it('reuses upstream connections', async () => {
+    const before = { ...auth.seen };
+    for (let i = 0; i < 30; i++) await (await fetch(`${base}/api/users/x`)).arrayBuffer();
+    expect(auth.seen.requests - before.requests).toBe(30);
+    // At most one new connection per nginx worker, not one per request.
+    expect(auth.seen.connections - before.connections).toBeLessThanOrEqual(2);
+  });
+
+  it('keeps everything in its run directory and stops leaving no nginx process or listener behind', async () => {
+    const conf = readFileSync(`${gateway.runDir}/nginx.conf`, 'utf8');
+    expect(conf).not.toMatch(/\/etc\/nginx|\/var\/log\/nginx|\/var\/lib\/nginx/);
+    expect(existsSync(`${gateway.runDir}/error.log`)).toBe(true);
+    const pids = [gateway.pid, ...childPids(gateway.pid)];
+    expect(pids.length).toBeGreaterThan(1); // the master and its workers
+    await gateway.close();
+    for (const pid of pids) expect(isAlive(pid)).toBe(false);
+    expect(await isListening(gateway.port)).toBe(false);
+    expect(existsSync(gateway.runDir)).toBe(false);
   });
 });
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isListening(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+  });
+}

@@ -122,6 +122,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       routes,
       upstreams: services,
       logger: pino({ level: 'warn', base: { service: 'gateway' } }),
+      // npm start keeps nginx's config and logs where they can be read; tests and benchmarks use a temporary one.
+      runDir: options.freePorts ? undefined : join(root, '.postline', 'run', 'nginx'),
     });
     const url = `http://localhost:${gateway.port}`;
     return {
