@@ -1,3 +1,5 @@
+import type { EventsClient, TailedEvent } from '@postline/common/events-client';
+
 // Responses are whatever JSON the API answers; tests narrow them with their own types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -29,6 +31,13 @@ export class ApiUser {
     return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
   }
 
+  /** The same session against another origin: a service's own port, bypassing the gateway. */
+  at(baseUrl: string): ApiUser {
+    const other = new ApiUser(baseUrl, this.name);
+    other.cookie = this.cookie;
+    return other;
+  }
+
   /** Like `request`, but fails the test unless the status is the expected one. */
   async expect<T = Json>(status: number, method: string, path: string, body?: unknown): Promise<T> {
     const res = await this.request<T>(method, path, body);
@@ -50,4 +59,54 @@ export class ApiUser {
     user.id = created.id;
     return user;
   }
+
+  /** Signs up `count` users named `<prefix><n>`, a few at a time. */
+  static signUpMany(baseUrl: string, prefix: string, count: number): Promise<(ApiUser & { id: string })[]> {
+    const names = Array.from({ length: count }, (_, i) => `${prefix}${i}`);
+    return mapConcurrently(names, 8, (name) => ApiUser.signUp(baseUrl, name));
+  }
+}
+
+/** `fn` over `items` with at most `limit` calls in flight; results in the order of `items`. */
+export async function mapConcurrently<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>) {
+  const results = new Array<R>(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const index = next++;
+      results[index] = await fn(items[index]!, index);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return results;
+}
+
+/**
+ * Every event of one aggregate in the stream of its family (`post`, `comment`,
+ * `user`), in stream order, as JetStream holds it now.
+ */
+export async function eventsOf(
+  events: EventsClient,
+  family: 'user' | 'post' | 'comment',
+  aggregateId: string,
+): Promise<TailedEvent[]> {
+  const tail = await events.tail(`${family}.>`, { fromSeq: 1, stopAtEnd: true });
+  const found: TailedEvent[] = [];
+  try {
+    for await (const tailed of tail) if (tailed.event?.aggregateId === aggregateId) found.push(tailed);
+  } finally {
+    tail.stop();
+  }
+  return found;
+}
+
+/**
+ * Whether a service's durable consumer on a stream (base name: `POSTS`, ...)
+ * has acknowledged everything up to `seq`; services acknowledge after their
+ * database write, so the service then holds what those events said.
+ */
+export async function consumedUpTo(events: EventsClient, service: string, stream: string, seq: number) {
+  const name = events.connection.names.stream(stream);
+  const consumer = (await events.consumers()).find((c) => c.service === service && c.stream === name);
+  return consumer !== undefined && consumer.ackFloorSeq >= seq;
 }
