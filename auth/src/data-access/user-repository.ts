@@ -24,8 +24,7 @@ export class UserRepository {
     try {
       return await this.writer.create(
         { _id: new Types.ObjectId().toHexString(), ...user, bio: '', image: '', following: [], createdAt: new Date() },
-        'user.created',
-        userProfileData,
+        { subject: 'user.created', data: userProfileData },
       );
     } catch (err) {
       throw (await this.asConflict(err, user)) ?? err;

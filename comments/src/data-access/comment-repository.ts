@@ -36,8 +36,7 @@ export class CommentRepository {
         deleted: false,
         deletedAt: null,
       },
-      'comment.created',
-      commentSnapshotData,
+      { subject: 'comment.created', data: commentSnapshotData },
     );
   }
 

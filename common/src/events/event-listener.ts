@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import type { Subject } from './catalogue';
+import { aggregateTypeOf, type Subject } from './catalogue';
 import { validateEvent, type EventEnvelope } from './envelope';
 import type { EventBus } from './event-bus';
 import { isNotFound } from './event-bus';
@@ -22,6 +22,32 @@ export class RetryLaterError extends Error {
     super(message);
     this.name = 'RetryLaterError';
   }
+}
+
+/** A message in hand, waiting in its aggregate's lane or being handled. */
+interface HeldMessage {
+  msg: JsMsg;
+  stream: string;
+  event: EventEnvelope<Subject>;
+  /** Tries so far, counting JetStream's deliveries and the waits in the lane. */
+  attempt: number;
+}
+
+interface Lane {
+  /** Lowest version first (then stream order). */
+  messages: HeldMessage[];
+  /** Ends the current wait between retries, if any. */
+  wake?: () => void;
+}
+
+/** Queues `item` by version; ahead of the lane's first message only while that one waits, not while it runs. */
+function insertInVersionOrder(lane: Lane, item: HeldMessage): void {
+  const { messages } = lane;
+  const after = (m: HeldMessage) =>
+    m.event.version > item.event.version || (m.event.version === item.event.version && m.msg.seq > item.msg.seq);
+  const first = lane.wake ? 0 : 1;
+  const index = messages.findIndex((m, i) => i >= first && after(m));
+  messages.splice(index === -1 ? messages.length : index, 0, item);
 }
 
 /** What a dead-lettered message carries: the reason, and the original untouched. */
@@ -95,9 +121,16 @@ export class EventListener {
   private readonly maxInFlight: number;
   private started = false;
   private activeLoops = 0;
-  /** Aggregate id → the last message queued for it: the next one waits for it. */
-  private readonly lanes = new Map<string, Promise<void>>();
+  /** Aggregate (type and id) → its messages in hand, handled one at a time. */
+  private readonly lanes = new Map<string, Lane>();
+  /** Messages in hand across lanes (bounded by maxInFlight), and who waits for room. */
+  private held = 0;
+  private readonly roomWaiters: (() => void)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
+  private stopping = false;
+  private signalStopped = () => {};
+  /** Resolves when stop() is called: ends waits between retries. */
+  private stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
 
   constructor(
     private readonly bus: EventBus,
@@ -139,11 +172,19 @@ export class EventListener {
     }
   }
 
-  /** Stops pulling, lets the messages in hand finish and their acks go out. */
+  /**
+   * Stops pulling and handles every message already received (the iterator
+   * still yields what it had buffered); only waits between retries are cut
+   * short, those messages going back to JetStream.
+   */
   async stop(): Promise<void> {
+    this.stopping = true;
+    this.signalStopped();
     for (const messages of this.subscriptions) messages.stop();
     await Promise.all(this.loops);
     await Promise.all(this.inFlight);
+    this.stopping = false;
+    this.stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
     this.started = false;
     this.subscriptions.length = 0;
     this.loops.length = 0;
@@ -178,36 +219,70 @@ export class EventListener {
 
   private async consumeAll(messages: ConsumerMessages, stream: string): Promise<void> {
     for await (const msg of messages) {
-      while (this.inFlight.size >= this.maxInFlight) await Promise.race(this.inFlight);
+      while (this.held >= this.maxInFlight) await new Promise<void>((r) => this.roomWaiters.push(r));
       const parsed = this.parse(msg);
       if ('invalid' in parsed) {
-        this.track(this.settleFailure(msg, this.deadLetter(msg, stream, parsed.invalid)));
+        this.track(this.deadLetterOrRetry({ msg, stream, attempt: msg.info.deliveryCount }, parsed.invalid));
         continue;
       }
-      const lane = parsed.event.aggregateId;
-      const previous = this.lanes.get(lane) ?? Promise.resolve();
-      const turn = previous.then(() => this.settleFailure(msg, this.handle(msg, stream, parsed.event)));
-      this.lanes.set(lane, turn);
-      this.track(turn);
-      void turn.then(() => {
-        if (this.lanes.get(lane) === turn) this.lanes.delete(lane);
-      });
+      const { event } = parsed;
+      const item: HeldMessage = { msg, stream, event, attempt: msg.info.deliveryCount };
+      this.held++;
+      // A comment and moderation's record of it share an id, not a version sequence.
+      const key = `${aggregateTypeOf(event.subject)}:${event.aggregateId}`;
+      const lane = this.lanes.get(key);
+      if (lane) {
+        insertInVersionOrder(lane, item);
+        lane.wake?.(); // the newcomer may be the version the lane waits for
+      } else {
+        const created: Lane = { messages: [item] };
+        this.lanes.set(key, created);
+        this.track(this.drain(key, created));
+      }
     }
+  }
+
+  /**
+   * Handles a lane's messages one at a time, lowest version first. A handler
+   * that cannot apply its event yet (RetryLaterError: it skips a version, or
+   * what it needs has not arrived) is retried here with back-off, holding the
+   * lane, so the aggregate's later events wait behind it instead of failing
+   * ahead of it and using up their attempts; a newcomer to the lane (perhaps
+   * the missing version) ends the wait at once. Other failures (the database
+   * unreachable) go back to JetStream for a delayed redelivery.
+   */
+  private async drain(key: string, lane: Lane): Promise<void> {
+    while (lane.messages.length > 0) {
+      const item = lane.messages[0]!;
+      if ((await this.handleOnce(item)) === 'settled') {
+        lane.messages.splice(lane.messages.indexOf(item), 1);
+        this.release();
+        continue;
+      }
+      item.msg.working(); // no redelivery meanwhile (ack wait 30 s; a wait is at most 30 s)
+      const woken = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), this.retryDelay(item.attempt));
+        const wake = () => {
+          clearTimeout(timer);
+          resolve(true);
+        };
+        lane.wake = wake;
+        void this.stopped.then(wake);
+      });
+      lane.wake = undefined;
+      if (!woken) item.attempt++;
+    }
+    this.lanes.delete(key);
+  }
+
+  private release(): void {
+    this.held--;
+    this.roomWaiters.shift()?.();
   }
 
   private track(work: Promise<void>): void {
     this.inFlight.add(work);
     void work.then(() => this.inFlight.delete(work));
-  }
-
-  /** Only the dead-letter publish can fail here (NATS gone): the message is retried later. */
-  private async settleFailure(msg: JsMsg, work: Promise<void>): Promise<void> {
-    try {
-      await work;
-    } catch (err) {
-      this.options.logger.error({ err, subject: msg.subject }, 'could not settle message');
-      msg.nak(this.retryDelay(msg.info.deliveryCount));
-    }
   }
 
   private parse(msg: JsMsg): { event: EventEnvelope<Subject> } | { invalid: string } {
@@ -222,27 +297,40 @@ export class EventListener {
     }
   }
 
-  private async handle(msg: JsMsg, stream: string, event: EventEnvelope<Subject>): Promise<void> {
-    const delivery = { deliveryCount: msg.info.deliveryCount, streamSequence: msg.seq };
+  /** One try: `wait` when the handler asked to be retried later and this lane should hold it. */
+  private async handleOnce(item: HeldMessage): Promise<'settled' | 'wait'> {
+    const { msg, event, attempt } = item;
     const handler = this.handlers.get(event.subject);
     if (!handler) {
       msg.ack(); // another service's business
-      return;
+      return 'settled';
     }
-
     try {
-      await handler(event, delivery);
+      await handler(event, { deliveryCount: attempt, streamSequence: msg.seq });
       msg.ack();
+      return 'settled';
     } catch (err) {
-      const log = { subject: event.subject, eventId: event.id, deliveryCount: delivery.deliveryCount };
-      if (delivery.deliveryCount >= this.maxDeliveries) {
+      const log = { subject: event.subject, eventId: event.id, attempt };
+      if (attempt >= this.maxDeliveries) {
         this.options.logger.error({ ...log, err }, 'event handling failed for the last time: dead-lettering');
-        await this.deadLetter(msg, stream, `handler failed ${delivery.deliveryCount} times: ${(err as Error).message}`);
-        return;
+        await this.deadLetterOrRetry(item, `handler failed ${attempt} times: ${(err as Error).message}`);
+        return 'settled';
       }
-      const level = err instanceof RetryLaterError ? 'debug' : 'warn';
-      this.options.logger[level]({ ...log, err }, 'event handling failed: will retry');
-      msg.nak(this.retryDelay(delivery.deliveryCount));
+      const waitHere = err instanceof RetryLaterError && !this.stopping;
+      this.options.logger[waitHere ? 'debug' : 'warn']({ ...log, err }, 'event handling failed: will retry');
+      if (waitHere) return 'wait';
+      msg.nak(this.retryDelay(attempt));
+      return 'settled';
+    }
+  }
+
+  /** Dead-letters the message; if that publish fails (NATS gone), it is retried later instead. */
+  private async deadLetterOrRetry(item: Pick<HeldMessage, 'msg' | 'stream' | 'attempt'>, reason: string) {
+    try {
+      await this.deadLetter(item.msg, item.stream, reason);
+    } catch (err) {
+      this.options.logger.error({ err, subject: item.msg.subject }, 'could not dead-letter message');
+      item.msg.nak(this.retryDelay(item.attempt));
     }
   }
 

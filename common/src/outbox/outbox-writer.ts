@@ -4,7 +4,10 @@ import type { OutboxRelay } from './outbox-relay';
 
 /** Fields every aggregate that announces its changes carries. */
 export interface OutboxFields {
-  /** Starts at 0 on creation and rises by exactly 1 with every announced change. */
+  /**
+   * The version of the last announced change: 0 for the event announcing the creation, then
+   * exactly +1 per event (-1 for an aggregate created without an event; see `OutboxWriter.create`).
+   */
   version: number;
   /** Events written with the change, not yet acknowledged by JetStream. */
   outbox: EventEnvelope[];
@@ -19,7 +22,24 @@ export const outboxSchemaFields = {
 export interface PlannedChange<S extends Subject> {
   /** The change itself; `version` and `outbox` are added by the writer. */
   update: UpdateQuery<unknown>;
-  event: { subject: S; data: EventData<S> };
+  /** The event announcing it; a change without one is possible only with a `revisionField`. */
+  event?: { subject: S; data: EventData<S> };
+}
+
+export interface OutboxWriterOptions<T> {
+  /**
+   * For aggregates that also change without announcing it: a numeric field
+   * that rises with every write and guards it instead of `version` (which
+   * rises only with events), so a plan made on a read from before any write
+   * is re-made.
+   */
+  revisionField?: keyof T & string;
+  /**
+   * How long `change` keeps re-reading and re-planning while others win the
+   * race for the same document (each round has one winner, so N writers at
+   * once need up to N rounds) before giving up with ConcurrentModificationError.
+   */
+  retryBudgetMs?: number;
 }
 
 export class ConcurrentModificationError extends Error {
@@ -39,17 +59,27 @@ export class OutboxWriter<T extends OutboxFields> {
     private readonly model: Model<T>,
     private readonly producer: string,
     private readonly relay: OutboxRelay,
+    private readonly options: OutboxWriterOptions<T> = {},
   ) {}
 
+  /**
+   * Inserts a new aggregate with the event announcing it (version 0), or,
+   * with no event, at version -1 (its first event will be version 0).
+   * A duplicate `_id` throws MongoDB's duplicate-key error (code 11000).
+   */
   async create<S extends Subject>(
     fields: Omit<T, keyof OutboxFields> & { _id: unknown },
-    subject: S,
-    dataFor: (doc: HydratedDocument<T>) => EventData<S>,
+    event?: { subject: S; data: (doc: HydratedDocument<T>) => EventData<S> },
   ): Promise<HydratedDocument<T>> {
-    const doc = new this.model({ ...fields, version: 0, outbox: [] });
-    doc.set('outbox', [this.event(subject, String(doc._id), 0, dataFor(doc))]);
+    const doc = new this.model({
+      ...fields,
+      ...(this.options.revisionField ? { [this.options.revisionField]: 0 } : {}),
+      version: event ? 0 : -1,
+      outbox: [],
+    });
+    if (event) doc.set('outbox', [this.event(event.subject, String(doc._id), 0, event.data(doc))]);
     await doc.save();
-    void this.relay.publishPending(this.model, doc._id);
+    if (event) void this.relay.publishPending(this.model, doc._id);
     return doc;
   }
 
@@ -62,24 +92,41 @@ export class OutboxWriter<T extends OutboxFields> {
   async change<S extends Subject>(
     id: unknown,
     plan: (current: HydratedDocument<T>) => PlannedChange<S> | undefined,
-    attempts = 5,
   ): Promise<{ doc: HydratedDocument<T>; changed: boolean } | null> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    const revisionField = this.options.revisionField;
+    const deadline = Date.now() + (this.options.retryBudgetMs ?? 5_000);
+    for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
+      // Jittered back-off after a lost race, so the losers do not all collide again at once.
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 50)));
       const current = await this.model.findById(id);
       if (!current) return null;
       const planned = plan(current);
       if (!planned) return { doc: current, changed: false };
-      const version = current.version + 1;
-      const event = this.event(planned.event.subject, String(current._id), version, planned.event.data);
+      if (!planned.event && !revisionField) throw new Error(`${this.model.modelName}: a change without an event`);
       const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
-      // The version guard turns a write by anyone else in between (a concurrent request, another replica) into a retry.
+      const set: Record<string, unknown> = { ...($set ?? {}) };
+      const push: Record<string, unknown> = { ...($push ?? {}) };
+      // The guard turns a write by anyone else in between (a concurrent request, another replica) into a retry.
+      const guard: Record<string, unknown> = { _id: current._id };
+      if (revisionField) {
+        const revision = current.get(revisionField) as number;
+        guard[revisionField] = revision;
+        set[revisionField] = revision + 1;
+      } else {
+        guard.version = current.version;
+      }
+      if (planned.event) {
+        const version = current.version + 1;
+        set.version = version;
+        push.outbox = this.event(planned.event.subject, String(current._id), version, planned.event.data);
+      }
       const updated = await this.model.findOneAndUpdate(
-        { _id: current._id, version: current.version } as never,
-        { ...rest, $set: { ...($set ?? {}), version }, $push: { ...($push ?? {}), outbox: event } } as never,
+        guard as never,
+        { ...rest, $set: set, ...(Object.keys(push).length ? { $push: push } : {}) } as never,
         { returnDocument: 'after' },
       );
       if (updated) {
-        void this.relay.publishPending(this.model, id);
+        if (planned.event) void this.relay.publishPending(this.model, id);
         return { doc: updated, changed: true };
       }
     }

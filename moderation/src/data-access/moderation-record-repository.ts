@@ -1,5 +1,5 @@
-import type { Connection, Model, UpdateQuery } from 'mongoose';
-import { ConcurrentModificationError, newEvent, type OutboxRelay } from '@postline/common';
+import type { Connection, Model } from 'mongoose';
+import { OutboxWriter, type OutboxRelay } from '@postline/common';
 import { commentModeratedData } from '../events/moderation-events';
 import {
   moderationRecordModel,
@@ -17,21 +17,20 @@ export interface RecordChange {
 export type NewRecord = Omit<ModerationRecord, 'version' | 'outbox' | 'revision' | 'decisions'>;
 
 /**
- * Moderation records. A decision is written together with its
- * `comment.moderated` event in one atomic update (the outbox in the document),
- * like OutboxWriter does; unlike OutboxWriter's, these writes are guarded by
- * `revision`, not `version`, because a record also changes without an event
- * (a version queued for review, a newer comment version seen) and a decision
- * planned on a record read before such a change must not overwrite it.
+ * Moderation records, written through the common `OutboxWriter`: a decision
+ * is written together with its `comment.moderated` event in one atomic update.
+ * A record also changes without an event (a version queued for review, a
+ * newer comment version seen), so writes are guarded by `revision`, which
+ * rises with every write, rather than by `version`, which counts events: a
+ * decision planned on a record read before such a change is planned again.
  */
 export class ModerationRecordRepository {
   readonly model: Model<ModerationRecord>;
+  private readonly writer: OutboxWriter<ModerationRecord>;
 
-  constructor(
-    db: Connection,
-    private readonly relay: OutboxRelay,
-  ) {
+  constructor(db: Connection, relay: OutboxRelay) {
     this.model = moderationRecordModel(db);
+    this.writer = new OutboxWriter(this.model, 'moderation', relay, { revisionField: 'revision' });
   }
 
   findById(id: string): Promise<ModerationRecordDocument | null> {
@@ -40,21 +39,15 @@ export class ModerationRecordRepository {
 
   /** @returns null if a record with this id exists already (another delivery or replica was first) */
   async insert(record: NewRecord, decision?: Decision): Promise<ModerationRecordDocument | null> {
-    const doc = new this.model({
-      ...record,
-      revision: 0,
-      version: decision ? 0 : -1,
-      decisions: decision ? [decision] : [],
-      outbox: decision ? [this.event(record, 0, decision)] : [],
-    });
     try {
-      await doc.save();
+      return await this.writer.create(
+        { ...record, revision: 0, decisions: decision ? [decision] : [] },
+        decision && { subject: 'comment.moderated', data: (doc) => commentModeratedData(doc, decision) },
+      );
     } catch (err) {
       if ((err as { code?: number })?.code === 11000) return null;
       throw err;
     }
-    if (decision) void this.relay.publishPending(this.model, doc._id);
-    return doc;
   }
 
   /**
@@ -65,41 +58,22 @@ export class ModerationRecordRepository {
   async change(
     id: string,
     plan: (current: ModerationRecordDocument) => RecordChange | undefined,
-    attempts = 5,
   ): Promise<ModerationRecordDocument | null> {
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      const current = await this.model.findById(id);
-      if (!current) return null;
+    const outcome = await this.writer.change(id, (current) => {
       const planned = plan(current);
-      if (!planned) return current;
-      const update: UpdateQuery<ModerationRecord> = { $set: { ...planned.set, revision: current.revision + 1 } };
-      if (planned.decision) {
-        const version = current.version + 1;
-        update.$set = { ...update.$set, version };
-        update.$push = { decisions: planned.decision, outbox: this.event(current, version, planned.decision) };
-      }
-      const updated = await this.model.findOneAndUpdate({ _id: id, revision: current.revision }, update, {
-        returnDocument: 'after',
-      });
-      if (updated) {
-        if (planned.decision) void this.relay.publishPending(this.model, id);
-        return updated;
-      }
-    }
-    throw new ConcurrentModificationError(this.model.modelName);
+      if (!planned) return undefined;
+      const { decision } = planned;
+      if (!decision) return { update: { $set: planned.set } };
+      return {
+        update: { $set: planned.set, $push: { decisions: decision } },
+        event: { subject: 'comment.moderated' as const, data: commentModeratedData(current, decision) },
+      };
+    });
+    return outcome?.doc ?? null;
   }
 
   /** Records awaiting a moderator, oldest first. */
   awaitingReview(limit: number): Promise<ModerationRecordDocument[]> {
     return this.model.find({ awaitingReview: true }).sort({ queuedAt: 1 }).limit(limit);
-  }
-
-  private event(record: Pick<ModerationRecord, '_id' | 'postId'>, version: number, decision: Decision) {
-    return newEvent('comment.moderated', {
-      producer: 'moderation',
-      aggregateId: record._id,
-      version,
-      data: commentModeratedData(record, decision),
-    });
   }
 }

@@ -13,9 +13,6 @@ export interface NewPost {
 
 export type ContentChanges = Partial<Pick<Post, 'title' | 'body' | 'tags'>>;
 
-/** How often a write is re-planned when others keep changing the post (likes on a popular post). */
-const WRITE_ATTEMPTS = 20;
-
 /**
  * Posts and their likes. Every change is written together with the event
  * announcing it (OutboxWriter); a deleted post is a tombstone that accepts
@@ -50,8 +47,7 @@ export class PostRepository {
             updatedAt: now,
             deletedAt: null,
           },
-          'post.created',
-          postSnapshotData,
+          { subject: 'post.created', data: postSnapshotData },
         );
       } catch (err) {
         if ((err as { code?: number })?.code !== 11000) throw err; // another post took the slug meanwhile
@@ -129,14 +125,10 @@ export class PostRepository {
     plan: Parameters<OutboxWriter<Post>['change']>[1],
   ): Promise<PostDocument | null> {
     try {
-      const result = await this.writer.change(
-        id,
-        (post) => {
-          if (post.deletedAt) throw new PostGone();
-          return plan(post);
-        },
-        WRITE_ATTEMPTS,
-      );
+      const result = await this.writer.change(id, (post) => {
+        if (post.deletedAt) throw new PostGone();
+        return plan(post);
+      });
       return result?.doc ?? null;
     } catch (err) {
       if (err instanceof PostGone) return null;

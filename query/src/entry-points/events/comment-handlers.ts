@@ -91,7 +91,6 @@ export function commentHandlers(
       const key = `moderation.${fieldKey(event.aggregateId)}`;
       const applied = current.moderation?.[fieldKey(event.aggregateId)];
       if (decideApply(applied, event.version, `moderation ${event.aggregateId}`) === 'already-applied') return;
-      if (current.deleted) return; // a decision about a deleted comment changes nothing visible
       const verdict = judgeDecision(current, data.commentVersion);
       if (verdict === 'wait') {
         throw new RetryLaterError(
@@ -101,7 +100,12 @@ export function commentHandlers(
       const result = await comments.updateOne(
         { _id: data.commentId, version: current.version, [key]: applied ?? { $exists: false } },
         {
-          $set: { [key]: event.version, ...(verdict === 'apply' ? { status: data.status, reason: data.reason } : {}) },
+          $set: {
+            [key]: event.version,
+            // Applied to a deleted comment too, keeping its reason cleared, so the outcome is the
+            // same whichever of the deletion and the decision arrives first.
+            ...(verdict === 'apply' ? { status: data.status, reason: current.deleted ? '' : data.reason } : {}),
+          },
         },
       );
       if (result.matchedCount === 0)

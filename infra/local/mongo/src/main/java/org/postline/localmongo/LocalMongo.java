@@ -5,13 +5,9 @@ import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
 import de.bwaldvogel.mongo.backend.h2.H2Backend;
 import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
-import de.bwaldvogel.mongo.bson.Document;
-import io.netty.channel.Channel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import org.h2.mvstore.MVStore;
 
@@ -23,8 +19,10 @@ import org.h2.mvstore.MVStore;
  * java -jar local-mongo.jar --port 0 --backend memory
  * </pre>
  *
- * Two things differ from mongo-java-server as shipped:
+ * Three things differ from mongo-java-server as shipped:
  * <ul>
+ *   <li>Answers never share objects with the store, and no read sees a write half done (see
+ *       {@link IsolatedBackend}).
  *   <li>With the H2 file backend, every write command is committed to the file before it is
  *       acknowledged. As shipped, the MVStore commits about once a second, so a crash of this
  *       process lost the writes of the last second, acknowledged or not. The commit is a write to
@@ -50,42 +48,6 @@ public final class LocalMongo {
         }
       };
 
-  /** Commands that change data: with the file backend, each is committed before its answer goes out. */
-  private static final Set<String> WRITE_COMMANDS =
-      Set.of(
-          "insert",
-          "update",
-          "delete",
-          "findandmodify",
-          "create",
-          "createindexes",
-          "drop",
-          "dropindexes",
-          "dropdatabase",
-          "renamecollection");
-
-  /** The H2 file backend, committing every write before it is acknowledged. */
-  static final class DurableH2Backend extends H2Backend {
-    private final MVStore store;
-
-    DurableH2Backend(MVStore store) {
-      super(store);
-      this.store = store;
-    }
-
-    @Override
-    public Document handleCommand(Channel channel, String database, String command, Document query) {
-      try {
-        return super.handleCommand(channel, database, command, query);
-      } finally {
-        // Also after a failed write: part of a multi-document write may have been applied.
-        // commit() waits for a commit in progress, so a write another thread's commit
-        // picked up mid-way is on file before this answer leaves too.
-        if (WRITE_COMMANDS.contains(command.toLowerCase(Locale.ROOT))) store.commit();
-      }
-    }
-  }
-
   public static void main(String[] args) throws Exception {
     // Quiet by default (mongo-java-server logs every connection at INFO); -D overrides.
     if (System.getProperty("org.slf4j.simpleLogger.defaultLogLevel") == null) {
@@ -107,12 +69,13 @@ public final class LocalMongo {
 
     MongoBackend backend =
         switch (backendName) {
-          case "memory" -> new MemoryBackend();
+          case "memory" -> new IsolatedBackend(new MemoryBackend(), () -> {});
           case "h2" -> {
             if (file == null) usage("--backend h2 needs --file");
             Path path = Path.of(file).toAbsolutePath();
             Files.createDirectories(path.getParent());
-            yield new DurableH2Backend(new MVStore.Builder().fileName(path.toString()).open());
+            MVStore store = new MVStore.Builder().fileName(path.toString()).open();
+            yield new IsolatedBackend(new H2Backend(store), store::commit);
           }
           default -> throw usage("unknown backend " + backendName);
         };
