@@ -1,7 +1,7 @@
 /**
  * One jest run for every TypeScript workspace (the client has its own runner
  * for browser tests, started from here too). The global setup starts one
- * FerretDB and one nats-server for the whole run; suites isolate themselves
+ * database and one nats-server for the whole run; suites isolate themselves
  * by database and event namespace. Tests import @postline/common from
  * source, so they need no build.
  */

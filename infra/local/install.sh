@@ -3,7 +3,8 @@
 # npm dependencies, Debian's nats-server and nginx, Java 17 and Maven, and the local
 # MongoDB (mongo-java-server behind our launcher in infra/local/mongo, built
 # with Maven from Maven Central).
-# With POSTLINE_BROWSER=1 it also installs Debian's chromium for browser tests.
+# With --tests it also installs kustomize and actionlint for the Kubernetes tests (built from the
+# Go module proxy), and with POSTLINE_BROWSER=1 Debian's chromium for the browser tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 state="$root/.postline"
@@ -74,5 +75,7 @@ if [ "${POSTLINE_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   apt_install chromium
 fi
 
-# 5. kustomize and actionlint for the Kubernetes tests (infra/src/k8s).
-bash "$root/infra/k8s/install-tools.sh"
+# 5. kustomize and actionlint for the Kubernetes tests (infra/src/k8s), only for the tests.
+if [ "${1:-}" = --tests ]; then
+  bash "$root/infra/k8s/install-tools.sh"
+fi

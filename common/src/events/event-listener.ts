@@ -40,13 +40,11 @@ interface Lane {
   wake?: () => void;
 }
 
-/** Queues `item` by version; ahead of the lane's first message only while that one waits, not while it runs. */
-function insertInVersionOrder(lane: Lane, item: HeldMessage): void {
-  const { messages } = lane;
-  const after = (m: HeldMessage) =>
-    m.event.version > item.event.version || (m.event.version === item.event.version && m.msg.seq > item.msg.seq);
-  const first = lane.wake ? 0 : 1;
-  const index = messages.findIndex((m, i) => i >= first && after(m));
+/** Queues `item` by version, then stream order: the lane always handles its lowest version next. */
+function insertInVersionOrder(messages: HeldMessage[], item: HeldMessage): void {
+  const index = messages.findIndex(
+    (m) => m.event.version > item.event.version || (m.event.version === item.event.version && m.msg.seq > item.msg.seq),
+  );
   messages.splice(index === -1 ? messages.length : index, 0, item);
 }
 
@@ -57,6 +55,7 @@ export interface DeadLetter {
   subject: string;
   stream: string;
   streamSequence: number;
+  /** Attempts made: JetStream deliveries plus the retries the listener made while holding it. */
   deliveries: number;
   failedAt: string;
   payload: string;
@@ -232,7 +231,7 @@ export class EventListener {
       const key = `${aggregateTypeOf(event.subject)}:${event.aggregateId}`;
       const lane = this.lanes.get(key);
       if (lane) {
-        insertInVersionOrder(lane, item);
+        insertInVersionOrder(lane.messages, item);
         lane.wake?.(); // the newcomer may be the version the lane waits for
       } else {
         const created: Lane = { messages: [item] };
@@ -259,6 +258,7 @@ export class EventListener {
         this.release();
         continue;
       }
+      if (lane.messages[0] !== item) continue; // a lower version came in meanwhile: it goes first
       item.msg.working(); // no redelivery meanwhile (ack wait 30 s; a wait is at most 30 s)
       const woken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), this.retryDelay(item.attempt));
@@ -327,7 +327,7 @@ export class EventListener {
   /** Dead-letters the message; if that publish fails (NATS gone), it is retried later instead. */
   private async deadLetterOrRetry(item: Pick<HeldMessage, 'msg' | 'stream' | 'attempt'>, reason: string) {
     try {
-      await this.deadLetter(item.msg, item.stream, reason);
+      await this.deadLetter(item.msg, item.stream, reason, item.attempt);
     } catch (err) {
       this.options.logger.error({ err, subject: item.msg.subject }, 'could not dead-letter message');
       item.msg.nak(this.retryDelay(item.attempt));
@@ -338,14 +338,14 @@ export class EventListener {
     return Math.min(this.retryBaseMs * 2 ** (deliveryCount - 1), 30_000);
   }
 
-  private async deadLetter(msg: JsMsg, stream: string, reason: string): Promise<void> {
+  private async deadLetter(msg: JsMsg, stream: string, reason: string, attempts: number): Promise<void> {
     const letter: DeadLetter = {
       reason,
       service: this.options.service,
       subject: this.bus.names.logical(msg.subject),
       stream,
       streamSequence: msg.seq,
-      deliveries: msg.info.deliveryCount,
+      deliveries: attempts,
       failedAt: new Date().toISOString(),
       payload: msg.string(),
     };

@@ -32,7 +32,7 @@ export interface ServiceUnderTestOptions<C extends ServiceConfig> {
 }
 
 /**
- * A service in-process on a random port, against the real test FerretDB and
+ * A service in-process on a random port, against the real test database and
  * nats-server, in a namespace of its own: what every service's tests start.
  */
 export async function startServiceUnderTest<C extends ServiceConfig>(

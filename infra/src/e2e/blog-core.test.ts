@@ -9,7 +9,7 @@ import { ApiUser } from './api-client';
 
 /**
  * The blog through the gateway, every service its own process against real
- * FerretDB and nats-server: the scenario of the blog-core issue.
+ * database and nats-server: the scenario of the blog-core issue.
  */
 jest.setTimeout(180_000);
 

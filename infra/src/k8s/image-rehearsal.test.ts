@@ -13,7 +13,7 @@ import { deployableFolders, root } from './repository';
  * Each image's build, rehearsed without Docker on exactly the files its build
  * context would send: the same npm install and build steps, the final stage
  * assembled as its COPY --from lines say, then its CMD started against the
- * test FerretDB and NATS until /healthz answers. One test per service folder
+ * test database and NATS until /healthz answers. One test per service folder
  * that exists, so a new service is rehearsed as soon as it lands.
  */
 jest.setTimeout(15 * 60_000);
@@ -88,7 +88,7 @@ describe.each(deployableFolders())('the %s image', (folder) => {
       const health = await poll(port, '/healthz', child, 60_000);
       expect({ health, output: health === 200 ? '' : output }).toEqual({ health: 200, output: '' });
       if (isBackendService(folder)) {
-        // Connected to the test FerretDB and NATS, consumers running: what the readiness probe waits for.
+        // Connected to the test database and NATS, consumers running: what the readiness probe waits for.
         const ready = await poll(port, '/readyz', child, 60_000);
         expect({ ready, output: ready === 200 ? '' : output }).toEqual({ ready: 200, output: '' });
       }

@@ -22,7 +22,7 @@ export interface QueryUnderTest {
 
 /**
  * The query service in-process on a random port against the real test
- * FerretDB and nats-server, in a namespace of its own (or a given one, to
+ * database and nats-server, in a namespace of its own (or a given one, to
  * start a second replica or a fresh database on the same streams).
  */
 export async function startQuery(

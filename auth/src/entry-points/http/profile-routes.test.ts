@@ -55,11 +55,11 @@ describe('PATCH /api/users/me', () => {
     const res = await auth.http
       .patch('/api/users/me')
       .set('Cookie', user.cookie)
-      .send({ bio: 'Writes about ferrets', image: 'https://example.test/me.png' })
+      .send({ bio: 'Writes about otters', image: 'https://example.test/me.png' })
       .expect(200);
-    expect(res.body).toMatchObject({ bio: 'Writes about ferrets', image: 'https://example.test/me.png' });
+    expect(res.body).toMatchObject({ bio: 'Writes about otters', image: 'https://example.test/me.png' });
     const event = await auth.events.waitFor('user.updated', (e) => e.aggregateId === user.id);
-    expect(event).toMatchObject({ version: 1, data: { id: user.id, bio: 'Writes about ferrets' } });
+    expect(event).toMatchObject({ version: 1, data: { id: user.id, bio: 'Writes about otters' } });
   });
 
   it('publishes nothing when nothing changes', async () => {
