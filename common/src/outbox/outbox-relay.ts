@@ -1,6 +1,6 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
-import type { AnyEventEnvelope } from '../events';
+import type { AnyEventEnvelope, EventEnvelope } from '../events';
 import type { EventBus } from '../events/event-bus';
 
 /** How often to look for pending events when nothing failed here: what another replica's crash left. */
@@ -50,14 +50,18 @@ export class OutboxRelay {
     await Promise.allSettled(this.inFlight.values());
   }
 
-  /** Publishes one document's pending events now; never throws (the sweep retries). */
+  /**
+   * Publishes one document's pending events now; never throws (the sweep retries).
+   * `written`: the outbox as the caller's write left it, which spares a read.
+   */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  publishPending(model: Model<any>, id: unknown): Promise<void> {
+  publishPending(model: Model<any>, id: unknown, written?: EventEnvelope[]): Promise<void> {
     const key = `${model.collection.collectionName}:${String(id)}`;
     // Chain behind a flush already running for this document to keep version order.
-    const previous = this.inFlight.get(key) ?? Promise.resolve();
-    const next = previous
-      .then(() => this.flush(model, id))
+    const previous = this.inFlight.get(key);
+    const next = (previous ?? Promise.resolve())
+      // Behind another flush the outbox may have changed: read it again.
+      .then(() => this.flush(model, id, previous ? undefined : written))
       .catch((err: unknown) => {
         this.retryPending = true;
         this.logger.warn({ err, document: key }, 'outbox publish failed; will retry');
@@ -93,13 +97,27 @@ export class OutboxRelay {
   }
 
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  private async flush(model: Model<any>, id: unknown): Promise<void> {
-    // The raw stored objects: `$pull` below must match them exactly.
-    const doc = await model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } });
-    const pending = ((doc?.outbox ?? []) as AnyEventEnvelope[]).slice().sort((a, b) => a.version - b.version);
-    for (const event of pending) {
-      await this.bus.publish(event);
-      await model.collection.updateOne({ _id: id } as never, { $pull: { outbox: event } } as never);
+  private async flush(model: Model<any>, id: unknown, written?: EventEnvelope[]): Promise<void> {
+    const outbox =
+      (written as AnyEventEnvelope[] | undefined) ??
+      ((await model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } }))?.outbox as
+        AnyEventEnvelope[] | undefined) ??
+      [];
+    const pending = outbox.slice().sort((a, b) => a.version - b.version);
+    const published: string[] = [];
+    try {
+      for (const event of pending) {
+        await this.bus.publish(event);
+        published.push(event.id);
+      }
+    } finally {
+      // One write for all that went out, even if a later one failed.
+      if (published.length > 0) {
+        await model.collection.updateOne(
+          { _id: id } as never,
+          { $pull: { outbox: { id: { $in: published } } } } as never,
+        );
+      }
     }
   }
 }

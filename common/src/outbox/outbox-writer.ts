@@ -79,7 +79,7 @@ export class OutboxWriter<T extends OutboxFields> {
     });
     if (event) doc.set('outbox', [this.event(event.subject, String(doc._id), 0, event.data(doc))]);
     await doc.save();
-    if (event) void this.relay.publishPending(this.model, doc._id);
+    if (event) void this.relay.publishPending(this.model, doc._id, doc.get('outbox'));
     return doc;
   }
 
@@ -126,7 +126,7 @@ export class OutboxWriter<T extends OutboxFields> {
         { returnDocument: 'after' },
       );
       if (updated) {
-        if (planned.event) void this.relay.publishPending(this.model, id);
+        if (planned.event) void this.relay.publishPending(this.model, id, updated.get('outbox'));
         return { doc: updated, changed: true };
       }
     }
