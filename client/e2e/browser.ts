@@ -53,8 +53,15 @@ export async function newVisitor(
   return { context, page };
 }
 
-/** Screenshots the README and reviewers look at; small viewport-sized PNGs, overwritten by each run. */
-export const screenshotDir = join(__dirname, 'screenshots');
+/**
+ * Where a run's screenshots go. The committed ones (`e2e/screenshots/`, shown by the READMEs) are
+ * rewritten only when asked (`UPDATE_SCREENSHOTS=1`): every run has new names and dates in them,
+ * so rewriting them each time would leave every test run a dirty work tree.
+ */
+export const screenshotDir =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? join(__dirname, 'screenshots')
+    : join(__dirname, '..', '..', '.postline', 'screenshots');
 
 export async function screenshot(page: Page, name: string, { fullPage = false } = {}): Promise<void> {
   mkdirSync(screenshotDir, { recursive: true });
