@@ -127,9 +127,8 @@ export class EventListener {
   private readonly roomWaiters: (() => void)[] = [];
   private readonly inFlight = new Set<Promise<void>>();
   private stopping = false;
-  private signalStopped = () => {};
-  /** Resolves when stop() is called: ends waits between retries. */
-  private stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
+  /** Ends of the waits between retries in progress: stop() cuts them short. */
+  private readonly sleepers = new Set<() => void>();
 
   constructor(
     private readonly bus: EventBus,
@@ -178,12 +177,11 @@ export class EventListener {
    */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.signalStopped();
+    for (const wake of this.sleepers) wake();
     for (const messages of this.subscriptions) messages.stop();
     await Promise.all(this.loops);
     await Promise.all(this.inFlight);
     this.stopping = false;
-    this.stopped = new Promise<void>((resolve) => (this.signalStopped = resolve));
     this.started = false;
     this.subscriptions.length = 0;
     this.loops.length = 0;
@@ -267,8 +265,9 @@ export class EventListener {
           resolve(true);
         };
         lane.wake = wake;
-        void this.stopped.then(wake);
+        this.sleepers.add(wake);
       });
+      this.sleepers.delete(lane.wake!);
       lane.wake = undefined;
       if (!woken) item.attempt++;
     }
