@@ -1,15 +1,31 @@
 /**
- * The ceiling: a bare Node `http` server answering every request with the
- * same bytes (the JSON of `GET /api/query/posts`, read from a file), run as
- * its own process. `node bare-server.js <bytes file> <port>`; prints
+ * The ceiling: a bare Node `http` server answering each request with fixed
+ * bytes — the exact body the query service gave for the same request (the
+ * post list, a post page anonymous or signed in) — run as its own process.
+ * `node bare-server.js <answers.json> <port>`; the JSON lists
+ * `{ url, signedIn, file }` (a request carrying `Authorization` picks the
+ * signed-in answer); any other request gets the first answer. Prints
  * `listening <port>` when ready.
  */
 import { createServer } from 'node:http';
 import { readFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 
-const body = readFileSync(process.argv[2]!);
-const server = createServer((_req, res) => {
+export interface BareAnswer {
+  url: string;
+  signedIn: boolean;
+  file: string;
+}
+
+const answers = (JSON.parse(readFileSync(process.argv[2]!, 'utf8')) as BareAnswer[]).map((a) => ({
+  key: `${a.signedIn ? 'signed ' : ''}${a.url}`,
+  body: readFileSync(a.file),
+}));
+const byKey = new Map(answers.map((a) => [a.key, a.body]));
+const fallback = answers[0]!.body;
+
+const server = createServer((req, res) => {
+  const body = byKey.get(`${req.headers.authorization ? 'signed ' : ''}${req.url}`) ?? fallback;
   res.writeHead(200, { 'Content-Type': 'application/json; charset=utf-8', 'Content-Length': body.length });
   res.end(body);
 });

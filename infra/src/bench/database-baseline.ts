@@ -8,7 +8,7 @@ export interface OperationCost {
   concurrentPerSecond: number;
 }
 
-export interface FerretDbBaseline {
+export interface DatabaseBaseline {
   documents: number;
   concurrency: number;
   insertOne: OperationCost;
@@ -23,11 +23,12 @@ export const BASELINE_DATABASE = 'postline-bench-baseline';
 
 /**
  * What the database itself costs, without any Postline code: single-document
- * operations through the official driver against the platform's FerretDB,
- * one at a time and `concurrency` at a time. Every Postline request and event
- * makes several of these; this is the floor under every other figure.
+ * operations through the official driver against the platform's local MongoDB
+ * (mongo-java-server on its H2 file, in its own database), one at a time and
+ * `concurrency` at a time. Every Postline write and event makes several of
+ * these; this is the floor under every figure that touches the database.
  */
-export async function measureFerretDb(mongoUrl: string, documents = 200, concurrency = 10): Promise<FerretDbBaseline> {
+export async function measureDatabase(mongoUrl: string, documents = 200, concurrency = 10): Promise<DatabaseBaseline> {
   const url = new URL(mongoUrl);
   url.pathname = `/${BASELINE_DATABASE}`;
   const client = await new MongoClient(url.toString()).connect();

@@ -23,20 +23,27 @@ function withUniqueIds(request: NonNullable<LoadSpec['requests']>[number]): auto
   };
 }
 
-/** Whether the server closes the connection after a response (then every request pays a new TCP connection). */
-async function closesConnections(url: string): Promise<boolean> {
+/**
+ * One request before the load: whether the server closes the connection after
+ * a response (then every request pays a new TCP connection), and how many
+ * bytes the answer carries. A GET phase asks for its own URL; a write phase
+ * for the post list (the first request must not write anything).
+ */
+async function probe(url: string, headers?: Record<string, string>): Promise<{ close: boolean; bytes: number }> {
   try {
-    const res = await fetch(url, { signal: AbortSignal.timeout(10_000) });
-    await res.arrayBuffer();
-    return res.headers.get('connection')?.toLowerCase() === 'close';
+    const res = await fetch(url, { headers, signal: AbortSignal.timeout(10_000) });
+    const body = await res.arrayBuffer();
+    return { close: res.headers.get('connection')?.toLowerCase() === 'close', bytes: body.byteLength };
   } catch {
-    return false;
+    return { close: false, bytes: NaN };
   }
 }
 
 async function main(): Promise<void> {
   const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
-  const connectionClose = await closesConnections(spec.requests ? `${spec.url}/api/query/posts?limit=1` : spec.url);
+  const first = spec.requests
+    ? await probe(`${spec.url}/api/query/posts?limit=1`)
+    : await probe(spec.url, spec.headers);
   const result = await autocannon({
     url: spec.url,
     connections: spec.connections,
@@ -62,9 +69,11 @@ async function main(): Promise<void> {
     timeouts: result.timeouts,
     durationS: result.duration,
     bytesPerSecond: result.throughput.average,
-    connectionClose,
+    connectionClose: first.close,
+    ...(spec.requests ? {} : { responseBytes: first.bytes }),
+    endedAtMs: new Date(result.finish).getTime(),
     littleMeanMs:
-      Math.round(((spec.connections * 1000) / Math.max(ok / Math.max(result.duration, 0.001), 0.001)) * 10) / 10,
+      Math.round(((spec.connections * 1000) / Math.max(ok / Math.max(result.duration, 0.001), 0.001)) * 100) / 100,
   };
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -39,6 +39,17 @@ export interface LoadResult {
    */
   connectionClose: boolean;
   littleMeanMs: number;
+  /** Bytes of the body of one answer before the load (GET phases only). */
+  responseBytes?: number;
+  /** When the load stopped (epoch ms): requests still in flight then were abandoned by autocannon. */
+  endedAtMs: number;
+}
+
+const running = new Set<number>();
+
+/** Process ids of the load workers running now (the benchmark counts their CPU as `load`). */
+export function runningLoadWorkers(): number[] {
+  return [...running];
 }
 
 /**
@@ -57,6 +68,8 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     const child = spawn(process.execPath, [loadWorkerPath(), JSON.stringify(spec)], {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    const pid = child.pid;
+    if (pid !== undefined) running.add(pid);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -66,6 +79,7 @@ export function runLoad(spec: LoadSpec): Promise<LoadResult> {
     child.once('error', reject);
     child.once('exit', (code) => {
       clearTimeout(guard);
+      if (pid !== undefined) running.delete(pid);
       const line = stdout.trim().split('\n').pop();
       if (code !== 0 || !line) {
         reject(new Error(`load worker failed (code ${code}): ${stderr.trim()}`));

@@ -1,33 +1,47 @@
 /**
- * How long and how hard the benchmark runs. The default run takes about three
- * minutes on a 2-core machine; `smoke` takes seconds and only proves that every
- * figure is produced (it runs inside `npm test`). Every value can be changed
- * from the environment (BENCH_*) or from flags (`--duration 20`, `--smoke`).
+ * How long and how hard the benchmark runs. The default run takes about seven
+ * minutes on a 2-core machine; `smoke` takes about a minute and only proves
+ * that every figure is produced (it runs inside `npm test`). Every value can be
+ * changed from the environment (BENCH_*) or from flags (`--duration 20`, `--smoke`).
  */
 export interface BenchOptions {
   mode: 'default' | 'smoke';
-  /** Seconds of each autocannon phase (reads and writes). */
+  /** Seconds of each loaded autocannon phase (reads, HTML pages, writes). */
   durationS: number;
   /** Seconds of warm-up before each read phase (not measured). */
   warmupS: number;
-  /** Concurrent connections of every autocannon phase (the same for the ceiling and the reads). */
+  /** Concurrent connections of the JSON read phases (the same for their bare-Node ceilings). */
   connections: number;
+  /** Concurrent connections of the HTML page phases (server-side rendering: more would only queue). */
+  htmlConnections: number;
+  /** Concurrent connections of the write phases (`POST /api/comments`, `POST /api/posts`). */
+  writeConnections: number;
+  /** Seconds of each one-connection probe that splits an HTML page's time (page, its API calls). */
+  probeS: number;
   /** Steady event-latency phase: comments per second and for how long. */
   steadyRate: number;
   steadyS: number;
-  /** Saturation event-latency phase: concurrent comment writers and for how long. */
-  saturationWriters: number;
-  saturationS: number;
-  /** How long to keep waiting for comments still not visible after a latency phase. */
+  /** Fast event-latency phase: comments per second and for how long (open model, as the steady one). */
+  burstRate: number;
+  burstS: number;
+  /** How long to keep waiting for comments still not final after a latency or write phase. */
   drainTimeoutS: number;
-  /** Seed: users, posts (with tags), comments per seeded post. */
+  /** The catch-up check: every comment of the write phase final within this many seconds after it stops. */
+  catchUpS: number;
+  /** Seed: users, posts (with tags). */
   users: number;
   posts: number;
+  /** Posts published straight to NATS (`post.created`) for the scale phase. */
+  scalePosts: number;
+  /** How long the query service may take to apply them. */
+  scaleTimeoutS: number;
   /** Events replayed by the rebuild measurement, and its time limit. */
   rebuildEvents: number;
   rebuildTimeoutS: number;
   /** If the rebuild fails (not a timeout), it runs again with this QUERY_REPLAY_CONCURRENCY (0: no second attempt). */
   rebuildFallbackConcurrency: number;
+  /** Time comments by query's ack samples (exact) and the ack floor; false: by the ack floor alone (`--ack-floor`). */
+  ackSamples: boolean;
   /** Where the JSON result goes (a file), or empty for none. */
   out: string;
   /** Write a V8 CPU profile of every service and of the rebuild (in `profileDir`); slows everything down. */
@@ -37,19 +51,26 @@ export interface BenchOptions {
 
 export const defaultOptions: BenchOptions = {
   mode: 'default',
-  durationS: 4,
+  durationS: 5,
   warmupS: 1,
-  connections: 10,
+  connections: 50,
+  htmlConnections: 10,
+  writeConnections: 10,
+  probeS: 2,
   steadyRate: 20,
-  steadyS: 10,
-  saturationWriters: 16,
-  saturationS: 5,
-  drainTimeoutS: 8,
+  steadyS: 15,
+  burstRate: 200,
+  burstS: 10,
+  drainTimeoutS: 20,
+  catchUpS: 2,
   users: 10,
   posts: 100,
-  rebuildEvents: 100_000,
-  rebuildTimeoutS: 20,
+  scalePosts: 10_000,
+  scaleTimeoutS: 120,
+  rebuildEvents: 50_000,
+  rebuildTimeoutS: 120,
   rebuildFallbackConcurrency: 4,
+  ackSamples: true,
   out: '',
   cpuProfile: false,
   profileDir: '',
@@ -60,14 +81,19 @@ export const smokeOptions: BenchOptions = {
   mode: 'smoke',
   durationS: 1,
   warmupS: 0,
-  connections: 4,
+  connections: 8,
+  htmlConnections: 2,
+  writeConnections: 4,
+  probeS: 1,
   steadyRate: 20,
   steadyS: 1,
-  saturationWriters: 4,
-  saturationS: 1,
+  burstRate: 50,
+  burstS: 1,
   drainTimeoutS: 15,
   users: 3,
   posts: 25,
+  scalePosts: 200,
+  scaleTimeoutS: 60,
   rebuildEvents: 1_000,
   rebuildTimeoutS: 60,
 };
@@ -76,13 +102,19 @@ const numeric: { [K in keyof BenchOptions]?: string } = {
   durationS: 'BENCH_DURATION_S',
   warmupS: 'BENCH_WARMUP_S',
   connections: 'BENCH_CONNECTIONS',
+  htmlConnections: 'BENCH_HTML_CONNECTIONS',
+  writeConnections: 'BENCH_WRITE_CONNECTIONS',
+  probeS: 'BENCH_PROBE_S',
   steadyRate: 'BENCH_STEADY_RATE',
   steadyS: 'BENCH_STEADY_S',
-  saturationWriters: 'BENCH_SATURATION_WRITERS',
-  saturationS: 'BENCH_SATURATION_S',
+  burstRate: 'BENCH_BURST_RATE',
+  burstS: 'BENCH_BURST_S',
   drainTimeoutS: 'BENCH_DRAIN_TIMEOUT_S',
+  catchUpS: 'BENCH_CATCH_UP_S',
   users: 'BENCH_USERS',
   posts: 'BENCH_POSTS',
+  scalePosts: 'BENCH_SCALE_POSTS',
+  scaleTimeoutS: 'BENCH_SCALE_TIMEOUT_S',
   rebuildEvents: 'BENCH_REBUILD_EVENTS',
   rebuildTimeoutS: 'BENCH_REBUILD_TIMEOUT_S',
   rebuildFallbackConcurrency: 'BENCH_REBUILD_FALLBACK_CONCURRENCY',
@@ -118,6 +150,7 @@ export function parseOptions(argv: string[], env: Record<string, string | undefi
   }
   options.out = flag(['--out']) ?? env.BENCH_OUT ?? '';
   options.cpuProfile = argv.includes('--cpu-prof') || env.BENCH_CPU_PROF === '1';
+  options.ackSamples = !(argv.includes('--ack-floor') || env.BENCH_ACK_FLOOR === '1');
   options.profileDir = flag(['--profile-dir']) ?? env.BENCH_PROFILE_DIR ?? '';
   return options;
 }

@@ -33,7 +33,7 @@ export function sampleProcess(pid: number): ProcessSample | undefined {
 
 /**
  * Processes whose command line mentions `needle` (e.g. the benchmark's own
- * temporary data directory, which nats-server and FerretDB are started with),
+ * temporary data directory, which nats-server and the local MongoDB are started with),
  * so that only this run's servers are found, never another engineer's.
  */
 export function processesMentioning(needle: string): { pid: number; command: string }[] {
@@ -50,6 +50,23 @@ export function processesMentioning(needle: string): { pid: number; command: str
   return found;
 }
 
+/**
+ * A named part of the platform is one process or a few (nginx: a master and
+ * its workers); its RSS and CPU are the sums over them.
+ */
+export type ProcessGroups = Record<string, number[]>;
+
+/** RSS, peak RSS and CPU time of a group of processes (sums over those still alive), or undefined if none is. */
+export function sampleGroup(pids: number[]): ProcessSample | undefined {
+  const samples = pids.map(sampleProcess).filter((s): s is ProcessSample => s !== undefined);
+  if (samples.length === 0) return undefined;
+  return {
+    rssMb: samples.reduce((sum, s) => sum + s.rssMb, 0),
+    peakRssMb: samples.reduce((sum, s) => sum + s.peakRssMb, 0),
+    cpuS: samples.reduce((sum, s) => sum + s.cpuS, 0),
+  };
+}
+
 /** Total and per-core load of the machine, to note how busy it was (other engineers share it). */
 export function loadAverage(): [number, number, number] {
   const [one, five, fifteen] = readFileSync('/proc/loadavg', 'utf8').split(' ').map(Number);
@@ -64,23 +81,30 @@ export function machineBusyCpuS(): number {
 }
 
 /**
- * Watches a named set of processes during a phase: the largest RSS seen
- * (sampled every `everyMs`) and the CPU each used, as a share of one core.
+ * Watches named groups of processes during a phase: the largest RSS seen
+ * (sampled every `everyMs`) and the CPU each group used, as a share of one
+ * core. CPU is followed per process: one that appears during the phase (a
+ * load generator) counts from zero, one that ends counts until it was last seen.
  */
 export class ProcessWatch {
   private readonly maxRss = new Map<string, number>();
-  private readonly startCpu = new Map<string, number>();
+  /** pid → CPU seconds when first seen, and the latest seen; by group. */
+  private readonly cpu = new Map<string, Map<number, { first: number; last: number }>>();
   private readonly started = Date.now();
   private readonly startMachineCpu = machineBusyCpuS();
   private readonly timer: NodeJS.Timeout;
 
   constructor(
-    private readonly pids: () => Record<string, number>,
+    private readonly groups: () => ProcessGroups,
     everyMs = 250,
   ) {
-    for (const [name, pid] of Object.entries(pids())) {
-      const sample = sampleProcess(pid);
-      if (sample) this.startCpu.set(name, sample.cpuS);
+    for (const [name, pids] of Object.entries(groups())) {
+      const byPid = new Map<number, { first: number; last: number }>();
+      for (const pid of pids) {
+        const sample = sampleProcess(pid);
+        if (sample) byPid.set(pid, { first: sample.cpuS, last: sample.cpuS });
+      }
+      this.cpu.set(name, byPid);
     }
     this.sample();
     this.timer = setInterval(() => this.sample(), everyMs);
@@ -88,24 +112,35 @@ export class ProcessWatch {
   }
 
   private sample(): void {
-    for (const [name, pid] of Object.entries(this.pids())) {
-      const sample = sampleProcess(pid);
-      if (sample) this.maxRss.set(name, Math.max(this.maxRss.get(name) ?? 0, sample.rssMb));
+    for (const [name, pids] of Object.entries(this.groups())) {
+      let rss = 0;
+      let alive = 0;
+      const byPid = this.cpu.get(name) ?? new Map<number, { first: number; last: number }>();
+      this.cpu.set(name, byPid);
+      for (const pid of pids) {
+        const sample = sampleProcess(pid);
+        if (!sample) continue;
+        alive++;
+        rss += sample.rssMb;
+        const seen = byPid.get(pid);
+        if (seen) seen.last = sample.cpuS;
+        else byPid.set(pid, { first: 0, last: sample.cpuS }); // started during the phase
+      }
+      if (alive) this.maxRss.set(name, Math.max(this.maxRss.get(name) ?? 0, rss));
     }
   }
 
-  /** Per process: max RSS (MB) and CPU as % of one core over the phase; plus the whole machine's busy %. */
+  /** Per group: max RSS (MB) and CPU as % of one core over the phase; plus the whole machine's busy %. */
   stop(): { processes: Record<string, { maxRssMb: number; cpuPercent: number }>; machineCpuPercent: number } {
     clearInterval(this.timer);
     this.sample();
     const seconds = Math.max((Date.now() - this.started) / 1000, 0.001);
     const processes: Record<string, { maxRssMb: number; cpuPercent: number }> = {};
-    for (const [name, pid] of Object.entries(this.pids())) {
-      const now = sampleProcess(pid);
-      const before = this.startCpu.get(name);
+    for (const [name, byPid] of this.cpu) {
+      const used = [...byPid.values()].reduce((sum, { first, last }) => sum + (last - first), 0);
       processes[name] = {
-        maxRssMb: round(this.maxRss.get(name) ?? now?.rssMb ?? NaN, 1),
-        cpuPercent: now && before !== undefined ? round(((now.cpuS - before) / seconds) * 100, 0) : NaN,
+        maxRssMb: round(this.maxRss.get(name) ?? NaN, 1),
+        cpuPercent: byPid.size ? round((used / seconds) * 100, 0) : NaN,
       };
     }
     return { processes, machineCpuPercent: round(((machineBusyCpuS() - this.startMachineCpu) / seconds) * 100, 0) };

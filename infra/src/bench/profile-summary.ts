@@ -38,6 +38,8 @@ function areaOf(url: string, functionName: string): string {
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1]!;
   if (url.startsWith('node:')) return 'node internals';
+  // The client's own code, as Next.js compiled it (its packages are in node_modules above).
+  if (/\/client\/\.next\//.test(url)) return '@postline/client (.next)';
   const workspace =
     /\/work\/[^/]+\/([^/]+)\/dist\//.exec(url) ??
     /\/(common|auth|posts|comments|moderation|query|infra)\/dist\//.exec(url);

@@ -135,7 +135,7 @@ export interface RebuildResult {
 
 /**
  * Runs the query service's own rebuild command (`query/dist/entry-points/cli/rebuild.js`)
- * against the rebuild namespace and an empty database on the platform's FerretDB,
+ * against the rebuild namespace and an empty database on the platform's local MongoDB,
  * and reads its "replay complete" log line (applied, seconds).
  */
 export async function runRebuild(options: {

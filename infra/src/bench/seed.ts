@@ -1,3 +1,7 @@
+import { randomBytes } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import { EventBus, newEvent, type AnyEventEnvelope } from '@postline/common';
+import { pino } from 'pino';
 import { BenchUser, inParallel, waitFor } from './bench-user';
 
 export const BLOCKED_WORD = 'orange'; // in moderation/rules.json: a comment containing it is rejected by the rules
@@ -6,10 +10,13 @@ export interface Seeded {
   users: BenchUser[];
   /** Signed in as a moderator (MODERATOR_EMAILS): sees every comment with its status. */
   moderator: BenchUser;
+  /** The signed-in reader of the post page: likes it and follows its author, wrote none of its comments. */
+  reader: BenchUser;
   /** Ids of the seeded posts, newest last. */
   postIds: string[];
-  /** The post whose page carries exactly 50 approved comments (plus rejected ones hidden from readers). */
+  /** The post whose page carries exactly 10 approved comments (plus rejected ones hidden from readers). */
   pagePostId: string;
+  pageSlug: string;
   pageApprovedComments: number;
   pageRejectedComments: number;
   /** Posts reserved for the latency phases (their comment lists stay short). */
@@ -18,8 +25,8 @@ export interface Seeded {
 }
 
 const TAGS = ['travel', 'food', 'code', 'music', 'books', 'science', 'design', 'sport'];
-const PAGE_APPROVED = 50;
-const PAGE_REJECTED = 5;
+const PAGE_APPROVED = 10;
+const PAGE_REJECTED = 2;
 
 export function commentBody(i: number, rejected: boolean): string {
   return rejected
@@ -43,8 +50,9 @@ export async function postComment(user: BenchUser, url: string, postId: string, 
 /**
  * The data the reads run against, created through the gateway like real
  * users would: users, posts with tags, comments (every fifth one contains a
- * blocked word and is rejected by moderation), and a post with exactly 50
- * approved comments. Resolves once the query service shows all of it.
+ * blocked word and is rejected by moderation), and a post with exactly 10
+ * approved comments, liked by a reader who follows its author. Resolves once
+ * the query service shows all of it.
  */
 export async function seed(
   url: string,
@@ -55,6 +63,7 @@ export async function seed(
   const moderator = await BenchUser.signUp(url, 'benchmod', jwtKey, 'moderator');
   const users: BenchUser[] = [];
   for (let i = 0; i < size.users; i++) users.push(await BenchUser.signUp(url, `bench_user_${i}`, jwtKey));
+  const reader = await BenchUser.signUp(url, 'bench_reader', jwtKey);
 
   const postIds = await inParallel(
     Array.from({ length: size.posts }, (_, i) => i),
@@ -77,7 +86,7 @@ export async function seed(
         tags: ['bench'],
       })
     ).id;
-  const pagePostId = await reserved('The page with fifty comments');
+  const pagePostId = await reserved('The page with ten comments');
   const latencyPostIds: string[] = [];
   for (let i = 0; i < 20; i++) latencyPostIds.push(await reserved(`Latency post ${i}`));
 
@@ -91,6 +100,10 @@ export async function seed(
   await inParallel(jobs, 8, (job, i) =>
     postComment(users[i % users.length]!, url, job.postId, commentBody(i, job.rejected)),
   );
+  // The signed-in reader's personal parts of the page: a like, and following the author.
+  await reader.expect(200, url, 'POST', `/api/posts/${pagePostId}/like`);
+  const followed = await reader.request(url, 'POST', `/api/users/${users[0]!.username}/follow`);
+  if (followed.status >= 300) throw new Error(`follow answered ${followed.status}: ${JSON.stringify(followed.body)}`);
 
   const expectedPosts = postIds.length + 1 + latencyPostIds.length;
   await waitFor('the seeded posts in query', 120_000, async () => {
@@ -113,20 +126,119 @@ export async function seed(
     const res = await users[0]!.request(query, 'GET', `/api/query/posts/${latencyPostIds.at(-1)}`);
     return res.status === 200;
   });
+  const pageSlug = await waitFor("the reader's like and follow in query", 60_000, async () => {
+    const res = await reader.request<{ post: { slug: string; likedByMe: boolean; followingAuthor: boolean } }>(
+      query,
+      'GET',
+      `/api/query/posts/${pagePostId}`,
+    );
+    return res.body?.post?.likedByMe && res.body.post.followingAuthor ? res.body.post.slug : undefined;
+  });
 
   return {
     users,
     moderator,
+    reader,
     postIds,
     pagePostId,
+    pageSlug,
     pageApprovedComments: PAGE_APPROVED,
     pageRejectedComments: PAGE_REJECTED,
     latencyPostIds,
     counts: {
-      users: users.length + 1,
+      users: users.length + 2,
       posts: expectedPosts,
       comments: jobs.length,
       rejectedComments: jobs.filter((j) => j.rejected).length,
     },
   };
+}
+
+export interface ScaleSeed {
+  /** Posts published as `post.created` events. */
+  posts: number;
+  /** Seconds to publish them (JetStream acknowledgements awaited, many in flight). */
+  publishSeconds: number;
+  /** Seconds from the first publish until the query service listed all of them. */
+  appliedSeconds: number;
+  /** What the live query service applied per second meanwhile (the other consumers took their share too). */
+  appliedPerSecond: number;
+  /** Posts the query service lists in all (the seeded ones included). */
+  totalPosts: number;
+}
+
+/**
+ * The scale phase's data: `count` posts published straight to NATS as the
+ * posts service would (`post.created`, version 0, by the seeded authors, with
+ * tags), so the read model holds thousands of posts in seconds instead of
+ * thousands of API calls. They are dated before every seeded post, so the
+ * first page of the list shows the same posts as before (the same bytes but
+ * for the total). Resolves once the query service lists all of them.
+ */
+export async function seedScale(
+  natsUrl: string,
+  query: string,
+  authors: BenchUser[],
+  count: number,
+  timeoutS: number,
+): Promise<ScaleSeed> {
+  const before = await totalPosts(query);
+  const bus = await EventBus.connect({
+    url: natsUrl,
+    name: 'bench-scale-publisher',
+    logger: pino({ level: 'warn' }),
+  });
+  const started = performance.now();
+  // Older than everything seeded through the API: the first page of the list stays the same posts.
+  const at = Date.UTC(2025, 0, 1);
+  let publishSeconds: number;
+  try {
+    const window = 500;
+    for (let i = 0; i < count; i += window) {
+      const batch: AnyEventEnvelope[] = [];
+      for (let p = i; p < Math.min(count, i + window); p++) batch.push(scalePost(p, authors[p % authors.length]!, at));
+      await Promise.all(batch.map((event) => bus.publish(event)));
+    }
+    publishSeconds = (performance.now() - started) / 1000;
+  } finally {
+    await bus.close();
+  }
+  const total = await waitFor(`${count} published posts in query`, timeoutS * 1000, async () => {
+    const n = await totalPosts(query).catch(() => 0);
+    return n >= before + count ? n : undefined;
+  });
+  const appliedSeconds = (performance.now() - started) / 1000;
+  return {
+    posts: count,
+    publishSeconds: Math.round(publishSeconds * 100) / 100,
+    appliedSeconds: Math.round(appliedSeconds * 100) / 100,
+    appliedPerSecond: Math.round(count / Math.max(appliedSeconds, 0.001)),
+    totalPosts: total,
+  };
+}
+
+async function totalPosts(query: string): Promise<number> {
+  const res = await fetch(`${query}/api/query/posts?limit=1`);
+  return ((await res.json()) as { total: number }).total;
+}
+
+function scalePost(p: number, author: BenchUser, at: number): AnyEventEnvelope {
+  const id = randomBytes(12).toString('hex');
+  const created = new Date(at + p * 1000).toISOString();
+  return newEvent('post.created', {
+    producer: 'posts',
+    aggregateId: id,
+    version: 0,
+    data: {
+      id,
+      authorId: author.id,
+      authorUsername: author.username,
+      title: `Post at scale number ${p}`,
+      slug: `post-at-scale-number-${p}-${id.slice(0, 6)}`,
+      body: `# Post ${p}\n\nSome *Markdown* text for post ${p}, long enough to make an excerpt. `.repeat(4),
+      tags: [TAGS[p % TAGS.length]!, TAGS[(p * 3 + 1) % TAGS.length]!],
+      createdAt: created,
+      updatedAt: created,
+    },
+  }) as AnyEventEnvelope;
 }
