@@ -18,7 +18,7 @@ import type { BenchOptions } from './options';
 import { measurePage, type HtmlPageResult } from './pages';
 import { infrastructureProcesses, nginxGroup, nginxMasterOn } from './platform-processes';
 import { loadAverage, ProcessWatch, round, sampleGroup, type ProcessGroups } from './process-stats';
-import { historyOf, publishHistory, runRebuild, type RebuildResult } from './rebuild';
+import { historyOf, publishHistory, runningRebuildCommands, runRebuild, type RebuildResult } from './rebuild';
 import { evaluateTargets, type TargetCheck } from './targets';
 import { seed, seedScale, type ScaleSeed } from './seed';
 
@@ -174,8 +174,12 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       };
     };
     refreshGroups();
-    // The load generator (autocannon in its own process) comes and goes with each phase.
-    const groups = (): ProcessGroups => ({ ...fixedGroups, load: runningLoadWorkers() });
+    // The load generator (autocannon in its own process) and the rebuild command come and go with their phases.
+    const groups = (): ProcessGroups => ({
+      ...fixedGroups,
+      'query rebuild': runningRebuildCommands(),
+      load: runningLoadWorkers(),
+    });
     log(`platform up at ${p.url}; processes ${JSON.stringify(fixedGroups)}`);
     if (!infrastructure.mongo.length || gatewayMaster === undefined) {
       warnings.push('[bench] the local MongoDB or the gateway process was not found: its figures are missing');

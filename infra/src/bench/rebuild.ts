@@ -112,6 +112,13 @@ export async function publishHistory(
   return { events: events.length, seconds: (performance.now() - started) / 1000 };
 }
 
+const running = new Set<number>();
+
+/** Process ids of the rebuild commands running now (the benchmark counts their CPU as `query rebuild`). */
+export function runningRebuildCommands(): number[] {
+  return [...running];
+}
+
 export interface RebuildResult {
   events: number;
   /** Events the rebuild reported applied (invalid or stuck events are not). */
@@ -166,6 +173,8 @@ export async function runRebuild(options: {
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  const pid = child.pid;
+  if (pid !== undefined) running.add(pid);
   let maxRssMb = 0;
   const sampler = setInterval(() => {
     const sample = child.pid ? sampleProcess(child.pid) : undefined;
@@ -178,6 +187,7 @@ export async function runRebuild(options: {
   const code = await new Promise<number | null>((resolve) => child.once('exit', (c) => resolve(c)));
   clearTimeout(timer);
   clearInterval(sampler);
+  if (pid !== undefined) running.delete(pid);
   const commandSeconds = (performance.now() - started) / 1000;
 
   type LogLine = { msg?: string; time?: string; applied?: number; seconds?: number; stream?: string; end?: number };
