@@ -1,6 +1,6 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
-import { aggregateTypeOf, type Subject } from './catalogue';
+import { aggregateTypeOf, subjects, type Subject } from './catalogue';
 import { validateEvent, type EventEnvelope } from './envelope';
 import type { EventBus } from './event-bus';
 import { isNotFound } from './event-bus';
@@ -22,6 +22,13 @@ export class RetryLaterError extends Error {
     super(message);
     this.name = 'RetryLaterError';
   }
+}
+
+const aggregateTypes = [...new Set(subjects.map(aggregateTypeOf))];
+
+/** One lane per aggregate: a comment and moderation's record of it share an id, not a version sequence. */
+function laneKey(event: EventEnvelope<Subject>): string {
+  return `${aggregateTypeOf(event.subject)}:${event.aggregateId}`;
 }
 
 /** A message in hand, waiting in its aggregate's lane or being handled. */
@@ -225,8 +232,7 @@ export class EventListener {
       const { event } = parsed;
       const item: HeldMessage = { msg, stream, event, attempt: msg.info.deliveryCount };
       this.held++;
-      // A comment and moderation's record of it share an id, not a version sequence.
-      const key = `${aggregateTypeOf(event.subject)}:${event.aggregateId}`;
+      const key = laneKey(event);
       const lane = this.lanes.get(key);
       if (lane) {
         insertInVersionOrder(lane.messages, item);
@@ -254,6 +260,7 @@ export class EventListener {
       if ((await this.handleOnce(item)) === 'settled') {
         lane.messages.splice(lane.messages.indexOf(item), 1);
         this.release();
+        this.wakeSiblings(item.event);
         continue;
       }
       if (lane.messages[0] !== item) continue; // a lower version came in meanwhile: it goes first
@@ -272,6 +279,17 @@ export class EventListener {
       if (!woken) item.attempt++;
     }
     this.lanes.delete(key);
+  }
+
+  /**
+   * Aggregates of other types with the same id depend on each other (moderation's record of a
+   * comment waits for the comment): a lane of theirs waiting may now go on.
+   */
+  private wakeSiblings(event: EventEnvelope<Subject>): void {
+    const own = aggregateTypeOf(event.subject);
+    for (const type of aggregateTypes) {
+      if (type !== own) this.lanes.get(`${type}:${event.aggregateId}`)?.wake?.();
+    }
   }
 
   private release(): void {
