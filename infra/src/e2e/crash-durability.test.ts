@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventsClient } from '@postline/common/events-client';
-import { eventually } from '@postline/common/testing';
+import { eventually, repositoryRoot } from '@postline/common/testing';
+import { commandFor } from '../local/local-services';
 import { startPlatform, type Platform } from '../local/platform';
 import { ApiUser, consumedUpTo, eventsOf, mapConcurrently } from './api-client';
 
@@ -44,9 +45,11 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  const ready = async (origin: string) => {
+  // Each part's own readiness check (the client has no database: its /healthz).
+  const ready = async (name: string, origin: string) => {
+    const path = commandFor(repositoryRoot(), name)?.readinessPath ?? '/readyz';
     try {
-      return (await fetch(`${origin}/readyz`, { signal: AbortSignal.timeout(2_000) })).ok;
+      return (await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(2_000) })).ok;
     } catch {
       return false;
     }
@@ -94,7 +97,7 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
 
     // The services reconnect by themselves.
     for (const [name, origin] of Object.entries(platform.services)) {
-      await eventually(() => ready(origin), 30_000, `${name} ready again after the database restart`);
+      await eventually(() => ready(name, origin), 30_000, `${name} ready again after the database restart`);
     }
 
     // Every acknowledged write is in the service that owns it.

@@ -45,13 +45,13 @@ beforeAll(async () => {
   );
   comments = { approved: approved.data.id, pending: pending.data.id, rejected: rejected.data.id };
   await eventually(async () => {
-    const [posts, rejectedDoc, likedPost] = await Promise.all([
+    const [posts, rejectedDoc, likedPost, approvedDoc] = await Promise.all([
       h.query.models.posts.countDocuments({}),
       h.query.models.comments.findOne({ _id: rejected.data.id, status: 'rejected' }),
       h.query.models.posts.findOne({ _id: bobPost, likeCount: 1 }),
       h.query.models.comments.findOne({ _id: approved.data.id, status: 'approved' }),
     ]);
-    return posts === 26 && rejectedDoc && likedPost;
+    return posts === 26 && rejectedDoc && likedPost && approvedDoc;
   });
   await eventually(async () => (await h.query.models.users.findOne({ _id: carl.id }))?.following.length === 1);
 });
