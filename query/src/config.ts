@@ -7,8 +7,15 @@ const queryEnv = z.object({
    * without a heartbeat before another replica takes the replay over.
    */
   QUERY_REPLAY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
-  /** Events applied concurrently during a replay (always in order per aggregate). */
+  /** Events applied concurrently during a replay's retries through the live handlers (always in order per aggregate). */
   QUERY_REPLAY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
+  /** Events folded into one batch of reads and bulk writes during a replay. */
+  QUERY_REPLAY_BATCH: z.coerce.number().int().min(1).max(20_000).default(5_000),
+  /** Memory for cached answers (MiB, roughly: the JSON twice); the least recently used go first. */
+  QUERY_CACHE_MB: z.coerce.number().min(0).default(24),
+  QUERY_CACHE_ENTRIES: z.coerce.number().int().min(0).default(5_000),
+  /** A safety net only: change notices drop answers the moment they change. */
+  QUERY_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).default(300_000),
 });
 
 export function loadQueryConfig(env: Record<string, string | undefined> = process.env) {

@@ -1,9 +1,12 @@
 import { Router } from 'express';
 import type { ServiceContext, ServiceDefinition } from '@postline/common';
 import type { QueryConfig } from './config';
+import { AnswerCache } from './data-access/answer-cache';
 import { ReadModelQueries } from './data-access/read-model-queries';
 import { ensureReadModelIndexes, readModels } from './data-access/read-models';
-import { ReadSide } from './domain/read-side';
+import type { Answer } from './domain/answer-template';
+import { ReadSide, type FollowingEntry, type ReadCaches } from './domain/read-side';
+import { ChangeNotices } from './entry-points/events/change-notices';
 import { readModelHandlers, registerReadModelListeners } from './entry-points/events/read-model-handlers';
 import { queryRoutes } from './entry-points/http/query-routes';
 import { ensureReplayed } from './rebuild/replay-into-read-models';
@@ -14,12 +17,36 @@ function modelsOf(ctx: ServiceContext) {
   return { db, models: readModels(db) };
 }
 
+/** What the front door (and the tests) need from a running query service. */
+export interface QueryParts {
+  caches: ReadCaches;
+  readSide: ReadSide;
+  notices: ChangeNotices;
+}
+
+export type QueryServiceDefinition = ServiceDefinition & { parts: () => QueryParts };
+
 /**
  * query: denormalised read models built from every event, and the public
- * reads over them. Publishes nothing. Before it listens, an empty read-model
- * database is filled by replaying the streams from the start (see rebuild/).
+ * reads over them, answered from in-process caches that change notices keep
+ * exact on every replica. Publishes no events. Before it listens, an empty
+ * read-model database is filled by replaying the streams from the start (see
+ * rebuild/).
  */
-export function queryService(config: QueryConfig): ServiceDefinition {
+export function queryService(config: QueryConfig): QueryServiceDefinition {
+  const caches: ReadCaches = {
+    answers: new AnswerCache<Answer>({
+      maxEntries: config.QUERY_CACHE_ENTRIES,
+      maxBytes: config.QUERY_CACHE_MB * 1024 * 1024,
+      maxAgeMs: config.QUERY_CACHE_MAX_AGE_MS,
+    }),
+    viewers: new AnswerCache<FollowingEntry>({
+      maxEntries: config.QUERY_CACHE_ENTRIES,
+      maxBytes: (config.QUERY_CACHE_MB * 1024 * 1024) / 4,
+      maxAgeMs: config.QUERY_CACHE_MAX_AGE_MS,
+    }),
+  };
+  let parts: QueryParts | undefined;
   return {
     name: 'query',
     prefix: '/api/query',
@@ -29,21 +56,33 @@ export function queryService(config: QueryConfig): ServiceDefinition {
       await ensureReplayed({
         db,
         bus: ctx.bus,
+        models,
         handlers: readModelHandlers(models),
         logger: ctx.logger,
         service: 'query',
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
         concurrency: config.QUERY_REPLAY_CONCURRENCY,
+        batchSize: config.QUERY_REPLAY_BATCH,
         leaseMs: config.QUERY_REPLAY_LEASE_MS,
       });
+      // Listening for notices before serving anything: nothing is cached that a missed notice could leave stale.
+      const notices = new ChangeNotices(ctx.bus, [caches.answers, caches.viewers], ctx.logger);
+      notices.start();
+      parts = { caches, notices, readSide: new ReadSide(new ReadModelQueries(models), caches) };
     },
-    routes: (ctx) => {
+    routes: () => {
       const router = Router();
-      router.use(queryRoutes(new ReadSide(new ReadModelQueries(modelsOf(ctx).models))));
+      router.use(queryRoutes(partsOf().readSide));
       return router;
     },
     listeners: (listener, ctx) => {
-      registerReadModelListeners(listener, readModelHandlers(modelsOf(ctx).models));
+      registerReadModelListeners(listener, readModelHandlers(modelsOf(ctx).models), partsOf().notices);
     },
+    parts: () => partsOf(),
   };
+
+  function partsOf(): QueryParts {
+    if (!parts) throw new Error('the query service is not prepared yet');
+    return parts;
+  }
 }

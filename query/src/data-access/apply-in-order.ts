@@ -3,6 +3,9 @@ import type { mongo } from 'mongoose';
 
 export type ApplyOutcome = 'applied' | 'already-applied';
 
+/** What one event does to the document mirroring its aggregate: create it (version 0) or update it. */
+export type DocChange<T> = { create: () => T } | { update: mongo.UpdateFilter<T> };
+
 interface Versioned {
   _id: string;
   version: number;
@@ -18,7 +21,7 @@ interface Versioned {
 export async function applyInOrder<T extends Versioned>(
   collection: mongo.Collection<T>,
   event: AnyEventEnvelope,
-  change: { create: () => T } | { update: mongo.UpdateFilter<T> },
+  change: DocChange<T>,
   what = `${event.subject.split('.')[0]} ${event.aggregateId}`,
 ): Promise<ApplyOutcome> {
   const id = event.aggregateId;

@@ -1,42 +1,73 @@
 import type { mongo } from 'mongoose';
 import type { CommentView, PostView, ReadModels, UserView } from './read-models';
+import { ListCounts } from './list-counts';
 
-/** What a post list shows: everything but the body and the likers. */
-export type PostListItem = Omit<PostView, 'body' | 'likers'>;
-const listProjection = { body: 0, likers: 0 } as const;
+/** What a post list shows of a post: everything but the body and the approved comments' ids (their count is there). */
+export type ListItem = Omit<PostView, 'body' | 'approvedComments' | 'version' | 'deleted'>;
+
+/** Which live posts a list holds: those with a tag, by an author (by id, one of several, or by name when not known as a user). */
+export interface PostFilter {
+  tag?: string;
+  authorId?: string | string[];
+  authorUsername?: string;
+}
+
+function mongoFilter({ tag, authorId, authorUsername }: PostFilter): mongo.Filter<PostView> {
+  return {
+    ...(tag !== undefined ? { tags: tag } : {}),
+    ...(typeof authorId === 'string' ? { authorId } : authorId ? { authorId: { $in: authorId } } : {}),
+    ...(authorUsername !== undefined ? { authorUsername } : {}),
+    deleted: false,
+  };
+}
+
+const listProjection = { body: 0, approvedComments: 0 } as const;
+const newestFirst = { createdAt: -1, _id: -1 } as const;
 
 export interface PageRequest {
   page: number;
   limit: number;
 }
 
-/** Reads of the read models for the routes: a fixed number of indexed queries per request, never one per item. */
+/**
+ * Reads of the read models for the routes: each an indexed range with a
+ * limit or a lookup by id, never a scan or a count of a whole collection
+ * (totals are maintained, see list-counts.ts); a fixed number per answer,
+ * never one per item.
+ */
 export class ReadModelQueries {
-  constructor(private readonly models: ReadModels) {}
+  private readonly lists: ListCounts;
 
-  /** Live posts matching `filter`, newest first, one page of them, and how many match in all. */
-  async postPage(
-    filter: mongo.Filter<PostView>,
-    { page, limit }: PageRequest,
-  ): Promise<{ posts: PostListItem[]; total: number }> {
-    const query = { ...filter, deleted: false };
-    const [posts, total] = await Promise.all([
-      this.models.posts
-        .find(query, { projection: listProjection })
-        .sort({ createdAt: -1, _id: -1 })
-        .skip((page - 1) * limit)
-        .limit(limit)
-        .toArray() as Promise<PostListItem[]>,
-      this.models.posts.countDocuments(query),
-    ]);
-    return { posts, total };
+  constructor(private readonly models: ReadModels) {
+    this.lists = new ListCounts(models.listCounts);
+  }
+
+  /** One page of the live posts matching `filter`, newest first. */
+  postPage(filter: PostFilter, { page, limit }: PageRequest): Promise<ListItem[]> {
+    return this.models.posts
+      .find(mongoFilter(filter), { projection: listProjection })
+      .sort(newestFirst)
+      .skip((page - 1) * limit)
+      .limit(limit)
+      .toArray() as Promise<ListItem[]>;
+  }
+
+  /** How many live posts are in these lists (maintained totals). */
+  listTotal(...lists: string[]): Promise<number> {
+    return this.lists.totalOf(lists);
+  }
+
+  /** How many live posts match a filter no maintained total covers (a tag and an author at once; an unknown author). */
+  countPosts(filter: PostFilter): Promise<number> {
+    return this.models.posts.countDocuments(mongoFilter(filter));
   }
 
   /** A live post by id, or else by slug. */
   async postByIdOrSlug(idOrSlug: string): Promise<PostView | null> {
+    const options = { projection: { approvedComments: 0 } };
     return (
-      (await this.models.posts.findOne({ _id: idOrSlug, deleted: false })) ??
-      (await this.models.posts.findOne({ slug: idOrSlug, deleted: false }))
+      (await this.models.posts.findOne({ _id: idOrSlug, deleted: false }, options)) ??
+      (await this.models.posts.findOne({ slug: idOrSlug, deleted: false }, options))
     );
   }
 
@@ -45,57 +76,22 @@ export class ReadModelQueries {
     return this.models.users.find({ _id: { $in: ids } }, { projection: { username: 1, image: 1 } }).toArray();
   }
 
-  userById(id: string): Promise<UserView | null> {
-    return this.models.users.findOne({ _id: id });
-  }
-
   userByUsername(username: string): Promise<UserView | null> {
     return this.models.users.findOne({ username });
   }
 
-  followerCount(userId: string): Promise<number> {
-    return this.models.users.countDocuments({ following: userId });
+  /** Ids of the users this user follows (empty for a user not known yet). */
+  async followingOf(userId: string): Promise<string[]> {
+    return (await this.models.users.findOne({ _id: userId }, { projection: { following: 1 } }))?.following ?? [];
   }
 
-  /** Which of these posts the user likes. */
-  async likedAmong(postIds: string[], userId: string): Promise<Set<string>> {
-    if (postIds.length === 0) return new Set();
-    const liked = await this.models.posts
-      .find({ _id: { $in: postIds }, likers: userId }, { projection: { _id: 1 } })
-      .toArray();
-    return new Set(liked.map((p) => p._id));
-  }
-
-  /** Approved comments per post, for a page of posts (comments of deleted posts are gone already). */
-  async approvedCommentCounts(postIds: string[]): Promise<Map<string, number>> {
-    if (postIds.length === 0) return new Map();
-    const counts = await this.models.comments
-      .aggregate<{ _id: string; count: number }>([
-        { $match: { postId: { $in: postIds }, status: 'approved', deleted: false } },
-        { $group: { _id: '$postId', count: { $sum: 1 } } },
-      ])
-      .toArray();
-    return new Map(counts.map((c) => [c._id, c.count]));
-  }
-
-  /** The comments of a post matching the visibility filter, oldest first. */
-  comments(postId: string, visibility: mongo.Filter<CommentView>): Promise<CommentView[]> {
-    return this.models.comments
-      .find({ postId, deleted: false, ...visibility })
-      .sort({ createdAt: 1, _id: 1 })
-      .toArray();
+  /** Every live comment of a post, oldest first (who may see which is decided per reader). */
+  comments(postId: string): Promise<CommentView[]> {
+    return this.models.comments.find({ postId, deleted: false }).sort({ createdAt: 1, _id: 1 }).toArray();
   }
 
   /** Tags of live posts with how many posts carry each, most used first. */
-  tagCounts(limit: number): Promise<{ _id: string; count: number }[]> {
-    return this.models.posts
-      .aggregate<{ _id: string; count: number }>([
-        { $match: { deleted: false } },
-        { $unwind: '$tags' },
-        { $group: { _id: '$tags', count: { $sum: 1 } } },
-        { $sort: { count: -1, _id: 1 } },
-        { $limit: limit },
-      ])
-      .toArray();
+  topTags(limit: number): Promise<{ tag: string; count: number }[]> {
+    return this.lists.topTags(limit);
   }
 }

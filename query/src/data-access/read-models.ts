@@ -18,6 +18,8 @@ export interface UserView {
   image: string;
   /** Ids of the users this user follows (a follow is a change of the follower). */
   following: string[];
+  /** How many users follow this one: recounted after every follow or unfollow of it (see followers.ts). */
+  followerCount: number;
   version: number;
 }
 
@@ -35,6 +37,9 @@ export interface PostView {
   likeCount: number;
   /** Ids of the users who like the post: answers likedByMe. */
   likers: string[];
+  /** Approved live comments: the ids (as field keys) that `commentCount` counts, so that counting one twice is impossible. */
+  approvedComments: Record<string, 1>;
+  commentCount: number;
   createdAt: Date;
   updatedAt: Date;
   version: number;
@@ -59,34 +64,65 @@ export interface CommentView {
   deleted: boolean;
 }
 
+/**
+ * One bucket of the live posts of a list (all posts, one tag's, one author's):
+ * the list's total is the sum of its buckets' counts. The members (post ids as
+ * field keys) make every change conditional on the post being counted or not,
+ * so a redelivered event cannot count a post twice; buckets keep each document
+ * small however long the list grows. Empty buckets are deleted.
+ */
+export interface ListCount {
+  _id: string;
+  /** `all`, `tag:<tag>` or `author:<user id>`. */
+  list: string;
+  kind: 'all' | 'tag' | 'author';
+  /** The tag or the author id (empty for `all`). */
+  key: string;
+  count: number;
+  members: Record<string, 1>;
+}
+
 export interface ReadModels {
   users: Collection<UserView>;
   posts: Collection<PostView>;
   comments: Collection<CommentView>;
+  listCounts: Collection<ListCount>;
 }
 
 /** The collections a rebuild drops and replays (the replay marker is kept apart). */
-export const readModelCollections = ['users', 'posts', 'comments'] as const;
+export const readModelCollections = ['users', 'posts', 'comments', 'list_counts'] as const;
+
+/**
+ * The shape of the read models. A replica that finds read models of another
+ * shape (the replay marker says which) drops and replays them at start.
+ * 2: maintained comment, follower and list counts.
+ */
+export const readModelShape = 2;
 
 export function readModels(db: Db): ReadModels {
   return {
     users: db.collection<UserView>('users'),
     posts: db.collection<PostView>('posts'),
     comments: db.collection<CommentView>('comments'),
+    listCounts: db.collection<ListCount>('list_counts'),
   };
 }
 
-/** The indexes the listeners and routes rely on; createIndex is a no-op when they exist. */
+/**
+ * The indexes the listeners and routes rely on, one per list query (equality
+ * fields first, then the sort), so that a page is an index range with a limit;
+ * createIndex is a no-op when they exist.
+ */
 export async function ensureReadModelIndexes(models: ReadModels): Promise<void> {
   await Promise.all([
     models.users.createIndex({ username: 1 }),
     models.users.createIndex({ following: 1 }),
     models.posts.createIndex({ deleted: 1, createdAt: -1, _id: -1 }),
-    models.posts.createIndex({ tags: 1, createdAt: -1 }),
-    models.posts.createIndex({ authorId: 1, createdAt: -1 }),
+    models.posts.createIndex({ tags: 1, deleted: 1, createdAt: -1, _id: -1 }),
+    models.posts.createIndex({ authorId: 1, deleted: 1, createdAt: -1, _id: -1 }),
+    models.posts.createIndex({ authorUsername: 1, deleted: 1, createdAt: -1, _id: -1 }),
     models.posts.createIndex({ slug: 1 }),
-    models.posts.createIndex({ likers: 1 }),
-    models.comments.createIndex({ postId: 1, createdAt: 1 }),
-    models.comments.createIndex({ postId: 1, status: 1 }),
+    models.comments.createIndex({ postId: 1, deleted: 1, createdAt: 1, _id: 1 }),
+    models.listCounts.createIndex({ kind: 1, count: -1 }),
   ]);
 }

@@ -1,74 +1,130 @@
-import { NotFoundError } from '@postline/common';
-import type { PageRequest, ReadModelQueries } from '../data-access/read-model-queries';
-import { PostViews, type PostDetail, type PostPage, type Viewer } from './post-views';
-import type { ProfileView } from '@postline/common';
-
-export type { ProfileView };
+import type { CurrentUser } from '@postline/common';
+import type { AnswerCache, Cacheable } from '../data-access/answer-cache';
+import type { ListItem, PageRequest, PostFilter, ReadModelQueries } from '../data-access/read-model-queries';
+import type { Answer, Viewer } from './answer-template';
+import { postAnswer, postListAnswer, tagsAnswer, userPageAnswer, type Author } from './answers';
+import { changeLabel } from './change-labels';
+import { allPosts, authorList, tagList } from './post-lists';
 
 export const maxTagsListed = 100;
 
-/** The use cases behind the query routes. */
-export class ReadSide {
-  private readonly views: PostViews;
+/** Whom a signed-in reader follows, cached per reader. */
+export interface FollowingEntry extends Cacheable {
+  following: ReadonlySet<string>;
+}
 
-  constructor(private readonly queries: ReadModelQueries) {
-    this.views = new PostViews(queries);
-  }
+export interface ReadCaches {
+  answers: AnswerCache<Answer>;
+  viewers: AnswerCache<FollowingEntry>;
+}
+
+/**
+ * The use cases behind the query routes. The public answers (lists, post
+ * pages, tags, user pages) come from the answer cache, built on a miss from a
+ * fixed number of indexed reads; what is personal is overlaid per reader from
+ * the reader's own small entry (whom they follow) and their token (who they
+ * are, whether a moderator). The feed is personal throughout: built per request.
+ */
+export class ReadSide {
+  constructor(
+    private readonly queries: ReadModelQueries,
+    private readonly caches: ReadCaches,
+  ) {}
 
   /** Newest posts, optionally with a tag and/or by an author (username). */
-  async posts(filter: { tag?: string; author?: string }, paging: PageRequest, viewer: Viewer): Promise<PostPage> {
-    const query: Record<string, unknown> = {};
-    if (filter.tag) query.tags = filter.tag;
-    if (filter.author) {
-      // Usernames may change: filter by the author's id when the user is known.
-      const author = await this.queries.userByUsername(filter.author);
-      if (author) query.authorId = author._id;
-      else query.authorUsername = filter.author;
-    }
-    return this.views.page(await this.queries.postPage(query, paging), paging.page, paging.limit, viewer);
+  postList(filter: { tag?: string; author?: string }, paging: PageRequest): Promise<Answer> {
+    const key = `posts\n${filter.tag ?? ''}\n${filter.author ?? ''}\n${paging.page}\n${paging.limit}`;
+    return this.caches.answers.getOrFill(key, () => this.buildPostList(filter, paging)) as Promise<Answer>;
   }
 
-  async post(idOrSlug: string, viewer: Viewer): Promise<PostDetail> {
-    const post = await this.queries.postByIdOrSlug(idOrSlug);
-    if (!post) throw new NotFoundError('Post not found');
-    return this.views.detail(post, viewer);
+  /** A post page by id or slug; undefined when there is no such live post. */
+  post(idOrSlug: string): Promise<Answer | undefined> {
+    return this.caches.answers.getOrFill(`post\n${idOrSlug}`, async () => {
+      const post = await this.queries.postByIdOrSlug(idOrSlug);
+      if (!post) return undefined;
+      const [authors, comments] = await Promise.all([
+        this.queries.usersByIds([post.authorId]),
+        this.queries.comments(post._id),
+      ]);
+      return postAnswer(post, authors[0], comments);
+    });
   }
 
-  /** Posts of the authors the viewer follows. */
-  async feed(viewer: NonNullable<Viewer>, paging: PageRequest): Promise<PostPage> {
-    const following = [...(await this.views.followingOf(viewer))];
-    const result =
-      following.length === 0
-        ? { posts: [], total: 0 }
-        : await this.queries.postPage({ authorId: { $in: following } }, paging);
-    return this.views.page(result, paging.page, paging.limit, viewer);
+  tags(): Promise<Answer> {
+    return this.caches.answers.getOrFill('tags', async () =>
+      tagsAnswer(await this.queries.topTags(maxTagsListed)),
+    ) as Promise<Answer>;
   }
 
-  async tags(): Promise<{ tag: string; count: number }[]> {
-    return (await this.queries.tagCounts(maxTagsListed)).map((t) => ({ tag: t._id, count: t.count }));
+  /** A user's profile and posts; undefined for an unknown user. */
+  userPage(username: string, paging: PageRequest): Promise<Answer | undefined> {
+    const key = `user\n${username}\n${paging.page}\n${paging.limit}`;
+    return this.caches.answers.getOrFill(key, async () => {
+      const user = await this.queries.userByUsername(username);
+      if (!user) return undefined;
+      const list = authorList(user._id);
+      const [posts, total] = await Promise.all([
+        this.queries.postPage({ authorId: user._id }, paging),
+        this.queries.listTotal(list),
+      ]);
+      return userPageAnswer(user, posts, await this.authorsOf(posts), paging, total, [changeLabel.list(list)]);
+    });
   }
 
-  async authorPosts(username: string, paging: PageRequest, viewer: Viewer): Promise<{ user: ProfileView } & PostPage> {
-    const user = await this.queries.userByUsername(username);
-    if (!user) throw new NotFoundError('User not found');
-    const [followerCount, viewerFollowing, page] = await Promise.all([
-      this.queries.followerCount(user._id),
-      this.views.followingOf(viewer),
-      this.queries
-        .postPage({ authorId: user._id }, paging)
-        .then((r) => this.views.page(r, paging.page, paging.limit, viewer)),
+  /** Posts of the authors the viewer follows: personal, so built for each request. */
+  async feed(viewer: Viewer, paging: PageRequest): Promise<Answer> {
+    const following = [...viewer.following];
+    if (following.length === 0) return postListAnswer([], new Map(), paging, 0, []);
+    const [posts, total] = await Promise.all([
+      this.queries.postPage({ authorId: following }, paging),
+      this.queries.listTotal(...following.map(authorList)),
     ]);
-    return {
-      user: {
-        id: user._id,
-        username: user.username,
-        bio: user.bio,
-        image: user.image,
-        followerCount,
-        followingCount: user.following.length,
-        followedByMe: viewerFollowing.has(user._id),
-      },
-      ...page,
-    };
+    return postListAnswer(posts, await this.authorsOf(posts), paging, total, []);
+  }
+
+  /** The reader behind a token: who they are (from the token) and whom they follow (cached per reader). */
+  async viewer(user: CurrentUser): Promise<Viewer> {
+    const entry = await this.caches.viewers.getOrFill(`viewer\n${user.id}`, async () => {
+      const following = new Set(await this.queries.followingOf(user.id));
+      return { following, labels: [changeLabel.viewer(user.id)], size: 64 + 32 * following.size };
+    });
+    return { id: user.id, moderator: user.role === 'moderator', following: entry!.following };
+  }
+
+  private async buildPostList({ tag, author }: { tag?: string; author?: string }, paging: PageRequest) {
+    const filter: PostFilter = {};
+    const lists: string[] = [];
+    const labels: string[] = [];
+    if (tag) {
+      filter.tag = tag;
+      lists.push(tagList(tag));
+      labels.push(changeLabel.anyTagList);
+    }
+    if (author) {
+      // Usernames may change: filter by the author's id when the user is known.
+      labels.push(changeLabel.username(author));
+      const user = await this.queries.userByUsername(author);
+      if (user) {
+        filter.authorId = user._id;
+        lists.push(authorList(user._id));
+        labels.push(changeLabel.user(user._id));
+      } else filter.authorUsername = author;
+    }
+    if (!tag && !author) lists.push(allPosts);
+    labels.push(...lists.map(changeLabel.list));
+    // One maintained total answers a single list; a tag and an author at once, or an
+    // author not known as a user, is counted (an index range: that author's posts).
+    const [posts, total] = await Promise.all([
+      this.queries.postPage(filter, paging),
+      lists.length === 1 && !filter.authorUsername
+        ? this.queries.listTotal(lists[0]!)
+        : this.queries.countPosts(filter),
+    ]);
+    return postListAnswer(posts, await this.authorsOf(posts), paging, total, labels);
+  }
+
+  private async authorsOf(posts: readonly ListItem[]): Promise<Map<string, Author>> {
+    const authors = await this.queries.usersByIds([...new Set(posts.map((p) => p.authorId))]);
+    return new Map(authors.map((a) => [a._id, a]));
   }
 }

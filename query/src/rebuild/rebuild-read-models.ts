@@ -11,6 +11,8 @@ export interface RebuildSetup {
   logger: Logger;
   maxDeliveries: number;
   concurrency: number;
+  /** Events per batch (default 5,000). */
+  batchSize?: number;
   leaseMs: number;
 }
 
@@ -24,5 +26,11 @@ export async function rebuildReadModels(setup: RebuildSetup): Promise<void> {
   await dropReadModels(setup.db);
   const models = readModels(setup.db);
   await ensureReadModelIndexes(models);
-  await ensureReplayed({ ...setup, handlers: readModelHandlers(models), service: 'query' });
+  await ensureReplayed({
+    ...setup,
+    batchSize: setup.batchSize ?? 5_000,
+    models,
+    handlers: readModelHandlers(models),
+    service: 'query',
+  });
 }

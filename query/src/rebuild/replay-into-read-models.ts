@@ -3,7 +3,7 @@ import { hostname } from 'node:os';
 import type { EventBus } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { Logger } from 'pino';
-import { readModelCollections } from '../data-access/read-models';
+import { ensureReadModelIndexes, readModelCollections, type ReadModels } from '../data-access/read-models';
 import type { ReadModelHandlers } from '../entry-points/events/handlers';
 import { resetDurableConsumers } from './durable-consumers';
 import { ReplayLease, replayMarkerCollection } from './replay-lease';
@@ -12,21 +12,24 @@ import { replayStreams } from './replay-streams';
 export interface ReplaySetup {
   db: mongo.Db;
   bus: EventBus;
+  models: ReadModels;
   handlers: ReadModelHandlers;
   logger: Logger;
   /** The durable consumers' name: the service name. */
   service: string;
   maxDeliveries: number;
   concurrency: number;
+  batchSize: number;
   leaseMs: number;
 }
 
 /**
  * Before the live listener starts: if the read-model database is empty (no
- * replay marker), replay the streams from the start into it, then recreate
- * the durable consumers to continue right after what was replayed. Safe when
- * several replicas start at once: one replays, the others wait for it (see
- * ReplayLease). Returns once the read models hold the history.
+ * replay marker), or holds read models of an older shape, replay the streams
+ * from the start into it, then recreate the durable consumers to continue
+ * right after what was replayed. Safe when several replicas start at once:
+ * one replays, the others wait for it (see ReplayLease). Returns once the
+ * read models hold the history.
  */
 export async function ensureReplayed(setup: ReplaySetup): Promise<void> {
   const lease = new ReplayLease(setup.db, `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`, setup.leaseMs);
@@ -46,15 +49,17 @@ export async function ensureReplayed(setup: ReplaySetup): Promise<void> {
 
 async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<void> {
   const started = Date.now();
-  setup.logger.info('read models are empty: replaying the streams from the start');
+  // Whatever is there (a replay that did not finish, read models of another shape) goes: the replay starts from empty.
+  await dropCollections(setup.db, readModelCollections);
+  await ensureReadModelIndexes(setup.models);
+  setup.logger.info('replaying the streams from the start into empty read models');
   const beat = setInterval(() => void lease.heartbeat().catch(() => undefined), Math.max(250, setup.leaseMs / 4));
   try {
-    const result = await replayStreams(setup.bus, setup.handlers, {
+    const result = await replayStreams(setup.bus, setup.models, setup.handlers, {
       concurrency: setup.concurrency,
+      batchSize: setup.batchSize,
       logger: setup.logger,
-      checkpoint: () => {
-        if (lease.lost) throw new Error('the replay lease was taken over by another replica');
-      },
+      checkpoint: () => lease.assertHeld(),
     });
     await resetDurableConsumers(setup.bus, setup.service, setup.maxDeliveries, result.starts);
     await lease.complete(result.applied);
@@ -68,6 +73,10 @@ async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<vo
       },
       'replay complete',
     );
+  } catch (err) {
+    // Started over from empty by whoever comes next (this process restarted, or another replica), without waiting for the lease.
+    if (!lease.lost) await lease.abandon().catch(() => undefined);
+    throw err;
   } finally {
     clearInterval(beat);
   }
@@ -75,7 +84,11 @@ async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<vo
 
 /** Drops the read models and the replay marker, so that the next replay starts from nothing (indexes are made again by ensureReadModelIndexes). */
 export async function dropReadModels(db: mongo.Db): Promise<void> {
-  for (const name of [...readModelCollections, replayMarkerCollection]) {
+  await dropCollections(db, [...readModelCollections, replayMarkerCollection]);
+}
+
+async function dropCollections(db: mongo.Db, names: readonly string[]): Promise<void> {
+  for (const name of names) {
     try {
       await db.collection(name).drop();
     } catch (err) {

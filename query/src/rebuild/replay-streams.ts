@@ -8,14 +8,19 @@ import {
   type Subject,
 } from '@postline/common';
 import type { Logger } from 'pino';
+import type { ReadModels } from '../data-access/read-models';
 import type { ReadModelHandler, ReadModelHandlers } from '../entry-points/events/handlers';
 import type { ConsumerStart } from './durable-consumers';
+import { commentFold, postFold, userFold, type Sequenced, type StreamFold } from './replay-folds';
+import { replayMemory, type ReplayMemory } from './written-ids';
 
 export interface ReplayOptions {
-  /** Events in flight at once; events of one aggregate are always applied one after the other. */
+  /** Events in flight at once when retrying deferred events through the handlers (one at a time per aggregate). */
   concurrency: number;
+  /** Events folded into one batch of reads and bulk writes. */
+  batchSize: number;
   logger: Logger;
-  /** Called between events; throwing stops the replay (e.g. the replay lease was lost). */
+  /** Called before each batch's writes; throwing stops the replay (e.g. the replay lease was lost). */
   checkpoint?: () => void;
 }
 
@@ -28,21 +33,23 @@ export interface ReplayResult {
 }
 
 /**
- * Replays the streams from their first message into the read models, through
- * the same handlers as the live path, stream by stream in dependency order
- * (users, then posts, then comments, which refer to posts), each in stream
- * order. Events of one aggregate run in order; different aggregates run
- * concurrently for throughput.
+ * Replays the streams from their first message into the read models, stream
+ * by stream in dependency order (users, then posts, then comments, which refer
+ * to posts), each in stream order, in batches: many messages per pull, one
+ * read of each document a batch touches, bulk writes (see replay-folds.ts).
  *
  * The end of each stream is captured before anything is read, in reverse
  * dependency order (comments first), so every post a replayed comment refers
- * to lies within the replayed part of the posts stream. An event that still
- * cannot be applied after its stream was read (RetryLaterError) makes the live
- * consumer start at it: what follows is delivered again, and the handlers
- * ignore what they already applied.
+ * to lies within the replayed part of the posts stream. An event that cannot
+ * be applied in its batch (it waits for something later in the stream) is
+ * retried through the live handlers after the stream, with every later event
+ * of its aggregate; one that still cannot be applied makes the live consumer
+ * start at it: what follows is delivered again, and the handlers ignore what
+ * they already applied.
  */
 export async function replayStreams(
   bus: EventBus,
+  models: ReadModels,
   handlers: ReadModelHandlers,
   options: ReplayOptions,
 ): Promise<ReplayResult> {
@@ -51,12 +58,18 @@ export async function replayStreams(
     const name = bus.names.stream(stream);
     ends.set(name, (await bus.jsm.streams.info(name)).state.last_seq);
   }
+  const memory = replayMemory();
+  const folds: Record<(typeof streamFamilies)[number]['family'], StreamFold> = {
+    user: userFold(models, memory),
+    post: postFold(models, memory),
+    comment: commentFold(models, memory),
+  };
 
   const result: ReplayResult = { starts: [], applied: 0, skippedInvalid: 0 };
   for (const { stream, family } of streamFamilies) {
     const name = bus.names.stream(stream);
     const end = ends.get(name) ?? 0;
-    const stuck = await replayOne(bus, name, end, handlers, options, result);
+    const stuck = await replayOne(bus, name, end, folds[family], handlers, options, result, memory[`${family}s`]);
     result.starts.push({ stream: name, family, startSequence: stuck ?? end + 1 });
     options.logger.info({ stream: name, end, stuck }, 'stream replayed');
   }
@@ -68,75 +81,60 @@ async function replayOne(
   bus: EventBus,
   stream: string,
   end: number,
+  fold: StreamFold,
   handlers: ReadModelHandlers,
   options: ReplayOptions,
   result: ReplayResult,
+  written: ReplayMemory[keyof ReplayMemory],
 ): Promise<number | undefined> {
   if (end === 0) return undefined;
-  const lanes = new Map<string, Promise<void>>();
-  const inFlight = new Set<Promise<void>>();
-  const deferred: { seq: number; event: AnyEventEnvelope }[] = [];
-  let failure: unknown;
-
-  const apply = async (seq: number, event: AnyEventEnvelope) => {
-    // Database errors may be transient (a dropped connection, a failover):
-    // retry them a few times before giving up.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await (handlers[event.subject] as ReadModelHandler<Subject>)(event);
-        result.applied++;
-        return;
-      } catch (err) {
-        if (err instanceof RetryLaterError) {
-          deferred.push({ seq, event });
-          return;
-        }
-        if (attempt >= 5) {
-          failure ??= err;
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-      }
-    }
+  const deferred: Sequenced[] = [];
+  // A batch is written while the next one is read and parsed; one at a time,
+  // since a batch reads what the one before it wrote.
+  let writing: Promise<void> = Promise.resolve();
+  const write = (batch: Sequenced[]) => {
+    writing = (async () => {
+      options.checkpoint?.();
+      const outcome = await fold.apply(batch);
+      result.applied += outcome.applied;
+      deferred.push(...outcome.deferred);
+    })();
+    // Thrown where it is awaited (the next batch, or the end), not as an unhandled rejection meanwhile.
+    writing.catch(() => undefined);
   };
 
   const consumer = await bus.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
-  const messages = await consumer.consume({ max_messages: 512 });
-  for await (const msg of messages) {
-    options.checkpoint?.();
-    if (failure) break;
-    let event: AnyEventEnvelope | undefined;
-    try {
-      event = validateEvent(JSON.parse(msg.string()));
-    } catch {
-      result.skippedInvalid++;
+  // Pulls keep coming while a batch is written: up to a batch ahead.
+  const messages = await consumer.consume({ max_messages: Math.max(options.batchSize, 256) });
+  let batch: Sequenced[] = [];
+  try {
+    for await (const msg of messages) {
+      try {
+        batch.push({ seq: msg.seq, event: validateEvent(JSON.parse(msg.string())) });
+      } catch {
+        result.skippedInvalid++;
+      }
+      const last = msg.seq >= end || msg.info.pending === 0;
+      if (batch.length >= options.batchSize || (last && batch.length > 0)) {
+        await writing;
+        write(batch);
+        batch = [];
+      }
+      if (last) break;
     }
-    if (event) {
-      const key = laneKey(event);
-      const seq = msg.seq;
-      const found = event;
-      const run = (lanes.get(key) ?? Promise.resolve()).then(() => apply(seq, found));
-      lanes.set(key, run);
-      inFlight.add(run);
-      void run.then(() => {
-        inFlight.delete(run);
-        if (lanes.get(key) === run) lanes.delete(key);
-      });
-      if (inFlight.size >= options.concurrency) await Promise.race(inFlight);
-    }
-    if (msg.seq >= end || msg.info.pending === 0) break;
+    await writing;
+  } finally {
+    messages.stop();
   }
-  messages.stop();
-  await Promise.all(inFlight);
-  if (failure) throw failure;
 
-  // Whatever waited on something later in the same stream has it now.
+  // Whatever waited on something later in the same stream has it now: through
+  // the live handlers, in order per aggregate, a few rounds.
   deferred.sort((a, b) => a.seq - b.seq);
-  let pending = deferred.splice(0);
+  // The handlers write what the replay does not remember.
+  if (deferred.length > 0) written.distrust();
+  let pending = deferred;
   for (let round = 0; round < 3 && pending.length > 0; round++) {
-    for (const { seq, event } of pending) await apply(seq, event);
-    if (failure) throw failure;
-    pending = deferred.splice(0).sort((a, b) => a.seq - b.seq);
+    pending = await retryThroughHandlers(pending, handlers, options);
   }
   if (pending.length > 0) {
     options.logger.warn(
@@ -144,7 +142,57 @@ async function replayOne(
       'events left for the live consumer to retry',
     );
   }
+  result.applied += deferred.length - pending.length;
   return pending[0]?.seq;
+}
+
+/**
+ * Applies events through the handlers, concurrently across aggregates; within
+ * one, lowest version first, as the live listener does (a stream may hold an
+ * aggregate's events out of order). The handlers themselves never apply an
+ * event out of order, so one that waits does not stop the others from being
+ * tried: returns those still waiting.
+ */
+async function retryThroughHandlers(
+  events: Sequenced[],
+  handlers: ReadModelHandlers,
+  options: ReplayOptions,
+): Promise<Sequenced[]> {
+  const lanes = new Map<string, Sequenced[]>();
+  for (const item of events) {
+    const key = laneKey(item.event);
+    const lane = lanes.get(key);
+    if (lane) lane.push(item);
+    else lanes.set(key, [item]);
+  }
+  const waiting: Sequenced[] = [];
+  const queue = [...lanes.values()].map((lane) =>
+    lane.sort((a, b) => a.event.version - b.event.version || a.seq - b.seq),
+  );
+  const worker = async () => {
+    for (let lane = queue.shift(); lane; lane = queue.shift()) {
+      for (const item of lane) {
+        options.checkpoint?.();
+        if ((await applyWithRetries(item.event, handlers)) === 'wait') waiting.push(item);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.concurrency, queue.length) }, worker));
+  return waiting.sort((a, b) => a.seq - b.seq);
+}
+
+/** Database errors may be transient (a dropped connection, a failover): retried a few times before giving up. */
+async function applyWithRetries(event: AnyEventEnvelope, handlers: ReadModelHandlers): Promise<'done' | 'wait'> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await (handlers[event.subject] as ReadModelHandler<Subject>)(event);
+      return 'done';
+    } catch (err) {
+      if (err instanceof RetryLaterError) return 'wait';
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+    }
+  }
 }
 
 /** Events that must apply in order share a lane: those of one aggregate (a like or a decision joins its post or comment). */

@@ -9,7 +9,8 @@ import { rebuildReadModels } from './rebuild-read-models';
 /**
  * Replay speed, for the benchmark's target (≥ 10,000 events/s). Opt-in
  * (QUERY_PERF=1): it publishes tens of thousands of events, too heavy for
- * every run on a shared machine.
+ * every run on a shared machine. QUERY_PERF_USERS × QUERY_PERF_POSTS sizes the
+ * history (about 6 events per post).
  */
 const perf = process.env.QUERY_PERF === '1' ? it : it.skip;
 
@@ -19,9 +20,12 @@ perf(
     const namespace = uniqueNamespace();
     const bus = await connectBus(namespace);
     const events = new EventFactory(bus);
-    const all = workload(events, { users: 40, postsPerUser: 10 });
+    const all = workload(events, {
+      users: Number(process.env.QUERY_PERF_USERS ?? 40),
+      postsPerUser: Number(process.env.QUERY_PERF_POSTS ?? 10),
+    });
     const publishStarted = Date.now();
-    for (const event of all) await bus.publish(event);
+    for (let i = 0; i < all.length; i += 500) await Promise.all(all.slice(i, i + 500).map((e) => bus.publish(e)));
     process.stdout.write(`published ${all.length} events in ${Date.now() - publishStarted} ms\n`);
     const config = testServiceConfig('query', namespace);
     const { db, close } = await openDatabase(config.mongoUrl);

@@ -5,7 +5,8 @@ import { pino } from 'pino';
 import supertest from 'supertest';
 import { loadQueryConfig, type QueryConfig } from '../config';
 import { readModels, type ReadModels } from '../data-access/read-models';
-import { queryService } from '../service';
+import { installFrontDoor } from '../entry-points/http/front-door';
+import { queryService, type QueryParts } from '../service';
 import { EventFactory } from './event-factory';
 
 export interface QueryUnderTest {
@@ -13,11 +14,27 @@ export interface QueryUnderTest {
   http: ReturnType<typeof supertest>;
   /** The read models, straight from the service's database. */
   models: ReadModels;
+  /** The caches, read side and change notices of the running service. */
+  parts: QueryParts;
   config: QueryConfig;
   namespace: string;
   /** Runs the service's process again on the same database and namespace (after stop()). */
   restart(): Promise<void>;
   stop(): Promise<void>;
+}
+
+/** The query service as its process runs it: runService, then the front door on its HTTP server (see index.ts). */
+async function runQuery(config: QueryConfig): Promise<{ service: RunningService; parts: QueryParts }> {
+  const definition = queryService(config);
+  const service = await runService(definition, config);
+  const parts = definition.parts();
+  installFrontDoor(service.server, {
+    readSide: parts.readSide,
+    jwtKey: config.JWT_KEY,
+    logger: service.context.logger,
+    prefix: definition.prefix,
+  });
+  return { service, parts };
 }
 
 /**
@@ -32,18 +49,20 @@ export async function startQuery(
   const env = testServiceEnv('query', namespace, options.env);
   if (options.database) env.MONGO_URL = env.MONGO_URL!.replace(/\/[^/]+$/, `/${options.database}`);
   const config = loadQueryConfig(env);
-  let service = await runService(queryService(config), config);
+  let { service, parts } = await runQuery(config);
   let stopped = false;
   const under: QueryUnderTest = {
     service,
     http: supertest(`http://127.0.0.1:${service.port}`),
     models: readModels(service.context.db.db!),
+    parts,
     config,
     namespace,
     restart: async () => {
-      service = await runService(queryService(config), config);
+      ({ service, parts } = await runQuery(config));
       stopped = false;
       under.service = service;
+      under.parts = parts;
       under.http = supertest(`http://127.0.0.1:${service.port}`);
       under.models = readModels(service.context.db.db!);
     },

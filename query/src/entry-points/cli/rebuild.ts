@@ -27,6 +27,7 @@ async function main(): Promise<void> {
       logger,
       maxDeliveries: config.EVENT_MAX_DELIVERIES,
       concurrency: config.QUERY_REPLAY_CONCURRENCY,
+      batchSize: config.QUERY_REPLAY_BATCH,
       leaseMs: config.QUERY_REPLAY_LEASE_MS,
     });
   } finally {

@@ -1,17 +1,98 @@
 import { decideApply, RetryLaterError, type AnyEventEnvelope, type EventData } from '@postline/common';
+import type { mongo } from 'mongoose';
 import type { CommentView, ReadModels } from '../../data-access/read-models';
 import { applyInOrder, fieldKey } from '../../data-access/apply-in-order';
+import { isApproved, syncApprovedComment } from '../../data-access/maintained-counts';
+import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
 import { judgeDecision } from '../../domain/moderation-rules';
 import type { ReadModelHandlers } from './handlers';
 
+type CommentSubject = 'comment.created' | 'comment.updated' | 'comment.deleted' | 'comment.moderated';
+
+/** The comment as comment.created makes it (shared by the live handler and the batched replay). */
+export function newComment(data: EventData<'comment.created'>): CommentView {
+  return {
+    _id: data.id,
+    postId: data.postId,
+    authorId: data.authorId,
+    authorUsername: data.authorUsername,
+    body: data.body,
+    status: data.status,
+    reason: data.reason ?? '',
+    createdAt: new Date(data.createdAt),
+    updatedAt: new Date(data.updatedAt),
+    version: 0,
+    bodyVersion: 0,
+    moderation: {},
+    deleted: false,
+  };
+}
+
+/** What comment.updated sets, given the comment as it is. */
+export function commentUpdate(
+  event: { version: number; data: EventData<'comment.updated'> },
+  current: Pick<CommentView, 'body' | 'bodyVersion'>,
+): mongo.UpdateFilter<CommentView> {
+  const { data } = event;
+  return {
+    $set: {
+      body: data.body,
+      status: data.status,
+      reason: data.reason ?? '',
+      authorUsername: data.authorUsername,
+      updatedAt: new Date(data.updatedAt),
+      // A status-only change (the comments service applying a decision)
+      // keeps the text's version, so a decision about that text still applies.
+      bodyVersion: data.body !== current.body ? event.version : current.bodyVersion,
+    },
+  };
+}
+
+export const commentTombstone: mongo.UpdateFilter<CommentView> = { $set: { deleted: true, body: '', reason: '' } };
+
+/** The field of a comment that keeps the version applied of one moderation record. */
+export const moderationKey = (moderationId: string) => `moderation.${fieldKey(moderationId)}`;
+
 /**
- * comment.*: the comments view. A comment needs its post: one for a post not
- * seen yet waits (RetryLaterError); one for a deleted post is dropped, since
- * the post's deletion removed its comments for good.
+ * What a decision does to the comment as it is: `wait` (about text not seen
+ * yet), `skip` (a duplicate, or about older text: only its version is kept),
+ * or the update to make.
  */
-export function commentHandlers(
-  models: ReadModels,
-): Pick<ReadModelHandlers, `comment.${string}` & keyof ReadModelHandlers> {
+export function decisionUpdate(
+  event: { aggregateId: string; version: number; data: EventData<'comment.moderated'> },
+  current: CommentView,
+): { wait: string } | { skip: true } | { update: mongo.UpdateFilter<CommentView>; applies: boolean } {
+  const { data } = event;
+  const applied = current.moderation?.[fieldKey(event.aggregateId)];
+  if (decideApply(applied, event.version, `moderation ${event.aggregateId}`) === 'already-applied')
+    return { skip: true };
+  const verdict = judgeDecision(current, data.commentVersion);
+  if (verdict === 'wait') {
+    return {
+      wait: `decision about comment ${data.commentId} v${data.commentVersion}: comment is at v${current.version}`,
+    };
+  }
+  return {
+    applies: verdict === 'apply',
+    update: {
+      $set: {
+        [moderationKey(event.aggregateId)]: event.version,
+        // Applied to a deleted comment too, keeping its reason cleared, so the outcome is the
+        // same whichever of the deletion and the decision arrives first.
+        ...(verdict === 'apply' ? { status: data.status, reason: current.deleted ? '' : data.reason } : {}),
+      },
+    },
+  };
+}
+
+/**
+ * comment.*: the comments view, and each post's approved-comment count. A
+ * comment needs its post: one for a post not seen yet waits (RetryLaterError);
+ * one for a deleted post is dropped, since the post's deletion removed its
+ * comments for good. The count is synced whenever a comment may have entered
+ * or left the approved ones, and on every redelivery.
+ */
+export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, CommentSubject> {
   const { posts, comments } = models;
 
   async function postState(postId: string): Promise<'live' | 'deleted' | 'unknown'> {
@@ -20,9 +101,18 @@ export function commentHandlers(
   }
 
   /** For an event about a comment we do not hold: wait for it, unless its post is gone. */
-  async function commentMissing(event: AnyEventEnvelope, postId: string): Promise<void> {
-    if ((await postState(postId)) === 'deleted') return;
+  async function commentMissing(event: AnyEventEnvelope, postId: string): Promise<ChangeLabels> {
+    if ((await postState(postId)) === 'deleted') return [];
     throw new RetryLaterError(`comment ${event.aggregateId} is not known yet (${event.subject} v${event.version})`);
+  }
+
+  /** Syncs the post's count (`approved`: the comment's state now, if known) and names what changed. */
+  async function counted(comment: { id: string; postId: string }, approved?: boolean): Promise<ChangeLabels> {
+    const changed = await syncApprovedComment(posts, comments, comment, approved);
+    // Unknown state (a redelivery) counts as changed: the first delivery may have changed the count unannounced.
+    return changed || approved === undefined
+      ? [changeLabel.postPage(comment.postId), changeLabel.post(comment.postId)]
+      : [changeLabel.postPage(comment.postId)];
   }
 
   return {
@@ -30,53 +120,38 @@ export function commentHandlers(
       const { data } = event;
       const post = await postState(data.postId);
       if (post === 'unknown') throw new RetryLaterError(`post ${data.postId} of comment ${data.id} is not known yet`);
-      if (post === 'deleted') return;
-      const outcome = await applyInOrder(comments, event, {
-        create: (): CommentView => ({
-          _id: data.id,
-          postId: data.postId,
-          authorId: data.authorId,
-          authorUsername: data.authorUsername,
-          body: data.body,
-          status: data.status,
-          reason: data.reason ?? '',
-          createdAt: new Date(data.createdAt),
-          updatedAt: new Date(data.updatedAt),
-          version: 0,
-          bodyVersion: 0,
-          moderation: {},
-          deleted: false,
-        }),
-      });
+      if (post === 'deleted') return [];
+      const outcome = await applyInOrder(comments, event, { create: () => newComment(data) });
       // The post may have been deleted (and its comments removed) between the
       // check above and the insert: remove what would be an orphan.
       if (outcome === 'applied' && (await postState(data.postId)) === 'deleted') {
         await comments.deleteOne({ _id: data.id });
+        return [];
       }
+      if (outcome === 'applied' && data.status !== 'approved') return [changeLabel.postPage(data.postId)];
+      return counted(data, outcome === 'applied' ? true : undefined);
     },
 
     'comment.updated': async (event) => {
       const { data } = event;
-      const current = await comments.findOne({ _id: data.id }, { projection: { version: 1, body: 1, bodyVersion: 1 } });
+      const current = await comments.findOne({ _id: data.id });
       if (!current) return commentMissing(event, data.postId);
-      if (decideApply(current.version, event.version, `comment ${data.id}`) === 'already-applied') return;
-      const textChanged = data.body !== current.body;
-      await applyInOrder(comments, event, {
-        update: {
-          $set: {
-            ...snapshotFields(data),
-            // A status-only change (the comments service applying a decision)
-            // keeps the text's version, so a decision about that text still applies.
-            bodyVersion: textChanged ? event.version : current.bodyVersion,
-          },
-        },
-      });
+      if (decideApply(current.version, event.version, `comment ${data.id}`) === 'already-applied') {
+        return counted(data);
+      }
+      await applyInOrder(comments, event, { update: commentUpdate(event, current) });
+      const approved = data.status === 'approved' && !current.deleted;
+      if (!approved && !isApproved(current)) return [changeLabel.postPage(data.postId)];
+      return counted(data, approved);
     },
 
     'comment.deleted': async (event) => {
-      const current = await comments.findOne({ _id: event.data.id }, { projection: { _id: 1 } });
-      if (!current) return commentMissing(event, event.data.postId);
-      await applyInOrder(comments, event, { update: { $set: { deleted: true, body: '', reason: '' } } });
+      const { data } = event;
+      const current = await comments.findOne({ _id: data.id }, { projection: { status: 1, deleted: 1, version: 1 } });
+      if (!current) return commentMissing(event, data.postId);
+      const outcome = await applyInOrder(comments, event, { update: commentTombstone });
+      if (outcome === 'applied' && !isApproved(current)) return [changeLabel.postPage(data.postId)];
+      return counted(data, outcome === 'applied' ? false : undefined);
     },
 
     /**
@@ -86,40 +161,26 @@ export function commentHandlers(
      */
     'comment.moderated': async (event) => {
       const { data } = event;
+      const target = { id: data.commentId, postId: data.postId };
       const current = await comments.findOne({ _id: data.commentId });
       if (!current) return commentMissing(event, data.postId);
-      const key = `moderation.${fieldKey(event.aggregateId)}`;
+      const decision = decisionUpdate(event, current);
+      if ('wait' in decision) throw new RetryLaterError(decision.wait);
+      if ('skip' in decision) return counted(target);
       const applied = current.moderation?.[fieldKey(event.aggregateId)];
-      if (decideApply(applied, event.version, `moderation ${event.aggregateId}`) === 'already-applied') return;
-      const verdict = judgeDecision(current, data.commentVersion);
-      if (verdict === 'wait') {
-        throw new RetryLaterError(
-          `decision about comment ${data.commentId} v${data.commentVersion}: comment is at v${current.version}`,
-        );
-      }
       const result = await comments.updateOne(
-        { _id: data.commentId, version: current.version, [key]: applied ?? { $exists: false } },
         {
-          $set: {
-            [key]: event.version,
-            // Applied to a deleted comment too, keeping its reason cleared, so the outcome is the
-            // same whichever of the deletion and the decision arrives first.
-            ...(verdict === 'apply' ? { status: data.status, reason: current.deleted ? '' : data.reason } : {}),
-          },
-        },
+          _id: data.commentId,
+          version: current.version,
+          [moderationKey(event.aggregateId)]: applied ?? { $exists: false },
+        } as mongo.Filter<CommentView>,
+        decision.update,
       );
       if (result.matchedCount === 0)
         throw new RetryLaterError(`comment ${data.commentId} changed while applying a decision`);
+      const approved = decision.applies ? data.status === 'approved' && !current.deleted : isApproved(current);
+      if (!approved && !isApproved(current)) return [changeLabel.postPage(data.postId)];
+      return counted(target, approved);
     },
-  };
-}
-
-function snapshotFields(data: EventData<'comment.updated'>): Partial<CommentView> {
-  return {
-    body: data.body,
-    status: data.status,
-    reason: data.reason ?? '',
-    authorUsername: data.authorUsername,
-    updatedAt: new Date(data.updatedAt),
   };
 }

@@ -1,5 +1,6 @@
 import type { EventListener, Subject } from '@postline/common';
 import type { ReadModels } from '../../data-access/read-models';
+import type { ChangeNotices } from './change-notices';
 import { commentHandlers } from './comment-handlers';
 import type { ReadModelHandler, ReadModelHandlers } from './handlers';
 import { postHandlers } from './post-handlers';
@@ -10,9 +11,17 @@ export function readModelHandlers(models: ReadModels): ReadModelHandlers {
   return { ...userHandlers(models), ...postHandlers(models), ...commentHandlers(models) } as ReadModelHandlers;
 }
 
-/** The live path: the durable consumers deliver each event to its handler. */
-export function registerReadModelListeners(listener: EventListener, handlers: ReadModelHandlers): void {
+/** The live path: the durable consumers deliver each event to its handler; what it changed is announced before the ack. */
+export function registerReadModelListeners(
+  listener: EventListener,
+  handlers: ReadModelHandlers,
+  notices?: ChangeNotices,
+): void {
   for (const [subject, handler] of Object.entries(handlers) as [Subject, ReadModelHandler<Subject>][]) {
-    listener.on(subject, (event) => handler(event));
+    const family = subject.slice(0, subject.indexOf('.'));
+    listener.on(subject, async (event) => {
+      const labels = await handler(event);
+      notices?.announce(family, labels);
+    });
   }
 }

@@ -1,27 +1,65 @@
-import type { ReadModels } from '../../data-access/read-models';
-import { applyInOrder } from '../../data-access/apply-in-order';
+import type { EventData, EventEnvelope } from '@postline/common';
+import type { ReadModels, UserView } from '../../data-access/read-models';
+import { applyInOrder, type DocChange } from '../../data-access/apply-in-order';
+import { recountFollowers } from '../../data-access/maintained-counts';
+import { changeLabel } from '../../domain/change-labels';
 import type { ReadModelHandlers } from './handlers';
 
-/** user.*: profiles and who follows whom, one document per user (the follower holds the follow). */
-export function userHandlers({
-  users,
-}: ReadModels): Pick<ReadModelHandlers, `user.${string}` & keyof ReadModelHandlers> {
+type UserSubject = 'user.created' | 'user.updated' | 'user.followed' | 'user.unfollowed';
+
+/** The change each user event makes to its user's document (shared by the live handlers and the batched replay). */
+export function userChange(event: EventEnvelope<UserSubject>): DocChange<UserView> {
+  switch (event.subject) {
+    case 'user.created': {
+      const { id, username, role, bio, image } = event.data as EventData<'user.created'>;
+      return { create: () => ({ _id: id, username, role, bio, image, following: [], followerCount: 0, version: 0 }) };
+    }
+    case 'user.updated': {
+      const { username, role, bio, image } = event.data as EventData<'user.updated'>;
+      return { update: { $set: { username, role, bio, image } } };
+    }
+    case 'user.followed':
+      return { update: { $addToSet: { following: (event.data as EventData<'user.followed'>).followeeId } } };
+    case 'user.unfollowed':
+      return { update: { $pull: { following: (event.data as EventData<'user.unfollowed'>).followeeId } } };
+  }
+}
+
+/**
+ * user.*: profiles and who follows whom, one document per user (the follower
+ * holds the follow); the followee's follower count is recounted after each
+ * follow or unfollow, and a new user counts the follows that came first.
+ */
+export function userHandlers({ users }: ReadModels): Pick<ReadModelHandlers, UserSubject> {
+  const profileLabels = (id: string, username: string) => [
+    changeLabel.user(id),
+    changeLabel.profile(id),
+    changeLabel.viewer(id),
+    changeLabel.username(username),
+  ];
   return {
     'user.created': async (event) => {
-      const { id, username, role, bio, image } = event.data;
-      await applyInOrder(users, event, {
-        create: () => ({ _id: id, username, role, bio, image, following: [], version: 0 }),
-      });
+      await applyInOrder(users, event, userChange(event));
+      await recountFollowers(users, event.data.id);
+      return profileLabels(event.data.id, event.data.username);
     },
     'user.updated': async (event) => {
-      const { username, role, bio, image } = event.data;
-      await applyInOrder(users, event, { update: { $set: { username, role, bio, image } } });
+      await applyInOrder(users, event, userChange(event));
+      return profileLabels(event.data.id, event.data.username);
     },
     'user.followed': async (event) => {
-      await applyInOrder(users, event, { update: { $addToSet: { following: event.data.followeeId } } });
+      await applyInOrder(users, event, userChange(event));
+      await recountFollowers(users, event.data.followeeId);
+      return followLabels(event.data);
     },
     'user.unfollowed': async (event) => {
-      await applyInOrder(users, event, { update: { $pull: { following: event.data.followeeId } } });
+      await applyInOrder(users, event, userChange(event));
+      await recountFollowers(users, event.data.followeeId);
+      return followLabels(event.data);
     },
   };
+}
+
+function followLabels({ followerId, followeeId }: { followerId: string; followeeId: string }) {
+  return [changeLabel.viewer(followerId), changeLabel.profile(followerId), changeLabel.profile(followeeId)];
 }

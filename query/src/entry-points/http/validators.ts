@@ -2,6 +2,7 @@ import { query, type ValidationChain } from 'express-validator';
 
 export const defaultLimit = 20;
 export const maxLimit = 50;
+export const maxPage = 100_000;
 
 /** Tags as the posts service stores them: lower-case letters and digits, with inner spaces, dots, dashes, underscores, + or #. */
 export const tagPattern = /^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} ._+#-]{0,39}$/u;
@@ -12,7 +13,7 @@ export const idOrSlugPattern = /^[A-Za-z0-9_-]{1,260}$/;
 const paging: ValidationChain[] = [
   query('page')
     .optional()
-    .isInt({ min: 1, max: 100_000 })
+    .isInt({ min: 1, max: maxPage })
     .withMessage('page must be a whole number from 1')
     .bail()
     .toInt(),

@@ -1,0 +1,139 @@
+import type { ListItem } from '../data-access/read-model-queries';
+import type { CommentView as StoredComment, PostView, UserView } from '../data-access/read-models';
+import { answerOf, type Answer, type CommentPart, type Part } from './answer-template';
+import { changeLabel } from './change-labels';
+
+/**
+ * The answers of the query routes, built from read-model documents as
+ * templates (see answer-template.ts), with the labels of what each was built
+ * from. The JSON is exactly what the routes always answered (the types in
+ * @postline/common/api): the same fields in the same order.
+ */
+export type Author = Pick<UserView, '_id' | 'username' | 'image'>;
+
+export interface Paging {
+  page: number;
+  limit: number;
+}
+
+const json = JSON.stringify;
+
+/** A PostSummary, its closing brace left to the caller so a post page can go on with body and comments. */
+function summaryParts(post: ListItem, author: Author | undefined, more: Record<string, unknown> = {}): Part[] {
+  const head = json({
+    id: post._id,
+    slug: post.slug,
+    title: post.title,
+    excerpt: post.excerpt,
+    tags: post.tags,
+    author: { id: post.authorId, username: author?.username ?? post.authorUsername, image: author?.image ?? '' },
+    likeCount: post.likeCount,
+    commentCount: post.commentCount,
+  });
+  const tail = json({ createdAt: post.createdAt.toISOString(), updatedAt: post.updatedAt.toISOString(), ...more });
+  return [
+    `${head.slice(0, -1)},"likedByMe":`,
+    { likers: new Set(post.likers ?? []) },
+    ',"followingAuthor":',
+    { follows: post.authorId },
+    `,${tail.slice(1, -1)}`,
+  ];
+}
+
+function summaryLabels(posts: readonly ListItem[]): string[] {
+  return posts.flatMap((p) => [changeLabel.post(p._id), changeLabel.user(p.authorId)]);
+}
+
+/** `posts, page, limit, total, totalPages` (without the braces). */
+function pageParts(posts: readonly ListItem[], authors: ReadonlyMap<string, Author>, paging: Paging, total: number) {
+  const parts: Part[] = ['"posts":['];
+  posts.forEach((post, i) => {
+    if (i > 0) parts.push(',');
+    parts.push(...summaryParts(post, authors.get(post.authorId)), '}');
+  });
+  const { page, limit } = paging;
+  parts.push(`],${json({ page, limit, total, totalPages: Math.ceil(total / limit) }).slice(1, -1)}`);
+  return parts;
+}
+
+/** `{posts, page, limit, total, totalPages}`: a list page, the feed. */
+export function postListAnswer(
+  posts: readonly ListItem[],
+  authors: ReadonlyMap<string, Author>,
+  paging: Paging,
+  total: number,
+  labels: readonly string[],
+): Answer {
+  return answerOf(['{', ...pageParts(posts, authors, paging, total), '}'], [...labels, ...summaryLabels(posts)]);
+}
+
+/** `{post: PostDetail}`: the summary, the body, and every comment the reader may see, oldest first. */
+export function postAnswer(post: PostView, author: Author | undefined, comments: readonly StoredComment[]): Answer {
+  const parts: Part[] = [
+    '{"post":',
+    ...summaryParts(post, author, { body: post.body }),
+    ',"comments":[',
+    { comments: comments.map(commentPart) },
+    ']}}',
+  ];
+  return answerOf(parts, [changeLabel.post(post._id), changeLabel.postPage(post._id), changeLabel.user(post.authorId)]);
+}
+
+function commentPart(comment: StoredComment): CommentPart {
+  const view = (reason: string) =>
+    json({
+      id: comment._id,
+      postId: comment.postId,
+      author: { id: comment.authorId, username: comment.authorUsername },
+      body: comment.body,
+      status: comment.status,
+      reason,
+      createdAt: comment.createdAt.toISOString(),
+      updatedAt: comment.updatedAt.toISOString(),
+    });
+  return {
+    authorId: comment.authorId,
+    approved: comment.status === 'approved',
+    reason: comment.reason,
+    json: view(''),
+    ownJson: view(comment.reason),
+  };
+}
+
+/** `{tags: [{tag, count}]}`. */
+export function tagsAnswer(tags: readonly { tag: string; count: number }[]): Answer {
+  return answerOf([json({ tags })], [changeLabel.tags]);
+}
+
+/** `{user: ProfileView, posts, page, limit, total, totalPages}`: a user's page. */
+export function userPageAnswer(
+  user: UserView,
+  posts: readonly ListItem[],
+  authors: ReadonlyMap<string, Author>,
+  paging: Paging,
+  total: number,
+  labels: readonly string[],
+): Answer {
+  const profile = json({
+    id: user._id,
+    username: user.username,
+    bio: user.bio,
+    image: user.image,
+    followerCount: user.followerCount ?? 0,
+    followingCount: user.following.length,
+  });
+  const parts: Part[] = [
+    `{"user":${profile.slice(0, -1)},"followedByMe":`,
+    { follows: user._id },
+    '},',
+    ...pageParts(posts, authors, paging, total),
+    '}',
+  ];
+  return answerOf(parts, [
+    ...labels,
+    changeLabel.user(user._id),
+    changeLabel.profile(user._id),
+    changeLabel.username(user.username),
+    ...summaryLabels(posts),
+  ]);
+}
