@@ -98,7 +98,9 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
       jar,
       '--port',
       String(port),
-      ...(storage === 'file' ? ['--backend', 'h2', '--file', join(dataDir, 'postline.mv.db')] : ['--backend', 'memory']),
+      ...(storage === 'file'
+        ? ['--backend', 'h2', '--file', join(dataDir, 'postline.mv.db')]
+        : ['--backend', 'memory']),
     ],
     url: `mongodb://127.0.0.1:${port}`,
   }));
