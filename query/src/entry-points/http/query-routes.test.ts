@@ -48,7 +48,7 @@ beforeAll(async () => {
     const [posts, rejectedDoc, likedPost, approvedDoc] = await Promise.all([
       h.query.models.posts.countDocuments({}),
       h.query.models.comments.findOne({ _id: rejected.data.id, status: 'rejected' }),
-      h.query.models.posts.findOne({ _id: bobPost, likeCount: 1 }),
+      h.query.models.posts.findOne({ _id: bobPost, likeCount: 1, commentCount: 1 }),
       h.query.models.comments.findOne({ _id: approved.data.id, status: 'approved' }),
     ]);
     return posts === 26 && rejectedDoc && likedPost && approvedDoc;
