@@ -39,8 +39,6 @@ export class ChangeNotices {
   readonly origin = randomUUID();
   /** The latest notices received (newest last). */
   readonly received: ReceivedNotice[] = [];
-  private subscription?: ReturnType<EventBus['connection']['subscribe']>;
-  private stopped = false;
 
   constructor(
     private readonly bus: EventBus,
@@ -53,7 +51,8 @@ export class ChangeNotices {
   }
 
   start(): void {
-    this.subscription = this.bus.connection.subscribe(this.subject, {
+    // Ends with the connection (the service's stop closes it).
+    this.bus.connection.subscribe(this.subject, {
       callback: (err, msg) => {
         if (err) {
           this.logger.warn({ err }, 'change notices subscription failed: caching off');
@@ -79,11 +78,6 @@ export class ChangeNotices {
     }
   }
 
-  stop(): void {
-    this.stopped = true;
-    this.subscription?.unsubscribe();
-  }
-
   private receive(payload: string): void {
     let notice: Notice;
     try {
@@ -105,7 +99,6 @@ export class ChangeNotices {
 
   private async watchConnection(): Promise<void> {
     for await (const status of this.bus.connection.status()) {
-      if (this.stopped) return;
       if (status.type === 'disconnect') {
         this.logger.warn('NATS disconnected: change notices may be missed, caching off');
         this.clear(false);
