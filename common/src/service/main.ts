@@ -6,10 +6,13 @@ import { runService, StartupError, type RunningService, type ServiceDefinition }
  * 0) or after a stuck shutdown (exit 1); a configuration or connection problem
  * is printed plainly and exits 1. A signal while still starting (waiting for
  * Mongo or NATS, nothing served yet but `/healthz`) exits 0 at once.
+ * `onStarted` runs once the service is up, with what it was started from (query
+ * installs its front door on the HTTP server there).
  */
-export async function serviceMain<C extends ServiceConfig>(
-  define: ServiceDefinition | ((config: C) => ServiceDefinition),
+export async function serviceMain<C extends ServiceConfig, D extends ServiceDefinition = ServiceDefinition>(
+  define: D | ((config: C) => D),
   loadConfig: () => C,
+  onStarted?: (service: RunningService, definition: D, config: C) => void,
 ): Promise<void> {
   // For messages before the definition exists: `authService` → `auth`.
   const name = typeof define === 'function' ? define.name.replace(/Service$/, '') || 'service' : define.name;
@@ -40,7 +43,9 @@ export async function serviceMain<C extends ServiceConfig>(
 
   try {
     const config = loadConfig();
-    const service = await runService(typeof define === 'function' ? define(config) : define, config);
+    const definition = typeof define === 'function' ? define(config) : define;
+    const service = await runService(definition, config);
+    onStarted?.(service, definition, config);
     started = { service, config };
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {
