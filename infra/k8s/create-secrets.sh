@@ -2,11 +2,13 @@
 # Creates Postline's secrets in the cluster, with random values that never
 # touch the disk or git:
 #   jwt                          JWT_KEY (64 hex chars), shared by every service
-#   <service>-mongo-credentials  username, password of that service's MongoDB
+#   <service>-mongo-credentials  username, password of that service's MongoDB root
+#                                user, and keyfile, with which its replica set's
+#                                members authenticate to each other
 # One credentials Secret per database manifest in base/databases/.
-# A Secret that already exists is left alone: MongoDB reads its credentials
-# only when its volume is first initialised, so replacing them would lock the
-# service out. To rotate, see README.md.
+# A value that already exists is left alone (a key a Secret lacks is added):
+# MongoDB reads its credentials only when its volume is first initialised, so
+# replacing them would lock the service out. To rotate, see README.md.
 #
 # Usage: infra/k8s/create-secrets.sh [namespace]   (default: postline; uses the current kubectl context)
 #        infra/k8s/create-secrets.sh --list         (prints "secret key..." lines; used by the tests)
@@ -20,31 +22,48 @@ services_with_database() {
 }
 
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
+# A MongoDB keyfile: 6 to 1024 characters of the base64 alphabet.
+random_keyfile() { head -c 756 /dev/urandom | base64 -w0; }
 
 if [ "${1:-}" = --list ]; then
   echo "jwt JWT_KEY"
-  for service in $(services_with_database); do echo "$service-mongo-credentials username password"; done
+  for service in $(services_with_database); do echo "$service-mongo-credentials username password keyfile"; done
   exit 0
 fi
 
 namespace="${1:-postline}"
 kubectl get namespace "$namespace" >/dev/null 2>&1 || kubectl create namespace "$namespace"
 
-# create_secret NAME KEY=VALUE...: creates NAME unless it exists. The values reach
-# kubectl through a file descriptor, so they never show in the process list.
+# create_secret NAME KEY=VALUE...: creates NAME, or adds to it the keys it lacks;
+# existing values are kept. The values reach kubectl through a file descriptor,
+# so they never show in the process list.
 create_secret() {
   local name="$1"; shift
-  if kubectl -n "$namespace" get secret "$name" >/dev/null 2>&1; then
+  local existing missing=() pair
+  if ! existing="$(kubectl -n "$namespace" get secret "$name" -o go-template='{{range $k, $v := .data}}{{$k}} {{end}}' 2>/dev/null)"; then
+    kubectl -n "$namespace" create secret generic "$name" --from-env-file=<(printf '%s\n' "$@") --dry-run=client -o yaml |
+      kubectl -n "$namespace" apply -f - >/dev/null
+    echo "secret/$name created"
+    return
+  fi
+  for pair in "$@"; do
+    [[ " $existing" == *" ${pair%%=*} "* ]] || missing+=("$pair")
+  done
+  if [ "${#missing[@]}" -eq 0 ]; then
     echo "secret/$name exists, kept"
     return
   fi
-  kubectl -n "$namespace" create secret generic "$name" --from-env-file=<(printf '%s\n' "$@") --dry-run=client -o yaml |
-    kubectl -n "$namespace" apply -f - >/dev/null
-  echo "secret/$name created"
+  kubectl -n "$namespace" patch secret "$name" --type merge --patch-file=<(
+    printf '{"stringData":{'
+    local separator=''
+    for pair in "${missing[@]}"; do printf '%s"%s":"%s"' "$separator" "${pair%%=*}" "${pair#*=}"; separator=,; done
+    printf '}}'
+  ) >/dev/null
+  echo "secret/$name exists, added ${missing[*]%%=*}"
 }
 
 create_secret jwt "JWT_KEY=$(random_hex 32)"
 for service in $(services_with_database); do
   # Hex passwords are safe inside the mongodb:// URL the Deployments build.
-  create_secret "$service-mongo-credentials" "username=$service" "password=$(random_hex 24)"
+  create_secret "$service-mongo-credentials" "username=$service" "password=$(random_hex 24)" "keyfile=$(random_keyfile)"
 done

@@ -1,11 +1,51 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import * as gatewayV1 from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1';
 import * as gkeNetworkingV1 from '@kubernetes-models/gke/networking.gke.io/v1';
+import Ajv from 'ajv';
 import * as appsV1 from 'kubernetes-models/apps/v1';
 import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
+import * as batchV1 from 'kubernetes-models/batch/v1';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
+import { parse } from 'yaml';
 import type { KubeObject } from './kustomize';
+
+type Model = new (data: KubeObject) => { validate(): void };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type JsonSchema = Record<string, any>;
+
+/**
+ * A model for a custom resource whose CRD no package ships: its upstream
+ * openAPIV3Schema, vendored in crd-schemas/ (each file says where from).
+ * Fields the schema does not name are errors, as they are to `kubectl apply`
+ * (strict field validation) against the real CRD.
+ */
+function crdModel(file: string): Model {
+  const schema = rejectUnknownFields(parse(readFileSync(join(__dirname, 'crd-schemas', file), 'utf8')));
+  const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
+  return class {
+    constructor(private readonly data: KubeObject) {}
+    validate() {
+      if (!validate(this.data)) throw new Error(JSON.stringify(validate.errors));
+    }
+  };
+}
+
+function rejectUnknownFields(schema: JsonSchema): JsonSchema {
+  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields'])
+    schema.additionalProperties = false;
+  for (const child of [
+    ...Object.values(schema.properties ?? {}),
+    schema.items,
+    schema.additionalProperties,
+    ...(schema.anyOf ?? []),
+  ]) {
+    if (child && typeof child === 'object') rejectUnknownFields(child);
+  }
+  return schema;
+}
 
 /**
  * The schema models for every apiVersion our manifests use. An object of any
@@ -15,13 +55,17 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   v1: coreV1,
   'apps/v1': appsV1,
   'autoscaling/v2': autoscalingV2,
+  'batch/v1': batchV1,
   'networking.k8s.io/v1': networkingV1,
   'policy/v1': policyV1,
   'gateway.networking.k8s.io/v1': gatewayV1,
   'networking.gke.io/v1': gkeNetworkingV1,
+  // Google Cloud Managed Service for Prometheus.
+  'monitoring.googleapis.com/v1': {
+    PodMonitoring: crdModel('monitoring.googleapis.com_podmonitorings.v1.yaml'),
+    Rules: crdModel('monitoring.googleapis.com_rules.v1.yaml'),
+  },
 };
-
-type Model = new (data: KubeObject) => { validate(): void };
 
 /** Problems found by validating each object against its Kubernetes (or CRD) OpenAPI schema. */
 export function schemaProblems(objects: KubeObject[]): string[] {

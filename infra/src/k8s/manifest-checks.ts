@@ -9,33 +9,69 @@ import type { Route } from './repository';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Container = any;
+/** What runs pods that stay up (and have selectors, probes, replicas). */
 const WORKLOAD_KINDS = new Set(['Deployment', 'StatefulSet']);
+/** What runs pods to completion. */
+const JOB_KINDS = new Set(['Job', 'CronJob']);
 
-const nameOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
-const ofKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
+export const nameOf = (o: KubeObject) => `${o.kind}/${o.metadata.name}`;
+export const ofKind = (objects: KubeObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const find = (objects: KubeObject[], kind: string, name: string) =>
   objects.find((o) => o.kind === kind && o.metadata.name === name);
 
 export const workloads = (objects: KubeObject[]) => objects.filter((o) => WORKLOAD_KINDS.has(o.kind));
+/** Everything with a pod template: the workloads, Jobs and CronJobs. */
+export const podOwners = (objects: KubeObject[]) =>
+  objects.filter((o) => WORKLOAD_KINDS.has(o.kind) || JOB_KINDS.has(o.kind));
 
-function podLabels(workload: KubeObject): Record<string, string> {
-  return workload.spec?.template?.metadata?.labels ?? {};
+export function podTemplate(owner: KubeObject): { metadata?: { labels?: Record<string, string> }; spec?: Container } {
+  return (owner.kind === 'CronJob' ? owner.spec?.jobTemplate?.spec?.template : owner.spec?.template) ?? {};
 }
 
-function containersOf(workload: KubeObject): Container[] {
-  const pod = workload.spec?.template?.spec ?? {};
+export function podLabels(owner: KubeObject): Record<string, string> {
+  return podTemplate(owner).metadata?.labels ?? {};
+}
+
+export function containersOf(owner: KubeObject): Container[] {
+  const pod = podTemplate(owner).spec ?? {};
   return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
 }
 
-function matches(selector: Record<string, string> | undefined, labels: Record<string, string>): boolean {
-  if (!selector || Object.keys(selector).length === 0) return false;
-  return Object.entries(selector).every(([key, value]) => labels[key] === value);
+/** The database StatefulSets (postline/tier: database). */
+export const databases = (objects: KubeObject[]) =>
+  ofKind(objects, 'StatefulSet').filter((s) => s.metadata.labels?.['postline/tier'] === 'database');
+
+/** A Kubernetes label selector (matchLabels and matchExpressions) against a pod's labels. */
+export interface LabelSelector {
+  matchLabels?: Record<string, string>;
+  matchExpressions?: { key: string; operator: string; values?: string[] }[];
+}
+
+function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  const expressions = [
+    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+    ...(selector?.matchExpressions ?? []),
+  ];
+  // An empty selector would pick every pod: never what a manifest here means.
+  if (expressions.length === 0) return false;
+  return expressions.every(({ key, operator, values = [] }) => {
+    const value = labels[key];
+    if (operator === 'In') return value !== undefined && values.includes(value);
+    if (operator === 'NotIn') return value === undefined || !values.includes(value);
+    if (operator === 'Exists') return value !== undefined;
+    if (operator === 'DoesNotExist') return value === undefined;
+    return false;
+  });
 }
 
 /** The workloads whose pods a label selector picks. */
-function selectedWorkloads(objects: KubeObject[], selector: Record<string, string> | undefined): KubeObject[] {
-  return workloads(objects).filter((w) => matches(selector, podLabels(w)));
+export function selectedWorkloads(objects: KubeObject[], selector: LabelSelector | undefined): KubeObject[] {
+  return workloads(objects).filter((w) => selects(selector, podLabels(w)));
 }
+
+/** The workloads whose pods a Service sends traffic to (its selector is a plain label map). */
+const serviceWorkloads = (objects: KubeObject[], service: KubeObject) =>
+  selectedWorkloads(objects, { matchLabels: service.spec?.selector });
 
 function hasPort(containers: Container[], port: string | number): boolean {
   return containers.some((c: Container) =>
@@ -47,23 +83,22 @@ function hasPort(containers: Container[], port: string | number): boolean {
 export function selectorProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const w of workloads(objects)) {
-    if (!matches(w.spec?.selector?.matchLabels, podLabels(w)))
-      problems.push(`${nameOf(w)}: selector does not match its pod labels`);
+    if (!selects(w.spec?.selector, podLabels(w))) problems.push(`${nameOf(w)}: selector does not match its pod labels`);
   }
   for (const s of ofKind(objects, 'Service')) {
-    if (selectedWorkloads(objects, s.spec?.selector).length === 0)
-      problems.push(`${nameOf(s)}: selector matches no pods`);
+    if (serviceWorkloads(objects, s).length === 0) problems.push(`${nameOf(s)}: selector matches no pods`);
   }
   for (const b of ofKind(objects, 'PodDisruptionBudget')) {
-    if (selectedWorkloads(objects, b.spec?.selector?.matchLabels).length === 0)
+    if (selectedWorkloads(objects, b.spec?.selector).length === 0)
       problems.push(`${nameOf(b)}: selector matches no pods`);
   }
   for (const p of ofKind(objects, 'NetworkPolicy')) {
-    if (selectedWorkloads(objects, p.spec?.podSelector?.matchLabels).length === 0)
+    if (selectedWorkloads(objects, p.spec?.podSelector).length === 0)
       problems.push(`${nameOf(p)}: podSelector matches no pods`);
     for (const rule of p.spec?.ingress ?? []) {
       for (const peer of rule.from ?? []) {
-        if (peer.podSelector && selectedWorkloads(objects, peer.podSelector.matchLabels).length === 0) {
+        // A peer may be a Job's pods (a database's init and backup Jobs).
+        if (peer.podSelector && !podOwners(objects).some((o) => selects(peer.podSelector, podLabels(o)))) {
           problems.push(`${nameOf(p)}: a "from" podSelector matches no pods`);
         }
       }
@@ -76,7 +111,7 @@ export function selectorProblems(objects: KubeObject[]): string[] {
 export function servicePortProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const s of ofKind(objects, 'Service')) {
-    const containers = selectedWorkloads(objects, s.spec?.selector).flatMap(containersOf);
+    const containers = serviceWorkloads(objects, s).flatMap(containersOf);
     for (const port of s.spec?.ports ?? []) {
       const target = port.targetPort ?? port.port;
       if (!hasPort(containers, target)) problems.push(`${nameOf(s)}: targetPort ${target} is not a port of its pods`);
@@ -85,16 +120,20 @@ export function servicePortProblems(objects: KubeObject[]): string[] {
   return problems;
 }
 
-/** Probes, requests, limits and the security settings, on every container. */
+/**
+ * Requests, limits and the security settings on every container; probes on
+ * every container that stays up (not init containers, not Jobs' containers).
+ */
 export function containerProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
-  for (const w of workloads(objects)) {
-    const podSecurity = w.spec?.template?.spec?.securityContext ?? {};
-    const containers = containersOf(w);
-    for (const c of containers) {
+  for (const w of podOwners(objects)) {
+    const pod = podTemplate(w).spec ?? {};
+    const podSecurity = pod.securityContext ?? {};
+    const longRunning = new Set(WORKLOAD_KINDS.has(w.kind) ? pod.containers : []);
+    for (const c of containersOf(w)) {
       const where = `${nameOf(w)} container ${c.name}`;
       for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
-        if (!c[probe]) problems.push(`${where}: no ${probe}`);
+        if (!c[probe] && longRunning.has(c)) problems.push(`${where}: no ${probe}`);
         const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
         if (port !== undefined && !hasPort([c], port))
           problems.push(`${where}: ${probe} uses port ${port}, which it does not declare`);
@@ -160,22 +199,27 @@ export function referenceProblems(objects: KubeObject[]): string[] {
     const service = find(objects, 'Service', ref?.name);
     if (!service) problems.push(`${nameOf(policy)}: no Service ${ref?.name}`);
     const port = policy.spec?.default?.config?.httpHealthCheck?.port;
-    if (service && !hasPort(selectedWorkloads(objects, service.spec?.selector).flatMap(containersOf), port)) {
+    if (service && !hasPort(serviceWorkloads(objects, service).flatMap(containersOf), port)) {
       problems.push(`${nameOf(policy)}: health check port ${port} is not a port of the Service's pods`);
     }
   }
-  for (const w of workloads(objects)) {
+  for (const w of podOwners(objects)) {
+    const pod = podTemplate(w).spec ?? {};
+    const account = pod.serviceAccountName;
+    if (account && !find(objects, 'ServiceAccount', account))
+      problems.push(`${nameOf(w)}: no ServiceAccount ${account}`);
     for (const c of containersOf(w)) {
-      for (const source of c.envFrom ?? []) {
-        const name = source.configMapRef?.name;
+      const configMaps = [
+        ...(c.envFrom ?? []).map((source: Container) => source.configMapRef?.name),
+        ...(c.env ?? []).map((e: Container) => e.valueFrom?.configMapKeyRef?.name),
+      ];
+      for (const name of configMaps) {
         if (name && !find(objects, 'ConfigMap', name)) problems.push(`${nameOf(w)}: no ConfigMap ${name}`);
       }
-      const mongoUrl = (c.env ?? []).find((e: Container) => e.name === 'MONGO_URL')?.value as string | undefined;
-      const host = mongoUrl && /@([^:/]+)/.exec(mongoUrl)?.[1];
-      if (mongoUrl && (!host || !find(objects, 'Service', host)))
-        problems.push(`${nameOf(w)}: MONGO_URL host ${host} is no Service`);
+      const mongoUrl = mongoUrlOf(c);
+      if (mongoUrl) problems.push(...mongoUrlProblems(objects, `${nameOf(w)}`, mongoUrl));
     }
-    for (const volume of w.spec?.template?.spec?.volumes ?? []) {
+    for (const volume of pod.volumes ?? []) {
       if (volume.configMap && !find(objects, 'ConfigMap', volume.configMap.name))
         problems.push(`${nameOf(w)}: no ConfigMap ${volume.configMap.name}`);
     }
@@ -183,15 +227,55 @@ export function referenceProblems(objects: KubeObject[]): string[] {
   return problems;
 }
 
-/** Secret names and keys the workloads read, as "name key" strings. */
+const mongoUrlOf = (c: Container) =>
+  (c.env ?? []).find((e: Container) => e.name === 'MONGO_URL')?.value as string | undefined;
+
+/**
+ * A service's MONGO_URL names the headless Service of a database StatefulSet,
+ * the replica set that StatefulSet runs (--replSet), and majority writes.
+ */
+function mongoUrlProblems(objects: KubeObject[], where: string, mongoUrl: string): string[] {
+  const url = /@([^:/]+)(?::\d+)?\/[^?]*\?(.*)$/.exec(mongoUrl);
+  const host = url?.[1];
+  const params = new URLSearchParams(url?.[2] ?? '');
+  const database = databases(objects).find((s) => s.spec?.serviceName === host);
+  if (!host || !find(objects, 'Service', host) || !database)
+    return [`${where}: MONGO_URL host ${host} is no database Service`];
+  const problems = [];
+  if (params.get('replicaSet') !== replicaSetOf(database))
+    problems.push(
+      `${where}: MONGO_URL replicaSet=${params.get('replicaSet')}, the database runs ${replicaSetOf(database)}`,
+    );
+  if (params.get('w') !== 'majority') problems.push(`${where}: MONGO_URL does not ask for w=majority`);
+  return problems;
+}
+
+/** The value of a command-line option (`--name value`) of a container. */
+export function optionOf(container: Container, name: string): string | undefined {
+  const args: string[] = [...(container.command ?? []), ...(container.args ?? [])];
+  const index = args.indexOf(name);
+  return index >= 0 ? args[index + 1] : undefined;
+}
+
+/** The replica set a database StatefulSet's mongod runs (its --replSet). */
+export function replicaSetOf(database: KubeObject): string | undefined {
+  const mongo = containersOf(database).find((c: Container) => c.name === 'mongo');
+  return mongo && optionOf(mongo, '--replSet');
+}
+
+/** Secret names and keys the pods read (from env or volumes), as "name key" strings. */
 export function secretKeysUsed(objects: KubeObject[]): string[] {
   const used = new Set<string>();
-  for (const w of workloads(objects)) {
+  for (const w of podOwners(objects)) {
     for (const c of containersOf(w)) {
       for (const e of c.env ?? []) {
         const ref = e.valueFrom?.secretKeyRef;
         if (ref) used.add(`${ref.name} ${ref.key}`);
       }
+    }
+    for (const volume of podTemplate(w).spec?.volumes ?? []) {
+      for (const item of volume.secret?.items ?? []) used.add(`${volume.secret.secretName} ${item.key}`);
+      if (volume.secret && !volume.secret.items) used.add(`${volume.secret.secretName} (every key)`);
     }
   }
   return [...used].sort();
@@ -239,4 +323,195 @@ export function servedRoutes(router: KubeObject): { routes: Route[]; problems: s
 export function shapeOf(object: KubeObject, ownName: string): string {
   // Whole words only: "auth" must not turn "authSource" into "<name>Source".
   return JSON.stringify(object).replace(new RegExp(`\\b${ownName}\\b`, 'g'), '<name>');
+}
+
+/** The fewest pods a workload runs: its autoscaler's minimum, else its replicas. */
+export function replicasOf(objects: KubeObject[], workload: KubeObject): number {
+  const autoscaler = ofKind(objects, 'HorizontalPodAutoscaler').find(
+    (h) => h.spec?.scaleTargetRef?.kind === workload.kind && h.spec?.scaleTargetRef?.name === workload.metadata.name,
+  );
+  return autoscaler?.spec?.minReplicas ?? workload.spec?.replicas ?? 1;
+}
+
+/**
+ * Every database runs mongod as a replica set named after it, with a keyfile
+ * from a mounted volume; its member count is the MEMBERS its init Job reads;
+ * an init Job of the same image initiates exactly that set.
+ */
+export function replicaSetProblems(objects: KubeObject[]): string[] {
+  const problems: string[] = [];
+  const members = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('mongo-replica-set'))?.data
+    ?.MEMBERS;
+  for (const database of databases(objects)) {
+    const where = nameOf(database);
+    const name = database.metadata.name;
+    const mongo = containersOf(database).find((c: Container) => c.name === 'mongo');
+    if (replicaSetOf(database) !== name) problems.push(`${where}: mongod runs --replSet ${replicaSetOf(database)}`);
+    const keyFile = mongo && optionOf(mongo, '--keyFile');
+    const mounts: { mountPath: string }[] = mongo?.volumeMounts ?? [];
+    if (!keyFile || !mounts.some((m) => keyFile.startsWith(`${m.mountPath}/`)))
+      problems.push(`${where}: no --keyFile on a mounted volume`);
+    if (String(database.spec?.replicas ?? 1) !== members)
+      problems.push(`${where}: ${database.spec?.replicas ?? 1} members, but the init Jobs initiate MEMBERS=${members}`);
+    const service = find(objects, 'Service', database.spec?.serviceName);
+    if (service?.spec?.clusterIP !== 'None')
+      problems.push(`${where}: no headless Service ${database.spec?.serviceName}`);
+    const initiators = ofKind(objects, 'Job').filter((job) =>
+      containersOf(job).some((c: Container) =>
+        c.env?.some((e: Container) => e.name === 'REPLICA_SET' && e.value === name),
+      ),
+    );
+    if (initiators.length !== 1) problems.push(`${where}: ${initiators.length} Jobs initiate its replica set, not 1`);
+  }
+  return problems;
+}
+
+interface SpreadConstraint {
+  topologyKey: string;
+  whenUnsatisfiable: string;
+  labelSelector?: LabelSelector;
+  matchLabelKeys?: string[];
+  minDomains?: number;
+}
+
+/**
+ * Pods that keep replicated data (StatefulSets of more than one pod) must land
+ * one per zone and one per node: a DoNotSchedule spread over zones (minDomains
+ * at least the pod count), and a spread or required anti-affinity over nodes,
+ * each counting the workload's own pods and no other workload's.
+ */
+export function spreadProblems(objects: KubeObject[]): string[] {
+  const problems: string[] = [];
+  const others = (w: KubeObject) => podOwners(objects).filter((o) => o !== w);
+  for (const w of ofKind(objects, 'StatefulSet').filter((s) => replicasOf(objects, s) > 1)) {
+    const labels = podLabels(w);
+    const pod = podTemplate(w).spec ?? {};
+    // A selector and the pod's own values of matchLabelKeys: the pods a constraint counts.
+    const ownPodsOnly = (selector: LabelSelector | undefined, keys: string[] = []) => {
+      const effective = {
+        ...selector,
+        matchExpressions: [
+          ...(selector?.matchExpressions ?? []),
+          ...keys.map((key) => ({ key, operator: 'In', values: [labels[key] ?? ''] })),
+        ],
+      };
+      return selects(effective, labels) && !others(w).some((o) => selects(effective, podLabels(o)));
+    };
+    const spread = (topologyKey: string) =>
+      (pod.topologySpreadConstraints ?? []).filter(
+        (c: SpreadConstraint) =>
+          c.topologyKey === topologyKey &&
+          c.whenUnsatisfiable === 'DoNotSchedule' &&
+          ownPodsOnly(c.labelSelector, c.matchLabelKeys),
+      );
+    const zones = spread('topology.kubernetes.io/zone');
+    if (!zones.some((c: SpreadConstraint) => (c.minDomains ?? 1) >= replicasOf(objects, w)))
+      problems.push(`${nameOf(w)}: not spread over as many zones as it has pods (DoNotSchedule, minDomains)`);
+    const antiAffinity = (pod.affinity?.podAntiAffinity?.requiredDuringSchedulingIgnoredDuringExecution ?? []).filter(
+      (term: { topologyKey: string; labelSelector?: LabelSelector; matchLabelKeys?: string[] }) =>
+        term.topologyKey === 'kubernetes.io/hostname' && ownPodsOnly(term.labelSelector, term.matchLabelKeys),
+    );
+    if (spread('kubernetes.io/hostname').length === 0 && antiAffinity.length === 0)
+      problems.push(`${nameOf(w)}: pods may share a node (no hostname spread or required anti-affinity)`);
+  }
+  return problems;
+}
+
+/**
+ * Every workload of more than one pod has exactly one PodDisruptionBudget, and
+ * it lets a node drain (at least one pod may go) without taking a quorum
+ * (StatefulSets keep a majority of their pods).
+ */
+export function disruptionBudgetProblems(objects: KubeObject[]): string[] {
+  const problems: string[] = [];
+  const budgets = ofKind(objects, 'PodDisruptionBudget');
+  for (const w of workloads(objects)) {
+    const replicas = replicasOf(objects, w);
+    if (replicas < 2) continue;
+    const covering = budgets.filter((b) => selects(b.spec?.selector, podLabels(w)));
+    if (covering.length !== 1) {
+      problems.push(`${nameOf(w)}: ${replicas} pods and ${covering.length} PodDisruptionBudgets, not 1`);
+      continue;
+    }
+    const { minAvailable, maxUnavailable } = covering[0]!.spec ?? {};
+    const mayGo = maxUnavailable ?? replicas - (minAvailable ?? replicas);
+    if (typeof mayGo !== 'number' || mayGo < 1) problems.push(`${nameOf(w)}: its budget lets no pod go (drains hang)`);
+    else if (w.kind === 'StatefulSet' && replicas - mayGo <= replicas / 2)
+      problems.push(`${nameOf(w)}: its budget lets a majority of its ${replicas} pods go`);
+  }
+  return problems;
+}
+
+/**
+ * Every persistent volume claim (a StatefulSet's, or a pod's ephemeral one)
+ * states its size, and, where `storageClasses` are given, one of them.
+ */
+export function storageProblems(objects: KubeObject[], storageClasses?: string[]): string[] {
+  const problems: string[] = [];
+  for (const owner of podOwners(objects)) {
+    const claims = [
+      ...(owner.spec?.volumeClaimTemplates ?? []).map((t: Container) => ({ name: t.metadata?.name, spec: t.spec })),
+      ...(podTemplate(owner).spec?.volumes ?? [])
+        .filter((v: Container) => v.ephemeral)
+        .map((v: Container) => ({ name: v.name, spec: v.ephemeral.volumeClaimTemplate?.spec })),
+    ];
+    for (const { name, spec } of claims) {
+      const where = `${nameOf(owner)} volume ${name}`;
+      if (!spec?.resources?.requests?.storage) problems.push(`${where}: no size`);
+      if (storageClasses && !storageClasses.includes(spec?.storageClassName))
+        problems.push(`${where}: storage class ${spec?.storageClassName}, not one of ${storageClasses.join(', ')}`);
+    }
+  }
+  return problems;
+}
+
+/** The Google service account annotation that makes a Kubernetes ServiceAccount use Workload Identity. */
+const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
+
+/**
+ * Every database has a backup CronJob (its pods carry the database's
+ * postline/database label) whose pods reach Google Cloud through Workload
+ * Identity only: an annotated ServiceAccount, and no key file (no Secret
+ * volume, no GOOGLE_APPLICATION_CREDENTIALS).
+ */
+export function backupProblems(objects: KubeObject[]): string[] {
+  const problems: string[] = [];
+  const cronJobs = ofKind(objects, 'CronJob');
+  for (const database of databases(objects)) {
+    const backups = cronJobs.filter((c) => podLabels(c)['postline/database'] === database.metadata.name);
+    if (backups.length !== 1) problems.push(`${nameOf(database)}: ${backups.length} backup CronJobs, not 1`);
+  }
+  for (const cronJob of cronJobs) {
+    const pod = podTemplate(cronJob).spec ?? {};
+    const account = find(objects, 'ServiceAccount', pod.serviceAccountName);
+    const googleAccount = account?.metadata.annotations?.[WORKLOAD_IDENTITY_ANNOTATION] ?? '';
+    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[^@\s]+\.iam\.gserviceaccount\.com$/.test(googleAccount))
+      problems.push(`${nameOf(cronJob)}: ServiceAccount ${pod.serviceAccountName} names no Google service account`);
+    if ((pod.volumes ?? []).some((v: Container) => v.secret || v.projected?.sources?.some((s: Container) => s.secret)))
+      problems.push(`${nameOf(cronJob)}: mounts a Secret (a key file?)`);
+    if (
+      containersOf(cronJob).some((c: Container) =>
+        c.env?.some((e: Container) => e.name === 'GOOGLE_APPLICATION_CREDENTIALS'),
+      )
+    )
+      problems.push(`${nameOf(cronJob)}: sets GOOGLE_APPLICATION_CREDENTIALS (a key file)`);
+  }
+  return problems;
+}
+
+/** Every backend service's pods declare the metrics port, and a PodMonitoring scrapes it on /metrics. */
+export function podMonitoringProblems(objects: KubeObject[]): string[] {
+  const problems: string[] = [];
+  const services = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['postline/tier'] === 'service');
+  for (const service of services) {
+    if (!hasPort(containersOf(service), 'metrics'))
+      problems.push(`${nameOf(service)}: no container port named metrics`);
+    const scraped = ofKind(objects, 'PodMonitoring').some(
+      (m) =>
+        selects(m.spec?.selector, podLabels(service)) &&
+        (m.spec?.endpoints ?? []).some((e: Container) => e.port === 'metrics' && (e.path ?? '/metrics') === '/metrics'),
+    );
+    if (!scraped) problems.push(`${nameOf(service)}: no PodMonitoring scrapes its metrics port on /metrics`);
+  }
+  return problems;
 }

@@ -1,18 +1,33 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaProblems } from './kubernetes-schemas';
-import { overlayNames, renderOverlay, type KubeObject } from './kustomize';
+import { overlayNames, parseYamlDocuments, renderOverlay, type KubeObject } from './kustomize';
 import {
+  backupProblems,
   containerProblems,
+  databases,
+  disruptionBudgetProblems,
+  ofKind,
+  podLabels,
+  podMonitoringProblems,
+  podOwners,
   referenceProblems,
+  replicaSetProblems,
   secretKeysUsed,
   selectorProblems,
   servedRoutes,
   servicePortProblems,
   shapeOf,
-  workloads,
+  spreadProblems,
+  storageProblems,
 } from './manifest-checks';
 import { deployableFolders, k8sDir, routeTable } from './repository';
+
+/** What each overlay promises about replicated data. */
+const DATA_MEMBERS: Record<string, number> = { local: 1, gke: 3 };
+/** The storage classes GKE provides for Persistent Disk (pd-balanced, pd-ssd). */
+const GKE_STORAGE_CLASSES = ['standard-rwo', 'premium-rwo'];
 
 const sortRoutes = <T extends { prefix: string }>(routes: T[]) =>
   [...routes].sort((a, b) => a.prefix.localeCompare(b.prefix));
@@ -23,7 +38,7 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     objects = renderOverlay(overlay);
   });
 
-  it('validates against the Kubernetes, Gateway API and GKE schemas', () => {
+  it('validates against the Kubernetes, Gateway API, GKE and Managed Service for Prometheus schemas', () => {
     expect(schemaProblems(objects)).toEqual([]);
   });
 
@@ -60,19 +75,46 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     expect(deployments).toEqual(expect.arrayContaining(deployableFolders()));
   });
 
-  it('keeps the backend services, and the databases, identical but for their names', () => {
-    const shapes = (tier: string, suffix = '') =>
+  it('keeps the backend services, and the databases with their Jobs, identical but for their names', () => {
+    const shapes = (owners: KubeObject[], suffix = '') =>
       new Set(
-        workloads(objects)
-          .filter((w) => w.metadata.labels?.['postline/tier'] === tier)
-          .map((w) => {
-            const name = w.metadata.name.slice(0, w.metadata.name.length - suffix.length);
-            // auth alone reads its auth-config (MODERATOR_EMAILS).
-            return shapeOf(w, name).replace(/,\{"configMapRef":\{"name":"<name>-config[^"]*"\}\}/, '');
-          }),
+        owners.map((w) => {
+          const name = w.metadata.name.slice(0, w.metadata.name.length - suffix.length);
+          // auth alone reads its auth-config (MODERATOR_EMAILS).
+          return shapeOf(w, name).replace(/,\{"configMapRef":\{"name":"<name>-config[^"]*"\}\}/, '');
+        }),
       );
-    expect(shapes('service').size).toBe(1);
-    expect(shapes('database', '-mongo').size).toBe(1);
+    const services = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['postline/tier'] === 'service');
+    expect(services.length).toBeGreaterThan(1);
+    expect(shapes(services).size).toBe(1);
+    const database = (o: KubeObject) => podLabels(o)['postline/database'];
+    for (const kind of ['StatefulSet', 'Job', 'CronJob']) {
+      const owners = ofKind(objects, kind).filter(database);
+      const suffix = (o: KubeObject) => o.metadata.name.slice(database(o)!.length - '-mongo'.length);
+      expect(new Set(owners.map(suffix)).size).toBeLessThanOrEqual(1);
+      expect(shapes(owners, owners[0] ? suffix(owners[0]) : '').size).toBeLessThanOrEqual(1);
+    }
+  });
+
+  it(`runs every database as a replica set of ${DATA_MEMBERS[overlay]} member(s), and NATS as as many servers`, () => {
+    expect(databases(objects).length).toBe(deployableFolders().filter((f) => f !== 'client').length);
+    for (const database of databases(objects)) expect(database.spec.replicas).toBe(DATA_MEMBERS[overlay]);
+    expect(ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'nats')?.spec.replicas).toBe(
+      DATA_MEMBERS[overlay],
+    );
+  });
+
+  it('gives every database --replSet, a keyfile, a headless Service and the Job that initiates it', () => {
+    expect(replicaSetProblems(objects)).toEqual([]);
+  });
+
+  it('spreads replicated data over zones and nodes, with a disruption budget for every multi-pod workload', () => {
+    expect(spreadProblems(objects)).toEqual([]);
+    expect(disruptionBudgetProblems(objects)).toEqual([]);
+  });
+
+  it('states the size of every volume (and, on GKE, its storage class)', () => {
+    expect(storageProblems(objects, overlay === 'gke' ? GKE_STORAGE_CLASSES : undefined)).toEqual([]);
   });
 
   it('reads only secrets that infra/k8s/create-secrets.sh creates, and no secret is committed', () => {
@@ -86,6 +128,36 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     expect(secretKeysUsed(objects).filter((used) => !created.includes(used))).toEqual([]);
     expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([]);
   });
+});
+
+describe('overlay gke, as kustomize renders it, also', () => {
+  let objects: KubeObject[];
+  beforeAll(() => {
+    objects = renderOverlay('gke');
+  });
+
+  it('backs up every database with a CronJob that reaches Cloud Storage through Workload Identity, no key file', () => {
+    expect(backupProblems(objects)).toEqual([]);
+  });
+
+  it('scrapes every backend service with a PodMonitoring', () => {
+    expect(podMonitoringProblems(objects)).toEqual([]);
+  });
+});
+
+it('commits no Secret anywhere under infra/k8s, rendered or not', () => {
+  const yamlFiles = (dir: string): string[] =>
+    readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory()) return yamlFiles(path);
+      return /\.ya?ml$/.test(entry.name) ? [path] : [];
+    });
+  const secrets = yamlFiles(k8sDir).flatMap((file) =>
+    parseYamlDocuments(readFileSync(file, 'utf8'))
+      .filter((o) => o.kind === 'Secret' || (o.kind === 'Kustomization' && o.secretGenerator))
+      .map((o) => `${file}: ${o.kind}`),
+  );
+  expect(secrets).toEqual([]);
 });
 
 describe('the checks catch real mistakes', () => {
@@ -129,6 +201,109 @@ describe('the checks catch real mistakes', () => {
   it('a route to a missing Service port', () => {
     const route = (c: KubeObject[]) => c.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline')!;
     expect(referenceProblems(broken((c) => (route(c).spec.rules[0].backendRefs[0].port = 80)))).not.toEqual([]);
+  });
+  const statefulSet = (copy: KubeObject[], name: string) =>
+    copy.find((o) => o.kind === 'StatefulSet' && o.metadata.name === name)!;
+  const podSpec = (copy: KubeObject[], kind: string, name: string) => {
+    const owner = podOwners(copy).find((o) => o.kind === kind && o.metadata.name === name)!;
+    return kind === 'CronJob' ? owner.spec.jobTemplate.spec.template.spec : owner.spec.template.spec;
+  };
+  it('a database without --replSet, or with members its init Job does not know', () => {
+    expect(
+      replicaSetProblems(broken((c) => (statefulSet(c, 'posts-mongo').spec.template.spec.containers[0].args = []))),
+    ).not.toEqual([]);
+    expect(replicaSetProblems(broken((c) => (statefulSet(c, 'posts-mongo').spec.replicas = 5)))).not.toEqual([]);
+  });
+  it('a MONGO_URL without majority writes', () => {
+    expect(
+      referenceProblems(
+        broken((c) => {
+          const url = deployment(c, 'comments').spec.template.spec.containers[0].env.find(
+            (e: { name: string }) => e.name === 'MONGO_URL',
+          );
+          url.value = url.value.replace('&w=majority', '');
+        }),
+      ),
+    ).not.toEqual([]);
+  });
+  it('database members that may share a zone, or a spread that counts other databases', () => {
+    expect(
+      spreadProblems(broken((c) => delete podSpec(c, 'StatefulSet', 'auth-mongo').topologySpreadConstraints)),
+    ).not.toEqual([]);
+    expect(
+      spreadProblems(
+        broken((c) =>
+          podSpec(c, 'StatefulSet', 'auth-mongo').topologySpreadConstraints.forEach(
+            (t: { matchLabelKeys?: string[] }) => delete t.matchLabelKeys,
+          ),
+        ),
+      ),
+    ).not.toEqual([]);
+  });
+  it('a multi-pod workload without a disruption budget, or one that lets a quorum go', () => {
+    expect(
+      disruptionBudgetProblems(
+        broken((c) =>
+          c.splice(
+            c.findIndex((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'nats'),
+            1,
+          ),
+        ),
+      ),
+    ).not.toEqual([]);
+    expect(
+      disruptionBudgetProblems(
+        broken(
+          (c) =>
+            (c.find((o) => o.kind === 'PodDisruptionBudget' && o.metadata.name === 'query-mongo')!.spec.maxUnavailable =
+              2),
+        ),
+      ),
+    ).not.toEqual([]);
+  });
+  it('a volume of unstated class or size', () => {
+    expect(
+      storageProblems(
+        broken((c) => delete statefulSet(c, 'nats').spec.volumeClaimTemplates[0].spec.storageClassName),
+        GKE_STORAGE_CLASSES,
+      ),
+    ).not.toEqual([]);
+  });
+  it('a backup with a key file, or without Workload Identity', () => {
+    expect(
+      backupProblems(
+        broken((c) => {
+          podSpec(c, 'CronJob', 'auth-mongo-backup').volumes.push({ name: 'key', secret: { secretName: 'gcp-key' } });
+        }),
+      ),
+    ).not.toEqual([]);
+    expect(
+      backupProblems(
+        broken(
+          (c) =>
+            delete c.find((o) => o.kind === 'ServiceAccount' && o.metadata.name === 'mongo-backup')!.metadata
+              .annotations,
+        ),
+      ),
+    ).not.toEqual([]);
+  });
+  it('a service whose metrics nobody scrapes', () => {
+    expect(
+      podMonitoringProblems(
+        broken(
+          (c) =>
+            (deployment(c, 'moderation').spec.template.spec.containers[0].ports = [
+              { name: 'http', containerPort: 3000 },
+            ]),
+        ),
+      ),
+    ).not.toEqual([]);
+  });
+  it('a PodMonitoring or Rules field the CRD does not have', () => {
+    expect(
+      schemaProblems(broken((c) => (ofKind(c, 'PodMonitoring')[0]!.spec.endpoints[0].prot = 'metrics'))),
+    ).not.toEqual([]);
+    expect(schemaProblems(broken((c) => delete ofKind(c, 'Rules')[0]!.spec.groups[0].interval))).not.toEqual([]);
   });
   it('a route table mismatch', () => {
     const route = broken((c) => c.find((o) => o.kind === 'HTTPRoute')!.spec.rules.pop()).find(
