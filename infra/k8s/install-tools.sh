@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the tools the Kubernetes tests need (infra/src/k8s), skipping what is
 # already there: kustomize (renders the overlays exactly as `kubectl apply -k`
-# and skaffold would) and actionlint (checks the GitHub workflows). Both are
+# and skaffold would), actionlint (checks the GitHub workflows) and promtool
+# (Prometheus's own check of the alert rules' and dashboard's PromQL). All are
 # built from the Go module proxy at pinned versions into .postline/bin, so a
 # fresh CI machine gets the same binaries as a developer's.
 set -euo pipefail
@@ -11,6 +12,8 @@ mkdir -p "$bin"
 
 KUSTOMIZE_VERSION=v5.8.1
 ACTIONLINT_VERSION=v1.7.12
+# Prometheus 3's Go module versions (v0.3xx.y for 3.xx.y); the first build takes a few minutes.
+PROMTOOL_VERSION=v0.316.0
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -26,3 +29,4 @@ go_install() {
 
 go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
 go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
+go_install promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION"

@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
-import { k8sDir, toolsBin } from './repository';
+import { installedTool, k8sDir } from './repository';
 
 /** A rendered Kubernetes object, loosely typed: the checks read what they need. */
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -15,19 +15,15 @@ export type KubeObject = {
 };
 /* eslint-enable @typescript-eslint/no-explicit-any */
 
-export function kustomizeBinary(): string {
-  const binary = join(toolsBin, 'kustomize');
-  if (!existsSync(binary)) throw new Error(`kustomize is not installed at ${binary}: run infra/k8s/install-tools.sh`);
-  return binary;
-}
-
 export function overlayNames(): string[] {
   return readdirSync(join(k8sDir, 'overlays'));
 }
 
 /** Renders an overlay exactly as `kubectl apply -k` / skaffold would: with the real kustomize. */
 export function renderOverlay(overlay: string): KubeObject[] {
-  const output = execFileSync(kustomizeBinary(), ['build', join(k8sDir, 'overlays', overlay)], { encoding: 'utf8' });
+  const output = execFileSync(installedTool('kustomize'), ['build', join(k8sDir, 'overlays', overlay)], {
+    encoding: 'utf8',
+  });
   return parseYamlDocuments(output);
 }
 

@@ -7,6 +7,13 @@ export const root = repositoryRoot(__dirname);
 export const k8sDir = join(root, 'infra', 'k8s');
 export const toolsBin = join(root, '.postline', 'bin');
 
+/** A tool infra/k8s/install-tools.sh builds into .postline/bin (kustomize, actionlint, promtool). */
+export function installedTool(name: string): string {
+  const binary = join(toolsBin, name);
+  if (!existsSync(binary)) throw new Error(`${name} is not installed at ${binary}: run infra/k8s/install-tools.sh`);
+  return binary;
+}
+
 /** Workspaces that are libraries or tooling, not deployable services. */
 const LIBRARY_WORKSPACES = new Set(['common', 'infra']);
 

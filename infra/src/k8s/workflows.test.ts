@@ -1,8 +1,8 @@
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { root, toolsBin } from './repository';
+import { installedTool, root } from './repository';
 
 const workflowsDir = join(root, '.github', 'workflows');
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -10,9 +10,7 @@ const workflow = (name: string): any => parse(readFileSync(join(workflowsDir, na
 
 describe('GitHub workflows', () => {
   it('pass actionlint', () => {
-    const actionlint = join(toolsBin, 'actionlint');
-    if (!existsSync(actionlint))
-      throw new Error(`actionlint is not installed at ${actionlint}: run infra/k8s/install-tools.sh`);
+    const actionlint = installedTool('actionlint');
     const files = readdirSync(workflowsDir).map((f) => join(workflowsDir, f));
     // shellcheck is not installed here; actionlint's own checks (expressions, contexts, action inputs) still run.
     expect(() =>
