@@ -11,6 +11,7 @@ import * as policyV1 from 'kubernetes-models/policy/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import type { KubeObject } from './kustomize';
+import { root } from './repository';
 
 type Model = new (data: KubeObject) => { validate(): void };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -23,7 +24,9 @@ type JsonSchema = Record<string, any>;
  * (strict field validation) against the real CRD.
  */
 function crdModel(file: string): Model {
-  const schema = rejectUnknownFields(parse(readFileSync(join(__dirname, 'crd-schemas', file), 'utf8')));
+  const schema = rejectUnknownFields(
+    parse(readFileSync(join(root, 'infra', 'src', 'k8s', 'crd-schemas', file), 'utf8')),
+  );
   const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
   return class {
     constructor(private readonly data: KubeObject) {}
