@@ -3,8 +3,6 @@ package org.postline.localmongo;
 import de.bwaldvogel.mongo.MongoBackend;
 import de.bwaldvogel.mongo.MongoServer;
 import de.bwaldvogel.mongo.MongoVersion;
-import de.bwaldvogel.mongo.backend.h2.H2Backend;
-import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -69,13 +67,13 @@ public final class LocalMongo {
 
     MongoBackend backend =
         switch (backendName) {
-          case "memory" -> new IsolatedBackend(new MemoryBackend(), () -> {});
+          case "memory" -> new IsolatedBackend(NarrowingBackends.memory(), () -> {});
           case "h2" -> {
             if (file == null) usage("--backend h2 needs --file");
             Path path = Path.of(file).toAbsolutePath();
             Files.createDirectories(path.getParent());
             MVStore store = new MVStore.Builder().fileName(path.toString()).open();
-            yield new IsolatedBackend(new H2Backend(store), store::commit);
+            yield new IsolatedBackend(NarrowingBackends.h2(store), store::commit);
           }
           default -> throw usage("unknown backend " + backendName);
         };
