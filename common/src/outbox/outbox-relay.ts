@@ -16,7 +16,19 @@ const SAFETY_SWEEP_MS = 30_000;
  * publish and removal) is dropped by JetStream's message-id deduplication and,
  * past its window, by consumers' version checks.
  */
+/** Published events to remove from their documents' outboxes in one write. */
+interface MarkBatch {
+  ids: unknown[];
+  eventIds: string[];
+  written: Promise<void>;
+}
+
 export class OutboxRelay {
+  /** Per collection: the marks still being gathered, and the write of the previous batch. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly nextMarks = new Map<Model<any>, MarkBatch>();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private readonly marking = new Map<Model<any>, Promise<void>>();
   private readonly inFlight = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private sweeping?: Promise<void>;
@@ -111,13 +123,41 @@ export class OutboxRelay {
         published.push(event.id);
       }
     } finally {
-      // One write for all that went out, even if a later one failed.
-      if (published.length > 0) {
-        await model.collection.updateOne(
-          { _id: id } as never,
-          { $pull: { outbox: { id: { $in: published } } } } as never,
-        );
-      }
+      // Marked even if a later one failed: what went out must not go out again.
+      if (published.length > 0) await this.markPublished(model, id, published);
     }
+  }
+
+  /**
+   * Removes published events from their outboxes, many documents in one write: the marks made
+   * while the previous write of this collection runs, or in the same turn of the event loop,
+   * go together (`updateMany` by `_id`). Resolves once this document's events are gone, so a
+   * flush chained behind this one reads the outbox without them.
+   */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private markPublished(model: Model<any>, id: unknown, eventIds: string[]): Promise<void> {
+    let batch = this.nextMarks.get(model);
+    if (!batch) {
+      const created: MarkBatch = { ids: [], eventIds: [], written: Promise.resolve() };
+      const previous = this.marking.get(model) ?? Promise.resolve();
+      created.written = previous
+        .then(() => new Promise((resolve) => setImmediate(resolve)))
+        .then(async () => {
+          this.nextMarks.delete(model);
+          await model.collection.updateMany(
+            { _id: { $in: created.ids } } as never,
+            { $pull: { outbox: { id: { $in: created.eventIds } } } } as never,
+          );
+        });
+      this.marking.set(
+        model,
+        created.written.catch(() => undefined),
+      );
+      this.nextMarks.set(model, created);
+      batch = created;
+    }
+    batch.ids.push(id);
+    batch.eventIds.push(...eventIds);
+    return batch.written;
   }
 }

@@ -107,3 +107,36 @@ describe('a service killed between its database write and its publish', () => {
     }
   }, 60_000);
 });
+
+describe('many posts written at once', () => {
+  it('publishes each once and empties every outbox, marking them in fewer writes than posts', async () => {
+    const posts = await startPosts();
+    const updateMany = jest.spyOn(posts.posts.collection, 'updateMany');
+    try {
+      const count = 30;
+      const ids = await Promise.all(
+        Array.from({ length: count }, async (_, i) => {
+          const res = await posts.http
+            .post('/api/posts')
+            .set(...auth)
+            .send({ title: `At once ${i}`, body: 'x' })
+            .expect(201);
+          return res.body.id as string;
+        }),
+      );
+      for (const id of ids) await posts.events.waitFor('post.created', (e) => e.aggregateId === id);
+      await eventually(
+        async () => (await posts.posts.countDocuments({ _id: { $in: ids }, 'outbox.0': { $exists: true } })) === 0,
+        5_000,
+        'every outbox emptied',
+      );
+      await settle(300);
+      expect(posts.events.events.filter((e) => ids.includes(e.aggregateId))).toHaveLength(count);
+      expect(updateMany.mock.calls.length).toBeGreaterThan(0);
+      expect(updateMany.mock.calls.length).toBeLessThan(count);
+    } finally {
+      updateMany.mockRestore();
+      await posts.stop();
+    }
+  }, 60_000);
+});
