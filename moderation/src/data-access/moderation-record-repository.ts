@@ -33,10 +33,6 @@ export class ModerationRecordRepository {
     this.writer = new OutboxWriter(this.model, 'moderation', relay, { revisionField: 'revision' });
   }
 
-  findById(id: string): Promise<ModerationRecordDocument | null> {
-    return this.model.findById(id);
-  }
-
   /** @returns null if a record with this id exists already (another delivery or replica was first) */
   async insert(record: NewRecord, decision?: Decision): Promise<ModerationRecordDocument | null> {
     try {

@@ -18,9 +18,8 @@ export class CommentModeration {
   ) {}
 
   async commentVersionSeen(event: CommentVersionEvent): Promise<void> {
-    const existing = await this.records.findById(event.aggregateId);
-    if (!existing) {
-      decideApply(undefined, event.version, `comment ${event.aggregateId}`); // only version 0 starts a record
+    // Only version 0 starts a record, inserted without a read first: a second delivery finds it taken.
+    if (event.version === 0) {
       const judgement = this.judgement(event);
       const inserted = await this.records.insert(
         {
@@ -39,14 +38,16 @@ export class CommentModeration {
         judgement.decision,
       );
       if (inserted) return;
-      // Someone inserted it meanwhile: from here on it is an ordinary, version-checked change.
+      // Taken (a redelivery, or another replica was first): from here on an ordinary, version-checked change.
     }
-    await this.records.change(event.aggregateId, (record) => {
-      if (decideApply(record.commentVersion, event.version, `comment ${record._id}`) === 'already-applied')
+    const record = await this.records.change(event.aggregateId, (current) => {
+      if (decideApply(current.commentVersion, event.version, `comment ${current._id}`) === 'already-applied')
         return undefined;
       const judgement = this.judgement(event);
       return { set: { authorUsername: event.data.authorUsername, ...judgement.set }, decision: judgement.decision };
     });
+    if (!record)
+      throw new RetryLaterError(`comment ${event.aggregateId} is not known yet: comment.created must come first`);
   }
 
   async commentDeleted(event: EventEnvelope<'comment.deleted'>): Promise<void> {
