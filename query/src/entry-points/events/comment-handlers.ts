@@ -141,7 +141,9 @@ export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, Com
       }
       await applyInOrder(comments, event, { update: commentUpdate(event, current) });
       const approved = data.status === 'approved' && !current.deleted;
-      if (!approved && !isApproved(current)) return [changeLabel.postPage(data.postId)];
+      // Approved before and after (a status-only update confirming a decision already applied): the count
+      // stands as the write that approved it synced it, or as that event's redelivery will.
+      if (approved === isApproved(current)) return [changeLabel.postPage(data.postId)];
       return counted(data, approved);
     },
 
