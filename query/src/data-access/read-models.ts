@@ -59,6 +59,11 @@ export interface CommentView {
   version: number;
   /** The comment version whose text this is: decisions about older text are not applied. */
   bodyVersion: number;
+  /**
+   * The text version the last applied decision was about (absent: none yet). A status-only
+   * comment.updated written before the comments service applied that decision must not undo it.
+   */
+  decidedVersion?: number;
   /** Applied version per moderation aggregate (comment.moderated has versions of its own). */
   moderation: Record<string, number>;
   deleted: boolean;

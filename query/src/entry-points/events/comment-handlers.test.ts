@@ -47,9 +47,6 @@ describe('comment.* listeners', () => {
     expect(await comment(created.data.id)).toMatchObject({ status: 'pending', body: 'second text' });
     // a status-only update from the comments service keeps the text's version: its decision applies
     const statusOnly = h.events.commentUpdated(created.data, { body: 'second text', status: 'pending', reason: '' });
-    // One after the other: published together, the two are handled concurrently (different aggregates), and a
-    // decision applied first is then overwritten by the update's own 'pending' until the comments service's
-    // next update (with the decision's status) arrives, which this test does not publish.
     await h.events.publish(statusOnly);
     await eventually(async () => (await comment(created.data.id))?.version === 2);
     await h.events.publish(h.events.moderated(created.data, 1, 'approved', 'fine'));
@@ -62,6 +59,21 @@ describe('comment.* listeners', () => {
       bodyVersion: 1,
       reason: 'fine',
     });
+  });
+
+  it('never let a status-only update written before a decision undo that decision', async () => {
+    const post = await livePost();
+    const created = h.events.commentCreated(post.id, author, { body: 'the text' });
+    await h.events.publish(created);
+    await eventually(async () => (await comment(created.data.id))?.version === 0);
+    // The decision arrives first; the comments service's update from before it applied the decision after.
+    await h.events.publish(h.events.moderated(created.data, 0, 'approved', 'fine'));
+    await eventually(async () => (await comment(created.data.id))?.status === 'approved');
+    const statusOnly = h.events.commentUpdated(created.data, { body: 'the text', status: 'pending', reason: '' });
+    await h.events.publish(statusOnly);
+    await eventually(async () => (await comment(created.data.id))?.version === 1);
+    expect(await comment(created.data.id)).toMatchObject({ status: 'approved', reason: 'fine', bodyVersion: 0 });
+    expect((await h.query.models.posts.findOne({ _id: post.id }))?.commentCount).toBe(1);
   });
 
   it('wait for the post of a comment, and for the comment version a decision is about', async () => {

@@ -28,17 +28,34 @@ export function newComment(data: EventData<'comment.created'>): CommentView {
   };
 }
 
+type UpdatedComment = Pick<CommentView, 'body' | 'bodyVersion' | 'decidedVersion' | 'status' | 'reason'>;
+
+/**
+ * The status comment.updated leaves: its own, unless it only restates the text (a status-only
+ * update) and a decision about that text is already applied here. The decision and the comments
+ * service's update travel separately: one written before the comments service applied the
+ * decision would otherwise undo it until the next update.
+ */
+export function statusAfterUpdate(
+  data: EventData<'comment.updated'>,
+  current: UpdatedComment,
+): Pick<CommentView, 'status' | 'reason'> {
+  const decided = data.body === current.body && (current.decidedVersion ?? -1) >= current.bodyVersion;
+  return decided
+    ? { status: current.status, reason: current.reason }
+    : { status: data.status, reason: data.reason ?? '' };
+}
+
 /** What comment.updated sets, given the comment as it is. */
 export function commentUpdate(
   event: { version: number; data: EventData<'comment.updated'> },
-  current: Pick<CommentView, 'body' | 'bodyVersion'>,
+  current: UpdatedComment,
 ): mongo.UpdateFilter<CommentView> {
   const { data } = event;
   return {
     $set: {
       body: data.body,
-      status: data.status,
-      reason: data.reason ?? '',
+      ...statusAfterUpdate(data, current),
       authorUsername: data.authorUsername,
       updatedAt: new Date(data.updatedAt),
       // A status-only change (the comments service applying a decision)
@@ -79,7 +96,9 @@ export function decisionUpdate(
         [moderationKey(event.aggregateId)]: event.version,
         // Applied to a deleted comment too, keeping its reason cleared, so the outcome is the
         // same whichever of the deletion and the decision arrives first.
-        ...(verdict === 'apply' ? { status: data.status, reason: current.deleted ? '' : data.reason } : {}),
+        ...(verdict === 'apply'
+          ? { status: data.status, reason: current.deleted ? '' : data.reason, decidedVersion: data.commentVersion }
+          : {}),
       },
     },
   };
@@ -140,7 +159,7 @@ export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, Com
         return counted(data);
       }
       await applyInOrder(comments, event, { update: commentUpdate(event, current) });
-      const approved = data.status === 'approved' && !current.deleted;
+      const approved = statusAfterUpdate(data, current).status === 'approved' && !current.deleted;
       // Approved before and after (a status-only update confirming a decision already applied): the count
       // stands as the write that approved it synced it, or as that event's redelivery will.
       if (approved === isApproved(current)) return [changeLabel.postPage(data.postId)];
