@@ -5,5 +5,6 @@ export * from './auth';
 export * from './http';
 export * from './events';
 export * from './outbox';
+export * from './observability';
 export * from './service';
 export type * from './api';

@@ -33,6 +33,8 @@ const natsUrl = z
 export const serviceEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  /** Prometheus `/metrics`, on a port of its own so it is never routed publicly. */
+  METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_KEY: z.string().min(32, 'must be at least 32 characters (use a random secret)'),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),

@@ -95,6 +95,13 @@ export function durableConsumerConfig(options: {
   };
 }
 
+/** What the listener reports as it goes (the service's metrics listen). */
+export interface ListenerObserver {
+  /** One try of a handler, until its ack or failure. */
+  handled(subject: string, seconds: number, failed: boolean): void;
+  deadLettered(subject: string): void;
+}
+
 export interface EventListenerOptions {
   /** Names the durable consumers, shared by all replicas of the service. */
   service: string;
@@ -105,6 +112,7 @@ export interface EventListenerOptions {
   retryBaseMs?: number;
   /** Messages handled at once across aggregates (one at a time within an aggregate). */
   maxInFlight?: number;
+  observer?: ListenerObserver;
 }
 
 /**
@@ -322,11 +330,16 @@ export class EventListener {
       msg.ack(); // another service's business
       return 'settled';
     }
+    const started = performance.now();
+    const observe = (failed: boolean) =>
+      this.options.observer?.handled(event.subject, (performance.now() - started) / 1000, failed);
     try {
       await handler(event, { deliveryCount: attempt, streamSequence: msg.seq });
       msg.ack();
+      observe(false);
       return 'settled';
     } catch (err) {
+      observe(true);
       const log = { subject: event.subject, eventId: event.id, attempt };
       if (attempt >= this.maxDeliveries) {
         this.options.logger.error({ ...log, err }, 'event handling failed for the last time: dead-lettering');
@@ -370,5 +383,6 @@ export class EventListener {
       msgID: `${stream}:${msg.seq}:${this.options.service}`,
     });
     msg.term();
+    this.options.observer?.deadLettered(letter.subject);
   }
 }

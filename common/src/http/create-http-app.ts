@@ -16,6 +16,8 @@ export interface HttpAppOptions {
   /** Mounted at the service's public prefix, e.g. `/api/users`. */
   routes: Router;
   prefix: string;
+  /** Runs first on every request (the service's HTTP metrics). */
+  requestMetrics?: RequestHandler;
 }
 
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
@@ -39,6 +41,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxyHops ?? 1);
   app.set('query parser', 'simple');
+  if (options.requestMetrics) app.use(options.requestMetrics);
 
   app.use(
     pinoHttp({

@@ -108,6 +108,34 @@ export class OutboxRelay {
     return this.sweeping;
   }
 
+  /**
+   * The events waiting in outboxes and when the oldest of them occurred: one
+   * aggregation per collection, matching documents as the sweep does.
+   */
+  async backlog(): Promise<{ events: number; oldest?: Date }> {
+    let events = 0;
+    let oldest: string | undefined;
+    for (const model of this.models) {
+      const [totals] = await model.collection
+        .aggregate<{ events: number; oldest: string | null }>([
+          { $match: { 'outbox.0': { $exists: true } } },
+          {
+            $group: {
+              _id: null,
+              events: { $sum: { $size: '$outbox' } },
+              oldest: { $min: { $min: '$outbox.occurredAt' } },
+            },
+          },
+        ])
+        .toArray();
+      if (!totals) continue;
+      events += totals.events;
+      // occurredAt is an ISO-8601 UTC string: its order is the time order.
+      if (totals.oldest && (!oldest || totals.oldest < oldest)) oldest = totals.oldest;
+    }
+    return { events, oldest: oldest ? new Date(oldest) : undefined };
+  }
+
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private async flush(model: Model<any>, id: unknown, written?: EventEnvelope[]): Promise<void> {
     const outbox =

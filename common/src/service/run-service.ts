@@ -8,6 +8,7 @@ import type { ServiceConfig } from '../config';
 import { EventBus, EventListener } from '../events';
 import { createHttpApp } from '../http';
 import { createLogger } from '../logging';
+import { ServiceMetrics } from '../observability';
 import { OutboxRelay } from '../outbox';
 import { healthRoutes } from './health';
 
@@ -36,17 +37,19 @@ export interface ServiceDefinition {
 
 export interface RunningService {
   port: number;
+  /** Where `GET /metrics` answers. */
+  metricsPort: number;
   server: Server;
   context: ServiceContext;
   stop(): Promise<void>;
 }
 
 /**
- * The life of every Postline service: serve `/healthz` at once, connect to
- * Mongo and NATS (`/readyz` answers 503 until both are up and the consumers
- * run), mount the routes, start the outbox relay and listeners; on stop, stop
- * accepting, drain in-flight requests, drain consumers and the relay, close
- * NATS and Mongo.
+ * The life of every Postline service: serve `/healthz` and, on its own port,
+ * `/metrics` at once, connect to Mongo and NATS (`/readyz` answers 503 until
+ * both are up and the consumers run), mount the routes, start the outbox relay
+ * and listeners; on stop, stop accepting, drain in-flight requests, drain
+ * consumers and the relay, close NATS and Mongo, then the metrics port.
  */
 export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
   const logger = createLogger(definition.name, config.LOG_LEVEL);
@@ -67,6 +70,9 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   const server = outer.listen(config.PORT);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
+  const metrics = new ServiceMetrics(logger);
+  const metricsServer = await metrics.serve(config.METRICS_PORT);
+  const metricsPort = (metricsServer.address() as AddressInfo).port;
 
   const deadline = Date.now() + config.STARTUP_TIMEOUT_MS;
   try {
@@ -84,12 +90,14 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     );
   } catch (err) {
     server.close();
+    metricsServer.close();
     await db.close();
     throw err;
   }
 
   const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
   const context: ServiceContext = { config, logger, db, bus, relay };
+  metrics.watchOutbox(relay);
   await definition.prepare?.(context);
 
   outer.use(
@@ -100,6 +108,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       secureCookies: config.NODE_ENV === 'production',
       prefix: definition.prefix,
       routes: definition.routes(context),
+      requestMetrics: metrics.httpMiddleware(definition.prefix),
     }),
   );
   relay.start();
@@ -110,8 +119,10 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       maxDeliveries: config.EVENT_MAX_DELIVERIES,
       retryBaseMs: config.EVENT_RETRY_BASE_MS,
       maxInFlight: config.EVENT_CONCURRENCY,
+      observer: metrics.listenerObserver,
     });
     definition.listeners(listener, context);
+    metrics.watchConsumers(bus, listener);
     await listener.start();
   }
   ready = true;
@@ -131,10 +142,16 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       await step(logger, 'stop outbox relay', () => relay.stop());
       await step(logger, 'close NATS', () => bus?.close());
       await step(logger, 'close MongoDB', () => db.close());
+      // Last: the shutdown stays visible to a scrape until the end.
+      await step(logger, 'close metrics', () => {
+        const closed = new Promise((resolve) => metricsServer.close(resolve));
+        metricsServer.closeAllConnections();
+        return closed;
+      });
       logger.info('stopped');
     })());
 
-  return { port, server, context, stop };
+  return { port, metricsPort, server, context, stop };
 }
 
 async function step(logger: Logger, what: string, action: () => Promise<unknown> | undefined): Promise<void> {

@@ -61,6 +61,7 @@ export function testServiceEnv(
   return {
     NODE_ENV: 'test',
     PORT: '0',
+    METRICS_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     JWT_KEY: testJwtKey,
     MONGO_URL: `${mongoUrl}/${namespace}-${serviceName}`,
