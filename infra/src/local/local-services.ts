@@ -14,6 +14,15 @@ export const defaultPorts: Record<string, number> = {
   mongo: 27017,
 };
 
+/** Where each backend service serves `/metrics` under `npm start` (in containers every one uses 9464). */
+export const defaultMetricsPorts: Record<string, number> = {
+  auth: 9464,
+  posts: 9465,
+  comments: 9466,
+  moderation: 9467,
+  query: 9468,
+};
+
 export interface ServiceCommand {
   command: string;
   args: string[];

@@ -7,7 +7,7 @@ import { pino } from 'pino';
 import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
 import { startGateway } from './gateway';
-import { commandFor, defaultPorts } from './local-services';
+import { commandFor, defaultMetricsPorts, defaultPorts } from './local-services';
 
 export interface PlatformOptions {
   /** Gateway port; 0 picks a free one. */
@@ -95,7 +95,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const launch = async () => {
         const env = {
           ...process.env,
-          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services),
+          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services, options.freePorts ?? false),
           ...options.env,
         };
         const child = spawn(command.command, [...(options.nodeArgs ?? []), ...command.args], {
@@ -165,6 +165,7 @@ function serviceEnv(
   port: number,
   infra: { natsUrl: string; mongoUrl: string; jwtKey: string },
   services: Record<string, string>,
+  freePorts: boolean,
 ): Record<string, string> {
   const env: Record<string, string> = {
     PORT: String(port),
@@ -174,6 +175,9 @@ function serviceEnv(
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     NEXT_TELEMETRY_DISABLED: '1',
   };
+  // Several services on one machine: each needs a metrics port of its own (0: any free one).
+  const metricsPort = defaultMetricsPorts[name];
+  if (metricsPort !== undefined) env.METRICS_PORT = String(freePorts ? 0 : metricsPort);
   if (name === 'client') {
     // Server-side rendering reaches each service directly, as it would inside a cluster.
     for (const [other, origin] of Object.entries(services)) env[`${other.toUpperCase()}_URL`] = origin;
