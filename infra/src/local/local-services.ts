@@ -35,12 +35,19 @@ export interface ServiceCommand {
  * V8 settings for every Node process of the platform: a 2 MiB semi-space (the young generation;
  * V8's default is 16 MiB) trims ~12 MB of resident memory per idle service, measured, and more
  * under load, for a few more minor collections. The images set the same in NODE_OPTIONS.
- * A 64 MiB old space: left alone, V8 lets the heap grow under load long before it collects
- * (measured in the benchmark: services 154–220 MB under load, the client 502 MB; with the cap
- * 100–114 MB and 164 MB, throughput unchanged). Not in the images: there the container's memory
- * limit sizes the heap, and a production read model may need more than a laptop's.
+ *
+ * A cap on the old space: left alone, V8 lets the heap grow under load long before it collects
+ * (measured in the benchmark: services 154–220 MB under load, the client 502 MB; with a 64 MiB
+ * cap 100–115 MB, throughput unchanged). The cap is per process, from what each one holds: 64 MiB
+ * for most services; query 96 MiB, for its answer cache (QUERY_CACHE_MB, 24 + 6 MB, on top of
+ * ~35 MB of code and module sources); the client 192 MiB (Next.js ran out of memory at 64 under
+ * the HTML load). Not in the images: there the container's memory limit sizes the heap, and a
+ * production read model may need more than a laptop's.
  */
-export const nodeMemoryFlags = ['--max-semi-space-size=2', '--max-old-space-size=64'];
+export function nodeMemoryFlags(service: string): string[] {
+  const oldSpaceMb = service === 'client' ? 192 : service === 'query' ? 96 : 64;
+  return ['--max-semi-space-size=2', `--max-old-space-size=${oldSpaceMb}`];
+}
 
 /**
  * How to run a built part of the platform, or undefined if it is not built:
@@ -53,12 +60,12 @@ export function commandFor(root: string, service: string): ServiceCommand | unde
     if (!existsSync(join(root, 'client', '.next', 'BUILD_ID')) || !existsSync(nextBin)) return undefined;
     return {
       command: process.execPath,
-      args: [...nodeMemoryFlags, nextBin, 'start'],
+      args: [...nodeMemoryFlags('client'), nextBin, 'start'],
       cwd: join(root, 'client'),
       readinessPath: '/healthz',
     };
   }
   const entry = join(root, service, 'dist', 'index.js');
   if (!existsSync(entry)) return undefined;
-  return { command: process.execPath, args: [...nodeMemoryFlags, entry], cwd: root, readinessPath: '/readyz' };
+  return { command: process.execPath, args: [...nodeMemoryFlags(service), entry], cwd: root, readinessPath: '/readyz' };
 }
