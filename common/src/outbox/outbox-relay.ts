@@ -16,6 +16,9 @@ const SAFETY_SWEEP_MS = 30_000;
  * publish and removal) is dropped by JetStream's message-id deduplication and,
  * past its window, by consumers' version checks.
  */
+/** The documents the sweep publishes from and the backlog counts: an outbox not empty. */
+const withPendingEvents = { 'outbox.0': { $exists: true } };
+
 /** Published events to remove from their documents' outboxes in one write. */
 interface MarkBatch {
   ids: unknown[];
@@ -93,9 +96,7 @@ export class OutboxRelay {
     this.sweeping = (async () => {
       try {
         for (const model of this.models) {
-          const pending = await model.collection
-            .find({ 'outbox.0': { $exists: true } }, { projection: { _id: 1 } })
-            .toArray();
+          const pending = await model.collection.find(withPendingEvents, { projection: { _id: 1 } }).toArray();
           for (const doc of pending) await this.publishPending(model, doc._id);
         }
       } catch (err) {
@@ -110,7 +111,7 @@ export class OutboxRelay {
 
   /**
    * The events waiting in outboxes and when the oldest of them occurred: one
-   * aggregation per collection, matching documents as the sweep does.
+   * aggregation per collection.
    */
   async backlog(): Promise<{ events: number; oldest?: Date }> {
     let events = 0;
@@ -118,7 +119,7 @@ export class OutboxRelay {
     for (const model of this.models) {
       const [totals] = await model.collection
         .aggregate<{ events: number; oldest: string | null }>([
-          { $match: { 'outbox.0': { $exists: true } } },
+          { $match: withPendingEvents },
           {
             $group: {
               _id: null,
