@@ -165,28 +165,32 @@ export class OutboxRelay {
    */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   private markPublished(model: Model<any>, id: unknown, eventIds: string[]): Promise<void> {
-    let batch = this.nextMarks.get(model);
-    if (!batch) {
-      const created: MarkBatch = { ids: [], eventIds: [], written: Promise.resolve() };
-      const previous = this.marking.get(model) ?? Promise.resolve();
-      created.written = previous
-        .then(() => new Promise((resolve) => setImmediate(resolve)))
-        .then(async () => {
-          this.nextMarks.delete(model);
-          await model.collection.updateMany(
-            { _id: { $in: created.ids } } as never,
-            { $pull: { outbox: { id: { $in: created.eventIds } } } } as never,
-          );
-        });
-      this.marking.set(
-        model,
-        created.written.catch(() => undefined),
-      );
-      this.nextMarks.set(model, created);
-      batch = created;
-    }
+    const batch = this.nextMarks.get(model) ?? this.startMarkBatch(model);
     batch.ids.push(id);
     batch.eventIds.push(...eventIds);
     return batch.written;
+  }
+
+  /** A batch that takes marks until its write starts: after the previous one's, in a later turn. */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  private startMarkBatch(model: Model<any>): MarkBatch {
+    const ids: unknown[] = [];
+    const eventIds: string[] = [];
+    const written = (this.marking.get(model) ?? Promise.resolve())
+      .then(() => new Promise((resolve) => setImmediate(resolve)))
+      .then(async () => {
+        this.nextMarks.delete(model);
+        await model.collection.updateMany(
+          { _id: { $in: ids } } as never,
+          { $pull: { outbox: { id: { $in: eventIds } } } } as never,
+        );
+      });
+    const batch: MarkBatch = { ids, eventIds, written };
+    this.marking.set(
+      model,
+      written.catch(() => undefined),
+    );
+    this.nextMarks.set(model, batch);
+    return batch;
   }
 }
