@@ -282,6 +282,7 @@ async function startReplica(platform: Platform, name: string): Promise<{ origin:
     env: {
       ...process.env,
       PORT: String(port),
+      METRICS_PORT: '0', // the platform's own replica holds the fixed one
       NATS_URL: platform.natsUrl,
       MONGO_URL: platform.mongoUrl,
       JWT_KEY: platform.jwtKey,

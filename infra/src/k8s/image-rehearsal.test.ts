@@ -73,8 +73,11 @@ describe.each(deployableFolders())('the %s image', (folder) => {
     const { mongoUrl, natsUrl } = testUrls();
     const namespace = uniqueNamespace('img');
     const port = await freePort();
+    // Containers use 9464; here other tests' processes may hold it, so the image gets a free one.
+    const metricsPort = await freePort();
     const child = startImage(image, {
       PORT: String(port),
+      METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
       JWT_KEY: testJwtKey,
       MONGO_URL: `${mongoUrl}/${namespace}-${folder}`,
@@ -91,6 +94,7 @@ describe.each(deployableFolders())('the %s image', (folder) => {
         // Connected to the test database and NATS, consumers running: what the readiness probe waits for.
         const ready = await poll(port, '/readyz', child, 60_000);
         expect({ ready, output: ready === 200 ? '' : output }).toEqual({ ready: 200, output: '' });
+        expect(await poll(metricsPort, '/metrics', child, 10_000)).toBe(200);
       }
     } finally {
       const { code, signal } = await stop(child);
