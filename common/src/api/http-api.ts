@@ -84,6 +84,8 @@ export interface PostSummary {
   slug: string;
   title: string;
   excerpt: string;
+  /** Whole minutes to read the body at 200 words a minute, at least 1. */
+  readingMinutes: number;
   tags: string[];
   author: { id: string; username: string; image: string };
   likeCount: number;

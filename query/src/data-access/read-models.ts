@@ -30,6 +30,8 @@ export interface PostView {
   body: string;
   /** Plain-text start of the body, computed once at write time for the lists. */
   excerpt: string;
+  /** Whole minutes to read the body (domain/reading-time.ts), computed at write time for the lists. */
+  readingMinutes: number;
   tags: string[];
   authorId: string;
   /** The author's name when the post was last written; the users view has the current one. */
@@ -101,8 +103,9 @@ export const readModelCollections = ['users', 'posts', 'comments', 'list_counts'
  * The shape of the read models. A replica that finds read models of another
  * shape (the replay marker says which) drops and replays them at start.
  * 2: maintained comment, follower and list counts.
+ * 3: posts keep their reading time (readingMinutes).
  */
-export const readModelShape = 2;
+export const readModelShape = 3;
 
 export function readModels(db: Db): ReadModels {
   return {

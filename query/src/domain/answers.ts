@@ -25,6 +25,7 @@ function summaryParts(post: ListItem, author: Author | undefined, more: Record<s
     slug: post.slug,
     title: post.title,
     excerpt: post.excerpt,
+    readingMinutes: post.readingMinutes,
     tags: post.tags,
     author: { id: post.authorId, username: author?.username ?? post.authorUsername, image: author?.image ?? '' },
     likeCount: post.likeCount,

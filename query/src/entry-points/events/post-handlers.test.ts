@@ -29,11 +29,17 @@ describe('post.* listeners', () => {
       h.events.liked(created.data.id, 'liker1', 1),
       h.events.liked(created.data.id, 'liker2', 2),
     );
-    await h.events.publish(h.events.postUpdated(created.data, { title: 'Hello again', tags: ['news', 'tech'] }));
+    expect((await postAt(created.data.id, 2))?.readingMinutes).toBe(1);
+    // 450 words: three minutes at 200 words a minute, kept with the post for the lists.
+    const longBody = `# Title\n\nSome *markdown* text ${'and more words '.repeat(149)}`;
+    await h.events.publish(
+      h.events.postUpdated(created.data, { title: 'Hello again', tags: ['news', 'tech'], body: longBody }),
+    );
     const post = await postAt(created.data.id, 3);
     expect(post).toMatchObject({
       title: 'Hello again',
-      excerpt: 'Title Some markdown text',
+      readingMinutes: 3,
+      excerpt: expect.stringMatching(/^Title Some markdown text and more words/),
       tags: ['news', 'tech'],
       likeCount: 2,
       likers: ['liker1', 'liker2'],

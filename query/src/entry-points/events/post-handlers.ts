@@ -4,6 +4,7 @@ import { applyInOrder, type DocChange } from '../../data-access/apply-in-order';
 import { ListCounts } from '../../data-access/list-counts';
 import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
 import { excerptOf } from '../../domain/excerpt';
+import { readingMinutesOf } from '../../domain/reading-time';
 import { allPosts, authorList, listChange, listsOf, tagList } from '../../domain/post-lists';
 import type { ReadModelHandlers } from './handlers';
 
@@ -16,6 +17,7 @@ function postContent(data: PostSnapshot) {
     title: data.title,
     body: data.body,
     excerpt: excerptOf(data.body),
+    readingMinutes: readingMinutesOf(data.body),
     tags: data.tags,
     authorUsername: data.authorUsername,
     updatedAt: new Date(data.updatedAt),
@@ -59,6 +61,7 @@ export function postChange(event: EventEnvelope<PostSubject>): DocChange<PostVie
             deleted: true,
             body: '',
             excerpt: '',
+            readingMinutes: 0,
             title: '',
             tags: [],
             likers: [],

@@ -80,6 +80,7 @@ describe('GET /api/query/posts', () => {
       slug: 'bob-post',
       title: 'Bob post',
       excerpt: 'Bob body',
+      readingMinutes: 1,
       tags: ['solo', 'many'],
       author: { id: bob.id, username: bob.username, image: `https://img.test/${bob.username}.png` },
       likeCount: 1,
