@@ -1,8 +1,8 @@
-import { loadServiceConfig } from '@postline/common';
+import { loadServiceConfig, writeRateLimitEnv } from '@postline/common';
 
-/** comments needs nothing beyond the configuration every service shares. */
+/** The configuration every service shares and the per-user write limit. */
 export function loadCommentsConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig('comments', env);
+  return loadServiceConfig('comments', env, writeRateLimitEnv);
 }
 
 export type CommentsConfig = ReturnType<typeof loadCommentsConfig>;

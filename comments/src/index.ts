@@ -2,4 +2,4 @@ import { serviceMain } from '@postline/common';
 import { loadCommentsConfig } from './config';
 import { commentsService } from './service';
 
-void serviceMain(commentsService(), () => loadCommentsConfig());
+void serviceMain(commentsService, () => loadCommentsConfig());

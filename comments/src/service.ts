@@ -1,4 +1,5 @@
-import type { ServiceDefinition } from '@postline/common';
+import { perUserWriteLimit, type ServiceDefinition } from '@postline/common';
+import type { CommentsConfig } from './config';
 import { commentModel } from './data-access/comment-model';
 import { CommentRepository } from './data-access/comment-repository';
 import { postReplicaModel } from './data-access/post-replica-model';
@@ -14,7 +15,7 @@ import { commentRoutes } from './entry-points/http/comment-routes';
  * comment.updated, comment.deleted; consumes post.created, post.deleted
  * (a local replica of posts) and comment.moderated.
  */
-export function commentsService(): ServiceDefinition {
+export function commentsService(config: CommentsConfig): ServiceDefinition {
   return {
     name: 'comments',
     prefix: '/api/comments',
@@ -24,7 +25,10 @@ export function commentsService(): ServiceDefinition {
       await postReplicaModel(db).init();
     },
     routes: ({ db, relay }) =>
-      commentRoutes(new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db))),
+      commentRoutes(
+        new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db)),
+        perUserWriteLimit(config.WRITE_RATE_LIMIT_MAX, config.WRITE_RATE_LIMIT_WINDOW_MS),
+      ),
     listeners: (listener, { db, relay }) => {
       const comments = new CommentRepository(db, relay);
       registerPostListeners(listener, new PostLifecycle(new PostReplicaRepository(db), comments));

@@ -1,8 +1,8 @@
-import { loadServiceConfig } from '@postline/common';
+import { loadServiceConfig, writeRateLimitEnv } from '@postline/common';
 
-/** posts needs only the configuration every service shares (see common/src/config). */
+/** The configuration every service shares (see common/src/config) and the per-user write limit. */
 export function loadPostsConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig('posts', env);
+  return loadServiceConfig('posts', env, writeRateLimitEnv);
 }
 
 export type PostsConfig = ReturnType<typeof loadPostsConfig>;

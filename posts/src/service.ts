@@ -1,5 +1,6 @@
 import { Router } from 'express';
-import type { ServiceDefinition } from '@postline/common';
+import { perUserWriteLimit, type ServiceDefinition } from '@postline/common';
+import type { PostsConfig } from './config';
 import { authorModel } from './data-access/author-model';
 import { AuthorRepository } from './data-access/author-repository';
 import { postModel } from './data-access/post-model';
@@ -11,7 +12,7 @@ import { likeRoutes } from './entry-points/http/like-routes';
 import { postRoutes } from './entry-points/http/post-routes';
 
 /** posts: posts and likes. Publishes post.*; consumes user.* for the author replica. */
-export function postsService(): ServiceDefinition {
+export function postsService(config: PostsConfig): ServiceDefinition {
   return {
     name: 'posts',
     prefix: '/api/posts',
@@ -24,7 +25,7 @@ export function postsService(): ServiceDefinition {
       const posts = new Posts(new PostRepository(db, relay), new AuthorRepository(db));
       const router = Router();
       router.use(likeRoutes(posts));
-      router.use(postRoutes(posts));
+      router.use(postRoutes(posts, perUserWriteLimit(config.WRITE_RATE_LIMIT_MAX, config.WRITE_RATE_LIMIT_WINDOW_MS)));
       return router;
     },
     listeners: (listener, { db }) => {

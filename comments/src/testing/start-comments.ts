@@ -24,10 +24,11 @@ export async function startComments(
   const started = await startServiceUnderTest({
     name: 'comments',
     loadConfig: loadCommentsConfig,
-    define: () => commentsService(),
+    define: commentsService,
     record: ['post', 'comment'],
     namespace,
-    env: overrides,
+    // No write limit in the way of the suites; it is tested on its own.
+    env: { WRITE_RATE_LIMIT_MAX: '100000', ...overrides },
   });
   const { db } = started.service.context;
   return { ...started, http: supertest(started.baseUrl), comments: commentModel(db), posts: postReplicaModel(db) };

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { currentUser } from '../auth';
 import { errorHandler, notFoundHandler, UnsupportedMediaTypeError } from '../errors';
 import { requestIdFor } from './request-id';
+import { refuseForeignOrigin } from './same-origin';
 
 export interface HttpAppOptions {
   logger: Logger;
@@ -33,8 +34,9 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 
 /**
  * The Express app every service starts from: request ids and request logs,
- * JSON bodies with a size limit, the session cookie and the current user, the
- * service's routes under its prefix, then JSON 404 and error handling.
+ * writes from foreign origins refused, JSON bodies with a size limit, the
+ * session cookie and the current user, the service's routes under its prefix,
+ * then JSON 404 and error handling.
  */
 export function createHttpApp(options: HttpAppOptions): Express {
   const app = express();
@@ -62,6 +64,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       },
     }),
   );
+  app.use(refuseForeignOrigin);
   app.use(requireJsonBody);
   app.use(express.json({ limit: options.bodyLimit ?? '100kb', strict: true }));
   app.use(

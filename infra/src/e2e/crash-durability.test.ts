@@ -33,7 +33,13 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     platform = await startPlatform({
       freePorts: true,
       dataDir,
-      env: { AUTH_RATE_LIMIT_MAX: '100000', PASSWORD_SCRYPT_COST: '1024', OUTBOX_SWEEP_MS: '500', LOG_LEVEL: 'warn' },
+      env: {
+        AUTH_RATE_LIMIT_MAX: '100000',
+        WRITE_RATE_LIMIT_MAX: '100000',
+        PASSWORD_SCRYPT_COST: '1024',
+        OUTBOX_SWEEP_MS: '500',
+        LOG_LEVEL: 'warn',
+      },
       log: (part, line) => logs.push(`[${part}] ${line}`),
     });
     events = await EventsClient.connect({ server: platform.natsUrl, name: 'crash-test' });

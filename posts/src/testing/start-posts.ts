@@ -22,10 +22,11 @@ export async function startPosts(options: StartPostsOptions = {}): Promise<Posts
   const posts = await startServiceUnderTest({
     name: 'posts',
     loadConfig: loadPostsConfig,
-    define: () => postsService(),
+    define: postsService,
     record: ['post'],
     namespace: options.namespace,
-    env: options.overrides,
+    // No write limit in the way of the suites; it is tested on its own.
+    env: { WRITE_RATE_LIMIT_MAX: '100000', ...options.overrides },
   });
   const { db } = posts.service.context;
   return { ...posts, http: supertest(posts.baseUrl), posts: postModel(db), authors: authorModel(db) };

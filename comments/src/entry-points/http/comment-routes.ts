@@ -1,14 +1,14 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { matchedData } from 'express-validator';
 import { requireAuth, signedInUser, validateRequest } from '@postline/common';
 import type { Comments } from '../../domain/comments';
 import { createCommentRules, editCommentRules } from './validators';
 
-/** POST /, GET /:id, PUT /:id, DELETE /:id. */
-export function commentRoutes(comments: Comments): Router {
+/** POST /, GET /:id, PUT /:id, DELETE /:id; `writeLimit` bounds how fast one user creates and edits. */
+export function commentRoutes(comments: Comments, writeLimit: RequestHandler): Router {
   const router = Router();
 
-  router.post('/', requireAuth, validateRequest(createCommentRules), async (req, res) => {
+  router.post('/', requireAuth, writeLimit, validateRequest(createCommentRules), async (req, res) => {
     const input = matchedData<{ postId: string; body: string }>(req);
     res.status(201).json(await comments.create(signedInUser(req), input));
   });
@@ -17,7 +17,7 @@ export function commentRoutes(comments: Comments): Router {
     res.json(await comments.get(String(req.params.id), req.currentUser));
   });
 
-  router.put('/:id', requireAuth, validateRequest(editCommentRules), async (req, res) => {
+  router.put('/:id', requireAuth, writeLimit, validateRequest(editCommentRules), async (req, res) => {
     const { body } = matchedData<{ body: string }>(req);
     res.json(await comments.edit(signedInUser(req), String(req.params.id), body));
   });

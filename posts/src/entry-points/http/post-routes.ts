@@ -1,14 +1,14 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { matchedData } from 'express-validator';
 import { requireAuth, signedInUser, validateRequest } from '@postline/common';
 import type { NewPostInput, Posts } from '../../domain/posts';
 import { createPostRules, updatePostRules } from './validators';
 
-/** POST /, GET|PUT|DELETE /:id. */
-export function postRoutes(posts: Posts): Router {
+/** POST /, GET|PUT|DELETE /:id; `writeLimit` bounds how fast one user creates and edits. */
+export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
   const router = Router();
 
-  router.post('/', requireAuth, validateRequest(createPostRules), async (req, res) => {
+  router.post('/', requireAuth, writeLimit, validateRequest(createPostRules), async (req, res) => {
     const input = matchedData<NewPostInput>(req);
     res.status(201).json(await posts.create(signedInUser(req), { ...input, tags: input.tags ?? [] }));
   });
@@ -17,7 +17,7 @@ export function postRoutes(posts: Posts): Router {
     res.json(await posts.get(String(req.params.id)));
   });
 
-  router.put('/:id', requireAuth, validateRequest(updatePostRules), async (req, res) => {
+  router.put('/:id', requireAuth, writeLimit, validateRequest(updatePostRules), async (req, res) => {
     const changes = matchedData<Partial<NewPostInput>>(req);
     res.json(await posts.update(signedInUser(req), String(req.params.id), changes));
   });
