@@ -3,8 +3,9 @@
 # npm dependencies, Debian's nats-server and nginx, Java 17 and Maven, and the local
 # MongoDB (mongo-java-server behind our launcher in infra/local/mongo, built
 # with Maven from Maven Central).
-# With --tests it also installs kustomize and actionlint for the Kubernetes tests (built from the
-# Go module proxy), and with POSTLINE_BROWSER=1 Debian's chromium for the browser tests.
+# With --tests it also installs kustomize, actionlint and promtool for the Kubernetes tests and
+# gitleaks for the secret scan (built from the Go module proxy), and with POSTLINE_BROWSER=1
+# Debian's chromium for the browser tests.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 state="$root/.postline"
@@ -75,7 +76,8 @@ if [ "${POSTLINE_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
   apt_install chromium
 fi
 
-# 5. kustomize and actionlint for the Kubernetes tests (infra/src/k8s), only for the tests.
+# 5. kustomize, actionlint and promtool for the Kubernetes tests (infra/src/k8s) and gitleaks for
+#    the secret scan (infra/src/secret-scan), only for the tests.
 if [ "${1:-}" = --tests ]; then
   bash "$root/infra/k8s/install-tools.sh"
 fi
