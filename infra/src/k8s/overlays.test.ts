@@ -70,6 +70,17 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     }
   });
 
+  it('tells the client the origin readers use (PUBLIC_URL): the Ingress host, or HTTPS behind the Gateway', () => {
+    const config = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('client-config'));
+    const publicUrl = new URL(String(config?.data?.PUBLIC_URL));
+    expect(publicUrl.pathname).toBe('/');
+    const ingressHosts = ofKind(objects, 'Ingress').flatMap((i) =>
+      (i.spec.rules as { host?: string }[]).map((r) => r.host),
+    );
+    if (ingressHosts.length > 0) expect(ingressHosts).toEqual([publicUrl.host]);
+    else expect(publicUrl.protocol).toBe('https:');
+  });
+
   it('deploys every service folder of the repository', () => {
     const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
     expect(deployments).toEqual(expect.arrayContaining(deployableFolders()));

@@ -82,6 +82,9 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
 
     const routes = loadRouteTable();
     const services: Record<string, string> = {};
+    // Chosen before the services start: the client writes the public origin into feeds and links (PUBLIC_URL).
+    const gatewayPort = options.port ?? (await portOf('gateway'));
+    const publicUrl = `http://localhost:${gatewayPort}`;
     const launchers = new Map<string, () => Promise<void>>();
     for (const name of serviceNames(routes)) {
       const command = commandFor(root, name);
@@ -95,7 +98,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const launch = async () => {
         const env = {
           ...process.env,
-          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey }, services, options.freePorts ?? false),
+          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey, publicUrl }, services, options.freePorts ?? false),
           ...options.env,
         };
         const child = spawn(command.command, [...(options.nodeArgs ?? []), ...command.args], {
@@ -118,14 +121,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
     await Promise.all([...launchers.values()].map((launch) => launch()));
 
     const gateway = await startGateway({
-      port: options.port ?? (options.freePorts ? 0 : defaultPorts.gateway!),
+      port: gatewayPort,
       routes,
       upstreams: services,
       logger: pino({ level: 'warn', base: { service: 'gateway' } }),
       // npm start keeps nginx's config and logs where they can be read; tests and benchmarks use a temporary one.
       runDir: options.freePorts ? undefined : join(root, '.postline', 'run', 'nginx'),
     });
-    const url = `http://localhost:${gateway.port}`;
+    const url = publicUrl;
     return {
       url,
       services,
@@ -163,7 +166,7 @@ async function started(servers: LocalServer[], starting: Promise<LocalServer>): 
 function serviceEnv(
   name: string,
   port: number,
-  infra: { natsUrl: string; mongoUrl: string; jwtKey: string },
+  infra: { natsUrl: string; mongoUrl: string; jwtKey: string; publicUrl: string },
   services: Record<string, string>,
   freePorts: boolean,
 ): Record<string, string> {
@@ -181,6 +184,8 @@ function serviceEnv(
   if (name === 'client') {
     // Server-side rendering reaches each service directly, as it would inside a cluster.
     for (const [other, origin] of Object.entries(services)) env[`${other.toUpperCase()}_URL`] = origin;
+    // npm start may be told its public origin (behind a proxy); a test platform is reached at its gateway.
+    env.PUBLIC_URL = (!freePorts && process.env.PUBLIC_URL) || infra.publicUrl;
   }
   return env;
 }
