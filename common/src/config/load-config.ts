@@ -58,6 +58,11 @@ export const serviceEnvSchema = z.object({
   EVENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
+  /** OTLP/HTTP collector to send traces to (`<url>/v1/traces`); unset or empty: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^https?$/ }).optional(),
+  ),
 });
 
 export type ServiceConfig = z.infer<typeof serviceEnvSchema> & {

@@ -1,4 +1,4 @@
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
   jetstream,
   jetstreamManager,
@@ -9,6 +9,7 @@ import {
   type PubAck,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { tracePublish } from '../observability/tracing';
 import type { AnyEventEnvelope, EventEnvelope } from './envelope';
 import { validateEvent } from './envelope';
 import { EventNames } from './streams';
@@ -36,6 +37,8 @@ export class EventBus {
     readonly jsm: JetStreamManager,
     readonly names: EventNames,
     private readonly logger: Logger,
+    /** The connection's name: the service publishing (names its publish spans). */
+    readonly name: string,
   ) {
     void this.watchStatus();
   }
@@ -49,7 +52,14 @@ export class EventBus {
       waitOnFirstConnect: options.waitOnFirstConnect ?? false,
     });
     const jsm = await jetstreamManager(connection);
-    const bus = new EventBus(connection, jetstream(connection), jsm, new EventNames(options.namespace), options.logger);
+    const bus = new EventBus(
+      connection,
+      jetstream(connection),
+      jsm,
+      new EventNames(options.namespace),
+      options.logger,
+      options.name,
+    );
     await bus.ensureStreams(options.streamReplicas);
     return bus;
   }
@@ -91,13 +101,22 @@ export class EventBus {
     }
   }
 
-  /** Publishes one envelope; the event id is the message id, so JetStream drops a re-publish. */
-  async publish(event: EventEnvelope | AnyEventEnvelope): Promise<PubAck> {
+  /**
+   * Publishes one envelope; the event id is the message id, so JetStream drops a re-publish.
+   * With tracing on, the message's headers carry the trace context: the `traceparent` the event
+   * was written in (the outbox keeps it), else the active one.
+   */
+  async publish(event: EventEnvelope | AnyEventEnvelope, trace: { traceparent?: string } = {}): Promise<PubAck> {
     validateEvent(event);
-    return this.js.publish(this.names.wire(event.subject), JSON.stringify(event), {
-      msgID: event.id,
-      expect: { streamName: this.names.streamOf(event.subject) },
-    });
+    const subject = this.names.wire(event.subject);
+    const payload = JSON.stringify(event);
+    const stream = this.names.streamOf(event.subject);
+    return tracePublish(
+      { service: this.name, subject: event.subject, destination: subject, messageId: event.id, ...trace },
+      () => headers(),
+      (traceHeaders) =>
+        this.js.publish(subject, payload, { msgID: event.id, expect: { streamName: stream }, headers: traceHeaders }),
+    );
   }
 
   async close(): Promise<void> {

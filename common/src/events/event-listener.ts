@@ -1,5 +1,6 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
+import { traceConsume } from '../observability/tracing';
 import { aggregateTypeOf, subjects, type Subject } from './catalogue';
 import { validateEvent, type EventEnvelope } from './envelope';
 import type { EventBus } from './event-bus';
@@ -334,7 +335,17 @@ export class EventListener {
     const observe = (failed: boolean) =>
       this.options.observer?.handled(event.subject, (performance.now() - started) / 1000, failed);
     try {
-      await handler(event, { deliveryCount: attempt, streamSequence: msg.seq });
+      await traceConsume(
+        {
+          service: this.options.service,
+          subject: event.subject,
+          destination: msg.subject,
+          messageId: event.id,
+          deliveryCount: attempt,
+        },
+        msg.headers,
+        () => handler(event, { deliveryCount: attempt, streamSequence: msg.seq }),
+      );
       msg.ack();
       observe(false);
       return 'settled';

@@ -1,6 +1,7 @@
 import type { Model } from 'mongoose';
 import type { Logger } from 'pino';
 import type { AnyEventEnvelope, EventEnvelope } from '../events';
+import type { OutboxEvent } from './outbox-writer';
 import type { EventBus } from '../events/event-bus';
 
 /** How often to look for pending events when nothing failed here: what another replica's crash left. */
@@ -147,8 +148,10 @@ export class OutboxRelay {
     const pending = outbox.slice().sort((a, b) => a.version - b.version);
     const published: string[] = [];
     try {
-      for (const event of pending) {
-        await this.bus.publish(event);
+      for (const stored of pending) {
+        // The trace context kept with the event goes in the message's headers, not its body.
+        const { traceparent, ...event } = stored as OutboxEvent;
+        await this.bus.publish(event as AnyEventEnvelope, { traceparent });
         published.push(event.id);
       }
     } finally {

@@ -1,6 +1,14 @@
 import { Schema, type HydratedDocument, type Model, type SchemaDefinitionProperty, type UpdateQuery } from 'mongoose';
 import { newEvent, type EventData, type EventEnvelope, type Subject } from '../events';
+import { currentTraceparent } from '../observability/tracing';
 import type { OutboxRelay } from './outbox-relay';
+
+/**
+ * An event as an outbox keeps it: the envelope, and with tracing on the `traceparent` of the span
+ * it was written in, which the relay sends as a message header (not in the envelope) so the
+ * publish joins that trace even when a sweep sends it after a crash.
+ */
+export type OutboxEvent = EventEnvelope & { traceparent?: string };
 
 /** Fields every aggregate that announces its changes carries. */
 export interface OutboxFields {
@@ -10,13 +18,13 @@ export interface OutboxFields {
    */
   version: number;
   /** Events written with the change, not yet acknowledged by JetStream. */
-  outbox: EventEnvelope[];
+  outbox: OutboxEvent[];
 }
 
 /** Schema fields for `OutboxFields`; Mixed keeps stored events byte-for-byte as written. */
 export const outboxSchemaFields = {
   version: { type: Number, required: true, default: 0 },
-  outbox: { type: [Schema.Types.Mixed], default: [] } as unknown as SchemaDefinitionProperty<EventEnvelope[]>,
+  outbox: { type: [Schema.Types.Mixed], default: [] } as unknown as SchemaDefinitionProperty<OutboxEvent[]>,
 };
 
 export interface PlannedChange<S extends Subject> {
@@ -133,7 +141,9 @@ export class OutboxWriter<T extends OutboxFields> {
     throw new ConcurrentModificationError(this.model.modelName);
   }
 
-  private event<S extends Subject>(subject: S, aggregateId: string, version: number, data: EventData<S>) {
-    return newEvent(subject, { producer: this.producer, aggregateId, version, data });
+  private event<S extends Subject>(subject: S, aggregateId: string, version: number, data: EventData<S>): OutboxEvent {
+    const event = newEvent(subject, { producer: this.producer, aggregateId, version, data });
+    const traceparent = currentTraceparent();
+    return traceparent ? { ...event, traceparent } : event;
   }
 }

@@ -1,4 +1,5 @@
 import { ConfigError, type ServiceConfig } from '../config';
+import { startTracing, stopTracing } from '../observability';
 import { runService, StartupError, type RunningService, type ServiceDefinition } from './run-service';
 
 /**
@@ -30,13 +31,17 @@ export async function serviceMain<C extends ServiceConfig, D extends ServiceDefi
       process.exit(1);
     }, config.SHUTDOWN_TIMEOUT_MS);
     timer.unref();
-    service.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        service.context.logger.error({ err }, 'shutdown failed');
-        process.exit(1);
-      },
-    );
+    service
+      .stop()
+      // The last spans, the shutdown's own among them; a collector out of reach is no failed shutdown.
+      .then(() => stopTracing().catch(() => undefined))
+      .then(
+        () => process.exit(0),
+        (err: unknown) => {
+          service.context.logger.error({ err }, 'shutdown failed');
+          process.exit(1);
+        },
+      );
   };
   process.once('SIGTERM', shutdown);
   process.once('SIGINT', shutdown);
@@ -44,6 +49,8 @@ export async function serviceMain<C extends ServiceConfig, D extends ServiceDefi
   try {
     const config = loadConfig();
     const definition = typeof define === 'function' ? define(config) : define;
+    // Before anything is served; off unless a collector is configured.
+    startTracing({ serviceName: definition.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
     const service = await runService(definition, config);
     onStarted?.(service, definition, config);
     started = { service, config };
