@@ -1,4 +1,4 @@
-import { perUserWriteLimit, type ServiceDefinition } from '@postline/common';
+import { perUserWriteLimit, ReplicaCatchUp, type ServiceDefinition } from '@postline/common';
 import type { CommentsConfig } from './config';
 import { commentModel } from './data-access/comment-model';
 import { CommentRepository } from './data-access/comment-repository';
@@ -16,6 +16,8 @@ import { commentRoutes } from './entry-points/http/comment-routes';
  * (a local replica of posts) and comment.moderated.
  */
 export function commentsService(config: CommentsConfig): ServiceDefinition {
+  // Shared by the routes and the post listener: a comment naming a post not replicated yet waits for it.
+  const postsCatchUp = new ReplicaCatchUp({ windowMs: config.REPLICA_WAIT_MS });
   return {
     name: 'comments',
     prefix: '/api/comments',
@@ -26,12 +28,12 @@ export function commentsService(config: CommentsConfig): ServiceDefinition {
     },
     routes: ({ db, relay }) =>
       commentRoutes(
-        new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db)),
+        new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db), postsCatchUp),
         perUserWriteLimit(config.WRITE_RATE_LIMIT_MAX, config.WRITE_RATE_LIMIT_WINDOW_MS),
       ),
     listeners: (listener, { db, relay }) => {
       const comments = new CommentRepository(db, relay);
-      registerPostListeners(listener, new PostLifecycle(new PostReplicaRepository(db), comments));
+      registerPostListeners(listener, new PostLifecycle(new PostReplicaRepository(db), comments), postsCatchUp);
       registerModerationListener(listener, comments);
     },
   };

@@ -1,4 +1,4 @@
-import { ForbiddenError, NotFoundError, type CurrentUser } from '@postline/common';
+import { ForbiddenError, NotFoundError, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
 import type { CommentRepository } from '../data-access/comment-repository';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
 import { canDelete, canEdit, canSee } from './comment-rules';
@@ -9,10 +9,17 @@ export class Comments {
   constructor(
     private readonly comments: CommentRepository,
     private readonly posts: PostReplicaRepository,
+    private readonly postsCatchUp: ReplicaCatchUp,
   ) {}
 
+  /**
+   * The post is known here only from post.created: one created a moment ago may not have
+   * reached the replica yet, so the comment waits for it (up to REPLICA_WAIT_MS) before
+   * answering 404. A deleted post is answered at once.
+   */
   async create(author: CurrentUser, input: { postId: string; body: string }): Promise<CommentView> {
-    if (!(await this.posts.findLive(input.postId))) throw new NotFoundError('Post not found');
+    const post = await this.postsCatchUp.waitFor(input.postId, () => this.posts.findById(input.postId));
+    if (!post || post.deleted) throw new NotFoundError('Post not found');
     const comment = await this.comments.create({
       postId: input.postId,
       authorId: author.id,

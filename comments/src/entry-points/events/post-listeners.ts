@@ -1,12 +1,21 @@
-import type { EventListener } from '@postline/common';
+import type { EventListener, ReplicaCatchUp } from '@postline/common';
 import type { PostLifecycle } from '../../domain/post-lifecycle';
 
-/** post.created → the post becomes commentable; post.deleted → it and its comments go. */
-export function registerPostListeners(listener: EventListener, lifecycle: PostLifecycle): void {
+/**
+ * post.created → the post becomes commentable; post.deleted → it and its comments go.
+ * Either way, comments waiting for that post in this process look again at once.
+ */
+export function registerPostListeners(
+  listener: EventListener,
+  lifecycle: PostLifecycle,
+  postsCatchUp: ReplicaCatchUp,
+): void {
   listener.on('post.created', async (event) => {
     await lifecycle.postCreated(event);
+    postsCatchUp.arrived(event.data.id);
   });
   listener.on('post.deleted', async (event) => {
     await lifecycle.postDeleted(event);
+    postsCatchUp.arrived(event.data.id);
   });
 }
