@@ -1,5 +1,5 @@
-import type { ServiceDefinition } from '@postline/common';
-import { rulesOf } from './config';
+import { ReplicaCatchUp, type ServiceDefinition } from '@postline/common';
+import { rulesOf, type ModerationConfig } from './config';
 import { moderationRecordModel } from './data-access/moderation-record-model';
 import { ModerationRecordRepository } from './data-access/moderation-record-repository';
 import { CommentModeration } from './domain/comment-moderation';
@@ -11,7 +11,10 @@ import { moderationRoutes } from './entry-points/http/moderation-routes';
  * moderation: rules, decisions and the review queue. Publishes
  * comment.moderated; consumes comment.created, comment.updated, comment.deleted.
  */
-export function moderationService(): ServiceDefinition {
+export function moderationService(config: ModerationConfig): ServiceDefinition {
+  // Shared by the routes and the comment listener: a decision naming a comment (or a version of
+  // it) not replicated yet waits for it.
+  const commentsCatchUp = new ReplicaCatchUp({ windowMs: config.REPLICA_WAIT_MS });
   return {
     name: 'moderation',
     prefix: '/api/moderation',
@@ -19,11 +22,13 @@ export function moderationService(): ServiceDefinition {
     prepare: async ({ db }) => {
       await moderationRecordModel(db).init();
     },
-    routes: ({ db, relay }) => moderationRoutes(new ReviewQueue(new ModerationRecordRepository(db, relay))),
+    routes: ({ db, relay }) =>
+      moderationRoutes(new ReviewQueue(new ModerationRecordRepository(db, relay), commentsCatchUp)),
     listeners: (listener, { db, relay, config }) => {
       registerCommentListeners(
         listener,
         new CommentModeration(new ModerationRecordRepository(db, relay), rulesOf(config)),
+        commentsCatchUp,
       );
     },
   };

@@ -68,6 +68,10 @@ export class ModerationRecordRepository {
     return outcome?.doc ?? null;
   }
 
+  findById(id: string): Promise<ModerationRecordDocument | null> {
+    return this.model.findById(id);
+  }
+
   /** Records awaiting a moderator, oldest first. */
   awaitingReview(limit: number): Promise<ModerationRecordDocument[]> {
     return this.model.find({ awaitingReview: true }).sort({ queuedAt: 1 }).limit(limit);

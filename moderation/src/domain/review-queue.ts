@@ -1,5 +1,6 @@
-import { ConflictError, NotFoundError, type CurrentUser } from '@postline/common';
+import { ConflictError, NotFoundError, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
 import type { ModerationRecordRepository } from '../data-access/moderation-record-repository';
+import type { ModerationRecordDocument } from '../data-access/moderation-record-model';
 import type { QueueItem } from '@postline/common';
 
 export type { QueueItem };
@@ -13,7 +14,10 @@ export interface ModeratorDecision {
 
 /** The comments that wait for a human, and the moderators' decisions about them. */
 export class ReviewQueue {
-  constructor(private readonly records: ModerationRecordRepository) {}
+  constructor(
+    private readonly records: ModerationRecordRepository,
+    private readonly commentsCatchUp: ReplicaCatchUp,
+  ) {}
 
   async list(limit: number): Promise<QueueItem[]> {
     const records = await this.records.awaitingReview(limit);
@@ -43,6 +47,7 @@ export class ReviewQueue {
     commentId: string,
     input: { status: 'approved' | 'rejected'; reason: string; commentVersion?: number },
   ): Promise<ModeratorDecision> {
+    await this.caughtUpWith(commentId, input.commentVersion);
     let decided: ModeratorDecision | undefined;
     const record = await this.records.change(commentId, (current) => {
       if (current.deleted) throw new NotFoundError('Comment not found');
@@ -65,5 +70,26 @@ export class ReviewQueue {
     });
     if (!record || !decided) throw new NotFoundError('Comment not found');
     return decided;
+  }
+
+  /**
+   * The comment is known here only from comment.* events: one written a moment ago, or the
+   * version a moderator names (just edited), may not have arrived yet. Waits for it (up to
+   * REPLICA_WAIT_MS); what is still missing then is answered as before (404, or 409 stale).
+   */
+  private async caughtUpWith(commentId: string, commentVersion: number | undefined): Promise<void> {
+    const caughtUp = (record: ModerationRecordDocument | null) =>
+      record !== null && (commentVersion === undefined || record.commentVersion >= commentVersion);
+    const now = await this.records.findById(commentId);
+    if (caughtUp(now)) return;
+    await this.commentsCatchUp.waitFor(
+      commentId,
+      async () => {
+        const record = await this.records.findById(commentId);
+        return caughtUp(record) ? record : null;
+      },
+      // A version newer than the record's: how old the comment's id is says nothing about it.
+      { anyAge: now !== null },
+    );
   }
 }

@@ -22,7 +22,7 @@ export async function startModeration(
   const started = await startServiceUnderTest({
     name: 'moderation',
     loadConfig: loadModerationConfig,
-    define: () => moderationService(),
+    define: moderationService,
     record: ['comment'],
     namespace,
     env: overrides,

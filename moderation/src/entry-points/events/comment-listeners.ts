@@ -1,9 +1,25 @@
-import type { EventListener } from '@postline/common';
+import type { EventListener, ReplicaCatchUp } from '@postline/common';
 import type { CommentModeration } from '../../domain/comment-moderation';
 
-/** comment.created / comment.updated → judge the new text; comment.deleted → nothing left to review. */
-export function registerCommentListeners(listener: EventListener, moderation: CommentModeration): void {
-  listener.on('comment.created', (event) => moderation.commentVersionSeen(event));
-  listener.on('comment.updated', (event) => moderation.commentVersionSeen(event));
-  listener.on('comment.deleted', (event) => moderation.commentDeleted(event));
+/**
+ * comment.created / comment.updated → judge the new text; comment.deleted → nothing left to
+ * review. Either way, decisions waiting for that comment in this process look again at once.
+ */
+export function registerCommentListeners(
+  listener: EventListener,
+  moderation: CommentModeration,
+  commentsCatchUp: ReplicaCatchUp,
+): void {
+  listener.on('comment.created', async (event) => {
+    await moderation.commentVersionSeen(event);
+    commentsCatchUp.arrived(event.aggregateId);
+  });
+  listener.on('comment.updated', async (event) => {
+    await moderation.commentVersionSeen(event);
+    commentsCatchUp.arrived(event.aggregateId);
+  });
+  listener.on('comment.deleted', async (event) => {
+    await moderation.commentDeleted(event);
+    commentsCatchUp.arrived(event.aggregateId);
+  });
 }
