@@ -1,0 +1,267 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startPlatform, type Platform } from '../local/platform';
+import { ApiUser } from './api-client';
+
+/**
+ * Consistency a user can feel: a write that names something another service created a moment
+ * ago succeeds at once, without the client retrying, though the service answering it knows of
+ * that thing only from an event (its replica). Each pair is done 100 times in a row, as a new
+ * user would: create, then at once refer to it. An id nobody created still gets 404, after the
+ * replica wait (REPLICA_WAIT_MS, short here), and at once when the id cannot be a fresh one.
+ */
+
+const ATTEMPTS = 100;
+const REPLICA_WAIT_MS = 3_000;
+
+const env = {
+  // Everyone here signs up from one address: not what the limit is for.
+  AUTH_RATE_LIMIT_MAX: '100000',
+  // A few users write hundreds of times here; the per-user write limit is tested on its own.
+  WRITE_RATE_LIMIT_MAX: '100000',
+  PASSWORD_SCRYPT_COST: '1024',
+  MODERATOR_EMAILS: 'mod@example.test',
+  REPLICA_WAIT_MS: String(REPLICA_WAIT_MS),
+  LOG_LEVEL: 'warn',
+};
+
+type PostView = { id: string; authorUsername: string };
+type CommentView = { id: string; status: string; version: number };
+
+/** What one pair's 100 attempts gave. */
+interface Tally {
+  pair: string;
+  attempts: number;
+  succeeded: number;
+  notFound: number;
+  other: string[];
+  slowestMs: number;
+  totalMs: number;
+}
+
+/** An id shaped like the services' own (an ObjectId: its first 4 bytes are the second it was made), made `ageSeconds` ago. */
+function objectIdMade(ageSeconds = 0): string {
+  const seconds = Math.floor(Date.now() / 1000) - ageSeconds;
+  return seconds.toString(16).padStart(8, '0') + randomBytes(8).toString('hex');
+}
+
+describe('writes that name what another service created a moment ago', () => {
+  let platform: Platform;
+  let mod: ApiUser;
+  let bystander: ApiUser & { id: string };
+  let bystanderPost: PostView;
+  const tallies: Tally[] = [];
+  const logs: string[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'postline-fresh-'));
+  let userCount = 0;
+  const newUser = () => ApiUser.signUp(platform.url, `fresh${userCount++}`);
+
+  beforeAll(async () => {
+    platform = await startPlatform({
+      freePorts: true,
+      dataDir,
+      env,
+      log: (part, line) => logs.push(`[${part}] ${line}`),
+    });
+    mod = await ApiUser.signUp(platform.url, 'mod');
+    bystander = await ApiUser.signUp(platform.url, 'bystander');
+    bystanderPost = await bystander.expect<PostView>(201, 'POST', '/api/posts', {
+      title: 'Open thread',
+      body: 'Say hi.',
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await platform?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+    if (tallies.length > 0) {
+      const rows = tallies.map(
+        (t) =>
+          `| ${t.pair} | ${t.attempts} | ${t.succeeded} | ${t.notFound} | ${t.other.length} | ${t.slowestMs} | ${(t.totalMs / 1000).toFixed(1)} |`,
+      );
+      process.stdout.write(
+        [
+          '| pair | attempts | succeeded | 404 | other | slowest write ms | total s |',
+          '|---|---|---|---|---|---|---|',
+          ...rows,
+        ]
+          .join('\n')
+          .concat('\n'),
+      );
+    }
+  });
+
+  afterEach(() => {
+    const problems = logs.splice(0).filter((line) => /"level":(50|60)/.test(line));
+    if (problems.length > 0) process.stderr.write(`service errors:\n${problems.slice(0, 20).join('\n')}\n`);
+  });
+
+  /**
+   * Runs `attempt` ATTEMPTS times in a row. Each sets up what it needs (not timed) and returns the
+   * one write under test, whose answer is tallied: `expected` counts as success.
+   */
+  async function hundredTimes(
+    pair: string,
+    expected: number,
+    attempt: (i: number) => Promise<() => Promise<{ status: number; body: unknown }>>,
+  ): Promise<Tally> {
+    const tally: Tally = { pair, attempts: 0, succeeded: 0, notFound: 0, other: [], slowestMs: 0, totalMs: 0 };
+    const started = Date.now();
+    for (let i = 0; i < ATTEMPTS; i++) {
+      const write = await attempt(i);
+      const sent = Date.now();
+      const res = await write();
+      tally.slowestMs = Math.max(tally.slowestMs, Date.now() - sent);
+      tally.attempts++;
+      if (res.status === expected) tally.succeeded++;
+      else if (res.status === 404) tally.notFound++;
+      else tally.other.push(`${res.status} ${JSON.stringify(res.body)}`);
+    }
+    tally.totalMs = Date.now() - started;
+    tallies.push(tally);
+    return tally;
+  }
+
+  const allSucceeded = (tally: Tally) => ({ succeeded: tally.succeeded, notFound: tally.notFound, other: tally.other });
+  const expectAllSucceeded = (tally: Tally) =>
+    expect(allSucceeded(tally)).toEqual({ succeeded: ATTEMPTS, notFound: 0, other: [] });
+
+  it('a comment on a post created a moment ago (comments’ replica of posts)', async () => {
+    const tally = await hundredTimes('comment on a fresh post', 201, async (i) => {
+      const author = await newUser();
+      const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Fresh ${i}`, body: 'New.' });
+      return () => author.request('POST', '/api/comments', { postId: post.id, body: `First! ${i}` });
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  it('a post by a user who signed up a moment ago (posts’ replica of users)', async () => {
+    let username = '';
+    const tally = await hundredTimes('post by a fresh user', 201, async (i) => {
+      const user = await newUser();
+      username = user.name;
+      return async () => {
+        const res = await user.request<PostView>('POST', '/api/posts', { title: `Hello ${i}`, body: 'I am new.' });
+        if (res.status === 201 && res.body.authorUsername !== username) return { status: 599, body: res.body };
+        return res;
+      };
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  it('a comment by a user who signed up a moment ago', async () => {
+    const tally = await hundredTimes('comment by a fresh user', 201, async (i) => {
+      const user = await newUser();
+      return () => user.request('POST', '/api/comments', { postId: bystanderPost.id, body: `Hi, I am new ${i}` });
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  it('a like of a post created a moment ago', async () => {
+    const tally = await hundredTimes('like a fresh post', 200, async (i) => {
+      const post = await bystander.expect<PostView>(201, 'POST', '/api/posts', { title: `Likeable ${i}`, body: 'x' });
+      return () => mod.request('POST', `/api/posts/${post.id}/like`);
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  it('a follow of a user who signed up a moment ago', async () => {
+    const tally = await hundredTimes('follow a fresh user', 200, async () => {
+      const user = await newUser();
+      return () => bystander.request('POST', `/api/users/${user.name}/follow`);
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  it('an edit of a comment written a moment ago, and its deletion by the post’s author', async () => {
+    const deletions: (() => Promise<{ status: number; body: unknown }>)[] = [];
+    const edits = await hundredTimes('edit a fresh comment', 200, async (i) => {
+      const author = await newUser();
+      const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Edited ${i}`, body: 'x' });
+      const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+        postId: post.id,
+        body: `Typo ${i}`,
+      });
+      deletions.push(() => author.request('DELETE', `/api/comments/${comment.id}`));
+      return () => bystander.request('PUT', `/api/comments/${comment.id}`, { body: `Fixed ${i}` });
+    });
+    expectAllSucceeded(edits);
+    const deleted = await hundredTimes(
+      'post author deletes a fresh comment',
+      200,
+      async (i) => async () => deletions[i]!(),
+    );
+    expectAllSucceeded(deleted);
+  }, 60_000);
+
+  it('a moderator’s decision on a comment written a moment ago (moderation’s replica of comments)', async () => {
+    const tally = await hundredTimes('decide a fresh comment', 200, async (i) => {
+      // "scam" sends a comment to review (moderation/rules.json).
+      const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+        postId: bystanderPost.id,
+        body: `Is this a scam? ${i}`,
+      });
+      return () =>
+        mod.request('POST', `/api/moderation/comments/${comment.id}/decision`, { status: 'approved', reason: 'fine' });
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  it('a moderator’s decision on the new text of a comment edited a moment ago', async () => {
+    const tally = await hundredTimes('decide a fresh edit', 200, async (i) => {
+      const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+        postId: bystanderPost.id,
+        body: `Free money ${i}`,
+      });
+      const edited = await bystander.expect<CommentView>(200, 'PUT', `/api/comments/${comment.id}`, {
+        body: `Free money, no scam ${i}`,
+      });
+      return () =>
+        mod.request('POST', `/api/moderation/comments/${comment.id}/decision`, {
+          status: 'rejected',
+          reason: 'spam',
+          commentVersion: edited.version,
+        });
+    });
+    expectAllSucceeded(tally);
+  }, 60_000);
+
+  describe('an id nobody created', () => {
+    const timed = async (write: () => Promise<{ status: number; body: unknown }>) => {
+      const started = Date.now();
+      const res = await write();
+      return { status: res.status, body: res.body, ms: Date.now() - started };
+    };
+
+    it('is refused with 404 once the replica wait is over, when it could be a fresh id', async () => {
+      const comment = await timed(() =>
+        bystander.request('POST', '/api/comments', { postId: objectIdMade(), body: 'Hm' }),
+      );
+      expect(comment).toMatchObject({ status: 404, body: { errors: [{ message: 'Post not found' }] } });
+      expect(comment.ms).toBeGreaterThanOrEqual(REPLICA_WAIT_MS - 50);
+      expect(comment.ms).toBeLessThan(REPLICA_WAIT_MS + 2_000);
+
+      const decision = await timed(() =>
+        mod.request('POST', `/api/moderation/comments/${objectIdMade()}/decision`, { status: 'approved', reason: 'x' }),
+      );
+      expect(decision).toMatchObject({ status: 404, body: { errors: [{ message: 'Comment not found' }] } });
+      expect(decision.ms).toBeGreaterThanOrEqual(REPLICA_WAIT_MS - 50);
+      expect(decision.ms).toBeLessThan(REPLICA_WAIT_MS + 2_000);
+    }, 30_000);
+
+    it('is refused with 404 at once when it cannot be a fresh one (old, or not an id at all)', async () => {
+      for (const postId of [objectIdMade(3_600), '000000000000000000000000', 'not-an-id']) {
+        const res = await timed(() => bystander.request('POST', '/api/comments', { postId, body: 'Hm' }));
+        expect({ postId, status: res.status, fast: res.ms < 1_000 }).toEqual({ postId, status: 404, fast: true });
+      }
+      for (const id of [objectIdMade(3_600), 'not-an-id']) {
+        const res = await timed(() =>
+          mod.request('POST', `/api/moderation/comments/${id}/decision`, { status: 'approved', reason: 'x' }),
+        );
+        expect({ id, status: res.status, fast: res.ms < 1_000 }).toEqual({ id, status: 404, fast: true });
+      }
+    }, 30_000);
+  });
+});
