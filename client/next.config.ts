@@ -11,6 +11,10 @@ const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
   images: { unoptimized: true },
+  // Metadata in <head> for every reader, not streamed into the body for all but a list of known
+  // bots: feed readers find feeds there (<link rel="alternate">) and link previews come from
+  // crawlers of every name. The pages await their reads anyway, so nothing streams earlier.
+  htmlLimitedBots: /.*/,
   // The repository root holds the lock file and the hoisted node_modules.
   turbopack: { root: resolve(__dirname, '..') },
   outputFileTracingRoot: resolve(__dirname, '..'),

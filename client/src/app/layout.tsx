@@ -1,13 +1,21 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
 import { SignOutButton } from '@/components/SignOutButton';
+import { feedLinks } from '@/lib/page-metadata';
+import { publicOrigin } from '@/lib/public-url';
 import { currentUser } from '@/lib/server-api';
+import { siteDescription, siteName } from '@/lib/site-paths';
 import './globals.css';
 
-export const metadata: Metadata = {
-  title: { default: 'Postline', template: '%s · Postline' },
-  description: 'Postline: write, read and discuss.',
-};
+/** Per request: the public origin (PUBLIC_URL) makes every page's absolute URLs; every page links the blog's feed. */
+export function generateMetadata(): Metadata {
+  return {
+    metadataBase: new URL(publicOrigin()),
+    title: { default: siteName, template: `%s · ${siteName}` },
+    description: siteDescription,
+    alternates: { types: feedLinks() },
+  };
+}
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#1f4fd1' };
 

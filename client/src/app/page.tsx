@@ -1,10 +1,15 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
+import { redirect } from 'next/navigation';
 import { ErrorState } from '@/components/ErrorState';
+import { FeedLink } from '@/components/FeedLink';
+import { PopularTags } from '@/components/PopularTags';
 import { PostList } from '@/components/PostList';
-import { TagLink } from '@/components/TagLink';
 import { firstValue, pageNumber } from '@/lib/format';
+import { feedLinks } from '@/lib/page-metadata';
+import { publicUrl } from '@/lib/public-url';
 import { currentUser, serverGet } from '@/lib/server-api';
+import { siteName, sitePaths } from '@/lib/site-paths';
 import type { PostPage, TagCount } from '@/lib/types';
 
 const PAGE_SIZE = 10;
@@ -12,17 +17,21 @@ const PAGE_SIZE = 10;
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
 export async function generateMetadata({ searchParams }: { searchParams: Search }): Promise<Metadata> {
-  const tag = firstValue((await searchParams).tag);
-  return { title: tag ? `#${tag}` : { absolute: 'Postline' } };
+  const page = pageNumber((await searchParams).page);
+  return {
+    title: page > 1 ? `Latest posts (page ${page})` : { absolute: siteName },
+    alternates: { canonical: publicUrl(page > 1 ? `/?page=${page}` : sitePaths.home), types: feedLinks() },
+  };
 }
 
-/** The latest posts, optionally of one tag, a page at a time; the tags beside them. */
+/** The latest posts, a page at a time; the tags beside them. */
 export default async function HomePage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
+  // Tag lists have their own archive pages; links of the form /?tag= keep working.
   const tag = firstValue(params.tag)?.toLowerCase();
+  if (tag) redirect(sitePaths.tag(tag, pageNumber(params.page)));
   const page = pageNumber(params.page);
   const query = new URLSearchParams({ page: String(page), limit: String(PAGE_SIZE) });
-  if (tag) query.set('tag', tag);
 
   // Both reads at once; either may fail without taking the other down.
   const [posts, tags, user] = await Promise.all([
@@ -31,48 +40,33 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
     currentUser(),
   ]);
 
-  const hrefFor = (n: number) =>
-    `/?${new URLSearchParams({ ...(tag ? { tag } : {}), ...(n > 1 ? { page: String(n) } : {}) })}`;
+  const hrefFor = (n: number) => (n > 1 ? `/?page=${n}` : '/');
 
   return (
     <div className="with-sidebar">
       <section aria-labelledby="home-heading">
-        {tag ? (
-          <div className="page-heading">
-            <h1 id="home-heading">
-              Posts tagged <span className="tag tag-active tag-large">#{tag}</span>
-            </h1>
-            <Link href="/" className="muted">
-              Show all posts
-            </Link>
-          </div>
-        ) : (
-          <div className="hero">
-            <h1 id="home-heading">Latest posts</h1>
-            <p>Ideas, notes and stories from the Postline community.</p>
+        <div className="hero">
+          <h1 id="home-heading">Latest posts</h1>
+          <p>Ideas, notes and stories from the Postline community.</p>
+          <p className="hero-actions">
             {!user ? (
-              <p className="hero-actions">
+              <>
                 <Link href="/signup" className="button button-primary">
                   Start writing
                 </Link>
                 <Link href="/signin" className="button button-secondary">
                   Sign in
                 </Link>
-              </p>
+              </>
             ) : null}
-          </div>
-        )}
+            <FeedLink href={sitePaths.blogFeed} label="RSS feed" />
+          </p>
+        </div>
         {posts ? (
           <PostList
             page={posts}
             hrefFor={hrefFor}
-            empty={
-              tag ? (
-                <p>No posts tagged #{tag} yet.</p>
-              ) : (
-                <p>No posts yet. {user ? <Link href="/write">Write the first one.</Link> : null}</p>
-              )
-            }
+            empty={<p>No posts yet. {user ? <Link href="/write">Write the first one.</Link> : null}</p>}
           />
         ) : (
           <ErrorState
@@ -81,26 +75,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           />
         )}
       </section>
-      <aside className="sidebar" aria-labelledby="tags-heading">
-        <div className="card">
-          <h2 id="tags-heading" className="sidebar-title">
-            Popular tags
-          </h2>
-          {tags === null ? (
-            <p className="muted">Tags are unavailable right now.</p>
-          ) : tags.tags.length === 0 ? (
-            <p className="muted">No tags yet.</p>
-          ) : (
-            <ul className="tag-cloud">
-              {tags.tags.slice(0, 30).map((t) => (
-                <li key={t.tag}>
-                  <TagLink tag={t.tag} count={t.count} active={t.tag === tag} />
-                </li>
-              ))}
-            </ul>
-          )}
-        </div>
-      </aside>
+      <PopularTags tags={tags?.tags ?? null} />
     </div>
   );
 }

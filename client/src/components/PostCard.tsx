@@ -1,5 +1,6 @@
 import Link from 'next/link';
-import { formatDate, plural } from '@/lib/format';
+import { formatDate, plural, readingTime } from '@/lib/format';
+import { sitePaths } from '@/lib/site-paths';
 import type { PostSummary } from '@/lib/types';
 import { Avatar } from './Avatar';
 import { TagLink } from './TagLink';
@@ -9,14 +10,16 @@ export function PostCard({ post }: { post: PostSummary }) {
     <article className="card post-card" data-testid="post-card">
       <header className="post-card-meta">
         <Avatar username={post.author.username} image={post.author.image} size="sm" />
-        <Link href={`/users/${post.author.username}`} className="author-link">
+        <Link href={sitePaths.author(post.author.username)} className="author-link">
           {post.author.username}
         </Link>
         <span aria-hidden="true">·</span>
         <time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time>
+        <span aria-hidden="true">·</span>
+        <span data-testid="reading-time">{readingTime(post.readingMinutes)}</span>
       </header>
       <h2 className="post-card-title">
-        <Link href={`/posts/${post.slug}`}>{post.title}</Link>
+        <Link href={sitePaths.post(post.slug)}>{post.title}</Link>
       </h2>
       {post.excerpt ? <p className="post-card-excerpt">{post.excerpt}</p> : null}
       <footer className="post-card-footer">

@@ -1,9 +1,10 @@
 import Link from 'next/link';
+import { sitePaths } from '@/lib/site-paths';
 
 export function TagLink({ tag, active = false, count }: { tag: string; active?: boolean; count?: number }) {
   return (
     <Link
-      href={`/?tag=${encodeURIComponent(tag)}`}
+      href={sitePaths.tag(tag)}
       className={active ? 'tag tag-active' : 'tag'}
       aria-current={active ? 'page' : undefined}
     >

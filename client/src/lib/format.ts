@@ -36,3 +36,8 @@ export function pageNumber(value: string | string[] | undefined): number {
 export function firstValue(value: string | string[] | undefined): string | undefined {
   return Array.isArray(value) ? value[0] : value;
 }
+
+/** "4 min read": the query service gives whole minutes (at least 1) at 200 words a minute. */
+export function readingTime(minutes: number): string {
+  return `${Math.max(1, minutes)} min read`;
+}

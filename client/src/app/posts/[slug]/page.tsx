@@ -1,26 +1,30 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { cache } from 'react';
 import { Avatar } from '@/components/Avatar';
+import { JsonLd } from '@/components/JsonLd';
 import { Comments } from '@/components/Comments';
 import { LikeButton } from '@/components/LikeButton';
 import { Markdown } from '@/components/Markdown';
 import { PostActions } from '@/components/PostActions';
 import { TagLink } from '@/components/TagLink';
-import { formatDate } from '@/lib/format';
+import { formatDate, readingTime } from '@/lib/format';
+import { blogPostingOf, postMetadata } from '@/lib/page-metadata';
 import { currentUser, serverGetOrNull } from '@/lib/server-api';
 import type { PostDetail } from '@/lib/types';
 
 type Params = Promise<{ slug: string }>;
 
-async function loadPost(slug: string): Promise<PostDetail | null> {
+/** One read per request, shared by the metadata and the page (React's cache). */
+const loadPost = cache(async (slug: string): Promise<PostDetail | null> => {
   const answer = await serverGetOrNull<{ post: PostDetail }>('query', `/api/query/posts/${encodeURIComponent(slug)}`);
   return answer?.post ?? null;
-}
+});
 
 export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
   const post = await loadPost((await params).slug).catch(() => null);
-  return { title: post?.title ?? 'Post', description: post?.excerpt };
+  return post ? postMetadata(post) : { title: 'Post' };
 }
 
 export default async function PostPage({ params }: { params: Params }) {
@@ -31,6 +35,7 @@ export default async function PostPage({ params }: { params: Params }) {
 
   return (
     <article className="post">
+      <JsonLd data={blogPostingOf(post)} />
       <header className="post-header">
         <ul className="tag-list" aria-label="Tags">
           {post.tags.map((tag) => (
@@ -49,6 +54,8 @@ export default async function PostPage({ params }: { params: Params }) {
             <div className="muted">
               <time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time>
               {post.updatedAt !== post.createdAt ? <> · edited {formatDate(post.updatedAt)}</> : null}
+              {' · '}
+              <span data-testid="reading-time">{readingTime(post.readingMinutes)}</span>
             </div>
           </div>
           {canChange ? <PostActions postId={post.id} slug={post.slug} /> : null}

@@ -1,17 +1,37 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { Avatar } from '@/components/Avatar';
+import { FeedLink } from '@/components/FeedLink';
 import { FollowButton } from '@/components/FollowButton';
 import { PostList } from '@/components/PostList';
 import { ProfileEditor } from '@/components/ProfileEditor';
 import { plural, pageNumber } from '@/lib/format';
+import { feedLinks } from '@/lib/page-metadata';
+import { publicUrl } from '@/lib/public-url';
+import { decodedParam } from '@/lib/route-responses';
 import { currentUser, serverGetOrNull } from '@/lib/server-api';
+import { siteName, sitePaths } from '@/lib/site-paths';
 import type { UserPostsPage } from '@/lib/types';
 
 type Params = Promise<{ username: string }>;
 
-export async function generateMetadata({ params }: { params: Params }): Promise<Metadata> {
-  return { title: decodeURIComponent((await params).username) };
+export async function generateMetadata({
+  params,
+  searchParams,
+}: {
+  params: Params;
+  searchParams: Promise<Record<string, string | string[] | undefined>>;
+}): Promise<Metadata> {
+  const username = decodedParam((await params).username).toLowerCase();
+  const page = pageNumber((await searchParams).page);
+  return {
+    title: `${username}${page > 1 ? ` (page ${page})` : ''}`,
+    description: `Posts by ${username} on ${siteName}.`,
+    alternates: {
+      canonical: publicUrl(sitePaths.author(username, page)),
+      types: feedLinks({ title: `${username} on ${siteName}`, path: sitePaths.authorFeed(username) }),
+    },
+  };
 }
 
 /** A profile: bio, counts, follow/unfollow (or editing one's own), and the author's posts. */
@@ -45,8 +65,14 @@ export default async function ProfilePage({
           ) : (
             <p className="muted">{own ? 'Tell readers about yourself.' : 'No bio yet.'}</p>
           )}
-          <p className="muted">
-            {plural(profile.total, 'post')} · following {profile.user.followingCount}
+          <p className="muted archive-meta">
+            <span>
+              {plural(profile.total, 'post')} · following {profile.user.followingCount}
+            </span>
+            <FeedLink
+              href={sitePaths.authorFeed(profile.user.username)}
+              label={`RSS feed of ${profile.user.username}`}
+            />
           </p>
         </div>
         <div className="profile-side">
@@ -71,7 +97,7 @@ export default async function ProfilePage({
       <h2 className="section-title">Posts</h2>
       <PostList
         page={profile}
-        hrefFor={(n) => `/users/${profile.user.username}?page=${n}`}
+        hrefFor={(n) => sitePaths.author(profile.user.username, n)}
         empty={<p>No posts yet.</p>}
       />
     </div>

@@ -1,0 +1,85 @@
+import type { Metadata } from 'next';
+import Link from 'next/link';
+import { notFound } from 'next/navigation';
+import { ErrorState } from '@/components/ErrorState';
+import { FeedLink } from '@/components/FeedLink';
+import { PopularTags } from '@/components/PopularTags';
+import { PostList } from '@/components/PostList';
+import { pageNumber, plural } from '@/lib/format';
+import { feedLinks } from '@/lib/page-metadata';
+import { publicUrl } from '@/lib/public-url';
+import { decodedParam } from '@/lib/route-responses';
+import { ServiceError, serverGet } from '@/lib/server-api';
+import { siteName, sitePaths } from '@/lib/site-paths';
+import type { PostPage, TagCount } from '@/lib/types';
+
+const PAGE_SIZE = 10;
+
+type Params = Promise<{ tag: string }>;
+type Search = Promise<Record<string, string | string[] | undefined>>;
+
+async function tagOf(params: Params): Promise<string> {
+  return decodedParam((await params).tag).toLowerCase();
+}
+
+export async function generateMetadata({
+  params,
+  searchParams,
+}: {
+  params: Params;
+  searchParams: Search;
+}): Promise<Metadata> {
+  const tag = await tagOf(params);
+  const page = pageNumber((await searchParams).page);
+  return {
+    title: `#${tag}${page > 1 ? ` (page ${page})` : ''}`,
+    description: `Posts tagged #${tag} on ${siteName}.`,
+    alternates: {
+      canonical: publicUrl(sitePaths.tag(tag, page)),
+      types: feedLinks({ title: `#${tag} on ${siteName}`, path: sitePaths.tagFeed(tag) }),
+    },
+  };
+}
+
+/** A tag's archive: its posts, newest first, a page at a time, with the tag's feed. */
+export default async function TagPage({ params, searchParams }: { params: Params; searchParams: Search }) {
+  const tag = await tagOf(params);
+  const page = pageNumber((await searchParams).page);
+  const query = new URLSearchParams({ tag, page: String(page), limit: String(PAGE_SIZE) });
+  const [posts, tags] = await Promise.all([
+    serverGet<PostPage>('query', `/api/query/posts?${query}`).catch((err: unknown) => {
+      // 400: not something a tag can be.
+      if (err instanceof ServiceError && err.status === 400) notFound();
+      return null;
+    }),
+    serverGet<{ tags: TagCount[] }>('query', '/api/query/tags').catch(() => null),
+  ]);
+
+  return (
+    <div className="with-sidebar">
+      <section aria-labelledby="tag-heading">
+        <div className="page-heading">
+          <h1 id="tag-heading">
+            Posts tagged <span className="tag tag-active tag-large">#{tag}</span>
+          </h1>
+          <p className="archive-meta">
+            {posts ? <span className="muted">{plural(posts.total, 'post')}</span> : null}
+            <FeedLink href={sitePaths.tagFeed(tag)} label={`RSS feed of #${tag}`} />
+            <Link href="/" className="muted">
+              Show all posts
+            </Link>
+          </p>
+        </div>
+        {posts ? (
+          <PostList page={posts} hrefFor={(n) => sitePaths.tag(tag, n)} empty={<p>No posts tagged #{tag} yet.</p>} />
+        ) : (
+          <ErrorState
+            title="Posts are unavailable"
+            message="We could not load these posts. Please try again in a moment."
+          />
+        )}
+      </section>
+      <PopularTags tags={tags?.tags ?? null} active={tag} />
+    </div>
+  );
+}
