@@ -15,6 +15,8 @@ import { ApiUser } from './api-client';
 
 const ATTEMPTS = 100;
 const REPLICA_WAIT_MS = 3_000;
+/** A pair takes 3–25 s here (mostly sign-ups); the bound leaves room for a loaded CI machine. */
+const PAIR_TIMEOUT_MS = 90_000;
 
 const env = {
   // Everyone here signs up from one address: not what the limit is for.
@@ -128,105 +130,140 @@ describe('writes that name what another service created a moment ago', () => {
   const expectAllSucceeded = (tally: Tally) =>
     expect(allSucceeded(tally)).toEqual({ succeeded: ATTEMPTS, notFound: 0, other: [] });
 
-  it('a comment on a post created a moment ago (comments’ replica of posts)', async () => {
-    const tally = await hundredTimes('comment on a fresh post', 201, async (i) => {
-      const author = await newUser();
-      const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Fresh ${i}`, body: 'New.' });
-      return () => author.request('POST', '/api/comments', { postId: post.id, body: `First! ${i}` });
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
-
-  it('a post by a user who signed up a moment ago (posts’ replica of users)', async () => {
-    let username = '';
-    const tally = await hundredTimes('post by a fresh user', 201, async (i) => {
-      const user = await newUser();
-      username = user.name;
-      return async () => {
-        const res = await user.request<PostView>('POST', '/api/posts', { title: `Hello ${i}`, body: 'I am new.' });
-        if (res.status === 201 && res.body.authorUsername !== username) return { status: 599, body: res.body };
-        return res;
-      };
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
-
-  it('a comment by a user who signed up a moment ago', async () => {
-    const tally = await hundredTimes('comment by a fresh user', 201, async (i) => {
-      const user = await newUser();
-      return () => user.request('POST', '/api/comments', { postId: bystanderPost.id, body: `Hi, I am new ${i}` });
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
-
-  it('a like of a post created a moment ago', async () => {
-    const tally = await hundredTimes('like a fresh post', 200, async (i) => {
-      const post = await bystander.expect<PostView>(201, 'POST', '/api/posts', { title: `Likeable ${i}`, body: 'x' });
-      return () => mod.request('POST', `/api/posts/${post.id}/like`);
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
-
-  it('a follow of a user who signed up a moment ago', async () => {
-    const tally = await hundredTimes('follow a fresh user', 200, async () => {
-      const user = await newUser();
-      return () => bystander.request('POST', `/api/users/${user.name}/follow`);
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
-
-  it('an edit of a comment written a moment ago, and its deletion by the post’s author', async () => {
-    const deletions: (() => Promise<{ status: number; body: unknown }>)[] = [];
-    const edits = await hundredTimes('edit a fresh comment', 200, async (i) => {
-      const author = await newUser();
-      const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Edited ${i}`, body: 'x' });
-      const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
-        postId: post.id,
-        body: `Typo ${i}`,
+  it(
+    'a comment on a post created a moment ago (comments’ replica of posts)',
+    async () => {
+      const tally = await hundredTimes('comment on a fresh post', 201, async (i) => {
+        const author = await newUser();
+        const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Fresh ${i}`, body: 'New.' });
+        return () => author.request('POST', '/api/comments', { postId: post.id, body: `First! ${i}` });
       });
-      deletions.push(() => author.request('DELETE', `/api/comments/${comment.id}`));
-      return () => bystander.request('PUT', `/api/comments/${comment.id}`, { body: `Fixed ${i}` });
-    });
-    expectAllSucceeded(edits);
-    const deleted = await hundredTimes(
-      'post author deletes a fresh comment',
-      200,
-      async (i) => async () => deletions[i]!(),
-    );
-    expectAllSucceeded(deleted);
-  }, 60_000);
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
 
-  it('a moderator’s decision on a comment written a moment ago (moderation’s replica of comments)', async () => {
-    const tally = await hundredTimes('decide a fresh comment', 200, async (i) => {
-      // "scam" sends a comment to review (moderation/rules.json).
-      const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
-        postId: bystanderPost.id,
-        body: `Is this a scam? ${i}`,
+  it(
+    'a post by a user who signed up a moment ago (posts’ replica of users)',
+    async () => {
+      let username = '';
+      const tally = await hundredTimes('post by a fresh user', 201, async (i) => {
+        const user = await newUser();
+        username = user.name;
+        return async () => {
+          const res = await user.request<PostView>('POST', '/api/posts', { title: `Hello ${i}`, body: 'I am new.' });
+          if (res.status === 201 && res.body.authorUsername !== username) return { status: 599, body: res.body };
+          return res;
+        };
       });
-      return () =>
-        mod.request('POST', `/api/moderation/comments/${comment.id}/decision`, { status: 'approved', reason: 'fine' });
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
 
-  it('a moderator’s decision on the new text of a comment edited a moment ago', async () => {
-    const tally = await hundredTimes('decide a fresh edit', 200, async (i) => {
-      const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
-        postId: bystanderPost.id,
-        body: `Free money ${i}`,
+  it(
+    'a comment by a user who signed up a moment ago',
+    async () => {
+      const tally = await hundredTimes('comment by a fresh user', 201, async (i) => {
+        const user = await newUser();
+        return () => user.request('POST', '/api/comments', { postId: bystanderPost.id, body: `Hi, I am new ${i}` });
       });
-      const edited = await bystander.expect<CommentView>(200, 'PUT', `/api/comments/${comment.id}`, {
-        body: `Free money, no scam ${i}`,
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
+
+  it(
+    'a like of a post created a moment ago',
+    async () => {
+      const tally = await hundredTimes('like a fresh post', 200, async (i) => {
+        const post = await bystander.expect<PostView>(201, 'POST', '/api/posts', { title: `Likeable ${i}`, body: 'x' });
+        return () => mod.request('POST', `/api/posts/${post.id}/like`);
       });
-      return () =>
-        mod.request('POST', `/api/moderation/comments/${comment.id}/decision`, {
-          status: 'rejected',
-          reason: 'spam',
-          commentVersion: edited.version,
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
+
+  it(
+    'a follow of a user who signed up a moment ago',
+    async () => {
+      const tally = await hundredTimes('follow a fresh user', 200, async () => {
+        const user = await newUser();
+        return () => bystander.request('POST', `/api/users/${user.name}/follow`);
+      });
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
+
+  it(
+    'an edit of a comment written a moment ago, and its deletion by the post’s author',
+    async () => {
+      const deletions: (() => Promise<{ status: number; body: unknown }>)[] = [];
+      const edits = await hundredTimes('edit a fresh comment', 200, async (i) => {
+        const author = await newUser();
+        const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Edited ${i}`, body: 'x' });
+        const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+          postId: post.id,
+          body: `Typo ${i}`,
         });
-    });
-    expectAllSucceeded(tally);
-  }, 60_000);
+        deletions.push(() => author.request('DELETE', `/api/comments/${comment.id}`));
+        return () => bystander.request('PUT', `/api/comments/${comment.id}`, { body: `Fixed ${i}` });
+      });
+      expectAllSucceeded(edits);
+      const deleted = await hundredTimes(
+        'post author deletes a fresh comment',
+        200,
+        async (i) => async () => deletions[i]!(),
+      );
+      expectAllSucceeded(deleted);
+    },
+    PAIR_TIMEOUT_MS,
+  );
+
+  it(
+    'a moderator’s decision on a comment written a moment ago (moderation’s replica of comments)',
+    async () => {
+      const tally = await hundredTimes('decide a fresh comment', 200, async (i) => {
+        // "scam" sends a comment to review (moderation/rules.json).
+        const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+          postId: bystanderPost.id,
+          body: `Is this a scam? ${i}`,
+        });
+        return () =>
+          mod.request('POST', `/api/moderation/comments/${comment.id}/decision`, {
+            status: 'approved',
+            reason: 'fine',
+          });
+      });
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
+
+  it(
+    'a moderator’s decision on the new text of a comment edited a moment ago',
+    async () => {
+      const tally = await hundredTimes('decide a fresh edit', 200, async (i) => {
+        const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+          postId: bystanderPost.id,
+          body: `Free money ${i}`,
+        });
+        const edited = await bystander.expect<CommentView>(200, 'PUT', `/api/comments/${comment.id}`, {
+          body: `Free money, no scam ${i}`,
+        });
+        return () =>
+          mod.request('POST', `/api/moderation/comments/${comment.id}/decision`, {
+            status: 'rejected',
+            reason: 'spam',
+            commentVersion: edited.version,
+          });
+      });
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
 
   describe('an id nobody created', () => {
     const timed = async (write: () => Promise<{ status: number; body: unknown }>) => {

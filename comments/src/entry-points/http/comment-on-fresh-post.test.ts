@@ -9,7 +9,7 @@ import { postCreated, postDeleted, startComments, type CommentsUnderTest } from 
  * REPLICA_WAIT_MS is over. Real database and nats-server; the window is short here.
  */
 
-const REPLICA_WAIT_MS = 1_000;
+const REPLICA_WAIT_MS = 2_000;
 let app: CommentsUnderTest;
 
 beforeAll(async () => {

@@ -13,7 +13,7 @@ import {
  * before once REPLICA_WAIT_MS is over. Real database and nats-server; the window is short here.
  */
 
-const REPLICA_WAIT_MS = 1_000;
+const REPLICA_WAIT_MS = 2_000;
 let app: ModerationUnderTest;
 
 beforeAll(async () => {
