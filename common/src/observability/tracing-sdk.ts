@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { registerInstrumentations } from '@opentelemetry/instrumentation';
+import { isWrapped, registerInstrumentations } from '@opentelemetry/instrumentation';
 import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BatchSpanProcessor, NodeTracerProvider, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-node';
@@ -52,8 +52,8 @@ export function registerTracing(options: TracingOptions): { provider: NodeTracer
   return {
     provider,
     unload: () => {
-      definition?.unpatch?.(http);
-      unload();
+      unload(); // unpatches `http` if the require hook patched it
+      if (isWrapped((http as typeof import('node:http')).Server.prototype.emit)) definition?.unpatch?.(http);
     },
   };
 }
