@@ -120,7 +120,7 @@ test('a tag archive pages through its posts, shows reading times and links its f
     { href: absolute('/feed.xml'), title: 'Postline' },
     { href: absolute(`/tags/${tag}/feed.xml`), title: `#${tag} on Postline` },
   ]);
-  expect(await page.getByRole('link', { name: `RSS feed of #${tag}` }).getAttribute('href')).toBe(
+  expect(await page.getByRole('link', { name: `Subscribe to #${tag} via RSS` }).getAttribute('href')).toBe(
     `/tags/${tag}/feed.xml`,
   );
   await screenshot(page, 'tag-archive');
@@ -153,6 +153,9 @@ test("an author's archive pages through their posts and links their feed", async
     { href: absolute('/feed.xml'), title: 'Postline' },
     { href: absolute(`/users/${author}/feed.xml`), title: `${author} on Postline` },
   ]);
+  expect(await page.getByRole('link', { name: `Subscribe to ${author} via RSS` }).getAttribute('href')).toBe(
+    `/users/${author}/feed.xml`,
+  );
   await page.getByRole('link', { name: 'Older →' }).click();
   await page.getByText('Page 2 of 2').waitFor();
   expect(await page.getByTestId('post-card').count()).toBe(3);
@@ -162,7 +165,7 @@ test("an author's archive pages through their posts and links their feed", async
 test('the home page links the blog feed, and a post page shows its reading time', async () => {
   await page.goto('/');
   expect(await feedHrefs(page)).toEqual([{ href: absolute('/feed.xml'), title: 'Postline' }]);
-  expect(await page.getByRole('link', { name: 'RSS feed' }).getAttribute('href')).toBe('/feed.xml');
+  expect(await page.getByRole('link', { name: 'Subscribe via RSS' }).getAttribute('href')).toBe('/feed.xml');
   // The long read is one of the oldest: on the second page.
   await page.getByRole('link', { name: 'Older →' }).click();
   await page.getByRole('link', { name: `A long read ${run}` }).click();

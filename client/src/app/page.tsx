@@ -59,7 +59,7 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
                 </Link>
               </>
             ) : null}
-            <FeedLink href={sitePaths.blogFeed} label="RSS feed" />
+            <FeedLink href={sitePaths.blogFeed} label="Subscribe via RSS" />
           </p>
         </div>
         {posts ? (

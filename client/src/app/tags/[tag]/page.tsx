@@ -64,7 +64,7 @@ export default async function TagPage({ params, searchParams }: { params: Params
           </h1>
           <p className="archive-meta">
             {posts ? <span className="muted">{plural(posts.total, 'post')}</span> : null}
-            <FeedLink href={sitePaths.tagFeed(tag)} label={`RSS feed of #${tag}`} />
+            <FeedLink href={sitePaths.tagFeed(tag)} label={`Subscribe to #${tag} via RSS`} />
             <Link href="/" className="muted">
               Show all posts
             </Link>

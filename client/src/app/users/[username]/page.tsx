@@ -71,7 +71,7 @@ export default async function ProfilePage({
             </span>
             <FeedLink
               href={sitePaths.authorFeed(profile.user.username)}
-              label={`RSS feed of ${profile.user.username}`}
+              label={`Subscribe to ${profile.user.username} via RSS`}
             />
           </p>
         </div>
