@@ -61,6 +61,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
         logger: ctx.logger,
         service: 'query',
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
+        ackWaitMs: config.EVENT_ACK_WAIT_MS,
         concurrency: config.QUERY_REPLAY_CONCURRENCY,
         batchSize: config.QUERY_REPLAY_BATCH,
         leaseMs: config.QUERY_REPLAY_LEASE_MS,

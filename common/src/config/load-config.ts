@@ -56,6 +56,8 @@ export const serviceEnvSchema = z.object({
   OUTBOX_SWEEP_MS: z.coerce.number().int().positive().default(2_000),
   EVENT_MAX_DELIVERIES: z.coerce.number().int().min(1).default(8),
   EVENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
+  /** How long JetStream waits for a delivered message's ack before delivering it again (to any replica). */
+  EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
   /** OTLP/HTTP collector to send traces to (`<url>/v1/traces`); unset or empty: tracing off. */

@@ -196,6 +196,36 @@ describe('EventListener', () => {
     });
     expect(letters[0]?.reason).toContain('never arrives');
   });
+
+  it('delivers again after the configured ack wait, and applies a new ack wait to the live consumer at start', async () => {
+    const stream = bus.names.stream('USERS');
+    const deliveries: number[] = [];
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    listener = new EventListener(bus, { service: 'svc', logger, ackWaitMs: 300 }).on('user.created', async (_e, m) => {
+      deliveries.push(m.deliveryCount);
+      if (m.deliveryCount === 1) await held; // a slow handler: JetStream gives up on it after 300 ms
+    });
+    await listener.start();
+    try {
+      expect((await bus.jsm.consumers.info(stream, 'svc')).config.ack_wait).toBe(300_000_000);
+      await bus.publish(userCreated());
+      // The copy waits in the aggregate's lane behind the slow first delivery, then is handled after it.
+      await eventually(
+        async () => (await bus.jsm.consumers.info(stream, 'svc')).num_redelivered > 0,
+        5_000,
+        'redelivered after the ack wait',
+      );
+    } finally {
+      release();
+    }
+    await eventually(() => deliveries.includes(2), 5_000, 'the redelivered copy handled after the first');
+    await listener.stop();
+
+    listener = new EventListener(bus, { service: 'svc', logger, ackWaitMs: 5_000 }).on('user.created', async () => {});
+    await listener.start();
+    expect((await bus.jsm.consumers.info(stream, 'svc')).config.ack_wait).toBe(5_000_000_000);
+  });
 });
 
 describe('EventBus.publish', () => {

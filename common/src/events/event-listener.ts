@@ -1,4 +1,5 @@
 import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { traceConsume } from '../observability/tracing';
 import { aggregateTypeOf, subjects, type Subject } from './catalogue';
@@ -78,6 +79,8 @@ export function durableConsumerConfig(options: {
   service: string;
   filterSubject: string;
   maxDeliveries: number;
+  /** Redelivery after this long without an ack (default 30 s). */
+  ackWaitMs?: number;
   /** Deliver from this stream sequence on, instead of from the start. */
   startSequence?: number;
 }): Partial<ConsumerConfig> {
@@ -88,7 +91,7 @@ export function durableConsumerConfig(options: {
       ? { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: Math.max(1, options.startSequence) }
       : { deliver_policy: DeliverPolicy.All }),
     filter_subject: options.filterSubject,
-    ack_wait: 30_000_000_000,
+    ack_wait: nanos(options.ackWaitMs ?? 30_000),
     // The listener dead-letters after maxDeliveries; this is only the backstop
     // for a message that kills the process every time it is handled.
     max_deliver: options.maxDeliveries + 2,
@@ -111,6 +114,8 @@ export interface EventListenerOptions {
   maxDeliveries?: number;
   /** First retry delay; doubles each attempt, capped at 30 s. */
   retryBaseMs?: number;
+  /** The consumers' ack wait (default 30 s); a running consumer with another one is updated at start. */
+  ackWaitMs?: number;
   /** Messages handled at once across aggregates (one at a time within an aggregate). */
   maxInFlight?: number;
   observer?: ListenerObserver;
@@ -209,16 +214,27 @@ export class EventListener {
   }
 
   private async ensureConsumer(stream: string, filterSubject: string): Promise<void> {
+    const wanted = durableConsumerConfig({
+      service: this.options.service,
+      filterSubject,
+      maxDeliveries: this.maxDeliveries,
+      ackWaitMs: this.options.ackWaitMs,
+    });
+    let existing: ConsumerConfig;
     try {
-      await this.bus.jsm.consumers.info(stream, this.options.service);
-      return;
+      existing = (await this.bus.jsm.consumers.info(stream, this.options.service)).config;
     } catch (err) {
       if (!isNotFound(err)) throw err;
+      await this.bus.jsm.consumers.add(stream, wanted);
+      return;
     }
-    await this.bus.jsm.consumers.add(
-      stream,
-      durableConsumerConfig({ service: this.options.service, filterSubject, maxDeliveries: this.maxDeliveries }),
-    );
+    // An operator's new settings take effect on the next start (both are editable on a live consumer).
+    if (existing.ack_wait !== wanted.ack_wait || existing.max_deliver !== wanted.max_deliver) {
+      await this.bus.jsm.consumers.update(stream, this.options.service, {
+        ack_wait: wanted.ack_wait,
+        max_deliver: wanted.max_deliver,
+      });
+    }
   }
 
   private async run(messages: ConsumerMessages, stream: string): Promise<void> {
@@ -273,7 +289,7 @@ export class EventListener {
         continue;
       }
       if (lane.messages[0] !== item) continue; // a lower version came in meanwhile: it goes first
-      item.msg.working(); // no redelivery meanwhile (ack wait 30 s; a wait is at most 30 s)
+      item.msg.working(); // no redelivery meanwhile, while the wait is shorter than the ack wait
       const woken = await new Promise<boolean>((resolve) => {
         const timer = setTimeout(() => resolve(false), this.retryDelay(item.attempt));
         const wake = () => {

@@ -118,6 +118,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       logger,
       maxDeliveries: config.EVENT_MAX_DELIVERIES,
       retryBaseMs: config.EVENT_RETRY_BASE_MS,
+      ackWaitMs: config.EVENT_ACK_WAIT_MS,
       maxInFlight: config.EVENT_CONCURRENCY,
       observer: metrics.listenerObserver,
     });

@@ -15,7 +15,7 @@ export interface ConsumerStart {
 export async function resetDurableConsumers(
   bus: EventBus,
   service: string,
-  maxDeliveries: number,
+  settings: { maxDeliveries: number; ackWaitMs?: number },
   starts: ConsumerStart[],
 ): Promise<void> {
   for (const { stream, family, startSequence } of starts) {
@@ -26,7 +26,7 @@ export async function resetDurableConsumers(
     }
     await bus.jsm.consumers.add(
       stream,
-      durableConsumerConfig({ service, filterSubject: bus.names.wire(`${family}.>`), maxDeliveries, startSequence }),
+      durableConsumerConfig({ service, filterSubject: bus.names.wire(`${family}.>`), ...settings, startSequence }),
     );
   }
 }

@@ -10,6 +10,7 @@ export interface RebuildSetup {
   bus: EventBus;
   logger: Logger;
   maxDeliveries: number;
+  ackWaitMs?: number;
   concurrency: number;
   /** Events per batch (default 5,000). */
   batchSize?: number;

@@ -17,7 +17,9 @@ export interface ReplaySetup {
   logger: Logger;
   /** The durable consumers' name: the service name. */
   service: string;
+  /** The settings the live consumers are recreated with after the replay. */
   maxDeliveries: number;
+  ackWaitMs?: number;
   concurrency: number;
   batchSize: number;
   leaseMs: number;
@@ -61,7 +63,7 @@ async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<vo
       logger: setup.logger,
       checkpoint: () => lease.assertHeld(),
     });
-    await resetDurableConsumers(setup.bus, setup.service, setup.maxDeliveries, result.starts);
+    await resetDurableConsumers(setup.bus, setup.service, setup, result.starts);
     await lease.complete(result.applied);
     const seconds = (Date.now() - started) / 1000;
     setup.logger.info(

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
       bus,
       logger,
       maxDeliveries: config.EVENT_MAX_DELIVERIES,
+      ackWaitMs: config.EVENT_ACK_WAIT_MS,
       concurrency: config.QUERY_REPLAY_CONCURRENCY,
       batchSize: config.QUERY_REPLAY_BATCH,
       leaseMs: config.QUERY_REPLAY_LEASE_MS,
