@@ -26,6 +26,8 @@ const author = `writer_${run}`;
 const postCount = 13;
 /** A title that would break out of a script element or a CDATA section if either were written naively. */
 const hostileTitle = `Ends </script><script>window.__ld=1</script> & "quotes" ]]> <b>x</b> ]]> ${run}`;
+/** A tag with characters a URL path must escape (`#`, `+`, a non-ASCII letter). */
+const oddTag = `c#.net+café-${run}`;
 /** 900 words: 5 minutes at 200 words a minute. */
 const longBody = `# A long read\n\n${Array.from({ length: 898 }, (_, i) => `word${i}`).join(' ')}`;
 
@@ -70,7 +72,7 @@ beforeAll(async () => {
     const created = await writer.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
       title,
       body,
-      tags: [tag, i % 2 === 0 ? 'even' : 'odd'],
+      tags: [tag, i % 2 === 0 ? 'even' : 'odd', ...(i === 2 ? [oddTag] : [])],
     });
     posts.push({ id: created.id, slug: created.slug, title });
   }
@@ -229,6 +231,21 @@ test('the blog, tag and author feeds are RSS 2.0 with absolute links, newest fir
   const hostile = blogItems.find((i) => i.guid['#text'] === absolute(`/posts/${posts[0]!.id}`));
   expect(String(hostile.title).replaceAll('\u200B', '')).toBe(hostileTitle);
   expect(hostile.description).toBe('Post number 0: a few words about feeds and archives.');
+});
+
+test('a tag with #, + and an accent has its archive, feed and sitemap entry', async () => {
+  const path = `/tags/${encodeURIComponent(oddTag)}`;
+  await page.goto(`/posts/${posts[2]!.slug}`);
+  await page.getByRole('link', { name: `#${oddTag}` }).click();
+  await page.getByRole('heading', { level: 1, name: `Posts tagged #${oddTag}` }).waitFor();
+  expect(new URL(page.url()).pathname).toBe(path);
+  expect(await page.getByTestId('post-card').count()).toBe(1);
+  const feed = parseXml((await fetchText(`${path}/feed.xml`)).text);
+  const items = expectValidRss(feed, absolute(`${path}/feed.xml`));
+  expect(items.map((i) => i.link)).toEqual([absolute(`/posts/${posts[2]!.slug}`)]);
+  expect(feed.rss.channel.title).toBe(`#${oddTag} on Postline`);
+  const pages = parseXml((await fetchText('/sitemaps/pages.xml')).text);
+  expect(pages.urlset.url.map((u: Parsed) => u.loc)).toContain(absolute(path));
 });
 
 test('feeds of what does not exist are 404s in the platform error format', async () => {
