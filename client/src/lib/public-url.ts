@@ -9,8 +9,18 @@ import 'server-only';
 export const DEFAULT_PUBLIC_URL = 'http://localhost:8080';
 
 export function publicOrigin(env: NodeJS.ProcessEnv = process.env): string {
-  const configured = env.PUBLIC_URL?.trim();
-  return (configured ? configured : DEFAULT_PUBLIC_URL).replace(/\/+$/, '');
+  const configured = env.PUBLIC_URL?.trim() || DEFAULT_PUBLIC_URL;
+  let url: URL;
+  try {
+    url = new URL(configured);
+  } catch {
+    url = new URL('invalid:');
+  }
+  // The app is served at the root of its origin (the gateway routes `/` to it): a path cannot be honoured.
+  if (!/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search || url.hash) {
+    throw new Error(`PUBLIC_URL must be an http(s) origin such as https://blog.example.com, not "${configured}"`);
+  }
+  return url.origin;
 }
 
 /** An absolute URL on the public origin for a path of the site (`/posts/x` → `https://…/posts/x`). */
