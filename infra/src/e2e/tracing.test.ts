@@ -1,0 +1,141 @@
+import { randomBytes } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { bearerFor, eventually, testUser } from '@postline/common/testing';
+import { startPlatform, type Platform } from '../local/platform';
+import { ApiUser } from './api-client';
+
+/**
+ * Traces as an operator gets them: every service its own process behind the gateway, with
+ * OTEL_EXPORTER_OTLP_ENDPOINT naming a collector (here a bare HTTP server keeping the OTLP/JSON it
+ * receives). A comment POSTed through the gateway with a `traceparent` ends up as one trace across
+ * the comments, moderation and query processes.
+ */
+jest.setTimeout(180_000);
+
+/** One span as OTLP/JSON carries it, with the service.name of its resource. */
+interface ExportedSpan {
+  service: string;
+  traceId: string;
+  spanId: string;
+  parentSpanId?: string;
+  name: string;
+  kind: number;
+}
+const SERVER = 2;
+const PRODUCER = 4;
+const CONSUMER = 5;
+
+interface OtlpJson {
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value: { stringValue?: string } }[] };
+    scopeSpans?: { spans?: Omit<ExportedSpan, 'service'>[] }[];
+  }[];
+}
+
+describe('traces across the platform', () => {
+  let platform: Platform;
+  let collector: Server;
+  const spans: ExportedSpan[] = [];
+  const dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-'));
+
+  beforeAll(async () => {
+    collector = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+      req.on('end', () => {
+        if (req.url === '/v1/traces') {
+          for (const resourceSpans of (JSON.parse(body) as OtlpJson).resourceSpans ?? []) {
+            const attributes = resourceSpans.resource?.attributes ?? [];
+            const service = attributes.find((a) => a.key === 'service.name')?.value.stringValue ?? '';
+            for (const scope of resourceSpans.scopeSpans ?? []) {
+              for (const span of scope.spans ?? []) spans.push({ ...span, service });
+            }
+          }
+        }
+        res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
+      });
+    }).listen(0, '127.0.0.1');
+    await once(collector, 'listening');
+    platform = await startPlatform({
+      freePorts: true,
+      dataDir,
+      log: () => undefined,
+      env: {
+        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+        // Batches every 200 ms rather than 5 s, so the test need not wait.
+        OTEL_BSP_SCHEDULE_DELAY: '200',
+        OUTBOX_SWEEP_MS: '500',
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await platform?.stop();
+    collector?.close();
+    rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  it("follows a comment from the gateway through comments' outbox, moderation and query", async () => {
+    const alice = await ApiUser.signUp(platform.url, 'alice');
+    const post = await alice.expect<{ id: string }>(201, 'POST', '/api/posts', { title: 'Traced', body: 'Text' });
+
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const token = bearerFor(testUser({ id: alice.id, username: 'alice' }), platform.jwtKey);
+    // The post reaches comments by event: until then a comment on it is refused.
+    const comment = await eventually(
+      async () => {
+        const res = await fetch(`${platform.url}/api/comments`, {
+          method: 'POST',
+          headers: {
+            'Content-Type': 'application/json',
+            Authorization: token,
+            traceparent: `00-${traceId}-${callerSpanId}-01`,
+          },
+          body: JSON.stringify({ postId: post.id, body: 'Thanks, this helped me a lot.' }),
+        });
+        return res.status === 201 && ((await res.json()) as { id: string });
+      },
+      15_000,
+      'the comment accepted',
+    );
+    await eventually(
+      async () => {
+        const res = await alice.request<{ post: { comments: { id: string; status: string }[] } }>(
+          'GET',
+          `/api/query/posts/${post.id}`,
+        );
+        return res.body.post?.comments.some((c) => c.id === comment.id && c.status === 'approved');
+      },
+      15_000,
+      'the comment approved in query',
+    );
+
+    const find = (service: string, kind: number, name: RegExp) =>
+      spans.find((s) => s.traceId === traceId && s.service === service && s.kind === kind && name.test(s.name));
+    const chain = await eventually(
+      () => {
+        const request = find('comments', SERVER, /^POST /);
+        const published = find('comments', PRODUCER, /^publish comment\.created$/);
+        const judged = find('moderation', CONSUMER, /^process comment\.created$/);
+        const decided = find('moderation', PRODUCER, /^publish comment\.moderated$/);
+        const read = find('query', CONSUMER, /^process comment\.moderated$/);
+        return request && published && judged && decided && read && { request, published, judged, decided, read };
+      },
+      15_000,
+      'the spans of the trace exported',
+    );
+    expect(chain.request.name).toBe('POST /api/comments');
+    // The gateway passed the caller's traceparent on: the service's span is its child.
+    expect(chain.request.parentSpanId).toBe(callerSpanId);
+    expect(chain.published.parentSpanId).toBe(chain.request.spanId);
+    expect(chain.judged.parentSpanId).toBe(chain.published.spanId);
+    expect(chain.decided.parentSpanId).toBe(chain.judged.spanId);
+    expect(chain.read.parentSpanId).toBe(chain.decided.spanId);
+  });
+});
