@@ -104,6 +104,20 @@ describe('ReplicaCatchUp', () => {
     expect(catchUp.waitingCount).toBe(0);
   });
 
+  it('looks one last time at the deadline', async () => {
+    // Looks at 0, 700 and 1000 ms; the entity appears (on another replica) at 850.
+    const catchUp = new ReplicaCatchUp({ windowMs: 1_000, firstRecheckMs: 700, maxRecheckMs: 700 });
+    const db = replica();
+    const id = objectId();
+    const waiting = timed(catchUp.waitFor(id, db.lookup(id)));
+    await sleep(850);
+    db.learn(id);
+    const { value, ms } = await waiting;
+    expect(value).toEqual({ id });
+    expect(ms).toBeGreaterThanOrEqual(995);
+    expect(db.reads).toBe(3);
+  });
+
   it('does not wait for an id that cannot be on its way: old, from the future, or no ObjectId', async () => {
     const catchUp = new ReplicaCatchUp({ windowMs: 5_000, freshForMs: 60_000 });
     for (const id of [

@@ -100,21 +100,23 @@ export class ReplicaCatchUp {
     if (!options.anyAge && !this.mayBeOnItsWay(id)) return undefined;
 
     const deadline = Date.now() + this.options.windowMs;
+    const untilNextLook = (ms: number) => Math.max(0, Math.min(ms, deadline - Date.now()));
     let recheckMs = this.firstRecheckMs;
     this.waiting++;
     try {
+      // The look above was the first; each turn waits for an arrival or the back-off, then looks
+      // again, the last time at the deadline.
+      let arrival = this.nextArrival(id, untilNextLook(recheckMs));
       for (;;) {
-        const left = deadline - Date.now();
-        if (left <= 0) return undefined;
-        // Listen before looking, so an arrival between the look and the wait is not missed.
-        const arrival = this.nextArrival(id, Math.min(recheckMs, left));
-        const found = await lookup();
-        if (found !== null && found !== undefined) {
-          arrival.cancel();
-          return found;
-        }
         await arrival.promise;
         recheckMs = Math.min(recheckMs * 2, this.maxRecheckMs);
+        // Listen before looking, so an arrival during the look is not missed.
+        arrival = this.nextArrival(id, untilNextLook(recheckMs));
+        const found = await lookup();
+        if ((found !== null && found !== undefined) || Date.now() >= deadline) {
+          arrival.cancel();
+          return found ?? undefined;
+        }
       }
     } finally {
       this.waiting--;
