@@ -65,6 +65,29 @@ describe('POST /api/comments on a post not replicated yet', () => {
     expect(ms).toBeLessThan(REPLICA_WAIT_MS);
   });
 
+  it('answers comments sent to two replicas of the service, whichever applies the post.created', async () => {
+    // A second replica on the same database and durable consumer: the event goes to one of them.
+    const other = await startComments(app.namespace, { REPLICA_WAIT_MS: String(REPLICA_WAIT_MS) });
+    try {
+      for (let round = 0; round < 5; round++) {
+        const created = postCreated();
+        const answers = Promise.all(
+          [app, other, app, other].map((replica) =>
+            replica.http
+              .post('/api/comments')
+              .set('Authorization', bearerFor(alice))
+              .send({ postId: created.data.id, body: `Round ${round}` }),
+          ),
+        );
+        await sleep(100);
+        await app.bus.publish(created);
+        expect((await answers).map((res) => res.status)).toEqual([201, 201, 201, 201]);
+      }
+    } finally {
+      await other.stop();
+    }
+  });
+
   it('answers 404 for a fresh id no post.created names, once the wait is over, creating nothing', async () => {
     const id = new Types.ObjectId().toHexString();
     const { status, body, ms } = await comment(id);
