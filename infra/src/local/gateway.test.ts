@@ -1,6 +1,6 @@
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { connect, type AddressInfo } from 'node:net';
 import { freePort } from '@postline/common/testing';
 import { loadRouteTable } from '../route-table';
@@ -34,6 +34,21 @@ interface Echo {
   method: string;
   url: string;
   headers: Record<string, string | undefined>;
+}
+
+/** A GET with the path exactly as given (fetch would normalise it). */
+function rawGet(url: string): Promise<{ status: number; type?: string; text: string }> {
+  const { port, pathname } = new URL(url.replace(/%/g, '%25'));
+  return new Promise((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port, path: decodeURIComponent(pathname) }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'], text }));
+    });
+    req.on('error', reject);
+    req.end();
+  });
 }
 
 describe('the local gateway (nginx)', () => {
@@ -136,6 +151,16 @@ describe('the local gateway (nginx)', () => {
   it('answers an /api path no route claims with a JSON 404 instead of handing it to the client', async () => {
     for (const path of ['/api/nothing', '/api', '/api/usersx', '/api/']) {
       await expectJsonError(await fetch(`${base}${path}`), 404, `No route for GET ${path}`);
+    }
+  });
+
+  it('answers a request line nginx cannot parse (bad percent-encoding, NUL) with a JSON 400, not an HTML 500', async () => {
+    // nginx refuses these while reading the request line, before it has a URI: an error page in a
+    // named location cannot be reached from there (it answered its own HTML 500).
+    for (const path of ['/api/posts/%ZZ', '/api/posts/%', '/api/users/%E0%A4%A', '/api/posts/abc%00', '/%ZZ']) {
+      const res = await rawGet(`${base}${path}`);
+      expect({ path, status: res.status, type: res.type }).toEqual({ path, status: 400, type: 'application/json' });
+      expect(JSON.parse(res.text)).toEqual({ errors: [{ message: 'Bad request' }] });
     }
   });
 

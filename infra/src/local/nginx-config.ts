@@ -41,6 +41,9 @@ const gatewayErrors: [code: number, status: number, message: string][] = [
   [504, 504, 'Upstream service timed out'],
 ];
 
+/** Where the gateway's own error bodies live: internal locations, never reachable from outside. */
+const errorPageUri = '/__postline_gateway_error';
+
 // What goes into the config verbatim must not be able to change its syntax.
 const safePrefix = /^\/[A-Za-z0-9._~/-]*$/;
 const safeName = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
@@ -188,8 +191,11 @@ ${listen.map((l) => `    listen ${l} backlog=4096;`).join('\n')}
     proxy_buffer_size 16k;
     proxy_buffers 8 16k;
 
-${gatewayErrors.map(([code]) => `    error_page ${code} @postline_${code};`).join('\n')}
-${gatewayErrors.map(([code, status, message]) => `    location @postline_${code} {\n      return ${status} ${errorBody(message)};\n    }`).join('\n')}
+    # Error pages are internal URIs, not named locations: nginx refuses a request line it cannot
+    # parse (bad percent-encoding, NUL) before the request has a URI, and from there it cannot
+    # reach a named location (it answered its own HTML 500 instead).
+${gatewayErrors.map(([code]) => `    error_page ${code} ${errorPageUri}/${code};`).join('\n')}
+${gatewayErrors.map(([code, status, message]) => `    location = ${errorPageUri}/${code} {\n      internal;\n      return ${status} ${errorBody(message)};\n    }`).join('\n')}
 
 ${[...routeLocations, ...apiMiss].join('\n')}
   }
