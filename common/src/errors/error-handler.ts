@@ -22,12 +22,17 @@ function fromBodyParser(err: unknown): HttpError | undefined {
   }
 }
 
+/** The router could not decode a path parameter (`%ZZ`, a cut-off UTF-8 sequence): the client's URL is wrong. */
+function fromRouter(err: unknown): HttpError | undefined {
+  return err instanceof URIError ? new BadRequestError('Malformed percent-encoding in the path') : undefined;
+}
+
 /**
  * The last middleware of every app. Client errors go out as they are; anything
  * else is logged with the request id and answered with a bare 500.
  */
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const httpError = err instanceof HttpError ? err : fromBodyParser(err);
+  const httpError = err instanceof HttpError ? err : (fromBodyParser(err) ?? fromRouter(err));
   if (res.headersSent) {
     req.log?.error({ err }, 'error after response started');
     return;

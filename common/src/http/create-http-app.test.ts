@@ -44,6 +44,22 @@ describe('createHttpApp', () => {
     });
   });
 
+  it('answers a path parameter with broken percent-encoding with a 400, not a 500', async () => {
+    const routes = Router();
+    routes.get('/things/:id', (req, res) => {
+      res.json({ id: req.params.id });
+    });
+    const http = supertest(
+      createHttpApp({ logger: pino({ level: 'silent' }), jwtKey: testJwtKey, routes, prefix: '/api' }),
+    );
+    expect((await http.get('/api/things/caf%C3%A9').expect(200)).body).toEqual({ id: 'café' });
+    for (const id of ['%ZZ', '%', '%E0%A4%A']) {
+      expect((await http.get(`/api/things/${id}`).expect(400)).body).toEqual({
+        errors: [{ message: 'Malformed percent-encoding in the path' }],
+      });
+    }
+  });
+
   it('passes client errors through in the error format', async () => {
     const { http } = app();
     expect((await http.get('/api/things/missing').expect(404)).body).toEqual({
