@@ -16,6 +16,12 @@ const queryEnv = z.object({
   QUERY_CACHE_ENTRIES: z.coerce.number().int().min(0).default(5_000),
   /** A safety net only: change notices drop answers the moment they change. */
   QUERY_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).default(300_000),
+  /** Open live event streams (`GET /live`) one replica serves at most; more get 503. */
+  QUERY_LIVE_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(2_000),
+  /** How often each live stream gets a comment line (below every proxy's idle timeout: nginx 60 s). */
+  QUERY_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(55_000).default(15_000),
+  /** Live changes kept per replica for resuming with Last-Event-ID; older resumes are told to reload. */
+  QUERY_LIVE_REPLAY_SIZE: z.coerce.number().int().min(1).max(100_000).default(5_000),
 });
 
 export function loadQueryConfig(env: Record<string, string | undefined> = process.env) {

@@ -7,7 +7,10 @@ import { ensureReadModelIndexes, readModels } from './data-access/read-models';
 import type { Answer } from './domain/answer-template';
 import { ReadSide, type FollowingEntry, type ReadCaches } from './domain/read-side';
 import { ChangeNotices } from './entry-points/events/change-notices';
+import { liveChangesReader } from './entry-points/events/live-changes';
 import { readModelHandlers, registerReadModelListeners } from './entry-points/events/read-model-handlers';
+import { LiveHub } from './entry-points/http/live-hub';
+import { liveRoutes } from './entry-points/http/live-route';
 import { queryRoutes } from './entry-points/http/query-routes';
 import { ensureReplayed } from './rebuild/replay-into-read-models';
 
@@ -22,6 +25,8 @@ export interface QueryParts {
   caches: ReadCaches;
   readSide: ReadSide;
   notices: ChangeNotices;
+  /** The live event streams of this replica. */
+  live: LiveHub;
 }
 
 export type QueryServiceDefinition = ServiceDefinition & { parts: () => QueryParts };
@@ -67,18 +72,27 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
         leaseMs: config.QUERY_REPLAY_LEASE_MS,
       });
       // Listening for notices before serving anything: nothing is cached that a missed notice could leave stale.
-      const notices = new ChangeNotices(ctx.bus, [caches.answers, caches.viewers], ctx.logger);
+      const live = new LiveHub({
+        maxConnections: config.QUERY_LIVE_MAX_CONNECTIONS,
+        heartbeatMs: config.QUERY_LIVE_HEARTBEAT_MS,
+        replaySize: config.QUERY_LIVE_REPLAY_SIZE,
+        logger: ctx.logger,
+      });
+      const notices = new ChangeNotices(ctx.bus, [caches.answers, caches.viewers], ctx.logger, live);
       notices.start();
-      parts = { caches, notices, readSide: new ReadSide(new ReadModelQueries(models), caches) };
+      parts = { caches, notices, live, readSide: new ReadSide(new ReadModelQueries(models), caches) };
     },
     routes: () => {
       const router = Router();
       router.use(queryRoutes(partsOf().readSide));
+      router.use(liveRoutes(partsOf().live));
       return router;
     },
     listeners: (listener, ctx) => {
-      registerReadModelListeners(listener, readModelHandlers(modelsOf(ctx).models), partsOf().notices);
+      const { models } = modelsOf(ctx);
+      registerReadModelListeners(listener, readModelHandlers(models), partsOf().notices, liveChangesReader(models));
     },
+    stopping: () => parts?.live.close(),
     parts: () => partsOf(),
   };
 

@@ -33,6 +33,8 @@ export interface ServiceDefinition {
   listeners?: (listener: EventListener, ctx: ServiceContext) => void;
   /** Runs before the service takes traffic (indexes, seed data). */
   prepare?: (ctx: ServiceContext) => Promise<void>;
+  /** Runs first on stop: ends long-lived responses (event streams), which the server would wait for. */
+  stopping?: () => void;
 }
 
 export interface RunningService {
@@ -134,6 +136,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     (stopping ??= (async () => {
       ready = false;
       logger.info('shutting down');
+      definition.stopping?.();
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeIdleConnections();
       await closed;

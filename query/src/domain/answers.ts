@@ -80,18 +80,22 @@ export function postAnswer(post: PostView, author: Author | undefined, comments:
   return answerOf(parts, [changeLabel.post(post._id), changeLabel.postPage(post._id), changeLabel.user(post.authorId)]);
 }
 
+/** A CommentView as the routes answer it (`reason`: the comment's for its author and moderators, else ""). */
+export function commentJsonOf(comment: StoredComment, reason: string) {
+  return {
+    id: comment._id,
+    postId: comment.postId,
+    author: { id: comment.authorId, username: comment.authorUsername },
+    body: comment.body,
+    status: comment.status,
+    reason,
+    createdAt: comment.createdAt.toISOString(),
+    updatedAt: comment.updatedAt.toISOString(),
+  };
+}
+
 function commentPart(comment: StoredComment): CommentPart {
-  const view = (reason: string) =>
-    json({
-      id: comment._id,
-      postId: comment.postId,
-      author: { id: comment.authorId, username: comment.authorUsername },
-      body: comment.body,
-      status: comment.status,
-      reason,
-      createdAt: comment.createdAt.toISOString(),
-      updatedAt: comment.updatedAt.toISOString(),
-    });
+  const view = (reason: string) => json(commentJsonOf(comment, reason));
   return {
     authorId: comment.authorId,
     approved: comment.status === 'approved',

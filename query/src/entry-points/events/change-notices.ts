@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '@postline/common';
 import type { Logger } from 'pino';
 import type { ChangeLabels } from '../../domain/change-labels';
+import type { LiveChange } from '../../domain/live-changes';
 
 /** What a change notice drops things from: the answer caches. */
 export interface NoticeTarget {
@@ -10,11 +11,21 @@ export interface NoticeTarget {
   clear(live?: boolean): void;
 }
 
+/** Where live changes go on every replica: the event streams of `GET /live` (live-hub.ts). */
+export interface LiveTarget {
+  /** `id`: unique across replicas (announcing replica's origin and its own count). */
+  receive(id: string, changes: readonly LiveChange[]): void;
+  /** Changes may have been missed (`live` false: from now on; true: until now, but they arrive again). */
+  gap(live: boolean): void;
+}
+
 interface Notice {
   origin: string;
   /** When the announcing replica had written the change (ms since the epoch). */
   appliedAt: number;
   labels: ChangeLabels;
+  /** What live pages show of the change, numbered by the announcing replica. */
+  live?: { seq: number; changes: LiveChange[] };
 }
 
 /** A notice as a replica received it: for the tests and the log, how long after the write it arrived. */
@@ -39,11 +50,13 @@ export class ChangeNotices {
   readonly origin = randomUUID();
   /** The latest notices received (newest last). */
   readonly received: ReceivedNotice[] = [];
+  private liveSeq = 0;
 
   constructor(
     private readonly bus: EventBus,
     private readonly targets: readonly NoticeTarget[],
     private readonly logger: Logger,
+    private readonly liveTarget?: LiveTarget,
   ) {}
 
   get subject(): string {
@@ -65,11 +78,12 @@ export class ChangeNotices {
     void this.watchConnection();
   }
 
-  /** After a write: drop here at once, then tell every replica. */
-  announce(family: string, labels: ChangeLabels): void {
+  /** After a write: drop here at once, then tell every replica (live changes reach every replica's streams this way, its own included). */
+  announce(family: string, labels: ChangeLabels, live: LiveChange[] = []): void {
     if (labels.length === 0) return;
     for (const target of this.targets) target.drop(labels);
     const notice: Notice = { origin: this.origin, appliedAt: Date.now(), labels };
+    if (live.length > 0) notice.live = { seq: ++this.liveSeq, changes: live };
     try {
       this.bus.connection.publish(this.bus.names.wire(`changes.query.${family}`), JSON.stringify(notice));
     } catch (err) {
@@ -89,12 +103,15 @@ export class ChangeNotices {
       return;
     }
     for (const target of this.targets) target.drop(notice.labels);
+    if (notice.live && Array.isArray(notice.live.changes))
+      this.liveTarget?.receive(`${notice.origin}.${notice.live.seq}`, notice.live.changes);
     this.received.push({ ...notice, receivedAt: Date.now(), fromSelf: notice.origin === this.origin });
     if (this.received.length > kept) this.received.splice(0, this.received.length - kept);
   }
 
   private clear(live: boolean): void {
     for (const target of this.targets) target.clear(live);
+    this.liveTarget?.gap(live);
   }
 
   private async watchConnection(): Promise<void> {

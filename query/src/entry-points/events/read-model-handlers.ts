@@ -1,6 +1,7 @@
-import type { EventListener, Subject } from '@postline/common';
+import type { AnyEventEnvelope, EventListener, Subject } from '@postline/common';
 import type { ReadModels } from '../../data-access/read-models';
 import type { ChangeNotices } from './change-notices';
+import type { LiveChangesReader } from './live-changes';
 import { commentHandlers } from './comment-handlers';
 import type { ReadModelHandler, ReadModelHandlers } from './handlers';
 import { postHandlers } from './post-handlers';
@@ -11,17 +12,21 @@ export function readModelHandlers(models: ReadModels): ReadModelHandlers {
   return { ...userHandlers(models), ...postHandlers(models), ...commentHandlers(models) } as ReadModelHandlers;
 }
 
-/** The live path: the durable consumers deliver each event to its handler; what it changed is announced before the ack. */
+/**
+ * The live path: the durable consumers deliver each event to its handler; what it changed (the
+ * labels, and what live pages show of it) is announced before the ack.
+ */
 export function registerReadModelListeners(
   listener: EventListener,
   handlers: ReadModelHandlers,
   notices?: ChangeNotices,
+  liveChanges?: LiveChangesReader,
 ): void {
   for (const [subject, handler] of Object.entries(handlers) as [Subject, ReadModelHandler<Subject>][]) {
     const family = subject.slice(0, subject.indexOf('.'));
     listener.on(subject, async (event) => {
       const labels = await handler(event);
-      notices?.announce(family, labels);
+      notices?.announce(family, labels, liveChanges ? await liveChanges(event as AnyEventEnvelope, labels) : []);
     });
   }
 }

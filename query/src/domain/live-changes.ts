@@ -1,0 +1,119 @@
+import type { Subject } from '@postline/common';
+import type { CommentView as StoredComment, PostView } from '../data-access/read-models';
+import { commentJsonOf } from './answers';
+import { changeLabel, type ChangeLabels } from './change-labels';
+
+/**
+ * What `GET /api/query/live` pushes: the state, after an applied event, of what
+ * a post page or a signed-in user shows, on the channel allowed to see it.
+ *
+ * - `post:<postId>` (anyone reading the post): approved comments as everyone
+ *   sees them (reason ""), the removal of a comment that stopped being public
+ *   (deleted, or no longer approved), the post's counts, its edits and its
+ *   deletion. A pending or rejected comment is never sent here: only its
+ *   disappearance when it was public before (or on a redelivery: its id,
+ *   nothing else).
+ * - `user:<userId>` (the signed-in user only): their own comments, in every
+ *   status, with the reason.
+ *
+ * Every comment change carries `rev`, which grows with every change applied to
+ * the comment (its version plus each moderation record's), so a client keeps
+ * the newest whatever order duplicates and replays arrive in.
+ */
+export interface LiveChange {
+  channel: string;
+  event: 'comment' | 'comment-removed' | 'post' | 'post-deleted';
+  data: unknown;
+}
+
+export const liveChannel = {
+  post: (postId: string) => `post:${postId}`,
+  user: (userId: string) => `user:${userId}`,
+} as const;
+
+export type LivePost = Pick<PostView, '_id' | 'likeCount' | 'commentCount' | 'updatedAt' | 'version' | 'deleted'>;
+
+/** The post fields a live change reads (one document by id, after the write). */
+export const livePostProjection = {
+  likeCount: 1,
+  commentCount: 1,
+  updatedAt: 1,
+  version: 1,
+  deleted: 1,
+} as const;
+
+/** Grows by one with every event applied to the comment: its own and each moderation record's. */
+export function commentRev(comment: Pick<StoredComment, 'version' | 'moderation'>): number {
+  let rev = comment.version;
+  for (const applied of Object.values(comment.moderation ?? {})) rev += applied + 1;
+  return rev;
+}
+
+const counts = (post: LivePost | null | undefined, postId: string) => ({
+  id: postId,
+  likeCount: post?.likeCount ?? 0,
+  commentCount: post?.commentCount ?? 0,
+});
+
+/** The live changes of a comment event, given the comment and its post as they are after it. */
+export function commentLiveChanges(
+  labels: ChangeLabels,
+  comment: StoredComment | null,
+  post: LivePost | null,
+): LiveChange[] {
+  if (!comment || labels.length === 0) return [];
+  const rev = commentRev(comment);
+  const { _id: id, postId } = comment;
+  const changes: LiveChange[] = [
+    comment.deleted
+      ? { channel: liveChannel.user(comment.authorId), event: 'comment-removed', data: { id, postId, rev } }
+      : {
+          channel: liveChannel.user(comment.authorId),
+          event: 'comment',
+          data: { comment: commentJsonOf(comment, comment.reason), rev },
+        },
+  ];
+  if (!post || post.deleted) return changes;
+  if (!comment.deleted && comment.status === 'approved') {
+    changes.push({
+      channel: liveChannel.post(postId),
+      event: 'comment',
+      data: { comment: commentJsonOf(comment, ''), rev, post: counts(post, postId) },
+    });
+  } else if (labels.includes(changeLabel.post(postId))) {
+    // The post's own label: the approved count was synced, so the comment may have been public until now.
+    changes.push({
+      channel: liveChannel.post(postId),
+      event: 'comment-removed',
+      data: { id, postId, rev, post: counts(post, postId) },
+    });
+  }
+  return changes;
+}
+
+/** The live changes of a post event, given the post as it is after it. */
+export function postLiveChanges(
+  subject: Subject,
+  labels: ChangeLabels,
+  postId: string,
+  post: LivePost | null,
+): LiveChange[] {
+  if (labels.length === 0 || subject === 'post.created') return [];
+  if (!post) return [];
+  if (post.deleted) return [{ channel: liveChannel.post(postId), event: 'post-deleted', data: { id: postId } }];
+  return [
+    {
+      channel: liveChannel.post(postId),
+      event: 'post',
+      data: {
+        post: {
+          ...counts(post, postId),
+          updatedAt: post.updatedAt.toISOString(),
+          version: post.version,
+        },
+        // Likes change the counts only; an edit (title, body, tags) changes the page: the client re-reads it.
+        contentChanged: subject === 'post.updated',
+      },
+    },
+  ];
+}

@@ -1,0 +1,183 @@
+import type { ServerResponse } from 'node:http';
+import type { Logger } from 'pino';
+import type { LiveChange } from '../../domain/live-changes';
+import type { LiveTarget } from '../events/change-notices';
+
+export interface LiveHubOptions {
+  /** Open event streams this replica serves at most; more are refused (503). */
+  maxConnections: number;
+  /** How often every stream gets a comment line, so proxies and browsers keep it open. */
+  heartbeatMs: number;
+  /** Changes kept for resuming (`Last-Event-ID`); a resume from before them gets `reload`. */
+  replaySize: number;
+  logger: Logger;
+}
+
+/** A stream that has this much unsent is too slow: it is closed and resumes when it reconnects. */
+const maxUnsentBytes = 1024 * 1024;
+/**
+ * Notices from different replicas may reach two replicas in different orders: a resume replays
+ * what this replica received up to this long before the last change the client saw, too (the
+ * client keeps the newest by `rev`, so a repeat changes nothing).
+ */
+const reorderMs = 2_000;
+/** What an EventSource waits before reconnecting. */
+const retryMs = 2_000;
+
+interface Stream {
+  res: ServerResponse;
+  channels: readonly string[];
+}
+
+interface Entry {
+  id: string;
+  /** Position in this replica's order of receipt. */
+  index: number;
+  receivedAt: number;
+  frames: { channel: string; text: string }[];
+}
+
+const frameOf = (event: string, id: string | undefined, data: string) =>
+  `${id === undefined ? '' : `id: ${id}\n`}event: ${event}\ndata: ${data}\n\n`;
+
+/**
+ * The event streams of `GET /live` on this replica: each change that any
+ * replica applied (received as a change notice) is serialised once into one
+ * frame per channel and written to the streams of that channel; the last
+ * `replaySize` are kept, in order of receipt, for resuming. A stream id is
+ * `<announcing replica>.<its count>`, the same on every replica, so a client
+ * resumes on whichever replica the gateway picks (see the README).
+ */
+export class LiveHub implements LiveTarget {
+  private readonly byChannel = new Map<string, Set<Stream>>();
+  private readonly streams = new Set<Stream>();
+  private readonly entries: Entry[] = [];
+  private readonly indexOf = new Map<string, number>();
+  private nextIndex = 0;
+  private readonly heartbeat: NodeJS.Timeout;
+  private closed = false;
+
+  constructor(private readonly options: LiveHubOptions) {
+    this.heartbeat = setInterval(() => this.beat(), options.heartbeatMs);
+    this.heartbeat.unref();
+  }
+
+  get connections(): number {
+    return this.streams.size;
+  }
+
+  /** No more streams here: at the limit, or stopping. */
+  get full(): boolean {
+    return this.closed || this.streams.size >= this.options.maxConnections;
+  }
+
+  /**
+   * Starts a stream on `res` for `channels`: after `Last-Event-ID` when it is
+   * still here (what came since, for these channels), else `reload` (the
+   * client re-reads the page, then follows); without one, `ready`. Either
+   * carries the latest id, so the next resume starts there.
+   */
+  start(res: ServerResponse, channels: readonly string[], lastEventId: string | undefined): void {
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      // Gateways that buffer by default (nginx) pass this stream through as it is written.
+      'X-Accel-Buffering': 'no',
+    });
+    const stream: Stream = { res, channels };
+    this.streams.add(stream);
+    for (const channel of channels) {
+      let set = this.byChannel.get(channel);
+      if (!set) this.byChannel.set(channel, (set = new Set()));
+      set.add(stream);
+    }
+    res.once('close', () => this.remove(stream));
+
+    const latest = this.entries.at(-1)?.id;
+    let text = `retry: ${retryMs}\n\n`;
+    if (lastEventId === undefined) text += frameOf('ready', latest, '{}');
+    else {
+      const from = this.resumeFrom(lastEventId);
+      if (from === undefined) text += frameOf('reload', latest, '{}');
+      else
+        for (let i = from; i < this.entries.length; i++)
+          for (const frame of this.entries[i]!.frames) if (channels.includes(frame.channel)) text += frame.text;
+    }
+    res.write(text);
+  }
+
+  /** A change any replica applied: one frame per channel, written to each stream of the channel. */
+  receive(id: string, changes: readonly LiveChange[]): void {
+    if (this.indexOf.has(id)) return;
+    const frames = changes
+      .filter((c) => typeof c?.channel === 'string' && typeof c.event === 'string')
+      .map((c) => ({ channel: c.channel, text: frameOf(c.event, id, JSON.stringify(c.data)) }));
+    const entry: Entry = { id, index: this.nextIndex++, receivedAt: Date.now(), frames };
+    this.entries.push(entry);
+    this.indexOf.set(id, entry.index);
+    while (this.entries.length > this.options.replaySize) this.indexOf.delete(this.entries.shift()!.id);
+    for (const frame of frames) {
+      const streams = this.byChannel.get(frame.channel);
+      if (streams) for (const stream of streams) this.write(stream, frame.text);
+    }
+  }
+
+  /**
+   * Changes may have been missed (the NATS connection dropped, or a notice was
+   * unreadable): nothing kept can resume a stream across that. Once notices
+   * flow again (`live`), every open stream gets `reload`.
+   */
+  gap(live: boolean): void {
+    this.entries.length = 0;
+    this.indexOf.clear();
+    if (!live) return;
+    this.options.logger.info({ streams: this.streams.size }, 'live streams told to reload after missed notices');
+    const text = frameOf('reload', undefined, '{}');
+    for (const stream of this.streams) this.write(stream, text);
+  }
+
+  /** Ends every stream (the service is stopping: the server waits for open responses). */
+  close(): void {
+    this.closed = true;
+    clearInterval(this.heartbeat);
+    for (const stream of [...this.streams]) stream.res.end();
+  }
+
+  /** Where in `entries` a resume after `lastEventId` starts, or undefined if it is not kept. */
+  private resumeFrom(lastEventId: string): number | undefined {
+    const index = this.indexOf.get(lastEventId);
+    if (index === undefined) return undefined;
+    const first = this.entries[0]!.index;
+    const seen = this.entries[index - first]!;
+    let from = index - first;
+    while (from > 0 && this.entries[from - 1]!.receivedAt >= seen.receivedAt - reorderMs) from -= 1;
+    // The client has `seen` itself; a reordered change just before it comes again.
+    return from === index - first ? from + 1 : from;
+  }
+
+  private write(stream: Stream, text: string): void {
+    const { res } = stream;
+    if (res.writableEnded || res.destroyed) return;
+    if (res.writableLength > maxUnsentBytes) {
+      this.options.logger.warn('closing a live stream that does not keep up (it resumes when it reconnects)');
+      res.destroy();
+      return;
+    }
+    res.write(text);
+  }
+
+  private beat(): void {
+    for (const stream of this.streams) this.write(stream, ':\n\n');
+  }
+
+  private remove(stream: Stream): void {
+    this.streams.delete(stream);
+    for (const channel of stream.channels) {
+      const set = this.byChannel.get(channel);
+      if (!set) continue;
+      set.delete(stream);
+      if (set.size === 0) this.byChannel.delete(channel);
+    }
+  }
+}

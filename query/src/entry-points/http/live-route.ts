@@ -1,0 +1,45 @@
+import { Router } from 'express';
+import { matchedData, query } from 'express-validator';
+import { ServiceUnavailableError, ValidationError, validateRequest } from '@postline/common';
+import { liveChannel } from '../../domain/live-changes';
+import type { LiveHub } from './live-hub';
+
+/** Post ids as the posts service makes them; anything else cannot name a post. */
+const postIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
+const liveRules = [
+  query('post')
+    .optional()
+    .isString()
+    .withMessage('post must be a single value')
+    .bail()
+    .matches(postIdPattern)
+    .withMessage('post must be a post id'),
+];
+
+/**
+ * GET /live?post=<id>: Server-Sent Events of the changes a post page shows
+ * (channel `post:<id>`) and, for a signed-in reader, of their own comments
+ * wherever they are (`user:<id>`: status and reason). Resumes after
+ * `Last-Event-ID` (see live-hub.ts). Signed out and without a post there is
+ * nothing to follow: 400.
+ */
+export function liveRoutes(hub: LiveHub): Router {
+  const router = Router();
+  router.get('/live', validateRequest(liveRules), (req, res) => {
+    const { post } = matchedData<{ post?: string }>(req, { locations: ['query'] });
+    const channels: string[] = [];
+    if (post) channels.push(liveChannel.post(post));
+    if (req.currentUser) channels.push(liveChannel.user(req.currentUser.id));
+    if (channels.length === 0)
+      throw new ValidationError([
+        { message: 'give a post id to follow, or sign in to follow your comments', field: 'post' },
+      ]);
+    if (hub.full) {
+      res.set('Retry-After', '10');
+      throw new ServiceUnavailableError('Too many live connections on this server; try again shortly');
+    }
+    // An id too long to be ours is not found, so that stream starts with `reload`.
+    hub.start(res, channels, req.get('Last-Event-ID')?.slice(0, 200));
+  });
+  return router;
+}
