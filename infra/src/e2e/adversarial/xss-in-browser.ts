@@ -1,0 +1,99 @@
+import { existsSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+
+/** The flags ARCHITECTURE.md gives for every browser test (client/e2e/browser.ts launches with the same). */
+const chromiumFlags = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
+];
+
+/**
+ * Set before any page script: a payload that ran would set `window.__xss`,
+ * fire a dialog, or break the Content-Security-Policy (which blocks script
+ * that slipped into the markup) — each is recorded.
+ */
+const trap = `
+  window.__xssHits = [];
+  Object.defineProperty(window, '__xss', { configurable: false, get: () => undefined, set: (v) => window.__xssHits.push('__xss = ' + String(v)) });
+  document.addEventListener('securitypolicyviolation', (e) => window.__xssHits.push('CSP blocked ' + e.violatedDirective + ' ' + e.blockedURI + ' ' + (e.sample || '')));
+`;
+
+const setOff = `
+  for (const el of Array.from(document.querySelectorAll('body *')).slice(0, 400)) {
+    for (const type of ['mouseover', 'focus', 'toggle']) el.dispatchEvent(new Event(type));
+  }
+`;
+
+const inspect = `(() => {
+  const problems = [...(window.__xssHits || [])];
+  for (const el of Array.from(document.querySelectorAll('*'))) {
+    for (const attr of Array.from(el.attributes)) {
+      if (/^on/i.test(attr.name)) problems.push('inline handler ' + el.tagName.toLowerCase() + '[' + attr.name + ']');
+      if (/^(href|src|action|formaction|xlink:href|data)$/i.test(attr.name) && /^\\s*(javascript|vbscript|data:text\\/html)/i.test(attr.value)) {
+        problems.push('script URL ' + el.tagName.toLowerCase() + '[' + attr.name + '=' + attr.value.slice(0, 60) + ']');
+      }
+    }
+    if (['IFRAME', 'FRAME', 'OBJECT', 'EMBED'].includes(el.tagName)) problems.push('<' + el.tagName.toLowerCase() + '>');
+  }
+  return problems;
+})()`;
+
+export interface BrowserCheck {
+  pagesVisited: number;
+  findings: string[];
+}
+
+/**
+ * Opens each page in chromium (as the user whose session cookie is given),
+ * lets it hydrate, hovers and focuses what is there, and reports any script
+ * that ran, any dialog, any CSP violation and any element left in the DOM that
+ * could run script (inline handlers, `javascript:` URLs, frames, objects).
+ */
+export async function checkPagesInBrowser(
+  baseUrl: string,
+  pages: { path: string; cookie?: string }[],
+): Promise<BrowserCheck> {
+  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+  if (!existsSync(executablePath)) {
+    throw new Error(
+      `No chromium at ${executablePath}: POSTLINE_BROWSER=1 npm run setup (or apt-get install -y chromium), or set CHROMIUM_PATH`,
+    );
+  }
+  const browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags });
+  const findings: string[] = [];
+  let pagesVisited = 0;
+  try {
+    for (const { path, cookie } of pages) {
+      const context = await browser.newContext({ baseURL: baseUrl });
+      if (cookie) {
+        const [name, value] = cookie.split(/=(.*)/s) as [string, string];
+        await context.addCookies([{ name, value, url: baseUrl }]);
+      }
+      await context.addInitScript(trap);
+      const page = await context.newPage();
+      page.on('dialog', (dialog) => {
+        findings.push(`${path}: a ${dialog.type()} dialog opened (${dialog.message()})`);
+        void dialog.dismiss();
+      });
+      page.on('pageerror', (err) => findings.push(`${path}: page error ${err.message}`));
+      await page.goto(path, { waitUntil: 'load' });
+      await page.waitForLoadState('networkidle').catch(() => undefined);
+      pagesVisited++;
+      // What a reader's pointer would set off, then what is left that could run (the page's own
+      // scripts are typed for the DOM, which this package does not compile against: hence strings).
+      await page.evaluate(setOff);
+      await page.waitForTimeout(150);
+      const found = (await page.evaluate(inspect)) as string[];
+      findings.push(...found.map((problem) => `${path}: ${problem}`));
+      await context.close();
+    }
+  } finally {
+    await browser.close();
+  }
+  return { pagesVisited, findings };
+}
