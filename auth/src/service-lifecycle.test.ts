@@ -49,6 +49,13 @@ describe('auth as a process', () => {
       STARTUP_TIMEOUT_MS: '30000',
     });
     await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 10_000, 'healthz');
+    // A request that arrives before the routes are mounted: a JSON 503 to retry, not a 404.
+    const early = await fetch(`http://127.0.0.1:${port}/api/users/currentuser`);
+    expect([early.status, early.headers.get('retry-after'), await early.json()]).toEqual([
+      503,
+      '1',
+      { errors: [{ message: 'auth is starting; try again in a moment' }] },
+    ]);
     proc.child.kill('SIGTERM');
     expect(await proc.exited).toBe(0);
   });

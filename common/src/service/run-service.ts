@@ -69,6 +69,16 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       consumers: () => ready && (listener ? listener.isRunning : true),
     }),
   );
+  // Until the routes are mounted, a request that reaches this port early (a restart behind a
+  // gateway that does not watch readiness) gets a JSON 503 to retry, not Express's HTML 404.
+  let app: express.Express | undefined;
+  outer.use((req, res, next) => {
+    if (app) return app(req, res, next);
+    res
+      .status(503)
+      .set('Retry-After', '1')
+      .json({ errors: [{ message: `${definition.name} is starting; try again in a moment` }] });
+  });
   const server = outer.listen(config.PORT);
   await once(server, 'listening');
   const port = (server.address() as AddressInfo).port;
@@ -102,8 +112,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   metrics.watchOutbox(relay);
   await definition.prepare?.(context);
 
-  outer.use(
-    createHttpApp({
+  app = createHttpApp({
       logger,
       jwtKey: config.JWT_KEY,
       trustProxyHops: config.TRUST_PROXY_HOPS,
@@ -111,8 +120,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       prefix: definition.prefix,
       routes: definition.routes(context),
       requestMetrics: metrics.httpMiddleware(definition.prefix),
-    }),
-  );
+  });
   relay.start();
   if (definition.listeners) {
     listener = new EventListener(bus, {
