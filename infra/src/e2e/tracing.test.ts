@@ -131,6 +131,8 @@ describe('traces across the platform', () => {
       'the spans of the trace exported',
     );
     expect(chain.request.name).toBe('POST /api/comments');
+    // One server span per request: the instrumentation patched `http` once, not once more on a later require.
+    expect(spans.filter((s) => s.traceId === traceId && s.kind === SERVER)).toHaveLength(1);
     // The gateway passed the caller's traceparent on: the service's span is its child.
     expect(chain.request.parentSpanId).toBe(callerSpanId);
     expect(chain.published.parentSpanId).toBe(chain.request.spanId);
