@@ -12,7 +12,7 @@ export type Auth = 'anonymous' | 'cookie' | 'bearer' | 'junk';
 
 export interface FuzzCase {
   method: string;
-  /** The route template, e.g. `PUT /api/posts/:id`, for the report. */
+  /** The method sent and the route template, e.g. `PUT /api/posts/:id` (the method may be another than the route's). */
   route: string;
   path: string;
   contentType?: string;
@@ -298,7 +298,7 @@ export function fuzzCase(t: FuzzTargets): fc.Arbitrary<FuzzCase> {
         const body = c.body ?? undefined;
         return {
           method: c.method,
-          route: `${spec.method} ${spec.template}`,
+          route: `${c.method} ${spec.template}`,
           path: c.query ? `${path}?${c.query}` : path,
           contentType: body === undefined ? undefined : c.contentType,
           body,

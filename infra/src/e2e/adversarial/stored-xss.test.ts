@@ -13,7 +13,9 @@ describe('executableMarkup', () => {
     expect(found('<a href="java&#x3A;script:alert(1)">x</a>')).toEqual([]); // not a scheme once decoded
     expect(found('<a href="javascript&#x3a;alert(1)">x</a>')).toEqual(['script URL in href']);
     expect(found('<iframe srcdoc="x"></iframe>')).toEqual(['<iframe>']);
-    expect(found('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">')).toEqual(['meta refresh to a script URL']);
+    expect(found('<meta http-equiv="refresh" content="0;url=javascript:alert(1)">')).toEqual([
+      'meta refresh to a script URL',
+    ]);
   });
 
   it('passes the nonced scripts, data blocks, escaped text and handler-like text inside attribute values', () => {
