@@ -30,6 +30,8 @@ export function registerTracing(options: TracingOptions): { provider: NodeTracer
   const httpInstrumentation = new HttpInstrumentation({
     // Probes and scrapes are not requests anyone follows.
     ignoreIncomingRequestHook: (req) => /^\/(healthz|readyz|metrics)(\?|$)/.test(req.url ?? ''),
+    // The id the logs carry (the gateway's, or the service's own): from a trace to the request's log lines.
+    headersToSpanAttributes: { server: { responseHeaders: ['x-request-id'] } },
     applyCustomAttributesOnSpan: (span, request) => {
       // Express leaves the matched route on the request (the pattern, not the URL: few names),
       // under the router's mount path while the response is being sent.

@@ -25,6 +25,7 @@ interface ExportedSpan {
   parentSpanId?: string;
   name: string;
   kind: number;
+  attributes?: { key: string; value: { stringValue?: string; arrayValue?: { values: { stringValue?: string }[] } } }[];
 }
 const SERVER = 2;
 const PRODUCER = 4;
@@ -99,7 +100,12 @@ describe('traces across the platform', () => {
           },
           body: JSON.stringify({ postId: post.id, body: 'Thanks, this helped me a lot.' }),
         });
-        return res.status === 201 && ((await res.json()) as { id: string });
+        return (
+          res.status === 201 && {
+            ...((await res.json()) as { id: string }),
+            requestId: res.headers.get('x-request-id'),
+          }
+        );
       },
       15_000,
       'the comment accepted',
@@ -131,6 +137,9 @@ describe('traces across the platform', () => {
       'the spans of the trace exported',
     );
     expect(chain.request.name).toBe('POST /api/comments');
+    // The request's id, as its log lines carry it.
+    const requestId = chain.request.attributes?.find((a) => a.key === 'http.response.header.x-request-id');
+    expect(requestId?.value.arrayValue?.values.map((v) => v.stringValue)).toEqual([comment.requestId]);
     // One server span per request: the instrumentation patched `http` once, not once more on a later require.
     expect(spans.filter((s) => s.traceId === traceId && s.kind === SERVER)).toHaveLength(1);
     // The gateway passed the caller's traceparent on: the service's span is its child.
