@@ -1,24 +1,22 @@
 'use client';
 
 import Link from 'next/link';
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { useRef, useState } from 'react';
 import { api, fieldErrors } from '@/lib/browser-api';
 import { formatDate } from '@/lib/format';
-import type { Comment, CommentView, CurrentUser, PostDetail } from '@/lib/types';
+import type { Comment, CommentView, CurrentUser } from '@/lib/types';
 import { Avatar } from './Avatar';
 import { FormErrors, FormField } from './FormField';
+import { useLive } from './LivePost';
 import { Markdown } from './Markdown';
 
-/** How often to re-read the post while one of my comments awaits moderation: quickly at first, then gently. */
-function pollDelay(sinceMs: number): number {
-  return sinceMs < 60_000 ? 1_500 : 5_000;
-}
-
 /**
- * The comments of a post. A new comment appears at once (as the comments
- * service answered it, pending); while the signed-in author has pending
- * comments, the post is re-read from the query service so the status turns
- * into approved or rejected on screen without a reload.
+ * The comments of a post, live (see LivePost). A new comment appears at once
+ * (as the comments service answered it, pending); its author then sees it
+ * turn approved or rejected (with the reason) the moment the query service
+ * applies the decision, and every reader sees approved comments arrive, edits
+ * and deletions, without a reload. Each comment keeps the newest change by
+ * `rev`, whatever order repeats and resumed streams arrive in.
  */
 export function Comments({
   postId,
@@ -35,38 +33,41 @@ export function Comments({
   // Written here but not yet in the read model (events take a moment to arrive).
   const [justWritten, setJustWritten] = useState<CommentView[]>([]);
   const [deleted, setDeleted] = useState<Set<string>>(new Set());
-  const pollingSince = useRef<number | null>(null);
+  const revs = useRef(new Map<string, number>());
 
   const known = new Set(serverComments.map((c) => c.id));
   const comments = [...serverComments, ...justWritten.filter((c) => !known.has(c.id))]
     .filter((c) => !deleted.has(c.id))
     .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-  const awaitingMine = user ? comments.some((c) => c.author.id === user.id && c.status === 'pending') : false;
 
-  const refresh = useCallback(async () => {
-    const result = await api<{ post: PostDetail }>('GET', `/api/query/posts/${encodeURIComponent(postId)}`);
-    if (result.ok) setServerComments(result.data.post.comments);
-  }, [postId]);
+  /** Whether a change of this rev is newer than what is shown (equal: the same change, maybe with the reason). */
+  function newest(id: string, rev: number): boolean {
+    if (rev < (revs.current.get(id) ?? -1)) return false;
+    revs.current.set(id, rev);
+    return true;
+  }
 
-  useEffect(() => {
-    if (!awaitingMine) {
-      pollingSince.current = null;
-      return;
+  useLive((message) => {
+    if (message.type === 'snapshot') {
+      setServerComments(message.post.comments);
+      revs.current.clear();
+    } else if (message.type === 'comment') {
+      const { comment, rev } = message.data;
+      if (comment.postId !== postId || !newest(comment.id, rev)) return;
+      setServerComments((list) => {
+        const shown = list.find((c) => c.id === comment.id);
+        // The post's channel sends no reason; the author's own channel does, for the same change.
+        const next =
+          shown && shown.status === comment.status && !comment.reason ? { ...comment, reason: shown.reason } : comment;
+        return shown ? list.map((c) => (c.id === comment.id ? next : c)) : [...list, next];
+      });
+    } else if (message.type === 'comment-removed') {
+      const { id, rev } = message.data;
+      if (message.data.postId !== postId || !newest(id, rev)) return;
+      setServerComments((list) => list.filter((c) => c.id !== id));
+      setJustWritten((list) => list.filter((c) => c.id !== id));
     }
-    pollingSince.current ??= Date.now();
-    let cancelled = false;
-    let timer: ReturnType<typeof setTimeout>;
-    const tick = async () => {
-      if (cancelled) return;
-      if (document.visibilityState === 'visible') await refresh();
-      if (!cancelled) timer = setTimeout(tick, pollDelay(Date.now() - (pollingSince.current ?? Date.now())));
-    };
-    timer = setTimeout(tick, pollDelay(0));
-    return () => {
-      cancelled = true;
-      clearTimeout(timer);
-    };
-  }, [awaitingMine, refresh]);
+  });
 
   function added(comment: Comment) {
     setJustWritten((list) => [...list, toView(comment)]);

@@ -1,9 +1,14 @@
 'use client';
 
+import { useRef } from 'react';
 import { useServerToggle } from '@/lib/use-server-toggle';
 import type { LikeState } from '@/lib/types';
+import { useLive } from './LivePost';
 
-/** Like/unlike; the posts service answers with the new count, so the button never waits for the read model. */
+/**
+ * Like/unlike; the posts service answers with the new count, so the button never waits for the read
+ * model. Other readers' likes arrive live (see LivePost), the newest version of the post kept.
+ */
 export function LikeButton({
   postId,
   liked,
@@ -21,6 +26,14 @@ export function LikeButton({
     signedIn,
     path: `/api/posts/${postId}/like`,
     read: (answer) => ({ on: answer.liked, count: answer.likeCount }),
+  });
+  const version = useRef(-1);
+  useLive((message) => {
+    if (message.type === 'snapshot') like.setCount(message.post.likeCount);
+    else if (message.type === 'post' && message.data.post.version >= version.current) {
+      version.current = message.data.post.version;
+      like.setCount(message.data.post.likeCount);
+    }
   });
 
   return (

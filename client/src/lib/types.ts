@@ -9,6 +9,7 @@ export type {
   CurrentUser,
   ErrorEntry as ApiError,
   LikeState,
+  LiveEvents,
   Post,
   PostDetail,
   PostPage,

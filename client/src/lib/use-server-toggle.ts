@@ -35,5 +35,10 @@ export function useServerToggle<T>(options: {
     setBusy(false);
   }
 
-  return { ...state, busy, error, toggle };
+  /** A count that changed elsewhere (another reader's like, pushed live). */
+  function setCount(count: number) {
+    setState((current) => ({ ...current, count }));
+  }
+
+  return { ...state, busy, error, toggle, setCount };
 }

@@ -135,3 +135,27 @@ export interface ProfileView {
 }
 
 export type UserPostsPage = PostPage & { user: ProfileView };
+
+/** A post's counts as a live stream sends them. */
+export interface LivePostCounts {
+  id: string;
+  likeCount: number;
+  commentCount: number;
+}
+
+/**
+ * `GET /api/query/live?post=<id>` (text/event-stream): the data of each event, by event name.
+ * A post's channel carries what every reader of its page sees; a signed-in reader's own channel,
+ * their comments in every status with the reason. `rev` grows with every change of a comment:
+ * keep the newest.
+ */
+export interface LiveEvents {
+  comment: { comment: CommentView; rev: number; post?: LivePostCounts };
+  'comment-removed': { id: string; postId: string; rev: number; post?: LivePostCounts };
+  post: { post: LivePostCounts & { updatedAt: string; version: number }; contentChanged: boolean };
+  'post-deleted': { id: string };
+  /** A new stream: re-read the page once (what changed before the stream began is not sent), then follow. */
+  ready: Record<string, never>;
+  /** The stream could not resume where it left off: re-read the page, then follow. */
+  reload: Record<string, never>;
+}

@@ -1,4 +1,5 @@
 import type { Subject } from '@postline/common';
+import type { LiveEvents } from '@postline/common/api';
 import type { CommentView as StoredComment, PostView } from '../data-access/read-models';
 import { commentJsonOf } from './answers';
 import { changeLabel, type ChangeLabels } from './change-labels';
@@ -20,11 +21,9 @@ import { changeLabel, type ChangeLabels } from './change-labels';
  * the comment (its version plus each moderation record's), so a client keeps
  * the newest whatever order duplicates and replays arrive in.
  */
-export interface LiveChange {
-  channel: string;
-  event: 'comment' | 'comment-removed' | 'post' | 'post-deleted';
-  data: unknown;
-}
+export type LiveChange = {
+  [E in 'comment' | 'comment-removed' | 'post' | 'post-deleted']: { channel: string; event: E; data: LiveEvents[E] };
+}['comment' | 'comment-removed' | 'post' | 'post-deleted'];
 
 export const liveChannel = {
   post: (postId: string) => `post:${postId}`,

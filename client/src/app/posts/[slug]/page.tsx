@@ -6,6 +6,7 @@ import { Avatar } from '@/components/Avatar';
 import { JsonLd } from '@/components/JsonLd';
 import { Comments } from '@/components/Comments';
 import { LikeButton } from '@/components/LikeButton';
+import { LivePost } from '@/components/LivePost';
 import { Markdown } from '@/components/Markdown';
 import { PostActions } from '@/components/PostActions';
 import { TagLink } from '@/components/TagLink';
@@ -64,10 +65,12 @@ export default async function PostPage({ params }: { params: Params }) {
       <div className="card post-body">
         <Markdown source={post.body} />
       </div>
-      <div className="post-footer">
-        <LikeButton postId={post.id} liked={post.likedByMe} likeCount={post.likeCount} signedIn={!!user} />
-      </div>
-      <Comments postId={post.id} postAuthorId={post.author.id} initial={post.comments} user={user} />
+      <LivePost postId={post.id}>
+        <div className="post-footer">
+          <LikeButton postId={post.id} liked={post.likedByMe} likeCount={post.likeCount} signedIn={!!user} />
+        </div>
+        <Comments postId={post.id} postAuthorId={post.author.id} initial={post.comments} user={user} />
+      </LivePost>
     </article>
   );
 }

@@ -1,0 +1,176 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { eventually } from '@postline/common/testing';
+import { ApiUser } from '../../infra/src/e2e/api-client';
+import { startPlatform, type Platform } from '../../infra/src/local/platform';
+import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+
+/**
+ * Live updates in a real browser, through the gateway with the whole platform
+ * running: a post page follows `GET /api/query/live` (Server-Sent Events).
+ * A comment's author sees pending turn approved, or rejected with the reason;
+ * another reader's open page shows the approved comment, the like count and
+ * an edit of the post, and never the rejected comment. Neither page reloads:
+ * a mark set in each page's window at the start must still be there at the end.
+ */
+
+jest.setTimeout(120_000);
+
+const run = Math.random().toString(36).slice(2, 8);
+const commenter = { email: `live-c-${run}@example.test`, username: `livec_${run}`, password: 'correct horse battery' };
+
+let platform: Platform;
+let browser: Browser;
+let dataDir: string;
+let author: ApiUser & { id: string };
+let moderator: ApiUser & { id: string };
+let commenterPage: Page;
+let readerPage: Page;
+let post: { id: string; slug: string };
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-live-'));
+  const logs: string[] = [];
+  try {
+    platform = await startPlatform({
+      freePorts: true,
+      dataDir,
+      env: { MODERATOR_EMAILS: `livemod_${run}@example.test` },
+      log: (part, line) => logs.push(`[${part}] ${line}`),
+    });
+  } catch (err) {
+    process.stderr.write(logs.slice(-60).join('\n') + '\n');
+    throw err;
+  }
+  browser = await launchChromium();
+  author = await ApiUser.signUp(platform.url, `livea_${run}`);
+  moderator = await ApiUser.signUp(platform.url, `livemod_${run}`);
+  post = await author.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
+    title: `Live post ${run}`,
+    body: 'Comments and likes appear here **as they happen**.',
+    tags: ['live'],
+  });
+  commenterPage = (await newVisitor(browser, platform.url)).page;
+  readerPage = (await newVisitor(browser, platform.url)).page;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+/** Opens the post page (reloading until the read model has the post) and marks the window: a reload would drop the mark. */
+async function openPost(page: Page): Promise<void> {
+  const deadline = Date.now() + 20_000;
+  for (;;) {
+    const res = await page.goto(`/posts/${post.slug}`);
+    if (res?.status() === 200) break;
+    if (Date.now() > deadline) throw new Error('the post never reached the read model');
+    await page.waitForTimeout(300);
+  }
+  await page.getByRole('heading', { level: 1, name: `Live post ${run}` }).waitFor();
+  // Hydrated, and the live stream is open.
+  await page.locator('[data-live="open"]').waitFor();
+  await page.evaluate(() => ((window as unknown as { __notReloaded?: boolean }).__notReloaded = true));
+}
+
+const notReloaded = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __notReloaded?: boolean }).__notReloaded === true);
+
+/** A moderator's decision, once moderation has the comment (its replica follows the comments service's events). */
+async function decide(commentId: string, status: 'approved' | 'rejected', reason: string): Promise<void> {
+  await eventually(
+    async () => {
+      const res = await moderator.request('POST', `/api/moderation/comments/${commentId}/decision`, { status, reason });
+      return res.status < 300;
+    },
+    15_000,
+    `decision on ${commentId}`,
+  );
+}
+
+async function writeComment(body: string): Promise<string> {
+  const answer = commenterPage.waitForResponse(
+    (res) => res.url().endsWith('/api/comments') && res.request().method() === 'POST',
+  );
+  await commenterPage.getByLabel('Add a comment').fill(body);
+  await commenterPage.getByRole('button', { name: 'Post comment' }).click();
+  return ((await (await answer).json()) as { id: string }).id;
+}
+
+test('the comment author and another reader follow the post page live', async () => {
+  await commenterPage.goto('/signup');
+  await commenterPage.getByLabel('Email').fill(commenter.email);
+  await commenterPage.getByLabel('Username').fill(commenter.username);
+  await commenterPage.getByLabel('Password').fill(commenter.password);
+  await commenterPage.getByRole('button', { name: 'Sign up' }).click();
+  await commenterPage
+    .getByTestId('nav-profile')
+    .filter({ hasText: `@${commenter.username}` })
+    .waitFor();
+
+  await openPost(commenterPage);
+  await openPost(readerPage);
+
+  // Held for review ("scam", moderation/rules.json): pending for its author, nothing for the reader.
+  const heldId = await writeComment(`Is this a scam or the real thing? ${run}`);
+  const held = commenterPage.getByTestId('comment').filter({ hasText: 'scam or the real thing' });
+  await held.and(commenterPage.locator('[data-status="pending"]')).waitFor();
+  // The query service applied it (the author's own channel), still pending.
+  await eventually(
+    async () => (await author.request('GET', `/api/query/posts/${post.id}`)).status === 200,
+    10_000,
+    'post page',
+  );
+
+  await decide(heldId, 'approved', 'Fair question');
+  await held.and(commenterPage.locator('[data-status="approved"]')).waitFor({ timeout: 20_000 });
+  const shown = readerPage.getByTestId('comment').filter({ hasText: 'scam or the real thing' });
+  await shown.and(readerPage.locator('[data-status="approved"]')).waitFor({ timeout: 20_000 });
+  await readerPage.locator('#comments-heading').filter({ hasText: '(1)' }).waitFor();
+
+  // Rejected with the reason, shown to its author only.
+  const rejectedId = await writeComment(`Another scam question, off topic ${run}`);
+  const rejected = commenterPage.getByTestId('comment').filter({ hasText: 'Another scam question' });
+  await rejected.and(commenterPage.locator('[data-status="pending"]')).waitFor();
+  await decide(rejectedId, 'rejected', 'Off topic here');
+  await rejected.and(commenterPage.locator('[data-status="rejected"]')).waitFor({ timeout: 20_000 });
+  expect(await rejected.getByTestId('comment-reason').textContent()).toContain('Not published: Off topic here');
+  await screenshot(commenterPage, 'live-comments', { fullPage: true });
+
+  // Another reader's like and the author's edit reach the reader's open page.
+  const liker = await ApiUser.signUp(platform.url, `livel_${run}`);
+  await liker.expect(200, 'POST', `/api/posts/${post.id}/like`);
+  await readerPage.getByTestId('like-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 20_000 });
+  await commenterPage.getByTestId('like-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 20_000 });
+  await author.expect(200, 'PUT', `/api/posts/${post.id}`, { title: `Live post ${run}, edited` });
+  await readerPage.getByRole('heading', { level: 1, name: `Live post ${run}, edited` }).waitFor({ timeout: 20_000 });
+  await readerPage.getByTestId('like-count').filter({ hasText: /^1$/ }).waitFor();
+
+  // The reader never saw the rejected comment, and neither page was reloaded.
+  expect(await readerPage.getByTestId('comment').filter({ hasText: 'Another scam question' }).count()).toBe(0);
+  expect(await readerPage.getByTestId('comment').count()).toBe(1);
+  expect(await notReloaded(commenterPage)).toBe(true);
+  expect(await notReloaded(readerPage)).toBe(true);
+});
+
+test('a deleted approved comment disappears from the reader’s page', async () => {
+  const page = await author.expect<{ post: { comments: { id: string; body: string }[] } }>(
+    200,
+    'GET',
+    `/api/query/posts/${post.id}`,
+  );
+  const approved = page.post.comments.find((c) => c.body.includes('scam or the real thing'))!;
+  // The post's author may delete comments on their post.
+  await author.expect(200, 'DELETE', `/api/comments/${approved.id}`);
+  await readerPage.getByTestId('comment').filter({ hasText: 'scam or the real thing' }).waitFor({ state: 'detached' });
+  await readerPage.locator('#comments-heading').filter({ hasText: '(0)' }).waitFor();
+  expect(await notReloaded(readerPage)).toBe(true);
+});

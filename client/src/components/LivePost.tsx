@@ -1,0 +1,111 @@
+'use client';
+
+import { useRouter } from 'next/navigation';
+import { createContext, useContext, useEffect, useRef, useState, type ReactNode } from 'react';
+import { api } from '@/lib/browser-api';
+import type { LiveEvents, PostDetail } from '@/lib/types';
+
+/** What the page's parts react to: a change pushed by the query service, or the post as re-read. */
+export type LiveMessage =
+  | { type: 'comment'; data: LiveEvents['comment'] }
+  | { type: 'comment-removed'; data: LiveEvents['comment-removed'] }
+  | { type: 'post'; data: LiveEvents['post'] }
+  | { type: 'snapshot'; post: PostDetail };
+
+type Listener = (message: LiveMessage) => void;
+
+const LiveContext = createContext<{ subscribe(listener: Listener): () => void } | null>(null);
+
+/** After a refused or failed stream (the browser gives up on an error status), a new one after this long. */
+const reopenMs = 5_000;
+
+/**
+ * Follows a post page live: one EventSource on `GET /api/query/live?post=<id>`
+ * (same origin, so the session cookie goes along and a signed-in reader's own
+ * comments come with their status and reason). The browser reconnects by
+ * itself with `Last-Event-ID`, and the server resumes there; on `ready` (a new
+ * stream) and `reload` (it could not resume) the post is re-read once, so
+ * nothing between the page's rendering and the stream is missed. An edit of
+ * the post re-renders the page on the server (router.refresh keeps the
+ * parts' state); a deletion says so.
+ */
+export function LivePost({ postId, children }: { postId: string; children: ReactNode }) {
+  const router = useRouter();
+  const listeners = useRef(new Set<Listener>());
+  const [deleted, setDeleted] = useState(false);
+  // Whether the stream is open: shown to assistive technology as nothing, to tests as `data-live`.
+  const [state, setState] = useState<'connecting' | 'open'>('connecting');
+  const [context] = useState(() => ({
+    subscribe(listener: Listener) {
+      listeners.current.add(listener);
+      return () => listeners.current.delete(listener);
+    },
+  }));
+
+  useEffect(() => {
+    const emit = (message: LiveMessage) => {
+      for (const listener of listeners.current) listener(message);
+    };
+    let source: EventSource | undefined;
+    let reopen: ReturnType<typeof setTimeout> | undefined;
+    let stopped = false;
+
+    async function reread() {
+      const result = await api<{ post: PostDetail }>('GET', `/api/query/posts/${encodeURIComponent(postId)}`);
+      if (result.ok) emit({ type: 'snapshot', post: result.data.post });
+      else if (result.status === 404) setDeleted(true);
+    }
+
+    function open() {
+      source = new EventSource(`/api/query/live?post=${encodeURIComponent(postId)}`);
+      const on = <E extends keyof LiveEvents>(event: E, handle: (data: LiveEvents[E]) => void) =>
+        source!.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as LiveEvents[E]));
+      source.onopen = () => setState('open');
+      on('ready', () => void reread());
+      on('reload', () => void reread());
+      on('comment', (data) => emit({ type: 'comment', data }));
+      on('comment-removed', (data) => emit({ type: 'comment-removed', data }));
+      on('post', (data) => {
+        emit({ type: 'post', data });
+        if (data.contentChanged) router.refresh();
+      });
+      on('post-deleted', () => setDeleted(true));
+      source.onerror = () => {
+        setState('connecting');
+        // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up (an error status).
+        if (source?.readyState !== EventSource.CLOSED || stopped) return;
+        reopen = setTimeout(open, reopenMs);
+      };
+    }
+
+    open();
+    return () => {
+      stopped = true;
+      clearTimeout(reopen);
+      source?.close();
+    };
+  }, [postId, router]);
+
+  return (
+    <LiveContext.Provider value={context}>
+      <div className="post-live" data-live={state}>
+        {deleted ? (
+          <p className="card" role="status" data-testid="post-deleted">
+            This post has been deleted.
+          </p>
+        ) : null}
+        {children}
+      </div>
+    </LiveContext.Provider>
+  );
+}
+
+/** Calls `listener` with every live message of the surrounding LivePost (none outside one). */
+export function useLive(listener: Listener): void {
+  const live = useContext(LiveContext);
+  const latest = useRef(listener);
+  useEffect(() => {
+    latest.current = listener;
+  });
+  useEffect(() => live?.subscribe((message) => latest.current(message)), [live]);
+}
