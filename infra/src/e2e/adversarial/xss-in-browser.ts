@@ -68,6 +68,14 @@ export async function checkPagesInBrowser(
   const findings: string[] = [];
   let pagesVisited = 0;
   try {
+    // The trap itself works: a page with a live payload (no policy on about:blank) is caught.
+    const control = await browser.newContext();
+    await control.addInitScript(trap);
+    const controlPage = await control.newPage();
+    await controlPage.setContent('<img src="data:," onerror="window.__xss = 1">');
+    await controlPage.waitForFunction('window.__xssHits.length > 0', undefined, { timeout: 5_000 });
+    await control.close();
+
     for (const { path, cookie } of pages) {
       const context = await browser.newContext({ baseURL: baseUrl });
       if (cookie) {
