@@ -194,6 +194,10 @@ export function referenceProblems(objects: KubeObject[]): string[] {
     const ref = hpa.spec?.scaleTargetRef;
     if (!find(objects, ref?.kind, ref?.name)) problems.push(`${nameOf(hpa)}: no ${ref?.kind}/${ref?.name} to scale`);
   }
+  for (const policy of ofKind(objects, 'GCPBackendPolicy')) {
+    const ref = policy.spec?.targetRef;
+    if (!find(objects, 'Service', ref?.name)) problems.push(`${nameOf(policy)}: no Service ${ref?.name}`);
+  }
   for (const policy of ofKind(objects, 'HealthCheckPolicy')) {
     const ref = policy.spec?.targetRef;
     const service = find(objects, 'Service', ref?.name);

@@ -58,6 +58,18 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     expect(referenceProblems(objects)).toEqual([]);
   });
 
+  it("keeps query's live stream (Server-Sent Events) unbuffered, and open far longer than its 15 s heartbeat", () => {
+    const ingress = objects.find((o) => o.kind === 'Ingress');
+    const route = objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline');
+    expect(ingress ?? route).toBeDefined();
+    if (ingress) expect(ingress.metadata.annotations?.['nginx.ingress.kubernetes.io/proxy-buffering']).toBe('off');
+    if (route) {
+      // Google's load balancer: the backend timeout is a stream's whole life (30 s unless a policy says otherwise).
+      const policy = objects.find((o) => o.kind === 'GCPBackendPolicy' && o.spec?.targetRef?.name === 'query');
+      expect(policy?.spec.default.timeoutSec).toBeGreaterThanOrEqual(600);
+    }
+  });
+
   it('routes exactly the route table, through an Ingress or an HTTPRoute', () => {
     const routers = objects.filter(
       (o) => o.kind === 'Ingress' || (o.kind === 'HTTPRoute' && o.metadata.name === 'postline'),
@@ -208,6 +220,10 @@ describe('the checks catch real mistakes', () => {
         ),
       ),
     ).not.toEqual([]);
+  });
+  it('a backend policy for a missing Service', () => {
+    const policy = (c: KubeObject[]) => c.find((o) => o.kind === 'GCPBackendPolicy')!;
+    expect(referenceProblems(broken((c) => (policy(c).spec.targetRef.name = 'querry')))).not.toEqual([]);
   });
   it('a route to a missing Service port', () => {
     const route = (c: KubeObject[]) => c.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline')!;
