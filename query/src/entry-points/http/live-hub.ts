@@ -27,6 +27,8 @@ const retryMs = 2_000;
 interface Stream {
   res: ServerResponse;
   channels: readonly string[];
+  /** When the reader's session ends (ms since the epoch): the stream ends then (checked at each heartbeat). */
+  endsAt?: number;
 }
 
 interface Entry {
@@ -77,7 +79,7 @@ export class LiveHub implements LiveTarget {
    * client re-reads the page, then follows); without one, `ready`. Either
    * carries the latest id, so the next resume starts there.
    */
-  start(res: ServerResponse, channels: readonly string[], lastEventId: string | undefined): void {
+  start(res: ServerResponse, channels: readonly string[], lastEventId: string | undefined, endsAt?: number): void {
     res.writeHead(200, {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-cache, no-transform',
@@ -85,7 +87,7 @@ export class LiveHub implements LiveTarget {
       // Gateways that buffer by default (nginx) pass this stream through as it is written.
       'X-Accel-Buffering': 'no',
     });
-    const stream: Stream = { res, channels };
+    const stream: Stream = { res, channels, endsAt };
     this.streams.add(stream);
     for (const channel of channels) {
       let set = this.byChannel.get(channel);
@@ -168,7 +170,12 @@ export class LiveHub implements LiveTarget {
   }
 
   private beat(): void {
-    for (const stream of this.streams) this.write(stream, ':\n\n');
+    const now = Date.now();
+    for (const stream of this.streams) {
+      // An expired session's own channel goes: the browser reconnects with whatever session it has now.
+      if (stream.endsAt !== undefined && stream.endsAt <= now) stream.res.end();
+      else this.write(stream, ':\n\n');
+    }
   }
 
   private remove(stream: Stream): void {

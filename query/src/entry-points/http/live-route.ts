@@ -3,6 +3,7 @@ import { matchedData, query } from 'express-validator';
 import { ServiceUnavailableError, ValidationError, validateRequest } from '@postline/common';
 import { liveChannel } from '../../domain/live-changes';
 import type { LiveHub } from './live-hub';
+import { tokenOf } from './viewer-token';
 
 /** Post ids as the posts service makes them; anything else cannot name a post. */
 const postIdPattern = /^[A-Za-z0-9_-]{1,64}$/;
@@ -15,6 +16,20 @@ const liveRules = [
     .matches(postIdPattern)
     .withMessage('post must be a post id'),
 ];
+
+/** When the request's token (verified by common's middleware) expires, in ms since the epoch. */
+function sessionEnd(req: Parameters<typeof tokenOf>[0]): number | undefined {
+  const token = tokenOf(req);
+  if (!token) return undefined;
+  try {
+    const { exp } = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+      exp?: unknown;
+    };
+    return typeof exp === 'number' ? exp * 1000 : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 /**
  * GET /live?post=<id>: Server-Sent Events of the changes a post page shows
@@ -39,7 +54,7 @@ export function liveRoutes(hub: LiveHub): Router {
       throw new ServiceUnavailableError('Too many live connections on this server; try again shortly');
     }
     // An id too long to be ours is not found, so that stream starts with `reload`.
-    hub.start(res, channels, req.get('Last-Event-ID')?.slice(0, 200));
+    hub.start(res, channels, req.get('Last-Event-ID')?.slice(0, 200), req.currentUser ? sessionEnd(req) : undefined);
   });
   return router;
 }

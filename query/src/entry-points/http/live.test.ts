@@ -216,6 +216,15 @@ describe('GET /api/query/live', () => {
     await resumed.next((e) => e.event === 'reload');
   });
 
+  it("ends a signed-in reader's stream when their session expires", async () => {
+    const expiring = await live(1, { post: post.id, authorization: bearerFor(commenter, undefined, 1) });
+    await expiring.next((e) => e.event === 'ready');
+    const started = Date.now();
+    await expiring.closed;
+    // Within a heartbeat (200 ms here) of the token's expiry (1 s, whole seconds).
+    expect(Date.now() - started).toBeLessThan(3_000);
+  });
+
   it('answers 400 for nothing to follow or a bad post id, and 503 beyond the connection limit', async () => {
     const nothing = await live(0);
     expect(nothing.status).toBe(400);

@@ -1,0 +1,107 @@
+import { EventEmitter } from 'node:events';
+import type { ServerResponse } from 'node:http';
+import { pino } from 'pino';
+import type { LiveChange } from '../../domain/live-changes';
+import { LiveHub } from './live-hub';
+
+/** A response that keeps what is written to it. */
+class FakeResponse extends EventEmitter {
+  text = '';
+  writableEnded = false;
+  destroyed = false;
+  writableLength = 0;
+  writeHead() {
+    return this;
+  }
+  write(chunk: string) {
+    this.text += chunk;
+    return true;
+  }
+  end() {
+    this.writableEnded = true;
+    this.emit('close');
+  }
+  destroy() {
+    this.destroyed = true;
+    this.emit('close');
+  }
+  /** The ids and names of the events written, in order. */
+  events(): string[] {
+    return [...this.text.matchAll(/(?:id: (\S+)\n)?event: (\S+)\n/g)].map((m) => `${m[2]}${m[1] ? `@${m[1]}` : ''}`);
+  }
+}
+
+const hubs: LiveHub[] = [];
+function hub(replaySize = 10): LiveHub {
+  const created = new LiveHub({
+    maxConnections: 10,
+    heartbeatMs: 60_000,
+    replaySize,
+    logger: pino({ level: 'silent' }),
+  });
+  hubs.push(created);
+  return created;
+}
+afterEach(() => hubs.splice(0).forEach((h) => h.close()));
+
+const like = (postId: string, likeCount: number): LiveChange[] => [
+  {
+    channel: `post:${postId}`,
+    event: 'post',
+    data: {
+      post: { id: postId, likeCount, commentCount: 0, updatedAt: '', version: likeCount },
+      contentChanged: false,
+    },
+  },
+];
+const open = (h: LiveHub, channels: string[], lastEventId?: string) => {
+  const res = new FakeResponse();
+  h.start(res as unknown as ServerResponse, channels, lastEventId);
+  return res;
+};
+
+describe('LiveHub', () => {
+  it('writes each change to the streams of its channel only, once per id', () => {
+    const h = hub();
+    const a = open(h, ['post:a']);
+    const b = open(h, ['post:b']);
+    h.receive('r1.1', like('a', 1));
+    h.receive('r1.1', like('a', 1)); // the same notice again
+    h.receive('r1.2', like('b', 1));
+    expect(a.events()).toEqual(['ready', 'post@r1.1']);
+    expect(b.events()).toEqual(['ready', 'post@r1.2']);
+  });
+
+  it('resumes after an id, replaying what came within the reorder window before it too', () => {
+    const h = hub();
+    h.receive('r1.1', like('a', 1));
+    h.receive('r2.1', like('a', 2));
+    h.receive('r1.2', like('a', 3));
+    // Received here as r1.1, r2.1, r1.2; the client's replica may have had r2.1 after r1.2.
+    const resumed = open(h, ['post:a'], 'r1.2');
+    expect(resumed.events()).toEqual(['post@r1.1', 'post@r2.1', 'post@r1.2']);
+  });
+
+  it('tells a stream to reload when its id is unknown, fell out of the buffer, or after a gap', () => {
+    const h = hub(2);
+    h.receive('r1.1', like('a', 1));
+    h.receive('r1.2', like('a', 2));
+    h.receive('r1.3', like('a', 3));
+    expect(open(h, ['post:a'], 'r1.1').events()).toEqual(['reload@r1.3']);
+    expect(open(h, ['post:a'], 'nonsense').events()).toEqual(['reload@r1.3']);
+    const live = open(h, ['post:a']);
+    h.gap(false);
+    expect(open(h, ['post:a'], 'r1.3').events()).toEqual(['reload']);
+    h.gap(true);
+    expect(live.events()).toEqual(['ready@r1.3', 'reload']);
+  });
+
+  it('closes a stream that does not keep up, and forgets closed streams', () => {
+    const h = hub();
+    const slow = open(h, ['post:a']);
+    slow.writableLength = 2 * 1024 * 1024;
+    h.receive('r1.1', like('a', 1));
+    expect(slow.destroyed).toBe(true);
+    expect(h.connections).toBe(0);
+  });
+});
