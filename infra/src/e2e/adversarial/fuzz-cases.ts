@@ -38,7 +38,7 @@ const sample = {
   tags: () => ['travel', 'food'],
 };
 
-/** Every public route of ARCHITECTURE.md (the live event stream aside: it never ends by design). */
+/** Every public route of ARCHITECTURE.md and the query service's live stream. */
 export function routeSpecs(t: FuzzTargets): RouteSpec[] {
   return [
     {
@@ -78,6 +78,7 @@ export function routeSpecs(t: FuzzTargets): RouteSpec[] {
     { method: 'GET', template: '/api/query/feed', queryKeys: ['page', 'limit'] },
     { method: 'GET', template: '/api/query/tags' },
     { method: 'GET', template: '/api/query/users/:username/posts', queryKeys: ['page', 'limit'] },
+    { method: 'GET', template: '/api/query/live', queryKeys: ['post'] },
   ];
 }
 

@@ -46,6 +46,12 @@ export function send(baseUrl: string, req: RawRequest, timeoutMs = 20_000): Prom
         timeout: timeoutMs,
       },
       (res) => {
+        if (String(res.headers['content-type'] ?? '').startsWith('text/event-stream')) {
+          // A live stream never ends by design: its status and headers are the answer.
+          res.destroy();
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text: '', json: undefined });
+          return;
+        }
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('end', () => {
