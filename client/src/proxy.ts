@@ -41,6 +41,8 @@ export function proxy(request: NextRequest) {
   response.headers.set('Referrer-Policy', 'strict-origin-when-cross-origin');
   response.headers.set('Permissions-Policy', 'camera=(), microphone=(), geolocation=(), payment=(), usb=()');
   response.headers.set('Cross-Origin-Opener-Policy', 'same-origin');
+  // Browsers heed it only over HTTPS (production, behind the load balancer) and ignore it on plain http.
+  response.headers.set('Strict-Transport-Security', 'max-age=31536000');
   return response;
 }
 

@@ -768,6 +768,7 @@ describe('the platform under attack, through the gateway', () => {
         h['x-content-type-options'] !== 'nosniff' && 'no nosniff',
         h['x-frame-options'] !== 'DENY' && 'no X-Frame-Options',
         !h['referrer-policy'] && 'no Referrer-Policy',
+        !/max-age=\d{7,}/.test(String(h['strict-transport-security'])) && 'no Strict-Transport-Security',
         ...executableMarkup(res.text, nonceOf(csp)).map((x) => `${x.what}: ${x.excerpt}`),
       ].filter(Boolean);
       if (problems.length > 0) holes.push(`${path}: ${problems.join('; ')}`);
