@@ -174,3 +174,18 @@ test('a deleted approved comment disappears from the reader’s page', async () 
   await readerPage.locator('#comments-heading').filter({ hasText: '(0)' }).waitFor();
   expect(await notReloaded(readerPage)).toBe(true);
 });
+
+test('after the query service restarts, an open page catches up with what changed meanwhile', async () => {
+  await openPost(readerPage);
+  await platform.stopService('query');
+  // Written and approved while no stream can be open: the page learns it on its next stream's `ready`.
+  const comment = await author.expect<{ id: string }>(201, 'POST', '/api/comments', {
+    postId: post.id,
+    body: `Another scam thought, while query was down ${run}`,
+  });
+  await decide(comment.id, 'approved', 'ok');
+  await platform.restartService('query');
+  await readerPage.getByTestId('comment').filter({ hasText: 'while query was down' }).waitFor({ timeout: 30_000 });
+  await readerPage.locator('[data-live="open"]').waitFor();
+  expect(await notReloaded(readerPage)).toBe(true);
+});
