@@ -20,6 +20,8 @@ export interface LocalServer {
   kill(): Promise<void>;
   /** Starts it again on the same port and data directory (after stop()). */
   start(): Promise<void>;
+  /** Sends a signal to the running process: SIGSTOP and SIGCONT freeze and thaw it, for fault tests. */
+  signal(signal: NodeJS.Signals): void;
   /** Stops it and removes its data directory if it was a temporary one. */
   dispose(): Promise<void>;
 }
@@ -165,6 +167,7 @@ async function startProcess(
     start: launch,
     stop: () => stopProcess('SIGTERM'),
     kill: () => stopProcess('SIGKILL'),
+    signal: (signal) => void child?.kill(signal),
     dispose: async () => {
       await stopProcess();
       if (temporary) rmSync(dataDir, { recursive: true, force: true });

@@ -16,7 +16,13 @@ export class ApiUser {
     readonly name = 'anonymous',
   ) {}
 
-  async request<T = Json>(method: string, path: string, body?: unknown): Promise<{ status: number; body: T }> {
+  /** The answer's JSON, or undefined when it has none (`text` then says what came instead). */
+  async request<T = Json>(
+    method: string,
+    path: string,
+    body?: unknown,
+    timeoutMs?: number,
+  ): Promise<{ status: number; body: T; text: string }> {
     const res = await fetch(`${this.baseUrl}${path}`, {
       method,
       headers: {
@@ -24,11 +30,12 @@ export class ApiUser {
         ...(this.cookie ? { Cookie: this.cookie } : {}),
       },
       body: body === undefined ? undefined : JSON.stringify(body),
+      signal: timeoutMs === undefined ? undefined : AbortSignal.timeout(timeoutMs),
     });
     const setCookie = res.headers.get('set-cookie');
     if (setCookie?.startsWith('session=')) this.cookie = setCookie.split(';')[0];
     const text = await res.text();
-    return { status: res.status, body: (text ? JSON.parse(text) : undefined) as T };
+    return { status: res.status, body: parseJson(text) as T, text };
   }
 
   /** The same session against another origin: a service's own port, bypassing the gateway. */
@@ -109,4 +116,12 @@ export async function consumedUpTo(events: EventsClient, service: string, stream
   const name = events.connection.names.stream(stream);
   const consumer = (await events.consumers()).find((c) => c.service === service && c.stream === name);
   return consumer !== undefined && consumer.ackFloorSeq >= seq;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return text ? JSON.parse(text) : undefined;
+  } catch {
+    return undefined;
+  }
 }

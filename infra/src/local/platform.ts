@@ -38,6 +38,8 @@ export interface Platform {
   /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
   stopService(name: string): Promise<void>;
   restartService(name: string): Promise<void>;
+  /** Sends a signal to a service's process (SIGKILL: a crash; SIGSTOP / SIGCONT: a freeze), for fault tests. */
+  signalService(name: string, signal: NodeJS.Signals): void;
   /** Service name → process id of each running service process (for benchmarks reading /proc). */
   pids(): Record<string, number>;
   stop(): Promise<void>;
@@ -138,6 +140,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       nats,
       mongo,
       stopService: (name) => stopProcess(processes, name),
+      signalService: (name, signal) => void processes.get(name)?.kill(signal),
       restartService: async (name) => {
         await stopProcess(processes, name);
         await launchers.get(name)?.();

@@ -1,0 +1,165 @@
+/**
+ * `npm run soak`: the whole platform under steady mixed load for ten minutes
+ * (`--minutes`, `--rate` writes per second, `--reads` reads per second), with
+ * the memory of every process and the error counts sampled every 30 s and
+ * printed as a table; then the pipeline settles and every write answered 2xx
+ * is checked in its owner and in query (the fault matrix's checks). Not part
+ * of `npm test`: it takes ten minutes.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { parseArgs } from 'node:util';
+import { MongoClient } from 'mongodb';
+import { EventsClient } from '@postline/common/events-client';
+import { eventually } from '@postline/common/testing';
+import { startPlatform } from '../local/platform';
+import { ApiUser, consumedUpTo, mapConcurrently } from '../e2e/api-client';
+import { PlatformState } from '../e2e/faults/platform-state';
+import { SteadyLoad, type Targets } from '../e2e/steady-load';
+import { infrastructureProcesses, nginxGroup, nginxMasterOn } from '../bench/platform-processes';
+import { sampleGroup } from '../bench/process-stats';
+
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string', default: '10' },
+    rate: { type: 'string', default: '20' },
+    reads: { type: 'string', default: '20' },
+    'sample-seconds': { type: 'string', default: '30' },
+  },
+});
+const minutes = Number(values.minutes);
+const rate = Number(values.rate);
+const readsPerSecond = Number(values.reads);
+const sampleMs = Number(values['sample-seconds']) * 1000;
+const HANG_MS = 35_000;
+
+async function main(): Promise<void> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'postline-soak-'));
+  // As `npm start` runs it (secure cookies, NODE_ENV=production, would need HTTPS).
+  const env = {
+    LOG_LEVEL: 'warn',
+    AUTH_RATE_LIMIT_MAX: '1000000',
+    WRITE_RATE_LIMIT_MAX: '1000000',
+    PASSWORD_SCRYPT_COST: '1024',
+  };
+  const platform = await startPlatform({ freePorts: true, dataDir, env, log: () => undefined });
+  const events = await EventsClient.connect({ server: platform.natsUrl, name: 'soak' });
+  const mongo = await MongoClient.connect(platform.mongoUrl);
+  try {
+    const writers = (await ApiUser.signUpMany(platform.url, 'soak', 24)).map((u, i) =>
+      Object.assign(u, { username: `soak${i}` }),
+    );
+    const posts = await mapConcurrently(
+      Array.from({ length: 24 }, (_, i) => i),
+      4,
+      async (i) => {
+        const post = await writers[i]!.expect<{ id: string }>(201, 'POST', '/api/posts', {
+          title: `Soak ${i}`,
+          body: 'b',
+        });
+        return post.id;
+      },
+    );
+    const last = (await events.streams()).find((s) => s.name.endsWith('POSTS'))!.lastSeq;
+    await eventually(() => consumedUpTo(events, 'comments', 'POSTS', last), 30_000, 'comments knows the posts');
+    const targets: Targets = { writers, seedPosts: posts, posts: [...posts], tried: new Set() };
+
+    const infrastructure = infrastructureProcesses(dataDir);
+    const gateway = nginxGroup(nginxMasterOn(Number(new URL(platform.url).port)));
+    const groups = () => ({
+      ...Object.fromEntries(Object.entries(platform.pids()).map(([name, pid]) => [name, [pid]])),
+      nats: infrastructure.nats,
+      mongo: infrastructure.mongo,
+      gateway,
+    });
+
+    // Writes through the gateway at a steady rate (likes and follows run out of new pairs after ~30 min at 20/s).
+    const load = new SteadyLoad(platform.url, 'soak', targets, rate, HANG_MS);
+    const reads = readLoad(platform.url, posts, readsPerSecond);
+    const started = performance.now();
+    load.start();
+    const rows: string[][] = [];
+    const rssSamples: Record<string, number>[] = [];
+    let seenAttempts = 0;
+    let lastReads = { ok: 0, failed: 0 };
+    const sample = () => {
+      const attempts = load.attempts.slice(seenAttempts);
+      seenAttempts = load.attempts.length;
+      const readNow = { ...reads.counts };
+      const rss = Object.fromEntries(
+        Object.entries(groups()).map(([name, pids]) => [name, Math.round(sampleGroup(pids)?.rssMb ?? 0)]),
+      );
+      rssSamples.push(rss);
+      const memory = Object.entries(rss).map(([name, mb]) => `${name} ${mb}`);
+      rows.push([
+        `${Math.round((performance.now() - started) / 1000)} s`,
+        String(attempts.length),
+        String(attempts.filter((a) => a.status < 200 || a.status >= 300).length),
+        String(readNow.ok - lastReads.ok),
+        String(readNow.failed - lastReads.failed),
+        memory.join(', '),
+      ]);
+      lastReads = readNow;
+      process.stdout.write(`[soak] ${rows.at(-1)!.join(' | ')}\n`);
+    };
+    const sampler = setInterval(sample, sampleMs);
+    await new Promise((r) => setTimeout(r, minutes * 60_000));
+    clearInterval(sampler);
+    reads.stop();
+    const attempts = await load.stop();
+
+    const state = new PlatformState(mongo, events);
+    await eventually(async () => (await state.stillMoving()) === undefined, 180_000, 'the pipeline settles');
+    const findings = await state.check(attempts, { hangMs: HANG_MS, injected: new Set(), poison: new Set() });
+
+    process.stdout.write(
+      [
+        '',
+        `Soak: ${minutes} min, ${rate} writes/s and ${readsPerSecond} reads/s through the gateway (${new Date().toISOString()})`,
+        '',
+        '| time | writes | failed writes | reads | failed reads | RSS MB per process |',
+        '|---|---|---|---|---|---|',
+        ...rows.map((r) => `| ${r.join(' | ')} |`),
+        '',
+        // A leak shows as growth that does not level off: compare the first and the last sample.
+        `RSS first → last sample, MB: ${Object.keys(rssSamples[0] ?? {})
+          .map((name) => `${name} ${rssSamples[0]![name]} → ${rssSamples.at(-1)![name]}`)
+          .join(', ')}`,
+        `writes ${attempts.length}, answered 2xx ${attempts.filter((a) => a.status >= 200 && a.status < 300).length}; ` +
+          `lost ${findings.lost.length}, duplicated ${findings.duplicated.length}, inconsistent ${findings.inconsistent.length}, ` +
+          `other answers ${findings.badAnswers.length}, dead letters ${findings.deadLetters.length}`,
+        ...[...findings.lost, ...findings.duplicated, ...findings.inconsistent, ...findings.badAnswers].slice(0, 20),
+        '',
+      ].join('\n'),
+    );
+    const clean = Object.values(findings).every((list) => list.length === 0) && reads.counts.failed === 0;
+    process.exitCode = clean ? 0 : 1;
+  } finally {
+    await events.close();
+    await mongo.close();
+    await platform.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** Anonymous reads of the post list and of post pages, at a steady rate, counted. */
+function readLoad(baseUrl: string, posts: string[], perSecond: number) {
+  const counts = { ok: 0, failed: 0 };
+  const reader = new ApiUser(baseUrl);
+  let n = 0;
+  const timer = setInterval(() => {
+    const path = n++ % 2 === 0 ? '/api/query/posts?limit=20' : `/api/query/posts/${posts[n % posts.length]}`;
+    void reader.request('GET', path, undefined, HANG_MS).then(
+      (r) => (r.status === 200 ? counts.ok++ : counts.failed++),
+      () => counts.failed++,
+    );
+  }, 1000 / perSecond);
+  return { counts, stop: () => clearInterval(timer) };
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`soak: ${(err as Error)?.stack ?? String(err)}\n`);
+  process.exit(1);
+});
