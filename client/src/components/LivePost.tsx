@@ -18,6 +18,12 @@ const LiveContext = createContext<{ subscribe(listener: Listener): () => void } 
 
 /** After a refused or failed stream (the browser gives up on an error status), a new one after this long. */
 const reopenMs = 5_000;
+/**
+ * A tab hidden this long lets its stream go and opens a new one when shown again. Over HTTP/1.1
+ * (the local gateway) a browser keeps six connections per origin: a stream per background tab
+ * would soon leave none for the pages' own requests.
+ */
+const hiddenMs = 30_000;
 
 /**
  * Follows a post page live: one EventSource on `GET /api/query/live?post=<id>`
@@ -48,6 +54,7 @@ export function LivePost({ postId, children }: { postId: string; children: React
     };
     let source: EventSource | undefined;
     let reopen: ReturnType<typeof setTimeout> | undefined;
+    let hiddenFor: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
 
     async function reread() {
@@ -57,10 +64,11 @@ export function LivePost({ postId, children }: { postId: string; children: React
     }
 
     function open() {
-      source = new EventSource(`/api/query/live?post=${encodeURIComponent(postId)}`);
+      const stream = new EventSource(`/api/query/live?post=${encodeURIComponent(postId)}`);
+      source = stream;
       const on = <E extends keyof LiveEvents>(event: E, handle: (data: LiveEvents[E]) => void) =>
-        source!.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as LiveEvents[E]));
-      source.onopen = () => setState('open');
+        stream.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as LiveEvents[E]));
+      stream.onopen = () => setState('open');
       on('ready', () => void reread());
       on('reload', () => void reread());
       on('comment', (data) => emit({ type: 'comment', data }));
@@ -70,17 +78,38 @@ export function LivePost({ postId, children }: { postId: string; children: React
         if (data.contentChanged) router.refresh();
       });
       on('post-deleted', () => setDeleted(true));
-      source.onerror = () => {
+      stream.onerror = () => {
+        if (stream !== source || stopped) return;
         setState('connecting');
         // CONNECTING: the browser retries by itself (with Last-Event-ID). CLOSED: it gave up (an error status).
-        if (source?.readyState !== EventSource.CLOSED || stopped) return;
+        if (stream.readyState !== EventSource.CLOSED) return;
+        source = undefined;
         reopen = setTimeout(open, reopenMs);
       };
     }
 
+    function close() {
+      clearTimeout(reopen);
+      source?.close();
+      source = undefined;
+      setState('connecting');
+    }
+
+    function visibilityChanged() {
+      clearTimeout(hiddenFor);
+      if (document.visibilityState === 'hidden') hiddenFor = setTimeout(close, hiddenMs);
+      else if (!source) {
+        clearTimeout(reopen);
+        open();
+      }
+    }
+
     open();
+    document.addEventListener('visibilitychange', visibilityChanged);
     return () => {
       stopped = true;
+      document.removeEventListener('visibilitychange', visibilityChanged);
+      clearTimeout(hiddenFor);
       clearTimeout(reopen);
       source?.close();
     };
