@@ -10,5 +10,6 @@ void serviceMain(queryService, loadQueryConfig, (service, definition, config) =>
     jwtKey: config.JWT_KEY,
     logger: service.context.logger,
     prefix: definition.prefix,
+    metrics: service.metrics,
   }),
 );

@@ -64,6 +64,11 @@ export class ServiceMetrics {
    * outside the service's router, where `req.baseUrl` no longer holds the
    * prefix. (The services' routers are mounted without paths of their own.)
    */
+  /** A request answered outside Express (query's front door), under the route pattern Express would have matched. */
+  recordRequest(method: string, route: string, status: number, seconds: number): void {
+    this.httpDuration.observe({ method, route, status: String(status) }, seconds);
+  }
+
   httpMiddleware(prefix: string): RequestHandler {
     return (req, res, next) => {
       const end = this.httpDuration.startTimer();

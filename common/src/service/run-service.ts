@@ -41,6 +41,7 @@ export interface RunningService {
   port: number;
   /** Where `GET /metrics` answers. */
   metricsPort: number;
+  metrics: ServiceMetrics;
   server: Server;
   context: ServiceContext;
   stop(): Promise<void>;
@@ -163,7 +164,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       logger.info('stopped');
     })());
 
-  return { port, metricsPort, server, context, stop };
+  return { port, metricsPort, metrics, server, context, stop };
 }
 
 async function step(logger: Logger, what: string, action: () => Promise<unknown> | undefined): Promise<void> {

@@ -33,6 +33,7 @@ async function runQuery(config: QueryConfig): Promise<{ service: RunningService;
     jwtKey: config.JWT_KEY,
     logger: service.context.logger,
     prefix: definition.prefix,
+    metrics: service.metrics,
   });
   return { service, parts };
 }

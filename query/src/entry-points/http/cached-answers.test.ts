@@ -131,3 +131,31 @@ describe('the front door and the Express routes', () => {
     expect((await get('/tags?x=1').expect(400)).body.errors[0].field).toBe('x');
   });
 });
+
+describe('the metrics', () => {
+  it('count the front door answers under the route patterns Express would have matched', async () => {
+    const count = async (route: string, status: string) => {
+      const text = await (await fetch(`http://127.0.0.1:${h.query.service.metricsPort}/metrics`)).text();
+      const line = text
+        .split('\n')
+        .find(
+          (l) =>
+            l.startsWith('postline_http_request_duration_seconds_count{') &&
+            l.includes(`route="${route}"`) &&
+            l.includes(`status="${status}"`) &&
+            l.includes('method="GET"'),
+        );
+      return line ? Number(line.split(' ').at(-1)) : 0;
+    };
+    const before = [await count('/api/query/posts', '200'), await count('/api/query/posts/:idOrSlug', '200')];
+    const etag = (await get('/posts').expect(200)).headers.etag!;
+    await get('/posts').set('If-None-Match', etag).expect(304);
+    await get(`/posts/${postId}`).expect(200);
+    expect([
+      await count('/api/query/posts', '200'),
+      await count('/api/query/posts', '304'),
+      await count('/api/query/posts/:idOrSlug', '200'),
+    ]).toEqual([before[0]! + 1, expect.any(Number), before[1]! + 1]);
+    expect(await count('/api/query/posts', '304')).toBeGreaterThan(0);
+  });
+});

@@ -1,7 +1,7 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
-import { requestIdFor } from '@postline/common';
+import { requestIdFor, type ServiceMetrics } from '@postline/common';
 import type { Logger } from 'pino';
 import { renderFor, type Answer } from '../../domain/answer-template';
 import type { ReadSide } from '../../domain/read-side';
@@ -15,6 +15,8 @@ export interface FrontDoorOptions {
   logger: Logger;
   /** The service's public prefix: `/api/query`. */
   prefix: string;
+  /** Where the answered requests are counted, as Express's requests are (the service's metrics). */
+  metrics?: Pick<ServiceMetrics, 'recordRequest'>;
 }
 
 type Pass = () => void;
@@ -49,11 +51,14 @@ export function installFrontDoor(server: Server, options: FrontDoorOptions): voi
 export function frontDoor(
   options: FrontDoorOptions,
 ): (req: IncomingMessage, res: ServerResponse, pass: Pass) => boolean {
-  const { readSide, logger, prefix } = options;
+  const { readSide, logger, prefix, metrics } = options;
   const tokens = new VerifiedTokens(options.jwtKey);
 
-  /** The answer-making function for a request the front door takes, or undefined to pass it on. */
-  function route(url: string): (() => Promise<Answer | undefined>) | undefined {
+  /**
+   * The route pattern (as the Express router names it, for the metrics) and the answer-making
+   * function of a request the front door takes, or undefined to pass it on.
+   */
+  function route(url: string): [string, () => Promise<Answer | undefined>] | undefined {
     if (!url.startsWith(prefix)) return undefined;
     const q = url.indexOf('?');
     const path = url.slice(prefix.length, q === -1 ? undefined : q);
@@ -66,31 +71,32 @@ export function frontDoor(
       const author = query.author === undefined ? undefined : query.author.trim().toLowerCase();
       if (tag !== undefined && !tagPattern.test(tag)) return undefined;
       if (author !== undefined && !usernamePattern.test(author)) return undefined;
-      return () => readSide.postList({ tag, author }, paging);
+      return ['/posts', () => readSide.postList({ tag, author }, paging)];
     }
-    if (path === '/tags') return search === '' ? () => readSide.tags() : undefined;
+    if (path === '/tags') return search === '' ? ['/tags', () => readSide.tags()] : undefined;
     const segments = path.split('/');
     // ['', 'posts', id] or ['', 'users', name, 'posts']; escapes are left to Express to decode.
     if (path.includes('%')) return undefined;
     if (segments.length === 3 && segments[1] === 'posts') {
       const idOrSlug = segments[2]!;
       if (search !== '' || !idOrSlugPattern.test(idOrSlug)) return undefined;
-      return () => readSide.post(idOrSlug);
+      return ['/posts/:idOrSlug', () => readSide.post(idOrSlug)];
     }
     if (segments.length === 4 && segments[1] === 'users' && segments[3] === 'posts') {
       const username = segments[2]!.toLowerCase();
       const query = plainQuery(search, ['page', 'limit']);
       const paging = query && pagingOf(query);
       if (!paging || !usernamePattern.test(username)) return undefined;
-      return () => readSide.userPage(username, paging);
+      return ['/users/:username/posts', () => readSide.userPage(username, paging)];
     }
     return undefined;
   }
 
   return (req, res, pass) => {
     if (req.method !== 'GET' || !req.url) return false;
-    const answerOf = route(req.url);
-    if (!answerOf) return false;
+    const taken = route(req.url);
+    if (!taken) return false;
+    const [pattern, answerOf] = taken;
     const started = performance.now();
     const token = tokenOf(req);
     const user = token ? tokens.userOf(token) : null;
@@ -106,6 +112,7 @@ export function frontDoor(
       else headers['Content-Length'] = rendered.body.length;
       res.writeHead(fresh ? 304 : 200, headers);
       res.end(fresh ? undefined : rendered.body);
+      metrics?.recordRequest('GET', `${prefix}${pattern}`, res.statusCode, (performance.now() - started) / 1000);
       if (logger.isLevelEnabled('info')) {
         const { method, url, socket } = req;
         logger.info(
