@@ -40,7 +40,13 @@ export interface Post {
   version: number;
   createdAt: string;
   updatedAt: string;
+  /** A draft is seen by its author only; `publishAt` is when a scheduled draft will be published. */
+  status: PostStatus;
+  publishedAt: string | null;
+  publishAt: string | null;
 }
+
+export type PostStatus = 'draft' | 'published';
 
 export interface LikeState {
   postId: string;
@@ -75,6 +81,37 @@ export interface QueueItem {
   flags: string[];
   /** When this version of the comment entered the queue. */
   createdAt: string;
+}
+
+/** A decision that stands about a comment's current text (`GET /api/moderation/decisions`). */
+export interface DecisionItem {
+  commentId: string;
+  postId: string;
+  authorUsername: string;
+  body: string;
+  commentVersion: number;
+  status: 'approved' | 'rejected';
+  reason: string;
+  decidedBy: 'rules' | 'moderator';
+  decidedAt: string;
+}
+
+/** One page of the review queue or of the decisions. */
+export interface ModerationPage<T> {
+  items: T[];
+  page: number;
+  limit: number;
+  total: number;
+  totalPages: number;
+}
+
+/** `POST /api/moderation/comments/:id/decision`: the decision taken; `overturned` when it replaced an earlier one. */
+export interface ModeratorDecision {
+  commentId: string;
+  commentVersion: number;
+  status: 'approved' | 'rejected';
+  reason: string;
+  overturned?: { status: 'approved' | 'rejected'; reason: string; decidedBy: 'rules' | 'moderator' };
 }
 
 // query — /api/query (read models, personalised when signed in)

@@ -30,6 +30,15 @@ const postSnapshot = z.object({
   tags,
   createdAt: isoDate,
   updatedAt: isoDate,
+  /**
+   * Drafts and publishing. Optional so that events published before drafts
+   * existed still validate: a snapshot without `status` is a published post,
+   * published at its `createdAt`. `publishedAt` is null while a draft;
+   * `publishAt` is the time a draft is scheduled to be published, or null.
+   */
+  status: z.enum(['draft', 'published']).optional(),
+  publishedAt: isoDate.nullable().optional(),
+  publishAt: isoDate.nullable().optional(),
 });
 
 const like = z.object({ postId: id, userId: id, likeCount: z.number().int().min(0) });
@@ -66,7 +75,10 @@ export const eventCatalogue = {
   /**
    * A moderation decision about one version of a comment. `commentVersion` is
    * the comment's version that was judged, so a decision about older text
-   * never approves newer text.
+   * never approves newer text. A moderator may overturn a decision: a later
+   * event (the record's next version) about the same `commentVersion`; every
+   * consumer keeps the latest decision about the current text. `decidedBy`
+   * says whose decision it is (optional: events from before it existed).
    */
   'comment.moderated': z.object({
     commentId: id,
@@ -74,6 +86,7 @@ export const eventCatalogue = {
     commentVersion: z.number().int().min(0),
     status: z.enum(['approved', 'rejected']),
     reason: z.string().max(500),
+    decidedBy: z.enum(['rules', 'moderator']).optional(),
   }),
 } as const;
 

@@ -20,6 +20,19 @@ export interface Decision {
 }
 
 /**
+ * The decision that stands about the comment's current text (the latest one: an overturn
+ * replaces it), with that text, so moderators can list and overturn decisions.
+ */
+export interface StandingDecision {
+  commentVersion: number;
+  body: string;
+  status: 'approved' | 'rejected';
+  reason: string;
+  decidedBy: 'rules' | 'moderator';
+  decidedAt: Date;
+}
+
+/**
  * Moderation's record of one comment (its `_id` is the comment's id): the
  * comment version last seen, what awaits review, the decisions taken. It is an
  * aggregate of its own: `version` counts its `comment.moderated` events, so it
@@ -38,6 +51,8 @@ export interface ModerationRecord extends OutboxFields {
   /** When the version under review entered the queue; the queue is oldest first. */
   queuedAt: Date | null;
   decisions: Decision[];
+  /** The decision about the current text (null while it awaits review, once deleted, or on records from before it). */
+  standing: StandingDecision | null;
   /** Rises with every write, event or not: the guard against concurrent writers. */
   revision: number;
   createdAt: Date;
@@ -65,6 +80,18 @@ const decisionSchema = new Schema<Decision>(
   { _id: false },
 );
 
+const standingSchema = new Schema<StandingDecision>(
+  {
+    commentVersion: { type: Number, required: true },
+    body: { type: String, default: '' },
+    status: { type: String, enum: ['approved', 'rejected'], required: true },
+    reason: { type: String, default: '' },
+    decidedBy: { type: String, enum: ['rules', 'moderator'], required: true },
+    decidedAt: { type: Date, required: true },
+  },
+  { _id: false },
+);
+
 const moderationRecordSchema = new Schema<ModerationRecord>(
   {
     _id: { type: String, required: true },
@@ -77,12 +104,15 @@ const moderationRecordSchema = new Schema<ModerationRecord>(
     review: { type: reviewSchema, default: null },
     queuedAt: { type: Date, default: null },
     decisions: { type: [decisionSchema], default: [] },
+    standing: { type: standingSchema, default: null },
     revision: { type: Number, required: true, default: 0 },
     createdAt: { type: Date, required: true },
     ...outboxSchemaFields,
   },
   { versionKey: false, collection: 'moderationrecords' },
 );
+// The recent decisions list: newest first.
+moderationRecordSchema.index({ 'standing.decidedAt': -1 });
 
 export function moderationRecordModel(db: Connection): Model<ModerationRecord> {
   return db.models.ModerationRecord ?? db.model<ModerationRecord>('ModerationRecord', moderationRecordSchema);

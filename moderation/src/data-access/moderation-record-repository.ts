@@ -72,8 +72,29 @@ export class ModerationRecordRepository {
     return this.model.findById(id);
   }
 
-  /** Records awaiting a moderator, oldest first. */
-  awaitingReview(limit: number): Promise<ModerationRecordDocument[]> {
-    return this.model.find({ awaitingReview: true }).sort({ queuedAt: 1 }).limit(limit);
+  /** Records awaiting a moderator, oldest first, and how many there are. */
+  async awaitingReview(skip: number, limit: number): Promise<{ records: ModerationRecordDocument[]; total: number }> {
+    const filter = { awaitingReview: true };
+    const [records, total] = await Promise.all([
+      this.model.find(filter).sort({ queuedAt: 1, _id: 1 }).skip(skip).limit(limit),
+      this.model.countDocuments(filter),
+    ]);
+    return { records, total };
+  }
+
+  /** Records whose current text has a standing decision matching the filter, newest decision first. */
+  async standing(
+    match: { decidedBy?: 'rules' | 'moderator'; status?: 'approved' | 'rejected' },
+    skip: number,
+    limit: number,
+  ): Promise<{ records: ModerationRecordDocument[]; total: number }> {
+    const filter: Record<string, unknown> = { standing: { $ne: null } };
+    if (match.decidedBy) filter['standing.decidedBy'] = match.decidedBy;
+    if (match.status) filter['standing.status'] = match.status;
+    const [records, total] = await Promise.all([
+      this.model.find(filter).sort({ 'standing.decidedAt': -1, _id: -1 }).skip(skip).limit(limit),
+      this.model.countDocuments(filter),
+    ]);
+    return { records, total };
   }
 }

@@ -32,6 +32,7 @@ export class CommentModeration {
           awaitingReview: false,
           review: null,
           queuedAt: null,
+          standing: null,
           createdAt: new Date(),
           ...judgement.set,
         },
@@ -55,7 +56,14 @@ export class CommentModeration {
       if (decideApply(record.commentVersion, event.version, `comment ${record._id}`) === 'already-applied')
         return undefined;
       return {
-        set: { commentVersion: event.version, deleted: true, awaitingReview: false, review: null, queuedAt: null },
+        set: {
+          commentVersion: event.version,
+          deleted: true,
+          awaitingReview: false,
+          review: null,
+          queuedAt: null,
+          standing: null,
+        },
       };
     });
     if (!changed)
@@ -78,18 +86,21 @@ export class CommentModeration {
           awaitingReview: true,
           review: { commentVersion: event.version, body: event.data.body, flags: verdict.flags },
           queuedAt: new Date(),
+          standing: null,
         },
       };
     }
+    const decidedAt = new Date();
+    const decision = { commentVersion: event.version, status: verdict.outcome, reason: verdict.reason, decidedAt };
     return {
-      set: { ...seen, awaitingReview: false, review: null, queuedAt: null },
-      decision: {
-        commentVersion: event.version,
-        status: verdict.outcome,
-        reason: verdict.reason,
-        decidedBy: 'rules',
-        decidedAt: new Date(),
+      set: {
+        ...seen,
+        awaitingReview: false,
+        review: null,
+        queuedAt: null,
+        standing: { ...decision, body: event.data.body, decidedBy: 'rules' },
       },
+      decision: { ...decision, decidedBy: 'rules' },
     };
   }
 }

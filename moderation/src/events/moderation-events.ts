@@ -1,7 +1,7 @@
 import type { EventData } from '@postline/common';
 import type { Decision, ModerationRecord } from '../data-access/moderation-record-model';
 
-/** `comment.moderated`: a decision about one version of the comment. */
+/** `comment.moderated`: a decision about one version of the comment (`decidedBy`: the rules, or a moderator, whose id stays here). */
 export function commentModeratedData(
   record: Pick<ModerationRecord, '_id' | 'postId'>,
   decision: Decision,
@@ -12,5 +12,6 @@ export function commentModeratedData(
     commentVersion: decision.commentVersion,
     status: decision.status,
     reason: decision.reason,
+    decidedBy: decision.decidedBy === 'rules' ? 'rules' : 'moderator',
   };
 }

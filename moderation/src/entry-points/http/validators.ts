@@ -7,6 +7,18 @@ export const queueRules: ValidationChain[] = [
     .withMessage('Limit must be a whole number from 1 to 100')
     .bail()
     .toInt(),
+  query('page')
+    .optional()
+    .isInt({ min: 1, max: 10_000 })
+    .withMessage('Page must be a whole number from 1')
+    .bail()
+    .toInt(),
+];
+
+export const decisionsRules: ValidationChain[] = [
+  ...queueRules,
+  query('decidedBy').optional().isIn(['rules', 'moderator']).withMessage('decidedBy must be "rules" or "moderator"'),
+  query('status').optional().isIn(['approved', 'rejected']).withMessage('Status must be "approved" or "rejected"'),
 ];
 
 export const decisionRules: ValidationChain[] = [
