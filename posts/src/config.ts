@@ -1,8 +1,14 @@
+import { z } from 'zod';
 import { loadServiceConfig, writeRateLimitEnv } from '@postline/common';
 
-/** The configuration every service shares (see common/src/config) and the per-user write limit. */
+const postsEnv = writeRateLimitEnv.extend({
+  /** How often each replica looks for scheduled drafts that are due (a post goes out at most this late). */
+  POSTS_DUE_CHECK_MS: z.coerce.number().int().min(100).max(300_000).default(5_000),
+});
+
+/** The configuration every service shares (see common/src/config), the per-user write limit and the due-time check. */
 export function loadPostsConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig('posts', env, writeRateLimitEnv);
+  return loadServiceConfig('posts', env, postsEnv);
 }
 
 export type PostsConfig = ReturnType<typeof loadPostsConfig>;

@@ -10,9 +10,11 @@ import { Posts } from './domain/posts';
 import { registerUserListeners } from './entry-points/events/user-listeners';
 import { likeRoutes } from './entry-points/http/like-routes';
 import { postRoutes } from './entry-points/http/post-routes';
+import { startDueCheck, type DueCheck } from './entry-points/timers/publish-due';
 
-/** posts: posts and likes. Publishes post.*; consumes user.* for the author replica. */
+/** posts: posts and likes. Publishes post.*; consumes user.* for the author replica; publishes scheduled drafts when due. */
 export function postsService(config: PostsConfig): ServiceDefinition {
+  let dueCheck: DueCheck | undefined;
   return {
     name: 'posts',
     prefix: '/api/posts',
@@ -21,13 +23,16 @@ export function postsService(config: PostsConfig): ServiceDefinition {
       await postModel(db).init(); // the unique slug index
       await authorModel(db).init();
     },
-    routes: ({ db, relay }) => {
+    routes: ({ db, relay, logger }) => {
       const posts = new Posts(new PostRepository(db, relay), new AuthorRepository(db));
+      // Started with the routes: it writes through the outbox like they do.
+      dueCheck = startDueCheck(posts, config.POSTS_DUE_CHECK_MS, logger);
       const router = Router();
       router.use(likeRoutes(posts));
       router.use(postRoutes(posts, perUserWriteLimit(config.WRITE_RATE_LIMIT_MAX, config.WRITE_RATE_LIMIT_WINDOW_MS)));
       return router;
     },
+    stopping: () => dueCheck?.stop(),
     listeners: (listener, { db }) => {
       registerUserListeners(listener, new AuthorReplica(new AuthorRepository(db)));
     },

@@ -29,6 +29,16 @@ export interface Post extends OutboxFields {
    * leads to someone else's post. The content is erased at deletion.
    */
   deletedAt: Date | null;
+  /**
+   * A draft is seen by its author only and announced with `status: 'draft'`.
+   * Posts stored before drafts existed have no status: mongoose's default
+   * makes them published, at their `createdAt` (see publishedAtOf).
+   */
+  status: 'draft' | 'published';
+  /** When the post was (last) published; null while a draft. */
+  publishedAt: Date | null;
+  /** When a scheduled draft is due to be published (by whichever replica's due-time check gets there first); else null. */
+  publishAt: Date | null;
 }
 
 export type PostDocument = HydratedDocument<Post>;
@@ -47,10 +57,16 @@ const postSchema = new Schema<Post>(
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
     deletedAt: { type: Date, default: null },
+    status: { type: String, enum: ['draft', 'published'], default: 'published' },
+    publishedAt: { type: Date, default: null },
+    publishAt: { type: Date, default: null },
     ...outboxSchemaFields,
   },
   { versionKey: false },
 );
+
+// The due-time check's query: scheduled drafts, earliest first.
+postSchema.index({ publishAt: 1 });
 
 export function postModel(db: Connection): Model<Post> {
   return db.models.Post ?? db.model<Post>('Post', postSchema);

@@ -9,7 +9,12 @@ export interface NewPost {
   tags: string[];
   authorId: string;
   authorUsername: string;
+  status: Post['status'];
+  publishedAt: Date | null;
+  publishAt: Date | null;
 }
+
+export type PublicationChange = Pick<Post, 'status' | 'publishedAt' | 'publishAt'>;
 
 export type ContentChanges = Partial<Pick<Post, 'title' | 'body' | 'tags'>>;
 
@@ -83,6 +88,41 @@ export class PostRepository {
         event: { subject: 'post.updated', data: postSnapshotData(snapshot) },
       };
     });
+  }
+
+  /**
+   * Publishes, unpublishes or schedules: `decide` sees the post as it is at
+   * the moment of writing (undefined: nothing to do). Announced as
+   * `post.updated` with the new publication; `updatedAt` (content last
+   * edited) stays.
+   * @returns the post after it, whether this call wrote it, or null if it is gone
+   */
+  async changePublication(
+    id: string,
+    decide: (post: PostDocument) => PublicationChange | undefined,
+  ): Promise<{ post: PostDocument; changed: boolean } | null> {
+    let changed = false;
+    const post = await this.changeLive(id, (current) => {
+      changed = false;
+      const next = decide(current);
+      if (!next) return undefined;
+      changed = true;
+      return {
+        update: { $set: next },
+        event: { subject: 'post.updated', data: postSnapshotData({ ...current.toObject(), ...next }) },
+      };
+    });
+    return post ? { post, changed } : null;
+  }
+
+  /** Ids of scheduled drafts whose time has come, earliest first (an index range on `publishAt`). */
+  async dueIds(now: Date, limit: number): Promise<string[]> {
+    const due = await this.model
+      .find({ publishAt: { $lte: now }, status: 'draft', deletedAt: null }, { _id: 1 })
+      .sort({ publishAt: 1 })
+      .limit(limit)
+      .lean();
+    return due.map((post) => post._id);
   }
 
   /** Marks the post deleted and erases its content; its last event. */

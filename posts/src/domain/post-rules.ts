@@ -96,3 +96,83 @@ export function isPostId(value: string): boolean {
 export function canChangePost(actor: CurrentUser, post: { authorId: string }): boolean {
   return actor.id === post.authorId || actor.role === 'moderator';
 }
+
+// Drafts and publishing
+
+export type PostStatus = 'draft' | 'published';
+
+/** How far ahead a draft may be scheduled: a date years away is more likely a typo than a plan. */
+export const SCHEDULE_MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;
+
+/** What a post's publication looks like: a draft (maybe scheduled) or published since a time. */
+export interface Publication {
+  status: PostStatus;
+  publishedAt: Date | null;
+  publishAt: Date | null;
+}
+
+/**
+ * Why a scheduled time is unacceptable, or undefined: an ISO 8601 date-time
+ * with an offset (as the event catalogue wants it), in the future, at most a
+ * year ahead.
+ */
+export function publishAtProblem(value: unknown, now: Date): string | undefined {
+  const isoWithOffset = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2})$/;
+  if (typeof value !== 'string' || !isoWithOffset.test(value) || Number.isNaN(Date.parse(value))) {
+    return 'publishAt must be a date and time with a time zone, e.g. 2030-01-31T09:00:00Z';
+  }
+  const at = Date.parse(value);
+  if (at <= now.getTime()) return 'publishAt must be in the future';
+  if (at - now.getTime() > SCHEDULE_MAX_AHEAD_MS) return 'publishAt must be at most a year ahead';
+  return undefined;
+}
+
+/**
+ * The publication a new post starts with. Without `status` a post is
+ * published at once (what `POST /api/posts` always did, so scripts, the
+ * benchmark and older clients keep working); with `publishAt` it is a
+ * scheduled draft.
+ */
+export function initialPublication(input: { status?: PostStatus; publishAt?: string }, now: Date): Publication {
+  if (input.publishAt !== undefined)
+    return { status: 'draft', publishedAt: null, publishAt: new Date(input.publishAt) };
+  if (input.status === 'draft') return { status: 'draft', publishedAt: null, publishAt: null };
+  return { status: 'published', publishedAt: now, publishAt: null };
+}
+
+/** Publishing: a draft becomes published now; a published post stays as it is (undefined: nothing to do). */
+export function publish(post: Publication, now: Date): Publication | undefined {
+  if (post.status === 'published') return undefined;
+  return { status: 'published', publishedAt: now, publishAt: null };
+}
+
+/** Unpublishing: back to a draft, unscheduled; a draft that is not scheduled stays as it is. */
+export function unpublish(post: Publication): Publication | undefined {
+  if (post.status === 'draft' && post.publishAt === null) return undefined;
+  return { status: 'draft', publishedAt: null, publishAt: null };
+}
+
+/** Scheduling a draft (or moving its time); a published post cannot be scheduled (unpublish it first). */
+export function schedule(post: Publication, publishAt: Date): Publication | undefined | 'published' {
+  if (post.status === 'published') return 'published';
+  if (post.publishAt?.getTime() === publishAt.getTime()) return undefined;
+  return { status: 'draft', publishedAt: null, publishAt };
+}
+
+/** A scheduled draft whose time has come. */
+export function isDue(post: Publication, now: Date): boolean {
+  return post.status === 'draft' && post.publishAt !== null && post.publishAt.getTime() <= now.getTime();
+}
+
+/** A draft is seen (read, liked, commented) by its author only; a published post by anyone. */
+export function canSeePost(
+  viewer: { id: string } | undefined,
+  post: { status: PostStatus; authorId: string },
+): boolean {
+  return post.status === 'published' || viewer?.id === post.authorId;
+}
+
+/** Publishing and scheduling are the author's decision alone; unpublishing also a moderator's (taking a post down). */
+export function canPublish(actor: CurrentUser, post: { authorId: string }): boolean {
+  return actor.id === post.authorId;
+}

@@ -9,7 +9,18 @@ import type { Post } from '../data-access/post-model';
 export function postSnapshotData(
   post: Pick<
     Post,
-    '_id' | 'authorId' | 'authorUsername' | 'title' | 'slug' | 'body' | 'tags' | 'createdAt' | 'updatedAt'
+    | '_id'
+    | 'authorId'
+    | 'authorUsername'
+    | 'title'
+    | 'slug'
+    | 'body'
+    | 'tags'
+    | 'createdAt'
+    | 'updatedAt'
+    | 'status'
+    | 'publishedAt'
+    | 'publishAt'
   >,
 ): EventData<'post.created'> {
   return validateEventData('post.created', {
@@ -22,6 +33,9 @@ export function postSnapshotData(
     tags: [...post.tags],
     createdAt: post.createdAt.toISOString(),
     updatedAt: post.updatedAt.toISOString(),
+    status: post.status,
+    publishedAt: publishedAtOf(post)?.toISOString() ?? null,
+    publishAt: post.publishAt?.toISOString() ?? null,
   });
 }
 
@@ -32,4 +46,9 @@ export function postDeletedData(post: Pick<Post, '_id' | 'authorId'>): EventData
 /** `post.liked` and `post.unliked`: who, and the count after the change. */
 export function likeData(postId: string, userId: string, likeCount: number): EventData<'post.liked'> {
   return { postId, userId, likeCount };
+}
+
+/** When the post was published; a post stored before drafts existed was published when created. */
+export function publishedAtOf(post: Pick<Post, 'status' | 'publishedAt' | 'createdAt'>): Date | null {
+  return post.publishedAt ?? (post.status === 'published' ? post.createdAt : null);
 }

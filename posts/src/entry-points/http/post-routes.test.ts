@@ -53,6 +53,9 @@ describe('POST /api/posts', () => {
       version: 0,
       createdAt: expect.any(String),
       updatedAt: res.body.createdAt,
+      status: 'published',
+      publishedAt: res.body.createdAt,
+      publishAt: null,
     });
 
     const event = await posts.events.waitFor('post.created', (e) => e.aggregateId === res.body.id);
@@ -69,6 +72,9 @@ describe('POST /api/posts', () => {
         tags: ['web-dev', 'nodejs', 'c++'],
         createdAt: res.body.createdAt,
         updatedAt: res.body.createdAt,
+        status: 'published',
+        publishedAt: res.body.createdAt,
+        publishAt: null,
       },
     });
     await settle();

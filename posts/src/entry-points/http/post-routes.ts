@@ -2,9 +2,12 @@ import { Router, type RequestHandler } from 'express';
 import { matchedData } from 'express-validator';
 import { requireAuth, signedInUser, validateRequest } from '@postline/common';
 import type { NewPostInput, Posts } from '../../domain/posts';
-import { createPostRules, updatePostRules } from './validators';
+import { createPostRules, schedulePostRules, updatePostRules } from './validators';
 
-/** POST /, GET|PUT|DELETE /:id; `writeLimit` bounds how fast one user creates and edits. */
+/**
+ * POST /, GET|PUT|DELETE /:id, POST /:id/publish|unpublish|schedule;
+ * `writeLimit` bounds how fast one user creates and edits.
+ */
 export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
   const router = Router();
 
@@ -14,7 +17,20 @@ export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
   });
 
   router.get('/:id', async (req, res) => {
-    res.json(await posts.get(String(req.params.id)));
+    res.json(await posts.get(req.currentUser, String(req.params.id)));
+  });
+
+  router.post('/:id/publish', requireAuth, validateRequest([]), async (req, res) => {
+    res.json(await posts.publish(signedInUser(req), String(req.params.id)));
+  });
+
+  router.post('/:id/unpublish', requireAuth, validateRequest([]), async (req, res) => {
+    res.json(await posts.unpublish(signedInUser(req), String(req.params.id)));
+  });
+
+  router.post('/:id/schedule', requireAuth, validateRequest(schedulePostRules), async (req, res) => {
+    const { publishAt } = matchedData<{ publishAt: string }>(req);
+    res.json(await posts.schedule(signedInUser(req), String(req.params.id), publishAt));
   });
 
   router.put('/:id', requireAuth, writeLimit, validateRequest(updatePostRules), async (req, res) => {

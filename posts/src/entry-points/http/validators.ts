@@ -1,11 +1,11 @@
 import { body, type ValidationChain } from 'express-validator';
-import { bodyProblem, normaliseTags, tagsProblem, titleProblem } from '../../domain/post-rules';
+import { bodyProblem, normaliseTags, publishAtProblem, tagsProblem, titleProblem } from '../../domain/post-rules';
 
 /** A custom check from a domain rule: the rule's message, or pass. */
 const rule =
-  <T>(problem: (value: T) => string | undefined) =>
-  (value: T) => {
-    const message = problem(value);
+  <T, A extends unknown[] = []>(problem: (value: T, ...rest: A) => string | undefined) =>
+  (value: T, ...rest: A) => {
+    const message = problem(value, ...rest);
     if (message) throw new Error(message);
     return true;
   };
@@ -20,8 +20,31 @@ const tags = () =>
     .bail()
     .customSanitizer((value: string[]) => normaliseTags(value));
 
-/** POST / {title, body, tags?}: tags default to none. */
-export const createPostRules: ValidationChain[] = [title(), markdownBody(), tags().optional()];
+const status = () => body('status').isIn(['draft', 'published']).withMessage("Status must be 'draft' or 'published'");
+
+const publishAt = () => body('publishAt').custom((value: unknown) => rule(publishAtProblem)(value, new Date()));
+
+/** A time to publish goes with a draft only: "published, but later" is a contradiction. */
+const publishAtNeedsDraft = () =>
+  body('status').custom((value: unknown, { req }) => {
+    if (value === 'published' && req.body?.publishAt !== undefined) {
+      throw new Error("A post with publishAt is a scheduled draft; leave status out or send 'draft'");
+    }
+    return true;
+  });
+
+/** POST / {title, body, tags?, status?, publishAt?}: tags default to none; no status publishes at once. */
+export const createPostRules: ValidationChain[] = [
+  title(),
+  markdownBody(),
+  tags().optional(),
+  status().optional(),
+  publishAtNeedsDraft(),
+  publishAt().optional(),
+];
+
+/** POST /:id/schedule {publishAt}. */
+export const schedulePostRules: ValidationChain[] = [publishAt()];
 
 /** PUT /:id {title?, body?, tags?}: only what is sent changes. */
 export const updatePostRules: ValidationChain[] = [title().optional(), markdownBody().optional(), tags().optional()];
