@@ -18,6 +18,16 @@ export interface Comment extends OutboxFields {
   /** When the text last changed (creation or edit); a status change does not touch it. */
   updatedAt: Date;
   /**
+   * The version that wrote the current text (creation or edit); decisions about it apply, status
+   * changes raise `version` above it. Absent on comments written before it was kept.
+   */
+  bodyVersion?: number;
+  /**
+   * The version of moderation's record whose decision `status` comes from (-1: none yet), so an
+   * overturn applies once, after what it overturns. Absent on comments written before it was kept.
+   */
+  moderationVersion?: number;
+  /**
    * A deleted comment stays as a tombstone: its `comment.deleted` event waits in
    * the outbox of this very document, and late moderation decisions about it
    * are recognised and ignored instead of being retried into the dead letters.
@@ -39,6 +49,8 @@ const commentSchema = new Schema<Comment>(
     reason: { type: String, default: '' },
     createdAt: { type: Date, required: true },
     updatedAt: { type: Date, required: true },
+    bodyVersion: { type: Number },
+    moderationVersion: { type: Number },
     deleted: { type: Boolean, default: false },
     deletedAt: { type: Date, default: null },
     ...outboxSchemaFields,

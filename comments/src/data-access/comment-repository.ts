@@ -1,5 +1,6 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { OutboxWriter, RetryLaterError, type EventData, type OutboxRelay } from '@postline/common';
+import { OutboxWriter, RetryLaterError, type OutboxRelay } from '@postline/common';
+import { decisionEffect, textVersion, type IncomingDecision } from '../domain/moderation-decision';
 import { commentDeletedData, commentSnapshotData } from '../events/comment-events';
 import { commentModel, type Comment, type CommentDocument } from './comment-model';
 
@@ -11,7 +12,7 @@ export interface NewComment {
 }
 
 /** What applying a moderation decision did. */
-export type ModerationOutcome = 'applied' | 'stale' | 'comment-deleted' | 'already-decided';
+export type ModerationOutcome = 'applied' | 'stale' | 'comment-deleted' | 'already-applied';
 
 /** Comments; every change is written together with the event announcing it. */
 export class CommentRepository {
@@ -33,6 +34,8 @@ export class CommentRepository {
         reason: '',
         createdAt: now,
         updatedAt: now,
+        bodyVersion: 0,
+        moderationVersion: -1,
         deleted: false,
         deletedAt: null,
       },
@@ -51,7 +54,7 @@ export class CommentRepository {
       if (comment.deleted || comment.body === body) return undefined;
       const next = { body, status: 'pending' as const, reason: '', updatedAt: new Date() };
       return {
-        update: { $set: next },
+        update: { $set: { ...next, bodyVersion: comment.version + 1 } },
         event: { subject: 'comment.updated', data: commentSnapshotData({ ...comment.toObject(), ...next }) },
       };
     });
@@ -59,38 +62,29 @@ export class CommentRepository {
   }
 
   /**
-   * Applies a moderation decision if it is about the comment's current
-   * version; the status change is itself a new version, announced as
-   * `comment.updated`. A decision about an older version is ignored (it never
-   * approves newer text); one about a version not written yet cannot be, and
-   * waits (RetryLaterError).
+   * Applies a moderation decision if it is the latest about the comment's current text (see
+   * `decisionEffect`); the status change is itself a new version, announced as `comment.updated`.
+   * One about a version not written yet waits (RetryLaterError).
    */
-  async applyModeration(decision: EventData<'comment.moderated'>): Promise<ModerationOutcome> {
+  async applyModeration(decision: IncomingDecision & { commentId: string }): Promise<ModerationOutcome> {
     let outcome: ModerationOutcome = 'applied';
     const result = await this.writer.change(decision.commentId, (comment) => {
-      if (comment.deleted) {
-        outcome = 'comment-deleted';
-        return undefined;
-      }
-      if (decision.commentVersion < comment.version) {
-        outcome = 'stale';
-        return undefined;
-      }
-      if (decision.commentVersion > comment.version) {
+      const effect = decisionEffect(comment, decision);
+      if (effect === 'wait') {
         throw new RetryLaterError(
           `comment ${comment._id} is at version ${comment.version}; a decision about version ${decision.commentVersion} must wait`,
         );
       }
-      if (comment.status !== 'pending') {
-        // Only moderation's own decision moves a version out of pending, and
-        // applying it raises the version; a second decision about the same version cannot be newer.
-        outcome = 'already-decided';
+      if (effect !== 'apply') {
+        outcome = effect;
         return undefined;
       }
       const next = { status: decision.status, reason: decision.reason };
       outcome = 'applied';
       return {
-        update: { $set: next },
+        update: {
+          $set: { ...next, bodyVersion: textVersion(comment), moderationVersion: decision.moderationVersion },
+        },
         event: { subject: 'comment.updated', data: commentSnapshotData({ ...comment.toObject(), ...next }) },
       };
     });

@@ -114,6 +114,64 @@ describe('comment.moderated', () => {
   });
 });
 
+describe('an overturned decision', () => {
+  const rejection = (comment: { id: string; postId: string }) =>
+    commentModerated(comment, { commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' }, 0);
+  const overturn = (comment: { id: string; postId: string }) =>
+    commentModerated(comment, { commentVersion: 0, status: 'approved', reason: 'a fruit, not spam' }, 1);
+  const statuses = (id: string) => updatesOf(id).map((e) => [e.version, e.data.status, e.data.reason]);
+
+  it("applies a moderator's overturn of the rules' rejection: a new version, public once approved", async () => {
+    const comment = await newComment('an orange');
+    await app.bus.publish(rejection(comment));
+    await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'rejected');
+    await app.http.get(`/api/comments/${comment.id}`).expect(404);
+    await app.bus.publish(overturn(comment));
+    await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'overturned');
+    expect(statuses(comment.id)).toEqual([
+      [1, 'rejected', 'blocked word: orange'],
+      [2, 'approved', 'a fruit, not spam'],
+    ]);
+    const res = await app.http.get(`/api/comments/${comment.id}`).expect(200);
+    expect(res.body).toMatchObject({ status: 'approved', reason: 'a fruit, not spam', version: 2 });
+  });
+
+  it('ends on the overturn when it arrives first, and has no double effect when both arrive twice', async () => {
+    const comment = await newComment('an orange, twice');
+    const first = rejection(comment);
+    const second = overturn(comment);
+    await app.bus.publish(second);
+    await app.bus.publish(first);
+    await app.bus.publish({ ...second, id: randomUUID() });
+    await app.bus.publish({ ...first, id: randomUUID() });
+    await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'overturn applied');
+    await newComment(); // published after all four: its creation being handled means they were
+    await settle();
+    expect(statuses(comment.id)).toEqual([[1, 'approved', 'a fruit, not spam']]);
+    expect(await stored(comment.id)).toMatchObject({ version: 1, status: 'approved', moderationVersion: 1 });
+    expect(await app.deadLetters()).toEqual([]);
+  });
+
+  it('never lets an overturn about older text change newer text', async () => {
+    const comment = await newComment('an orange, then edited');
+    await app.bus.publish(rejection(comment));
+    await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'rejected');
+    await app.http
+      .put(`/api/comments/${comment.id}`)
+      .set('Authorization', bearerFor(alice))
+      .send({ body: 'a clean text' })
+      .expect(200);
+    await app.bus.publish(overturn(comment));
+    await newComment();
+    await settle();
+    expect(await stored(comment.id)).toMatchObject({ version: 2, status: 'pending', bodyVersion: 2 });
+    expect(statuses(comment.id)).toEqual([
+      [1, 'rejected', 'blocked word: orange'],
+      [2, 'pending', ''],
+    ]);
+  });
+});
+
 describe('poison comment.moderated', () => {
   it('dead-letters an invalid decision and one about an unknown comment, and goes on with the next', async () => {
     const comment = await newComment();
