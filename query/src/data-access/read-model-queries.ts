@@ -5,7 +5,7 @@ import { ListCounts } from './list-counts';
 /** What a post list shows of a post: everything but the body and the approved comments' ids (their count is there). */
 export type ListItem = Omit<PostView, 'body' | 'approvedComments' | 'version' | 'deleted'>;
 
-/** Which live posts a list holds: those with a tag, by an author (by id, one of several, or by name when not known as a user). */
+/** Which live published posts a list holds: those with a tag, by an author (by id, one of several, or by name when not known as a user). */
 export interface PostFilter {
   tag?: string;
   authorId?: string | string[];
@@ -18,11 +18,14 @@ function mongoFilter({ tag, authorId, authorUsername }: PostFilter): mongo.Filte
     ...(typeof authorId === 'string' ? { authorId } : authorId ? { authorId: { $in: authorId } } : {}),
     ...(authorUsername !== undefined ? { authorUsername } : {}),
     deleted: false,
+    published: true,
   };
 }
 
 const listProjection = { body: 0, approvedComments: 0 } as const;
-const newestFirst = { createdAt: -1, _id: -1 } as const;
+const newestFirst = { publishedAt: -1, _id: -1 } as const;
+const lastEditedFirst = { updatedAt: -1, _id: -1 } as const;
+const authorsDrafts = (authorId: string) => ({ authorId, published: false, deleted: false });
 
 export interface PageRequest {
   page: number;
@@ -62,13 +65,37 @@ export class ReadModelQueries {
     return this.models.posts.countDocuments(mongoFilter(filter));
   }
 
-  /** A live post by id, or else by slug. */
+  /** A live published post by id, or else by slug. */
   async postByIdOrSlug(idOrSlug: string): Promise<PostView | null> {
     const options = { projection: { approvedComments: 0 } };
     return (
-      (await this.models.posts.findOne({ _id: idOrSlug, deleted: false }, options)) ??
-      (await this.models.posts.findOne({ slug: idOrSlug, deleted: false }, options))
+      (await this.models.posts.findOne({ _id: idOrSlug, deleted: false, published: true }, options)) ??
+      (await this.models.posts.findOne({ slug: idOrSlug, deleted: false, published: true }, options))
     );
+  }
+
+  /** One page of an author's drafts, last edited first (an index range; personal, never cached). */
+  draftPage(authorId: string, { page, limit }: PageRequest): Promise<ListItem[]> {
+    return this.models.posts
+      .find(authorsDrafts(authorId), { projection: listProjection })
+      .sort(lastEditedFirst)
+      .skip((page - 1) * limit)
+      .limit(limit)
+      .toArray() as Promise<ListItem[]>;
+  }
+
+  /** How many drafts an author has: counted on their index range (an author's drafts are few). */
+  countDrafts(authorId: string): Promise<number> {
+    return this.models.posts.countDocuments(authorsDrafts(authorId));
+  }
+
+  /** An author's own live post by id or slug, draft or published (their preview); null for anyone else's. */
+  async ownPost(authorId: string, idOrSlug: string): Promise<PostView | null> {
+    const options = { projection: { approvedComments: 0 } };
+    const post =
+      (await this.models.posts.findOne({ _id: idOrSlug, deleted: false }, options)) ??
+      (await this.models.posts.findOne({ slug: idOrSlug, deleted: false }, options));
+    return post?.authorId === authorId ? post : null;
   }
 
   usersByIds(ids: string[]): Promise<Pick<UserView, '_id' | 'username' | 'image'>[]> {

@@ -44,6 +44,16 @@ export interface PostView {
   commentCount: number;
   createdAt: Date;
   updatedAt: Date;
+  /**
+   * False for a draft: in no list, no tag count, no feed, no public page;
+   * its author reads it through the drafts routes. A post event without a
+   * status (published before drafts existed) means published.
+   */
+  published: boolean;
+  /** When it was published (lists are newest-published first); null while a draft. */
+  publishedAt: Date | null;
+  /** When a scheduled draft will be published by posts; null otherwise. */
+  publishAt: Date | null;
   version: number;
   deleted: boolean;
 }
@@ -104,8 +114,9 @@ export const readModelCollections = ['users', 'posts', 'comments', 'list_counts'
  * shape (the replay marker says which) drops and replays them at start.
  * 2: maintained comment, follower and list counts.
  * 3: posts keep their reading time (readingMinutes).
+ * 4: drafts (published, publishedAt, publishAt); lists newest-published first.
  */
-export const readModelShape = 3;
+export const readModelShape = 4;
 
 export function readModels(db: Db): ReadModels {
   return {
@@ -125,10 +136,12 @@ export async function ensureReadModelIndexes(models: ReadModels): Promise<void> 
   await Promise.all([
     models.users.createIndex({ username: 1 }),
     models.users.createIndex({ following: 1 }),
-    models.posts.createIndex({ deleted: 1, createdAt: -1, _id: -1 }),
-    models.posts.createIndex({ tags: 1, deleted: 1, createdAt: -1, _id: -1 }),
-    models.posts.createIndex({ authorId: 1, deleted: 1, createdAt: -1, _id: -1 }),
-    models.posts.createIndex({ authorUsername: 1, deleted: 1, createdAt: -1, _id: -1 }),
+    models.posts.createIndex({ deleted: 1, published: 1, publishedAt: -1, _id: -1 }),
+    models.posts.createIndex({ tags: 1, deleted: 1, published: 1, publishedAt: -1, _id: -1 }),
+    models.posts.createIndex({ authorId: 1, deleted: 1, published: 1, publishedAt: -1, _id: -1 }),
+    models.posts.createIndex({ authorUsername: 1, deleted: 1, published: 1, publishedAt: -1, _id: -1 }),
+    // An author's drafts, last edited first.
+    models.posts.createIndex({ authorId: 1, published: 1, deleted: 1, updatedAt: -1, _id: -1 }),
     models.posts.createIndex({ slug: 1 }),
     models.comments.createIndex({ postId: 1, deleted: 1, createdAt: 1, _id: 1 }),
     models.listCounts.createIndex({ kind: 1, count: -1 }),

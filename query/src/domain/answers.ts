@@ -31,7 +31,12 @@ function summaryParts(post: ListItem, author: Author | undefined, more: Record<s
     likeCount: post.likeCount,
     commentCount: post.commentCount,
   });
-  const tail = json({ createdAt: post.createdAt.toISOString(), updatedAt: post.updatedAt.toISOString(), ...more });
+  const tail = json({
+    createdAt: post.createdAt.toISOString(),
+    updatedAt: post.updatedAt.toISOString(),
+    publishedAt: post.publishedAt?.toISOString() ?? null,
+    ...more,
+  });
   return [
     `${head.slice(0, -1)},"likedByMe":`,
     { likers: new Set(post.likers ?? []) },
@@ -45,12 +50,24 @@ function summaryLabels(posts: readonly ListItem[]): string[] {
   return posts.flatMap((p) => [changeLabel.post(p._id), changeLabel.user(p.authorId)]);
 }
 
+/** What only a post's author is shown of it: whether it is a draft, and when it is scheduled. */
+const authorsView = (post: ListItem) => ({
+  status: post.published ? 'published' : 'draft',
+  publishAt: post.publishAt?.toISOString() ?? null,
+});
+
 /** `posts, page, limit, total, totalPages` (without the braces). */
-function pageParts(posts: readonly ListItem[], authors: ReadonlyMap<string, Author>, paging: Paging, total: number) {
+function pageParts(
+  posts: readonly ListItem[],
+  authors: ReadonlyMap<string, Author>,
+  paging: Paging,
+  total: number,
+  moreOf?: (post: ListItem) => Record<string, unknown>,
+) {
   const parts: Part[] = ['"posts":['];
   posts.forEach((post, i) => {
     if (i > 0) parts.push(',');
-    parts.push(...summaryParts(post, authors.get(post.authorId)), '}');
+    parts.push(...summaryParts(post, authors.get(post.authorId), moreOf?.(post)), '}');
   });
   const { page, limit } = paging;
   parts.push(`],${json({ page, limit, total, totalPages: Math.ceil(total / limit) }).slice(1, -1)}`);
@@ -66,6 +83,28 @@ export function postListAnswer(
   labels: readonly string[],
 ): Answer {
   return answerOf(['{', ...pageParts(posts, authors, paging, total), '}'], [...labels, ...summaryLabels(posts)]);
+}
+
+/** `{posts: DraftSummary[], page, limit, total, totalPages}`: an author's drafts (personal: never cached). */
+export function draftListAnswer(
+  posts: readonly ListItem[],
+  authors: ReadonlyMap<string, Author>,
+  paging: Paging,
+  total: number,
+): Answer {
+  return answerOf(['{', ...pageParts(posts, authors, paging, total, authorsView), '}'], summaryLabels(posts));
+}
+
+/** `{post: DraftDetail}`: the author's preview of their post, as its page will show it, with its status. */
+export function ownPostAnswer(post: PostView, author: Author | undefined, comments: readonly StoredComment[]): Answer {
+  const parts: Part[] = [
+    '{"post":',
+    ...summaryParts(post, author, { ...authorsView(post), body: post.body }),
+    ',"comments":[',
+    { comments: comments.map(commentPart) },
+    ']}}',
+  ];
+  return answerOf(parts, [changeLabel.post(post._id), changeLabel.postPage(post._id), changeLabel.user(post.authorId)]);
 }
 
 /** `{post: PostDetail}`: the summary, the body, and every comment the reader may see, oldest first. */

@@ -1,14 +1,19 @@
 /**
  * The lists a post appears in, each with a maintained total (list_counts):
- * every live post is in `all`, in its author's list and in one list per tag;
- * a deleted post is in none.
+ * every live published post is in `all`, in its author's list and in one list
+ * per tag; a deleted post or a draft is in none.
  */
 export const allPosts = 'all';
 export const tagList = (tag: string): string => `tag:${tag}`;
 export const authorList = (authorId: string): string => `author:${authorId}`;
 
-export function listsOf(post: { deleted: boolean; authorId: string; tags: readonly string[] }): string[] {
-  if (post.deleted) return [];
+export function listsOf(post: {
+  deleted: boolean;
+  published: boolean;
+  authorId: string;
+  tags: readonly string[];
+}): string[] {
+  if (post.deleted || !post.published) return [];
   return [allPosts, authorList(post.authorId), ...new Set(post.tags.map(tagList))];
 }
 

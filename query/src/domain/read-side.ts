@@ -2,7 +2,15 @@ import type { CurrentUser } from '@postline/common';
 import type { AnswerCache, Cacheable } from '../data-access/answer-cache';
 import type { ListItem, PageRequest, PostFilter, ReadModelQueries } from '../data-access/read-model-queries';
 import type { Answer, Viewer } from './answer-template';
-import { postAnswer, postListAnswer, tagsAnswer, userPageAnswer, type Author } from './answers';
+import {
+  draftListAnswer,
+  ownPostAnswer,
+  postAnswer,
+  postListAnswer,
+  tagsAnswer,
+  userPageAnswer,
+  type Author,
+} from './answers';
 import { changeLabel } from './change-labels';
 import { allPosts, authorList, tagList } from './post-lists';
 
@@ -80,6 +88,26 @@ export class ReadSide {
       this.queries.listTotal(...following.map(authorList)),
     ]);
     return postListAnswer(posts, await this.authorsOf(posts), paging, total, []);
+  }
+
+  /** The viewer's drafts, last edited first: personal, so built for each request. */
+  async drafts(viewer: Viewer, paging: PageRequest): Promise<Answer> {
+    const [posts, total] = await Promise.all([
+      this.queries.draftPage(viewer.id, paging),
+      this.queries.countDrafts(viewer.id),
+    ]);
+    return draftListAnswer(posts, await this.authorsOf(posts), paging, total);
+  }
+
+  /** The viewer's own post (a draft's preview, or their published post) with its status; undefined if not theirs. */
+  async ownPost(viewer: Viewer, idOrSlug: string): Promise<Answer | undefined> {
+    const post = await this.queries.ownPost(viewer.id, idOrSlug);
+    if (!post) return undefined;
+    const [authors, comments] = await Promise.all([
+      this.queries.usersByIds([post.authorId]),
+      this.queries.comments(post._id),
+    ]);
+    return ownPostAnswer(post, authors[0], comments);
   }
 
   /** The reader behind a token: who they are (from the token) and whom they follow (cached per reader). */

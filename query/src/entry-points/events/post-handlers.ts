@@ -11,6 +11,16 @@ import type { ReadModelHandlers } from './handlers';
 type PostSubject = 'post.created' | 'post.updated' | 'post.liked' | 'post.unliked' | 'post.deleted';
 type PostSnapshot = EventData<'post.created'>;
 
+/** A snapshot without a status comes from before drafts existed: a post published when created. */
+export function publicationOf(data: PostSnapshot) {
+  const published = data.status !== 'draft';
+  return {
+    published,
+    publishedAt: published ? new Date(data.publishedAt ?? data.createdAt) : null,
+    publishAt: data.publishAt ? new Date(data.publishAt) : null,
+  };
+}
+
 function postContent(data: PostSnapshot) {
   return {
     slug: data.slug,
@@ -21,6 +31,7 @@ function postContent(data: PostSnapshot) {
     tags: data.tags,
     authorUsername: data.authorUsername,
     updatedAt: new Date(data.updatedAt),
+    ...publicationOf(data),
   };
 }
 
@@ -81,8 +92,8 @@ export function listLabels(before: readonly string[], after: readonly string[]):
   return [...lists.map(changeLabel.list), ...(lists.some((l) => l.startsWith(tagList(''))) ? [changeLabel.tags] : [])];
 }
 
-type ListState = Pick<PostView, 'deleted' | 'authorId' | 'tags' | 'version' | 'authorUsername'>;
-const listStateProjection = { deleted: 1, authorId: 1, tags: 1, version: 1, authorUsername: 1 } as const;
+type ListState = Pick<PostView, 'deleted' | 'published' | 'authorId' | 'tags' | 'version' | 'authorUsername'>;
+const listStateProjection = { deleted: 1, published: 1, authorId: 1, tags: 1, version: 1, authorUsername: 1 } as const;
 
 /**
  * post.*: the posts view, and the list totals. Likes are changes of the post
@@ -141,11 +152,18 @@ export function postHandlers({ posts, comments, listCounts }: ReadModels): Pick<
       const { data } = event;
       const outcome = await applyInOrder(posts, event, postChange(event));
       if (outcome !== 'applied') return repairLists(data.id);
-      const joined = listsOf({ deleted: false, authorId: data.authorId, tags: data.tags });
+      const { published } = publicationOf(data);
+      const joined = listsOf({ deleted: false, published, authorId: data.authorId, tags: data.tags });
       await lists.apply([{ postId: data.id, add: joined, remove: [] }]);
       return [changeLabel.post(data.id), ...listLabels([], joined), changeLabel.username(data.authorUsername)];
     },
-    'post.updated': (event) => applyMoving(event, (before) => ({ ...before, tags: event.data.tags })),
+    // An edit, a publication, an unpublication or a schedule: the lists follow tags and status.
+    'post.updated': (event) =>
+      applyMoving(event, (before) => ({
+        ...before,
+        tags: event.data.tags,
+        published: publicationOf(event.data).published,
+      })),
     'post.liked': async (event) => {
       await applyInOrder(posts, event, postChange(event));
       return [changeLabel.post(event.data.postId)];

@@ -89,6 +89,7 @@ describe('GET /api/query/posts', () => {
       followingAuthor: false,
       createdAt: expect.any(String),
       updatedAt: expect.any(String),
+      publishedAt: expect.any(String),
     });
   });
 

@@ -26,7 +26,7 @@ function send(res: Response, answer: Answer, viewer: Viewer | undefined): void {
 }
 
 /**
- * GET /posts, /posts/:idOrSlug, /feed, /tags, /users/:username/posts: public
+ * GET /posts, /posts/:idOrSlug, /feed, /drafts, /drafts/:idOrSlug, /tags, /users/:username/posts: public
  * reads, personalised (likedByMe, followingAuthor, followedByMe, own pending
  * comments) when the request carries a session. The plain forms of the
  * cacheable ones are usually answered by the front door (front-door.ts)
@@ -53,6 +53,21 @@ export function queryRoutes(readSide: ReadSide): Router {
   router.get('/feed', requireAuth, validateRequest(pageOnlyRules), async (req, res) => {
     const viewer = await readSide.viewer(signedInUser(req));
     send(res, await readSide.feed(viewer, pagingOf(req)), viewer);
+  });
+
+  // The signed-in author's drafts and the preview of their own post (draft or not): personal, never cached.
+  router.get('/drafts', requireAuth, validateRequest(pageOnlyRules), async (req, res) => {
+    const viewer = await readSide.viewer(signedInUser(req));
+    send(res, await readSide.drafts(viewer, pagingOf(req)), viewer);
+  });
+
+  router.get('/drafts/:idOrSlug', requireAuth, validateRequest(noQueryRules), async (req, res) => {
+    const idOrSlug = String(req.params.idOrSlug);
+    if (!idOrSlugPattern.test(idOrSlug)) throw new NotFoundError('Post not found');
+    const viewer = await readSide.viewer(signedInUser(req));
+    const answer = await readSide.ownPost(viewer, idOrSlug);
+    if (!answer) throw new NotFoundError('Post not found');
+    send(res, answer, viewer);
   });
 
   router.get('/tags', validateRequest(noQueryRules), async (_req, res) => {
