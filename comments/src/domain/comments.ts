@@ -15,11 +15,19 @@ export class Comments {
   /**
    * The post is known here only from post.created: one created a moment ago may not have
    * reached the replica yet, so the comment waits for it (up to REPLICA_WAIT_MS) before
-   * answering 404. A deleted post is answered at once.
+   * answering 404. A deleted post is answered at once. Nobody comments on a draft (its
+   * author included: it is not on show); a draft published a moment ago is waited for the
+   * same way, since its post.updated may not have reached the replica yet.
    */
   async create(author: CurrentUser, input: { postId: string; body: string }): Promise<CommentView> {
     const post = await this.postsCatchUp.waitFor(input.postId, () => this.posts.findById(input.postId));
     if (!post || post.deleted) throw new NotFoundError('Post not found');
+    if (!post.published) {
+      const published = await this.postsCatchUp.waitFor(input.postId, () => this.posts.findPublished(input.postId), {
+        anyAge: true,
+      });
+      if (!published) throw new NotFoundError('Post not found');
+    }
     const comment = await this.comments.create({
       postId: input.postId,
       authorId: author.id,

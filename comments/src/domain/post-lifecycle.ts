@@ -9,8 +9,19 @@ export class PostLifecycle {
     private readonly comments: CommentRepository,
   ) {}
 
+  /** A snapshot without a status is from before drafts existed: published. */
   postCreated(event: EventEnvelope<'post.created'>): Promise<ReplicaWrite> {
-    return this.posts.recordCreated({ id: event.data.id, authorId: event.data.authorId, version: event.version });
+    const { id, authorId, status } = event.data;
+    return this.posts.recordCreated({ id, authorId, version: event.version, published: status !== 'draft' });
+  }
+
+  /** An edit, a publication, an unpublication or a schedule: only whether it is published matters here. */
+  async postUpdated(event: EventEnvelope<'post.updated'>): Promise<ReplicaWrite> {
+    const { id, status } = event.data;
+    if (!(await this.posts.findById(id))) {
+      throw new RetryLaterError(`post ${id} is not known yet: post.created must come first`);
+    }
+    return this.posts.recordPublication(id, event.version, status !== 'draft');
   }
 
   /**

@@ -1,0 +1,103 @@
+import { newEvent, type EventData } from '@postline/common';
+import { bearerFor, eventually, testUser } from '@postline/common/testing';
+import { postCreated, postDeleted, startComments, type CommentsUnderTest } from '../../testing/start-comments';
+
+/**
+ * Nobody comments on a draft: comments keeps whether each post is published
+ * (post.created, post.updated) and answers 404 for a draft as for an unknown
+ * post. A draft published a moment ago is waited for (its post.updated may be
+ * on its way), up to REPLICA_WAIT_MS.
+ */
+const REPLICA_WAIT_MS = 1_500;
+let app: CommentsUnderTest;
+
+beforeAll(async () => {
+  app = await startComments(undefined, { REPLICA_WAIT_MS: String(REPLICA_WAIT_MS) });
+});
+
+afterAll(async () => {
+  await app?.stop();
+});
+
+const reader = testUser({ username: 'reader' });
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function postUpdated(post: EventData<'post.created'>, version: number, status: 'draft' | 'published') {
+  const data = {
+    ...post,
+    status,
+    publishedAt: status === 'published' ? new Date().toISOString() : null,
+    publishAt: null,
+  };
+  return newEvent('post.updated', { producer: 'posts', aggregateId: post.id, version, data });
+}
+
+function draftCreated() {
+  const created = postCreated();
+  return newEvent('post.created', {
+    producer: 'posts',
+    aggregateId: created.data.id,
+    version: 0,
+    data: { ...created.data, status: 'draft' as const, publishedAt: null, publishAt: null },
+  });
+}
+
+const comment = (postId: string) =>
+  app.http.post('/api/comments').set('Authorization', bearerFor(reader)).send({ postId, body: 'Hello' });
+
+describe('comments on drafts', () => {
+  it('a draft takes no comment; once published it does; unpublished, none again', async () => {
+    const draft = draftCreated();
+    await app.bus.publish(draft);
+    await eventually(() => app.posts.findById(draft.data.id));
+    expect(await app.posts.findById(draft.data.id).lean()).toMatchObject({ published: false, version: 0 });
+
+    const started = Date.now();
+    await comment(draft.data.id).expect(404);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(REPLICA_WAIT_MS - 100); // waited for a publication that did not come
+
+    await app.bus.publish(postUpdated(draft.data, 1, 'published'));
+    await eventually(async () => (await app.posts.findById(draft.data.id))?.published === true);
+    const res = await comment(draft.data.id).expect(201);
+    await app.events.waitFor('comment.created', (e) => e.aggregateId === res.body.id);
+
+    await app.bus.publish(postUpdated(draft.data, 2, 'draft'));
+    await eventually(async () => (await app.posts.findById(draft.data.id))?.published === false);
+    await comment(draft.data.id).expect(404);
+    expect(await app.comments.countDocuments({ postId: draft.data.id })).toBe(1);
+  });
+
+  it('waits for a publication on its way', async () => {
+    const draft = draftCreated();
+    await app.bus.publish(draft);
+    await eventually(() => app.posts.findById(draft.data.id));
+    const answer = comment(draft.data.id);
+    await sleep(300);
+    await app.bus.publish(postUpdated(draft.data, 1, 'published'));
+    expect((await answer).status).toBe(201);
+  });
+
+  it('an old post.created (no status) is published; an older post.updated never undoes a newer one', async () => {
+    const created = postCreated();
+    await app.bus.publish(created);
+    await eventually(() => app.posts.findById(created.data.id));
+    expect((await app.posts.findById(created.data.id))?.published).toBe(true);
+    await app.bus.publish(postUpdated(created.data, 3, 'published'));
+    await app.bus.publish(postUpdated(created.data, 2, 'draft'));
+    await eventually(async () => (await app.posts.findById(created.data.id))?.version === 3);
+    await sleep(300);
+    expect(await app.posts.findById(created.data.id).lean()).toMatchObject({ published: true, version: 3 });
+    await app.bus.publish(postDeleted(created.data, 4));
+    await eventually(async () => (await app.posts.findById(created.data.id))?.deleted === true);
+    await comment(created.data.id).expect(404);
+  });
+
+  it('a post.updated before its post.created waits for it', async () => {
+    const created = postCreated();
+    await app.bus.publish(postUpdated(created.data, 1, 'published'));
+    await sleep(300);
+    expect(await app.posts.findById(created.data.id)).toBeNull();
+    await app.bus.publish(created);
+    await eventually(async () => (await app.posts.findById(created.data.id))?.version === 1, 10_000);
+  });
+});
