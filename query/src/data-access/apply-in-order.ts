@@ -3,8 +3,12 @@ import type { mongo } from 'mongoose';
 
 export type ApplyOutcome = 'applied' | 'already-applied';
 
-/** What one event does to the document mirroring its aggregate: create it (version 0) or update it. */
-export type DocChange<T> = { create: () => T } | { update: mongo.UpdateFilter<T> };
+/**
+ * What one event does to the document mirroring its aggregate: create it (version 0) or update
+ * it; `guard`: fields the update was computed from that a write outside the version sequence
+ * may change meanwhile (a moderation decision changes a comment's status without its version).
+ */
+export type DocChange<T> = { create: () => T } | { update: mongo.UpdateFilter<T>; guard?: mongo.Filter<T> };
 
 interface Versioned {
   _id: string;
@@ -37,7 +41,7 @@ export async function applyInOrder<T extends Versioned>(
   } else if (event.version > 0) {
     const { $set, ...rest } = change.update as mongo.UpdateFilter<Versioned>;
     const result = await collection.updateOne(
-      { _id: id, version: event.version - 1 } as mongo.Filter<T>,
+      { ...change.guard, _id: id, version: event.version - 1 } as mongo.Filter<T>,
       { ...rest, $set: { ...($set ?? {}), version: event.version } } as mongo.UpdateFilter<T>,
     );
     if (result.matchedCount === 1) return 'applied';

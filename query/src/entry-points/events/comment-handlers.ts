@@ -158,7 +158,12 @@ export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, Com
       if (decideApply(current.version, event.version, `comment ${data.id}`) === 'already-applied') {
         return counted(data);
       }
-      await applyInOrder(comments, event, { update: commentUpdate(event, current) });
+      // Guarded on the status it was computed from: a decision applied meanwhile (an overturn) is
+      // not undone; the event is retried on the comment as it is then.
+      await applyInOrder(comments, event, {
+        update: commentUpdate(event, current),
+        guard: { status: current.status, reason: current.reason },
+      });
       const approved = statusAfterUpdate(data, current).status === 'approved' && !current.deleted;
       // Approved before and after (a status-only update confirming a decision already applied): the count
       // stands as the write that approved it synced it, or as that event's redelivery will.
