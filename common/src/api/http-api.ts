@@ -132,6 +132,8 @@ export interface PostSummary {
   followingAuthor: boolean;
   createdAt: string;
   updatedAt: string;
+  /** When it was published (lists are newest published first); null only in an author's drafts. */
+  publishedAt: string | null;
 }
 
 export interface CommentView {
@@ -147,6 +149,11 @@ export interface CommentView {
 }
 
 export type PostDetail = PostSummary & { body: string; comments: CommentView[] };
+
+/** What only a post's author is shown (GET /api/query/drafts…): whether it is a draft, and when it is scheduled. */
+export type DraftSummary = PostSummary & { status: PostStatus; publishAt: string | null };
+export type DraftDetail = DraftSummary & { body: string; comments: CommentView[] };
+export type DraftPage = Omit<PostPage, 'posts'> & { posts: DraftSummary[] };
 
 export interface PostPage {
   posts: PostSummary[];
