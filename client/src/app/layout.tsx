@@ -49,6 +49,9 @@ export default async function RootLayout({ children }: { children: React.ReactNo
                       Moderation
                     </Link>
                   ) : null}
+                  <Link href="/drafts" className="nav-link">
+                    Drafts
+                  </Link>
                   <Link href="/write" className="nav-link nav-cta">
                     Write
                   </Link>

@@ -1,5 +1,5 @@
 import Link from 'next/link';
-import { formatDate, plural, readingTime } from '@/lib/format';
+import { formatDate, plural, publishedOf, readingTime } from '@/lib/format';
 import { sitePaths } from '@/lib/site-paths';
 import type { PostSummary } from '@/lib/types';
 import { Avatar } from './Avatar';
@@ -14,7 +14,7 @@ export function PostCard({ post }: { post: PostSummary }) {
           {post.author.username}
         </Link>
         <span aria-hidden="true">·</span>
-        <time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time>
+        <time dateTime={publishedOf(post)}>{formatDate(publishedOf(post))}</time>
         <span aria-hidden="true">·</span>
         <span data-testid="reading-time">{readingTime(post.readingMinutes)}</span>
       </header>

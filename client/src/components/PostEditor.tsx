@@ -2,9 +2,10 @@
 
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
-import { api, fieldErrors, waitFor } from '@/lib/browser-api';
+import { api, fieldErrors } from '@/lib/browser-api';
 import { parseTags } from '@/lib/format';
-import type { ApiError, Post, PostDetail } from '@/lib/types';
+import { pathAfterSaving, publish, publishAtFromLocal, schedule } from '@/lib/publishing';
+import type { ApiError, Post, PostStatus } from '@/lib/types';
 import { FormErrors, FormField } from './FormField';
 import { Markdown } from './Markdown';
 
@@ -14,12 +15,22 @@ interface Draft {
   tags: string;
 }
 
+/** What the author asks for: keep it a draft, publish it now, or publish it at a time. */
+type Intent = 'draft' | 'publish' | 'schedule' | 'save';
+
 /**
  * Writing and editing a post, with a preview rendered by the same sanitising
- * Markdown component as the post page. After saving it waits (briefly) for
- * the query read model to catch up, so the page it opens shows the new text.
+ * Markdown component as the post page. A new post or a draft is saved as a
+ * draft (only its author sees it, at /drafts/:id) unless the author presses
+ * Publish or schedules it; a published post is saved as it is. After saving
+ * it waits (briefly) for the query read model to catch up, so the page it
+ * opens shows the new text.
  */
-export function PostEditor({ post }: { post?: { id: string; title: string; body: string; tags: string[] } }) {
+export function PostEditor({
+  post,
+}: {
+  post?: { id: string; title: string; body: string; tags: string[]; status: PostStatus };
+}) {
   const router = useRouter();
   const [draft, setDraft] = useState<Draft>({
     title: post?.title ?? '',
@@ -31,35 +42,51 @@ export function PostEditor({ post }: { post?: { id: string; title: string; body:
     byField: {},
     general: [],
   });
-  const [status, setStatus] = useState<'idle' | 'saving' | 'publishing'>('idle');
+  const [busyWith, setBusyWith] = useState<Intent | null>(null);
+  const [publishAtLocal, setPublishAtLocal] = useState('');
+  const published = post?.status === 'published';
 
-  async function submit(event: React.FormEvent) {
-    event.preventDefault();
-    setStatus('saving');
+  async function save(intent: Intent) {
+    const publishAt = intent === 'schedule' ? publishAtFromLocal(publishAtLocal) : undefined;
+    if (intent === 'schedule' && !publishAt) {
+      setErrors({ byField: { publishAt: 'Choose a date and time to publish at' }, general: [] });
+      return;
+    }
+    setBusyWith(intent);
     const input = { title: draft.title, body: draft.body, tags: parseTags(draft.tags) };
-    const result = post
+    let result = post
       ? await api<Post>('PUT', `/api/posts/${post.id}`, input)
-      : await api<Post>('POST', '/api/posts', input);
+      : await api<Post>('POST', '/api/posts', {
+          ...input,
+          ...(intent === 'publish' ? {} : intent === 'schedule' ? { publishAt } : { status: 'draft' }),
+        });
+    // An existing draft is saved first, then published or scheduled (two requests, each all or nothing).
+    if (result.ok && post && !published && intent === 'publish') result = await publish(post.id);
+    if (result.ok && post && !published && intent === 'schedule') result = await schedule(post.id, publishAt!);
     if (!result.ok) {
-      setErrors(fieldErrors(result.errors.map(tagsField), ['title', 'body', 'tags']));
-      setStatus('idle');
+      setErrors(fieldErrors(result.errors.map(tagsField), ['title', 'body', 'tags', 'publishAt']));
+      setBusyWith(null);
       setTab('write');
       return;
     }
-    setStatus('publishing');
-    const saved = result.data;
-    await waitFor(async () => {
-      const view = await api<{ post: PostDetail }>('GET', `/api/query/posts/${saved.id}`);
-      return view.ok && Date.parse(view.data.post.updatedAt) >= Date.parse(saved.updatedAt) ? true : undefined;
-    });
-    router.push(`/posts/${saved.slug}`);
+    router.push(await pathAfterSaving(result.data));
     router.refresh();
   }
 
-  const busy = status !== 'idle';
+  function submit(event: React.FormEvent) {
+    event.preventDefault();
+    void save(published ? 'save' : 'draft');
+  }
+
+  const busy = busyWith !== null;
   return (
     <form className="card form editor" onSubmit={submit} noValidate aria-busy={busy}>
-      <h1>{post ? 'Edit post' : 'Write a post'}</h1>
+      <h1>{!post ? 'Write a post' : published ? 'Edit post' : 'Edit draft'}</h1>
+      {!published ? (
+        <p className="muted" data-testid="draft-note">
+          Drafts are private: only you see them, under Drafts, until you publish.
+        </p>
+      ) : null}
       <FormErrors messages={errors.general} />
       <FormField
         label="Title"
@@ -124,19 +151,50 @@ export function PostEditor({ post }: { post?: { id: string; title: string; body:
           {draft.body.trim() ? <Markdown source={draft.body} /> : <p className="muted">Nothing to preview yet.</p>}
         </div>
       </div>
+      {!published ? (
+        <div className="editor-schedule">
+          <FormField
+            label="Publish at (optional)"
+            name="publishAt"
+            type="datetime-local"
+            value={publishAtLocal}
+            onChange={(e) => setPublishAtLocal(e.target.value)}
+            error={errors.byField.publishAt}
+            hint="Scheduled posts are published at that time, whether or not you are here."
+          />
+          <button
+            type="button"
+            className="button button-secondary"
+            onClick={() => void save('schedule')}
+            disabled={busy || !publishAtLocal}
+          >
+            {busyWith === 'schedule' ? 'Scheduling…' : 'Schedule'}
+          </button>
+        </div>
+      ) : null}
       <div className="form-actions">
         <button type="button" className="button button-secondary" onClick={() => router.back()} disabled={busy}>
           Cancel
         </button>
-        <button type="submit" className="button button-primary" disabled={busy}>
-          {status === 'saving'
-            ? 'Saving…'
-            : status === 'publishing'
-              ? 'Publishing…'
-              : post
-                ? 'Save changes'
-                : 'Publish'}
-        </button>
+        {published ? (
+          <button type="submit" className="button button-primary" disabled={busy}>
+            {busyWith ? 'Saving…' : 'Save changes'}
+          </button>
+        ) : (
+          <>
+            <button type="submit" className="button button-secondary" disabled={busy}>
+              {busyWith === 'draft' ? 'Saving…' : 'Save draft'}
+            </button>
+            <button
+              type="button"
+              className="button button-primary"
+              onClick={() => void save('publish')}
+              disabled={busy}
+            >
+              {busyWith === 'publish' ? 'Publishing…' : 'Publish'}
+            </button>
+          </>
+        )}
       </div>
     </form>
   );

@@ -1,5 +1,6 @@
 import 'server-only';
 import { Feed } from 'feed';
+import { publishedOf } from './format';
 import { publicOrigin } from './public-url';
 import { siteName, sitePaths } from './site-paths';
 import type { PostSummary } from './types';
@@ -61,7 +62,7 @@ export function rssOf(source: FeedSource): string {
       // The post's id, not its link: a slug may change, the post stays the same item.
       id: `${origin}/posts/${post.id}`,
       date: new Date(post.updatedAt),
-      published: new Date(post.createdAt),
+      published: new Date(publishedOf(post)),
       description: xmlText(post.excerpt),
       category: post.tags.map((tag) => ({ name: xmlText(tag), domain: `${origin}${sitePaths.tag(tag)}` })),
     });

@@ -1,5 +1,6 @@
 import 'server-only';
 import type { Metadata } from 'next';
+import { publishedOf } from './format';
 import { publicUrl } from './public-url';
 import { siteName, sitePaths } from './site-paths';
 import type { PostDetail } from './types';
@@ -37,7 +38,7 @@ export function postMetadata(post: PostDetail): Metadata {
       url,
       title: post.title,
       description,
-      publishedTime: post.createdAt,
+      publishedTime: publishedOf(post),
       modifiedTime: post.updatedAt,
       authors: [publicUrl(sitePaths.author(post.author.username))],
       tags: post.tags,
@@ -58,7 +59,7 @@ export function blogPostingOf(post: PostDetail): Record<string, unknown> {
     url,
     headline: post.title,
     description: post.excerpt || post.title,
-    datePublished: post.createdAt,
+    datePublished: publishedOf(post),
     dateModified: post.updatedAt,
     author: {
       '@type': 'Person',

@@ -36,8 +36,7 @@ export class PostRepository {
    * Creates the post under the first free slug of `slugs` (tried in order);
    * the unique index decides races between posts with the same title.
    */
-  async create(post: NewPost, slugs: Iterable<string>): Promise<PostDocument> {
-    const now = new Date();
+  async create(post: NewPost, slugs: Iterable<string>, now = new Date()): Promise<PostDocument> {
     for (const slug of slugs) {
       if (await this.model.exists({ slug })) continue;
       try {

@@ -45,9 +45,11 @@ export class Posts {
     // before their user.created reached us, and then their token's username is used.
     const authorUsername = (await this.authors.usernameOf(author.id)) ?? author.username;
     const { title, body, tags } = input;
+    const now = new Date(); // created and, unless a draft, published at the same instant
     const post = await this.posts.create(
-      { title, body, tags, authorId: author.id, authorUsername, ...initialPublication(input, new Date()) },
+      { title, body, tags, authorId: author.id, authorUsername, ...initialPublication(input, now) },
       slugCandidates(input.title),
+      now,
     );
     return toPostView(post);
   }

@@ -10,7 +10,7 @@ import { LivePost } from '@/components/LivePost';
 import { Markdown } from '@/components/Markdown';
 import { PostActions } from '@/components/PostActions';
 import { TagLink } from '@/components/TagLink';
-import { formatDate, readingTime } from '@/lib/format';
+import { formatDate, publishedOf, readingTime } from '@/lib/format';
 import { blogPostingOf, postMetadata } from '@/lib/page-metadata';
 import { currentUser, serverGetOrNull } from '@/lib/server-api';
 import type { PostDetail } from '@/lib/types';
@@ -53,13 +53,15 @@ export default async function PostPage({ params }: { params: Params }) {
               {post.author.username}
             </Link>
             <div className="muted">
-              <time dateTime={post.createdAt}>{formatDate(post.createdAt)}</time>
-              {post.updatedAt !== post.createdAt ? <> · edited {formatDate(post.updatedAt)}</> : null}
+              <time dateTime={publishedOf(post)}>{formatDate(publishedOf(post))}</time>
+              {Date.parse(post.updatedAt) > Date.parse(publishedOf(post)) ? (
+                <> · edited {formatDate(post.updatedAt)}</>
+              ) : null}
               {' · '}
               <span data-testid="reading-time">{readingTime(post.readingMinutes)}</span>
             </div>
           </div>
-          {canChange ? <PostActions postId={post.id} slug={post.slug} /> : null}
+          {canChange ? <PostActions postId={post.id} slug={post.slug} isAuthor={user.id === post.author.id} /> : null}
         </div>
       </header>
       <div className="card post-body">
