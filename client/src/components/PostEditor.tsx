@@ -160,7 +160,6 @@ export function PostEditor({
             value={publishAtLocal}
             onChange={(e) => setPublishAtLocal(e.target.value)}
             error={errors.byField.publishAt}
-            hint="Scheduled posts are published at that time, whether or not you are here."
           />
           <button
             type="button"
@@ -170,6 +169,7 @@ export function PostEditor({
           >
             {busyWith === 'schedule' ? 'Scheduling…' : 'Schedule'}
           </button>
+          <p className="field-hint">A scheduled post is published at that time, whether or not you are here.</p>
         </div>
       ) : null}
       <div className="form-actions">

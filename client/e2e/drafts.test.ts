@@ -1,0 +1,205 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import type { Browser, Page } from 'playwright-core';
+import { startPlatform, type Platform } from '../../infra/src/local/platform';
+import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+
+/**
+ * Drafts in a real browser, through the gateway with the whole platform
+ * running: an author saves a draft, which another reader finds nowhere (home
+ * page, tag archive, the post's address, the RSS feed and the sitemap, read
+ * with an XML parser); the author finds it under Drafts, previews it, and
+ * publishes it; then it is everywhere. A scheduled draft is published by the
+ * posts service at its time with nobody on the page.
+ */
+
+const run = Math.random().toString(36).slice(2, 8);
+const tag = `draft${run}`;
+const dana = { email: `dana-${run}@example.test`, username: `dana_${run}`, password: 'correct horse battery' };
+const eli = { email: `eli-${run}@example.test`, username: `eli_${run}`, password: 'another good password' };
+const title = `Thoughts in progress ${run}`;
+const scheduledTitle = `Out on its own ${run}`;
+const body = '## Not ready yet\n\nA draft is **private** until its author publishes it.';
+
+let platform: Platform;
+let browser: Browser;
+let dataDir: string;
+let author: Page;
+let reader: Page;
+let draftPath: string;
+
+const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['item', 'url'].includes(name) });
+async function fetchXml(path: string) {
+  const res = await fetch(`${platform.url}${path}`);
+  expect(res.status).toBe(200);
+  const text = await res.text();
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) throw new Error(`not well-formed XML at ${path}: ${JSON.stringify(valid.err)}`);
+  return xml.parse(text);
+}
+const feedTitles = async (path: string): Promise<string[]> =>
+  ((await fetchXml(path)).rss.channel.item ?? []).map((item: { title: string }) => String(item.title));
+async function sitemapUrls(): Promise<string[]> {
+  const index = await fetchXml('/sitemap.xml');
+  const files: string[] = [index.sitemapindex.sitemap].flat().map((s: { loc: string }) => s.loc);
+  const urls: string[] = [];
+  for (const file of files) {
+    const doc = await fetchXml(new URL(file).pathname);
+    urls.push(...(doc.urlset.url ?? []).map((u: { loc: string }) => u.loc));
+  }
+  return urls;
+}
+
+beforeAll(async () => {
+  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-drafts-'));
+  const logs: string[] = [];
+  try {
+    platform = await startPlatform({
+      freePorts: true,
+      dataDir,
+      // Scheduled drafts go out within a second of their time in this test.
+      env: { POSTS_DUE_CHECK_MS: '500' },
+      log: (part, line) => logs.push(`[${part}] ${line}`),
+    });
+  } catch (err) {
+    process.stderr.write(logs.slice(-60).join('\n') + '\n');
+    throw err;
+  }
+  browser = await launchChromium();
+  author = (await newVisitor(browser, platform.url)).page;
+  reader = (await newVisitor(browser, platform.url)).page;
+}, 300_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await platform?.stop();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+}, 60_000);
+
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
+
+async function signUp(page: Page, account: typeof dana): Promise<void> {
+  await page.goto('/signup');
+  await page.getByLabel('Email').fill(account.email);
+  await page.getByLabel('Username').fill(account.username);
+  await page.getByLabel('Password').fill(account.password);
+  await page.getByRole('button', { name: 'Sign up' }).click();
+  await page
+    .getByTestId('nav-profile')
+    .filter({ hasText: `@${account.username}` })
+    .waitFor();
+}
+
+async function reloadUntil(page: Page, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${page.url()}`);
+    await page.waitForTimeout(500);
+    await page.reload();
+  }
+}
+
+const cardTitled = (page: Page, text: string) => page.getByTestId('post-card').filter({ hasText: text });
+
+test('an author saves a draft: only they see it, under Drafts, in a preview', async () => {
+  await signUp(author, dana);
+  await signUp(reader, eli);
+  // A published post of the same tag, so the tag's archive and feed exist for the reader.
+  const res = await author.request.post('/api/posts', {
+    data: { title: `Already out ${run}`, body: 'Published at once.', tags: [tag] },
+  });
+  expect(res.status()).toBe(201);
+
+  await author.goto('/write');
+  await author.getByLabel('Title').fill(title);
+  await author.getByLabel('Tags').fill(tag);
+  await author.getByLabel('Body (Markdown)').fill(body);
+  await author.getByRole('button', { name: 'Save draft' }).click();
+
+  // The editor opens the preview: the post as it will look, marked as a draft.
+  await author.getByTestId('draft-preview').waitFor({ timeout: 20_000 });
+  draftPath = new URL(author.url()).pathname;
+  expect(draftPath).toMatch(/^\/drafts\/[0-9a-f]{24}$/);
+  await author.getByRole('heading', { level: 1, name: title }).waitFor();
+  await author.locator('.post-body .prose').getByRole('heading', { name: 'Not ready yet' }).waitFor();
+  expect(await author.locator('.post-body strong').textContent()).toBe('private');
+  expect(await author.getByRole('status').textContent()).toContain('only you can see this');
+  await screenshot(author, 'draft-preview');
+
+  await author.getByRole('link', { name: 'Drafts', exact: true }).click();
+  await author.getByRole('heading', { name: 'Your drafts' }).waitFor();
+  await author.getByTestId('draft').filter({ hasText: title }).waitFor();
+});
+
+test('another reader finds the draft nowhere: home, tag archive, its address, the feeds and the sitemap', async () => {
+  await reader.goto('/');
+  await cardTitled(reader, `Already out ${run}`).waitFor({ timeout: 20_000 });
+  expect(await cardTitled(reader, title).count()).toBe(0);
+  await reader.goto(`/tags/${tag}`);
+  await cardTitled(reader, `Already out ${run}`).waitFor();
+  expect(await cardTitled(reader, title).count()).toBe(0);
+
+  const id = draftPath.split('/').pop()!;
+  // The pages stream (a loading state), so "not found" is in the page rather than its status.
+  for (const path of [`/posts/${id}`, draftPath]) {
+    await reader.goto(path);
+    await reader.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
+    expect(await reader.getByText(title).count()).toBe(0);
+  }
+  expect((await reader.request.get(`/api/query/posts/${id}`)).status()).toBe(404);
+  expect((await reader.request.get(`/api/posts/${id}`)).status()).toBe(404);
+  const comment = await reader.request.post('/api/comments', { data: { postId: id, body: 'Early bird' } });
+  expect(comment.status()).toBe(404);
+
+  expect(await feedTitles('/feed.xml')).toContain(`Already out ${run}`);
+  expect(await feedTitles('/feed.xml')).not.toContain(title);
+  expect(await feedTitles(`/tags/${tag}/feed.xml`)).not.toContain(title);
+  expect(await feedTitles(`/users/${dana.username}/feed.xml`)).not.toContain(title);
+  const urls = await sitemapUrls();
+  expect(urls.some((u) => u.includes(`already-out-${run}`))).toBe(true);
+  expect(urls.filter((u) => u.includes('thoughts-in-progress'))).toEqual([]);
+});
+
+test('published from the preview, it appears for the reader, in the feed and the sitemap', async () => {
+  await author.goto(draftPath);
+  await author.getByRole('button', { name: 'Publish now' }).click();
+  await author.getByRole('heading', { level: 1, name: title }).waitFor();
+  await author.waitForURL(/\/posts\/thoughts-in-progress/, { timeout: 20_000 });
+
+  await reader.goto('/');
+  await reloadUntil(reader, async () => (await cardTitled(reader, title).count()) === 1);
+  // Newest published first: above the post published before it.
+  const titles = await reader.getByTestId('post-card').locator('h2').allTextContents();
+  expect(titles.indexOf(title)).toBeLessThan(titles.indexOf(`Already out ${run}`));
+  await cardTitled(reader, title).getByRole('link', { name: title }).click();
+  await reader.locator('.post-body .prose').getByRole('heading', { name: 'Not ready yet' }).waitFor();
+
+  expect(await feedTitles('/feed.xml')).toContain(title);
+  expect(await feedTitles(`/tags/${tag}/feed.xml`)).toContain(title);
+  expect((await sitemapUrls()).some((u) => u.includes('thoughts-in-progress'))).toBe(true);
+
+  await author.goto('/drafts');
+  await author.getByText('No drafts.').waitFor();
+});
+
+test('a scheduled draft is published at its time with nobody on the page', async () => {
+  await author.goto('/write');
+  await author.getByLabel('Title').fill(scheduledTitle);
+  await author.getByLabel('Body (Markdown)').fill('Written now, out in a few seconds.');
+  // datetime-local has minutes only: schedule through the preview's API, a few seconds ahead.
+  await author.getByRole('button', { name: 'Save draft' }).click();
+  await author.getByTestId('draft-preview').waitFor({ timeout: 20_000 });
+  const id = new URL(author.url()).pathname.split('/').pop()!;
+  const at = new Date(Date.now() + 4_000).toISOString();
+  expect((await author.request.post(`/api/posts/${id}/schedule`, { data: { publishAt: at } })).status()).toBe(200);
+  await author.goto('/drafts');
+  await author.getByTestId('draft').filter({ hasText: scheduledTitle }).getByText('Scheduled for').waitFor();
+  await author.close(); // nobody is left on the author's side
+
+  await reader.goto('/');
+  await reloadUntil(reader, async () => (await cardTitled(reader, scheduledTitle).count()) === 1, 30_000);
+});
