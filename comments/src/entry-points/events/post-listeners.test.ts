@@ -35,6 +35,7 @@ describe('post.created', () => {
       _id: event.data.id,
       authorId: event.data.authorId,
       version: 0,
+      published: true,
       deleted: false,
     });
 

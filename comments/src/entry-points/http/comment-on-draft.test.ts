@@ -49,7 +49,7 @@ describe('comments on drafts', () => {
   it('a draft takes no comment; once published it does; unpublished, none again', async () => {
     const draft = draftCreated();
     await app.bus.publish(draft);
-    await eventually(() => app.posts.findById(draft.data.id));
+    await eventually(async () => (await app.posts.findById(draft.data.id)) ?? undefined);
     expect(await app.posts.findById(draft.data.id).lean()).toMatchObject({ published: false, version: 0 });
 
     const started = Date.now();
@@ -70,7 +70,7 @@ describe('comments on drafts', () => {
   it('waits for a publication on its way', async () => {
     const draft = draftCreated();
     await app.bus.publish(draft);
-    await eventually(() => app.posts.findById(draft.data.id));
+    await eventually(async () => (await app.posts.findById(draft.data.id)) ?? undefined);
     const answer = comment(draft.data.id);
     await sleep(300);
     await app.bus.publish(postUpdated(draft.data, 1, 'published'));
@@ -80,7 +80,7 @@ describe('comments on drafts', () => {
   it('an old post.created (no status) is published; an older post.updated never undoes a newer one', async () => {
     const created = postCreated();
     await app.bus.publish(created);
-    await eventually(() => app.posts.findById(created.data.id));
+    await eventually(async () => (await app.posts.findById(created.data.id)) ?? undefined);
     expect((await app.posts.findById(created.data.id))?.published).toBe(true);
     await app.bus.publish(postUpdated(created.data, 3, 'published'));
     await app.bus.publish(postUpdated(created.data, 2, 'draft'));
