@@ -2,25 +2,62 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
+import type { ModerationPage } from '@postline/common/api';
 import { api } from '@/lib/browser-api';
 import { formatDate } from '@/lib/format';
 import type { QueueItem } from '@/lib/types';
 import { Markdown } from './Markdown';
 
-/** Comments awaiting a moderator: approve, or reject with a reason the author will see. */
-export function ModerationQueue({ initial }: { initial: QueueItem[] }) {
-  const [items, setItems] = useState(initial);
+/** Comments awaiting a moderator, oldest first, a page at a time: approve, or reject with a reason the author will see. */
+export function ModerationQueue({ initial }: { initial: ModerationPage<QueueItem> }) {
+  const [items, setItems] = useState(initial.items);
+  const [page, setPage] = useState(initial.page);
+  const [total, setTotal] = useState(initial.total);
+  const [error, setError] = useState<string>();
+  const [busy, setBusy] = useState(false);
+
+  async function loadMore() {
+    setBusy(true);
+    // Decided items have left the queue since: the next page starts after what is still shown.
+    const result = await api<ModerationPage<QueueItem>>(
+      'GET',
+      `/api/moderation/queue?page=${page + 1}&limit=${initial.limit}`,
+    );
+    setBusy(false);
+    if (!result.ok) return setError(result.errors.map((e) => e.message).join(' '));
+    const shown = new Set(items.map((i) => `${i.commentId}:${i.commentVersion}`));
+    setItems((list) => [...list, ...result.data.items.filter((i) => !shown.has(`${i.commentId}:${i.commentVersion}`))]);
+    setPage(result.data.page);
+    setTotal(result.data.total);
+  }
+
   if (items.length === 0) return <div className="empty-state">Nothing to review. The queue is clear.</div>;
   return (
-    <ol className="queue">
-      {items.map((item) => (
-        <QueueEntry
-          key={`${item.commentId}:${item.commentVersion}`}
-          item={item}
-          onDecided={() => setItems((list) => list.filter((i) => i !== item))}
-        />
-      ))}
-    </ol>
+    <>
+      <ol className="queue">
+        {items.map((item) => (
+          <QueueEntry
+            key={`${item.commentId}:${item.commentVersion}`}
+            item={item}
+            onDecided={() => {
+              setItems((list) => list.filter((i) => i !== item));
+              setTotal((n) => n - 1);
+            }}
+          />
+        ))}
+      </ol>
+      {page * initial.limit < total ? (
+        <div className="pagination">
+          <span className="pagination-status">
+            {items.length} of {total} shown
+          </span>
+          <button type="button" className="button button-secondary" onClick={loadMore} disabled={busy}>
+            Show more
+          </button>
+        </div>
+      ) : null}
+      {error ? <p className="field-error">{error}</p> : null}
+    </>
   );
 }
 
@@ -41,6 +78,8 @@ function QueueEntry({ item, onDecided }: { item: QueueItem; onDecided: () => voi
     const result = await api('POST', `/api/moderation/comments/${item.commentId}/decision`, {
       status,
       reason: reason.trim() || (status === 'approved' ? 'Approved by a moderator' : reason),
+      // the text shown here: if the author edited it since, the decision is refused (409)
+      commentVersion: item.commentVersion,
     });
     setBusy(false);
     if (result.ok) onDecided();
