@@ -51,7 +51,9 @@ export default async function ModerationPage() {
       </section>
       <section aria-labelledby="rejections-heading">
         <div className="page-heading">
-          <h2 id="rejections-heading" className="section-title">Recent automatic rejections</h2>
+          <h2 id="rejections-heading" className="section-title">
+            Recent automatic rejections
+          </h2>
           <p className="muted">
             Comments the rules rejected, newest first, with the rule that matched. Overturn a mistake: the comment is
             approved and its author sees your reason.
@@ -70,7 +72,9 @@ export default async function ModerationPage() {
       </section>
       <section aria-labelledby="decisions-heading">
         <div className="page-heading">
-          <h2 id="decisions-heading" className="section-title">Recent moderator decisions</h2>
+          <h2 id="decisions-heading" className="section-title">
+            Recent moderator decisions
+          </h2>
           <p className="muted">Decisions taken by moderators, newest first. Any of them can be overturned.</p>
         </div>
         {decisions ? (
