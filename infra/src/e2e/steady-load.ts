@@ -118,15 +118,18 @@ export class SteadyLoad {
         break;
       }
     }
-    const as = kind === 'signup' ? new ApiUser(this.baseUrl) : writer;
+    const as = kind === 'signup' ? new ApiUser(this.baseUrl, request.key) : writer;
     const work = this.call(kind, request.key, () =>
       as.request(request.method, request.path, request.body, this.hangMs),
     );
-    if (kind === 'post') {
+    if (kind === 'post' || kind === 'signup') {
+      // What was created becomes a target (a signed-up user writes too): likes and follows never run out.
       void work.then(() => {
         const created = this.attempts.find((a) => a.key === request.key);
         const id = (created?.body as { id?: string } | undefined)?.id;
-        if (created?.status === 201 && id) posts.push(id);
+        if (created?.status !== 201 || !id) return;
+        if (kind === 'post') posts.push(id);
+        else writers.push(Object.assign(as, { id, username: request.key }));
       });
     }
     this.pending.add(work);
