@@ -33,12 +33,13 @@ const hiddenMs = 30_000;
  * stream) and `reload` (it could not resume) the post is re-read once, so
  * nothing between the page's rendering and the stream is missed. An edit of
  * the post re-renders the page on the server (router.refresh keeps the
- * parts' state); a deletion says so.
+ * parts' state); a deletion or unpublishing says so.
  */
 export function LivePost({ postId, children }: { postId: string; children: ReactNode }) {
   const router = useRouter();
   const listeners = useRef(new Set<Listener>());
-  const [deleted, setDeleted] = useState(false);
+  // Deleted or unpublished since the page was rendered.
+  const [gone, setGone] = useState(false);
   // Whether the stream is open: shown to assistive technology as nothing, to tests as `data-live`.
   const [state, setState] = useState<'connecting' | 'open'>('connecting');
   const [context] = useState(() => ({
@@ -60,7 +61,7 @@ export function LivePost({ postId, children }: { postId: string; children: React
     async function reread() {
       const result = await api<{ post: PostDetail }>('GET', `/api/query/posts/${encodeURIComponent(postId)}`);
       if (result.ok) emit({ type: 'snapshot', post: result.data.post });
-      else if (result.status === 404) setDeleted(true);
+      else if (result.status === 404) setGone(true);
     }
 
     function open() {
@@ -74,10 +75,11 @@ export function LivePost({ postId, children }: { postId: string; children: React
       on('comment', (data) => emit({ type: 'comment', data }));
       on('comment-removed', (data) => emit({ type: 'comment-removed', data }));
       on('post', (data) => {
+        setGone(false); // published again
         emit({ type: 'post', data });
         if (data.contentChanged) router.refresh();
       });
-      on('post-deleted', () => setDeleted(true));
+      on('post-deleted', () => setGone(true));
       stream.onerror = () => {
         if (stream !== source || stopped) return;
         setState('connecting');
@@ -118,9 +120,9 @@ export function LivePost({ postId, children }: { postId: string; children: React
   return (
     <LiveContext.Provider value={context}>
       <div className="post-live" data-live={state}>
-        {deleted ? (
-          <p className="card" role="status" data-testid="post-deleted">
-            This post has been deleted.
+        {gone ? (
+          <p className="card" role="status" data-testid="post-gone">
+            This post is no longer available.
           </p>
         ) : null}
         {children}

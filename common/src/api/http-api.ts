@@ -197,6 +197,7 @@ export interface LiveEvents {
   comment: { comment: CommentView; rev: number; post?: LivePostCounts };
   'comment-removed': { id: string; postId: string; rev: number; post?: LivePostCounts };
   post: { post: LivePostCounts & { updatedAt: string; version: number }; contentChanged: boolean };
+  /** Deleted, or unpublished (a draft again): the page is gone for its readers. */
   'post-deleted': { id: string };
   /** A new stream: re-read the page once (what changed before the stream began is not sent), then follow. */
   ready: Record<string, never>;

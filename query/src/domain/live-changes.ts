@@ -30,11 +30,15 @@ export const liveChannel = {
   user: (userId: string) => `user:${userId}`,
 } as const;
 
-export type LivePost = Pick<PostView, '_id' | 'likeCount' | 'commentCount' | 'updatedAt' | 'version' | 'deleted'>;
+export type LivePost = Pick<
+  PostView,
+  '_id' | 'likeCount' | 'commentCount' | 'updatedAt' | 'version' | 'deleted' | 'published'
+>;
 
 /** The post fields a live change reads (one document by id, after the write). */
 export const livePostProjection = {
   likeCount: 1,
+  published: 1,
   commentCount: 1,
   updatedAt: 1,
   version: 1,
@@ -72,7 +76,8 @@ export function commentLiveChanges(
           data: { comment: commentJsonOf(comment, comment.reason), rev },
         },
   ];
-  if (!post || post.deleted) return changes;
+  // A draft has no public page (and takes no comments): its author's own channel only.
+  if (!post || post.deleted || post.published === false) return changes;
   if (!comment.deleted && comment.status === 'approved') {
     changes.push({
       channel: liveChannel.post(postId),
@@ -100,6 +105,11 @@ export function postLiveChanges(
   if (labels.length === 0 || subject === 'post.created') return [];
   if (!post) return [];
   if (post.deleted) return [{ channel: liveChannel.post(postId), event: 'post-deleted', data: { id: postId } }];
+  // A post unpublished (back to a draft) is gone for its readers as if deleted; a draft's likes and edits are nobody's.
+  if (post.published === false)
+    return subject === 'post.updated'
+      ? [{ channel: liveChannel.post(postId), event: 'post-deleted', data: { id: postId } }]
+      : [];
   return [
     {
       channel: liveChannel.post(postId),

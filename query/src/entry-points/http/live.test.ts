@@ -216,6 +216,26 @@ describe('GET /api/query/live', () => {
     await resumed.next((e) => e.event === 'reload');
   });
 
+  it('sends nothing of a draft: an unpublished post is gone for its readers, its later changes unsent', async () => {
+    const created = events.postCreated(author, { title: 'Soon a draft' });
+    await events.publish(created);
+    await eventually(async () => (await replicas[0]!.http.get(`/api/query/posts/${created.data.id}`)).status === 200);
+    const reader = await live(0, { post: created.data.id });
+    await reader.next((e) => e.event === 'ready');
+    await events.publish(events.postUpdated(created.data, { status: 'draft', publishedAt: null }));
+    await reader.next((e) => e.event === 'post-deleted');
+    await events.publish(events.postUpdated(created.data, { status: 'draft', publishedAt: null, title: 'Secret' }));
+    await events.publish(events.liked(created.data.id, other.id, 1));
+    // A later change of another post, on the same stream's replica: by then the draft's would have come.
+    const marker = await live(0, { post: post.id });
+    await marker.next((e) => e.event === 'ready');
+    await events.publish(events.liked(post.id, 'markerlike00000000000001', 9));
+    await marker.next((e) => e.event === 'post' && (e.data as { post: { likeCount: number } }).post.likeCount === 9);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(reader.events.filter((e) => e.event === 'post')).toEqual([]);
+    expect(JSON.stringify(reader.events)).not.toContain('Secret');
+  });
+
   it("ends a signed-in reader's stream when their session expires", async () => {
     const expiring = await live(1, { post: post.id, authorization: bearerFor(commenter, undefined, 1) });
     await expiring.next((e) => e.event === 'ready');
