@@ -6,7 +6,7 @@ import { createPostRules, schedulePostRules, updatePostRules } from './validator
 
 /**
  * POST /, GET|PUT|DELETE /:id, POST /:id/publish|unpublish|schedule;
- * `writeLimit` bounds how fast one user creates and edits.
+ * `writeLimit` bounds how fast one user creates, edits, publishes and schedules.
  */
 export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
   const router = Router();
@@ -20,15 +20,15 @@ export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
     res.json(await posts.get(req.currentUser, String(req.params.id)));
   });
 
-  router.post('/:id/publish', requireAuth, validateRequest([]), async (req, res) => {
+  router.post('/:id/publish', requireAuth, writeLimit, validateRequest([]), async (req, res) => {
     res.json(await posts.publish(signedInUser(req), String(req.params.id)));
   });
 
-  router.post('/:id/unpublish', requireAuth, validateRequest([]), async (req, res) => {
+  router.post('/:id/unpublish', requireAuth, writeLimit, validateRequest([]), async (req, res) => {
     res.json(await posts.unpublish(signedInUser(req), String(req.params.id)));
   });
 
-  router.post('/:id/schedule', requireAuth, validateRequest(schedulePostRules), async (req, res) => {
+  router.post('/:id/schedule', requireAuth, writeLimit, validateRequest(schedulePostRules), async (req, res) => {
     const { publishAt } = matchedData<{ publishAt: string }>(req);
     res.json(await posts.schedule(signedInUser(req), String(req.params.id), publishAt));
   });
