@@ -204,6 +204,29 @@ describe('drafts', () => {
   });
 });
 
+describe('posts stored before drafts existed', () => {
+  it('read as published at their creation, and say so in their next event', async () => {
+    const post = await create();
+    // As such a document was stored: no status, no publication times.
+    await posts.posts.collection.updateOne({ _id: post.id } as never, {
+      $unset: { status: '', publishedAt: '', publishAt: '' },
+    });
+    const read = await posts.http
+      .get(`/api/posts/${post.id}`)
+      .set(...as(reader))
+      .expect(200);
+    expect(read.body).toMatchObject({ status: 'published', publishedAt: read.body.createdAt, publishAt: null });
+
+    await posts.http
+      .put(`/api/posts/${post.id}`)
+      .set(...as(author))
+      .send({ title: 'Edited old post' })
+      .expect(200);
+    const event = await posts.events.waitFor('post.updated', (e) => e.aggregateId === post.id);
+    expect(event.data).toMatchObject({ status: 'published', publishedAt: read.body.createdAt, publishAt: null });
+  });
+});
+
 describe('scheduling', () => {
   it('schedules a draft (creation or later), moves and cancels the time', async () => {
     const at = inMinutes(60);
