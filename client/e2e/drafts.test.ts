@@ -190,15 +190,28 @@ test('a scheduled draft is published at its time with nobody on the page', async
   await author.goto('/write');
   await author.getByLabel('Title').fill(scheduledTitle);
   await author.getByLabel('Body (Markdown)').fill('Written now, out in a few seconds.');
-  // datetime-local has minutes only: schedule through the preview's API, a few seconds ahead.
-  await author.getByRole('button', { name: 'Save draft' }).click();
+  // Scheduled from the editor for tomorrow (the field is in the browser's own time zone)…
+  const tomorrow = await author.evaluate(() => {
+    const at = new Date(Date.now() + 24 * 3600_000);
+    const pad = (n: number) => String(n).padStart(2, '0');
+    return `${at.getFullYear()}-${pad(at.getMonth() + 1)}-${pad(at.getDate())}T${pad(at.getHours())}:${pad(at.getMinutes())}`;
+  });
+  await author.getByLabel('Publish at (optional)').fill(tomorrow);
+  await author.getByRole('button', { name: 'Schedule' }).click();
   await author.getByTestId('draft-preview').waitFor({ timeout: 20_000 });
+  await author.getByRole('status').getByText('Scheduled for').waitFor();
   const id = new URL(author.url()).pathname.split('/').pop()!;
+  const stored = await (await author.request.get(`/api/posts/${id}`)).json();
+  expect(Math.abs(Date.parse(stored.publishAt) - (Date.now() + 24 * 3600_000))).toBeLessThan(5 * 60_000);
+  // …unscheduled from the preview…
+  await author.getByRole('button', { name: 'Unschedule' }).click();
+  await author.getByRole('status').getByText('Not published yet.').waitFor({ timeout: 20_000 });
+  // …and scheduled a few seconds ahead (the field has minutes only), then nobody is left on the author's side.
   const at = new Date(Date.now() + 4_000).toISOString();
   expect((await author.request.post(`/api/posts/${id}/schedule`, { data: { publishAt: at } })).status()).toBe(200);
   await author.goto('/drafts');
   await author.getByTestId('draft').filter({ hasText: scheduledTitle }).getByText('Scheduled for').waitFor();
-  await author.close(); // nobody is left on the author's side
+  await author.close();
 
   await reader.goto('/');
   await reloadUntil(reader, async () => (await cardTitled(reader, scheduledTitle).count()) === 1, 30_000);
