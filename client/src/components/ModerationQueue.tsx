@@ -2,10 +2,9 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import type { ModerationPage } from '@postline/common/api';
 import { api } from '@/lib/browser-api';
 import { formatDate } from '@/lib/format';
-import type { QueueItem } from '@/lib/types';
+import type { ModerationPage, QueueItem } from '@/lib/types';
 import { Markdown } from './Markdown';
 
 /** Comments awaiting a moderator, oldest first, a page at a time: approve, or reject with a reason the author will see. */

@@ -2,9 +2,9 @@
 
 import Link from 'next/link';
 import { useState } from 'react';
-import type { DecisionItem, ModerationPage, ModeratorDecision } from '@postline/common/api';
 import { api } from '@/lib/browser-api';
 import { formatDate } from '@/lib/format';
+import type { DecisionItem, ModerationPage, ModeratorDecision } from '@/lib/types';
 import { Markdown } from './Markdown';
 
 /**

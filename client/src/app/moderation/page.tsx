@@ -1,11 +1,10 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import type { DecisionItem, ModerationPage } from '@postline/common/api';
 import { ErrorState } from '@/components/ErrorState';
 import { ModerationQueue } from '@/components/ModerationQueue';
 import { RecentDecisions } from '@/components/RecentDecisions';
 import { currentUser, serverGet } from '@/lib/server-api';
-import type { QueueItem } from '@/lib/types';
+import type { DecisionItem, ModerationPage, QueueItem } from '@/lib/types';
 
 export const metadata: Metadata = { title: 'Moderation' };
 
