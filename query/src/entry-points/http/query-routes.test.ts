@@ -245,6 +245,17 @@ describe('after post.deleted', () => {
   it('the post is gone from every list, its page, the tags and the feed', async () => {
     await h.events.publish(h.events.postDeleted({ id: bobPost, authorId: bob.id }));
     await eventually(async () => (await h.query.models.posts.findOne({ _id: bobPost }))?.deleted === true);
+    // The tombstone is the handler's first write; the list counts, the comments and the caches follow it.
+    await eventually(
+      async () => (await get('/posts?tag=solo')).body.total === 0,
+      10_000,
+      'the tag list without the post',
+    );
+    await eventually(
+      async () => (await h.query.models.comments.countDocuments({ postId: bobPost })) === 0,
+      10_000,
+      'the comments removed',
+    );
     await get(`/posts/${bobPost}`).expect(404);
     await get(`/posts/${bobSlug}`).expect(404);
     expect((await get('/posts?tag=solo').expect(200)).body.total).toBe(0);
