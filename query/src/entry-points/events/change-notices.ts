@@ -78,17 +78,33 @@ export class ChangeNotices {
     void this.watchConnection();
   }
 
-  /** After a write: drop here at once, then tell every replica (live changes reach every replica's streams this way, its own included). */
-  announce(family: string, labels: ChangeLabels, live: LiveChange[] = []): void {
+  /** After a write: drop here at once, then tell every replica. */
+  announce(family: string, labels: ChangeLabels): void {
     if (labels.length === 0) return;
     for (const target of this.targets) target.drop(labels);
-    const notice: Notice = { origin: this.origin, appliedAt: Date.now(), labels };
-    if (live.length > 0) notice.live = { seq: ++this.liveSeq, changes: live };
+    this.publish(family, { origin: this.origin, appliedAt: Date.now(), labels });
+  }
+
+  /**
+   * What live pages show of a change, once it is announced (it is read back after the write: the
+   * labels go first, so no cache waits for that read): to every replica's streams, its own included.
+   */
+  announceLive(family: string, live: LiveChange[]): void {
+    if (live.length === 0) return;
+    this.publish(family, {
+      origin: this.origin,
+      appliedAt: Date.now(),
+      labels: [],
+      live: { seq: ++this.liveSeq, changes: live },
+    });
+  }
+
+  private publish(family: string, notice: Notice): void {
     try {
       this.bus.connection.publish(this.bus.names.wire(`changes.query.${family}`), JSON.stringify(notice));
     } catch (err) {
       // The connection is closing or gone: the other replicas clear everything when theirs drops too.
-      this.logger.warn({ err, labels }, 'could not announce a change');
+      this.logger.warn({ err, labels: notice.labels }, 'could not announce a change');
     }
   }
 
@@ -102,7 +118,7 @@ export class ChangeNotices {
       this.clear(true);
       return;
     }
-    for (const target of this.targets) target.drop(notice.labels);
+    if (notice.labels.length > 0) for (const target of this.targets) target.drop(notice.labels);
     if (notice.live && Array.isArray(notice.live.changes))
       this.liveTarget?.receive(`${notice.origin}.${notice.live.seq}`, notice.live.changes);
     this.received.push({ ...notice, receivedAt: Date.now(), fromSelf: notice.origin === this.origin });

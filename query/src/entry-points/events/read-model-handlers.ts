@@ -26,7 +26,8 @@ export function registerReadModelListeners(
     const family = subject.slice(0, subject.indexOf('.'));
     listener.on(subject, async (event) => {
       const labels = await handler(event);
-      notices?.announce(family, labels, liveChanges ? await liveChanges(event as AnyEventEnvelope, labels) : []);
+      notices?.announce(family, labels);
+      if (notices && liveChanges) notices.announceLive(family, await liveChanges(event as AnyEventEnvelope, labels));
     });
   }
 }
