@@ -159,3 +159,58 @@ test('a moderator overturns an automatic rejection from the queue page; author a
     .waitFor();
   expect(await rejections.getByTestId('decision-item').filter({ hasText: 'Seville orange' }).count()).toBe(0);
 });
+
+test("a moderator overturns the rules' approval from the page: readers no longer see the comment", async () => {
+  const clean = await commenter.expect<{ id: string }>(201, 'POST', '/api/comments', {
+    postId: post.id,
+    body: `Bergamot is underrated ${run}`,
+  });
+  await eventually(
+    async () => {
+      const res = await moderator.request<{ items: { commentId: string }[] }>(
+        'GET',
+        '/api/moderation/decisions?decidedBy=rules&status=approved',
+      );
+      return res.body.items?.some((i) => i.commentId === clean.id);
+    },
+    20_000,
+    'the rules approval',
+  );
+  const anonymous = new ApiUser(platform.url);
+  await eventually(
+    async () => {
+      const res = await anonymous.request<{ post: { comments: { id: string }[] } }>(
+        'GET',
+        `/api/query/posts/${post.id}`,
+      );
+      return res.body.post?.comments.some((c) => c.id === clean.id);
+    },
+    20_000,
+    'the approved comment visible to readers first',
+  );
+  const modPage = (await newVisitor(browser, platform.url)).page;
+  await signIn(modPage, `modo_${run}`);
+  await modPage.goto('/moderation');
+  const entry = modPage
+    .getByRole('list', { name: 'Recent automatic approvals' })
+    .getByTestId('decision-item')
+    .filter({ hasText: 'Bergamot is underrated' });
+  await entry.getByLabel('Reason for overturning (shown to the author)').fill('Advertising a shop');
+  await entry.getByRole('button', { name: 'Overturn: reject' }).click();
+  await entry.getByRole('status').filter({ hasText: 'Overturned: now rejected' }).waitFor();
+
+  const readerPage = (await newVisitor(browser, platform.url)).page;
+  await eventually(
+    async () => {
+      await openPost(readerPage);
+      return (await readerPage.getByTestId('comment').filter({ hasText: 'Bergamot' }).count()) === 0;
+    },
+    20_000,
+    'the rejected comment gone for readers',
+  );
+  await readerPage.locator('#comments-heading').filter({ hasText: '(1)' }).waitFor();
+  expect(await commenter.expect(200, 'GET', `/api/comments/${clean.id}`)).toMatchObject({
+    status: 'rejected',
+    reason: 'Advertising a shop',
+  });
+});

@@ -11,6 +11,7 @@ export const metadata: Metadata = { title: 'Moderation' };
 const pageSize = 20;
 const rulesRejections = 'decidedBy=rules&status=rejected';
 const moderatorDecisions = 'decidedBy=moderator';
+const rulesApprovals = 'decidedBy=rules&status=approved';
 
 const unavailable = <ErrorState title="This list is unavailable" message="Please try again in a moment." />;
 
@@ -25,7 +26,7 @@ export default async function ModerationPage() {
       />
     );
   }
-  const [queue, rejections, decisions] = await Promise.all([
+  const [queue, rejections, decisions, approvals] = await Promise.all([
     serverGet<ModerationPage<QueueItem>>('moderation', `/api/moderation/queue?limit=${pageSize}`).catch(() => null),
     serverGet<ModerationPage<DecisionItem>>(
       'moderation',
@@ -34,6 +35,10 @@ export default async function ModerationPage() {
     serverGet<ModerationPage<DecisionItem>>(
       'moderation',
       `/api/moderation/decisions?${moderatorDecisions}&limit=${pageSize}`,
+    ).catch(() => null),
+    serverGet<ModerationPage<DecisionItem>>(
+      'moderation',
+      `/api/moderation/decisions?${rulesApprovals}&limit=${pageSize / 2}`,
     ).catch(() => null),
   ]);
   return (
@@ -82,6 +87,26 @@ export default async function ModerationPage() {
             filter={moderatorDecisions}
             label="Recent moderator decisions"
             empty="No moderator decisions yet."
+          />
+        ) : (
+          unavailable
+        )}
+      </section>
+      <section aria-labelledby="approvals-heading">
+        <div className="page-heading">
+          <h2 id="approvals-heading" className="section-title">
+            Recent automatic approvals
+          </h2>
+          <p className="muted">
+            Comments the rules found nothing wrong with, newest first. Overturn one to reject it with a reason.
+          </p>
+        </div>
+        {approvals ? (
+          <RecentDecisions
+            initial={approvals}
+            filter={rulesApprovals}
+            label="Recent automatic approvals"
+            empty="No automatic approvals."
           />
         ) : (
           unavailable
