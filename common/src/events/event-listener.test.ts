@@ -197,6 +197,27 @@ describe('EventListener', () => {
     expect(letters[0]?.reason).toContain('never arrives');
   });
 
+  it('loses no time to a stop under load: what the stopped listener had on the way goes to the next one at once', async () => {
+    const handled = new Set<string>();
+    const handler = async (e: EventEnvelope<'user.created'>) => {
+      await new Promise((r) => setTimeout(r, 2));
+      handled.add(e.aggregateId);
+    };
+    const first = new EventListener(bus, { service: 'svc', logger, maxInFlight: 8 }).on('user.created', handler);
+    await first.start();
+    const events = Array.from({ length: 600 }, (_, i) => userCreated(0, `u${i}`));
+    const publishing = Promise.all(events.map((e) => bus.publish(e)));
+    await eventually(() => handled.size >= 100, 10_000, 'the first listener at work');
+    await first.stop();
+    await publishing;
+    const stoppedAt = Date.now();
+    listener = new EventListener(bus, { service: 'svc', logger }).on('user.created', handler);
+    await listener.start();
+    // A message delivered to a stopped listener comes back only after the 30 s ack wait.
+    await eventually(() => handled.size === 600, 10_000, `all 600 handled (${handled.size})`);
+    expect(Date.now() - stoppedAt).toBeLessThan(10_000);
+  });
+
   it('delivers again after the configured ack wait, and applies a new ack wait to the live consumer at start', async () => {
     const stream = bus.names.stream('USERS');
     const deliveries: number[] = [];
