@@ -9,9 +9,11 @@ import { ReadSide, type FollowingEntry, type ReadCaches } from './domain/read-si
 import { ChangeNotices } from './entry-points/events/change-notices';
 import { liveChangesReader } from './entry-points/events/live-changes';
 import { readModelHandlers, registerReadModelListeners } from './entry-points/events/read-model-handlers';
+import { SearchIndex } from './data-access/search-index';
 import { LiveHub } from './entry-points/http/live-hub';
 import { liveRoutes } from './entry-points/http/live-route';
 import { queryRoutes } from './entry-points/http/query-routes';
+import { searchRoutes } from './entry-points/http/search-route';
 import { ensureReplayed } from './rebuild/replay-into-read-models';
 
 function modelsOf(ctx: ServiceContext) {
@@ -27,6 +29,8 @@ export interface QueryParts {
   notices: ChangeNotices;
   /** The live event streams of this replica. */
   live: LiveHub;
+  /** This replica's full-text index of the published posts. */
+  search: SearchIndex;
 }
 
 export type QueryServiceDefinition = ServiceDefinition & { parts: () => QueryParts };
@@ -78,14 +82,18 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
         replaySize: config.QUERY_LIVE_REPLAY_SIZE,
         logger: ctx.logger,
       });
-      const notices = new ChangeNotices(ctx.bus, [caches.answers, caches.viewers], ctx.logger, live);
+      // Subscribed before it loads: a change written during the load is read back after it.
+      const search = new SearchIndex(models.posts, ctx.logger);
+      const notices = new ChangeNotices(ctx.bus, [caches.answers, caches.viewers, search], ctx.logger, live);
       notices.start();
-      parts = { caches, notices, live, readSide: new ReadSide(new ReadModelQueries(models), caches) };
+      await search.load();
+      parts = { caches, notices, live, search, readSide: new ReadSide(new ReadModelQueries(models), caches) };
     },
     routes: () => {
       const router = Router();
       router.use(queryRoutes(partsOf().readSide));
       router.use(liveRoutes(partsOf().live));
+      router.use(searchRoutes(partsOf().search));
       return router;
     },
     listeners: (listener, ctx) => {

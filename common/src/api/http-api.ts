@@ -180,6 +180,37 @@ export interface ProfileView {
 
 export type UserPostsPage = PostPage & { user: ProfileView };
 
+/** A piece of a highlighted text (GET /api/query/search): `mark` on the words the search matched. Text, never HTML. */
+export interface TextPart {
+  text: string;
+  mark?: true;
+}
+
+export interface SearchResult {
+  id: string;
+  slug: string;
+  title: string;
+  /** The title in parts, the matched words marked. */
+  titleParts: TextPart[];
+  /** A plain-text window of the body around its first matched word, in parts. */
+  snippetParts: TextPart[];
+  tags: string[];
+  authorUsername: string;
+  publishedAt: string;
+  score: number;
+  /** The words of the post that matched, lower case. */
+  terms: string[];
+}
+
+export interface SearchPage {
+  q: string;
+  results: SearchResult[];
+  page: number;
+  limit: number;
+  /** Matches ranked (at most 1000). */
+  total: number;
+}
+
 /** A post's counts as a live stream sends them. */
 export interface LivePostCounts {
   id: string;

@@ -51,3 +51,29 @@ export const pageOnlyRules: ValidationChain[] = paging;
 
 /** No query parameters at all (anything given is an unknown field). */
 export const noQueryRules: ValidationChain[] = [];
+
+export const maxSearchLimit = 20;
+export const defaultSearchLimit = 10;
+
+/** GET /search: `q` of 1 to 100 characters (after trimming), a page and at most 20 results. */
+export const searchRules: ValidationChain[] = [
+  query('q')
+    .isString()
+    .withMessage('q must be a single value')
+    .bail()
+    .trim()
+    .isLength({ min: 1, max: 100 })
+    .withMessage('q must be 1 to 100 characters'),
+  query('page')
+    .optional()
+    .isInt({ min: 1, max: 1000 })
+    .withMessage('page must be a whole number from 1 to 1000')
+    .bail()
+    .toInt(),
+  query('limit')
+    .optional()
+    .isInt({ min: 1, max: maxSearchLimit })
+    .withMessage(`limit must be a whole number from 1 to ${maxSearchLimit}`)
+    .bail()
+    .toInt(),
+];

@@ -1,0 +1,170 @@
+import MiniSearch from 'minisearch';
+import type { Collection } from 'mongodb';
+import type { SearchPage, SearchResult } from '@postline/common/api';
+import type { Logger } from 'pino';
+import { changeLabel } from '../domain/change-labels';
+import { plainTextOf } from '../domain/excerpt';
+import { highlight, snippet } from '../domain/search-highlight';
+import type { PostView } from './read-models';
+
+/** What the index keeps of a published post: the fields searched, and what a result shows. */
+interface SearchDoc {
+  id: string;
+  slug: string;
+  title: string;
+  /** The body as plain text (Markdown removed): what is searched and what the snippet is cut from. */
+  text: string;
+  tags: string[];
+  authorUsername: string;
+  publishedAt: string;
+}
+
+const projection = {
+  slug: 1,
+  title: 1,
+  body: 1,
+  tags: 1,
+  authorUsername: 1,
+  publishedAt: 1,
+  published: 1,
+  deleted: 1,
+} as const;
+type Indexed = Pick<PostView, '_id' | keyof typeof projection>;
+
+const postLabel = changeLabel.post('');
+/** At most this many matches are ranked (a query matching more shows the best of them). */
+const maxMatches = 1000;
+
+function newIndex(): MiniSearch<SearchDoc> {
+  return new MiniSearch<SearchDoc>({
+    fields: ['title', 'text', 'tags'],
+    extractField: (doc, field) =>
+      field === 'tags' ? doc.tags.join(' ') : (doc as unknown as Record<string, string>)[field],
+    searchOptions: {
+      boost: { title: 3, tags: 2 },
+      combineWith: 'AND',
+      // The last word may be half typed; longer words forgive a typo.
+      prefix: (_term, i, terms) => i === terms.length - 1,
+      fuzzy: (term) => (term.length > 4 ? 0.2 : false),
+    },
+  });
+}
+
+/**
+ * Full-text search over the published posts, in memory on each query replica
+ * (MiniSearch). Built at start from the posts read model, then kept in step by
+ * the change notices every replica receives (change-notices.ts): a notice
+ * naming a post makes each replica read that post back from the shared read
+ * model and index it as it is now (or drop it: a draft, deleted, gone). Reads
+ * run one at a time in the order the notices arrived, so the newest state is
+ * the one kept. The index is a function of the set of posts alone (a post is
+ * removed with the very document it was added with), so replicas with the
+ * same posts rank alike; ties go to the newest, then the id.
+ */
+export class SearchIndex {
+  private index = newIndex();
+  private readonly docs = new Map<string, SearchDoc>();
+  private queue: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly posts: Collection<PostView>,
+    private readonly logger: Logger,
+  ) {}
+
+  /** Fills the index from the read model (at start, and after notices may have been missed). */
+  load(): Promise<void> {
+    return this.enqueue(async () => {
+      const found = (await this.posts
+        .find({ published: { $ne: false }, deleted: { $ne: true } }, { projection })
+        .toArray()) as Indexed[];
+      this.index = newIndex();
+      this.docs.clear();
+      for (const post of found) this.put(post);
+    });
+  }
+
+  /** How many posts are searchable. */
+  get size(): number {
+    return this.docs.size;
+  }
+
+  /** Resolves once every read-back queued so far is applied (for the tests). */
+  settled(): Promise<void> {
+    return this.queue;
+  }
+
+  // NoticeTarget: the labels of a change; a post's own label means the post may have changed.
+  drop(labels: readonly string[]): void {
+    for (const label of labels)
+      if (label.startsWith(postLabel)) {
+        const id = label.slice(postLabel.length);
+        void this.enqueue(async () => this.put((await this.posts.findOne({ _id: id }, { projection })) ?? { _id: id }));
+      }
+  }
+
+  /** Notices may have been missed: once they arrive again (`live`), everything is read anew. */
+  clear(live?: boolean): void {
+    if (live) void this.load();
+  }
+
+  search(q: string, page: number, limit: number): SearchPage {
+    const matches = this.index
+      .search(q)
+      .map((m) => ({ ...m, score: Math.round(m.score * 1000) / 1000 }))
+      .sort((a, b) => {
+        if (b.score !== a.score) return b.score - a.score;
+        const [da, db] = [this.docs.get(a.id as string)!, this.docs.get(b.id as string)!];
+        return da.publishedAt === db.publishedAt
+          ? da.id.localeCompare(db.id)
+          : db.publishedAt.localeCompare(da.publishedAt);
+      })
+      .slice(0, maxMatches);
+    const results = matches.slice((page - 1) * limit, page * limit).map((m): SearchResult => {
+      const doc = this.docs.get(m.id as string)!;
+      const terms = new Set(m.terms);
+      return {
+        id: doc.id,
+        slug: doc.slug,
+        title: doc.title,
+        titleParts: highlight(doc.title, terms),
+        snippetParts: highlight(snippet(doc.text, terms), terms),
+        tags: doc.tags,
+        authorUsername: doc.authorUsername,
+        publishedAt: doc.publishedAt,
+        score: m.score,
+        terms: [...terms].sort(),
+      };
+    });
+    return { q, total: matches.length, page, limit, results };
+  }
+
+  /** Indexes the post as it is now: searchable only while published and not deleted. */
+  private put(post: Partial<Indexed> & { _id: string }): void {
+    const before = this.docs.get(post._id);
+    if (before) {
+      this.index.remove(before);
+      this.docs.delete(post._id);
+    }
+    if (post.deleted || post.published === false || post.title === undefined) return;
+    const doc: SearchDoc = {
+      id: post._id,
+      slug: post.slug ?? post._id,
+      title: post.title,
+      text: plainTextOf(post.body ?? ''),
+      tags: post.tags ?? [],
+      authorUsername: post.authorUsername ?? '',
+      publishedAt: post.publishedAt?.toISOString() ?? '',
+    };
+    this.index.add(doc);
+    this.docs.set(doc.id, doc);
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
+    const run = this.queue.then(work).catch((err: unknown) => {
+      // A failed read leaves that post as it was; the next change to it, or a reconnect, reads it again.
+      this.logger.warn({ err }, 'search index: could not read a post back');
+    });
+    this.queue = run;
+    return run;
+  }
+}
