@@ -50,6 +50,15 @@ const frameOf = (event: string, id: string | undefined, data: string) =>
  * `<announcing replica>.<its count>`, the same on every replica, so a client
  * resumes on whichever replica the gateway picks (see the README).
  */
+/** What a live stream's answer starts with; a HEAD request gets these and nothing more. */
+export const liveStreamHeaders = {
+  'Content-Type': 'text/event-stream; charset=utf-8',
+  'Cache-Control': 'no-cache, no-transform',
+  Connection: 'keep-alive',
+  // Gateways that buffer by default (nginx) pass this stream through as it is written.
+  'X-Accel-Buffering': 'no',
+};
+
 export class LiveHub implements LiveTarget {
   private readonly byChannel = new Map<string, Set<Stream>>();
   private readonly streams = new Set<Stream>();
@@ -80,13 +89,7 @@ export class LiveHub implements LiveTarget {
    * carries the latest id, so the next resume starts there.
    */
   start(res: ServerResponse, channels: readonly string[], lastEventId: string | undefined, endsAt?: number): void {
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-cache, no-transform',
-      Connection: 'keep-alive',
-      // Gateways that buffer by default (nginx) pass this stream through as it is written.
-      'X-Accel-Buffering': 'no',
-    });
+    res.writeHead(200, liveStreamHeaders);
     const stream: Stream = { res, channels, endsAt };
     this.streams.add(stream);
     for (const channel of channels) {

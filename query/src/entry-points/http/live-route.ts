@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { matchedData, query } from 'express-validator';
 import { ServiceUnavailableError, ValidationError, validateRequest } from '@postline/common';
 import { liveChannel } from '../../domain/live-changes';
-import type { LiveHub } from './live-hub';
+import { liveStreamHeaders, type LiveHub } from './live-hub';
 import { tokenOf } from './viewer-token';
 
 /** Post ids as the posts service makes them; anything else cannot name a post. */
@@ -49,6 +49,11 @@ export function liveRoutes(hub: LiveHub): Router {
       throw new ValidationError([
         { message: 'give a post id to follow, or sign in to follow your comments', field: 'post' },
       ]);
+    // Express routes HEAD here too: the stream's headers, then the end (a stream would never end).
+    if (req.method === 'HEAD') {
+      res.writeHead(200, liveStreamHeaders).end();
+      return;
+    }
     if (hub.full) {
       res.set('Retry-After', '10');
       throw new ServiceUnavailableError('Too many live connections on this server; try again shortly');

@@ -255,6 +255,9 @@ describe('GET /api/query/live', () => {
     expect(nothing.events[0]!.data).toEqual({ errors: [expect.objectContaining({ field: 'post' })] });
     const bad = await live(0, { path: '/api/query/live?post=%3Cscript%3E' });
     expect(bad.status).toBe(400);
+    // HEAD: the stream's headers and the end, not a stream that never ends (found by the fuzzer).
+    const head = await replicas[0]!.http.head(`/api/query/live?post=${post.id}`).timeout(5_000);
+    expect([head.status, head.headers['content-type']]).toEqual([200, 'text/event-stream; charset=utf-8']);
     const unknownField = await live(0, { path: `/api/query/live?post=${post.id}&since=1` });
     expect(unknownField.status).toBe(400);
     expect(unknownField.events[0]!.data).toEqual({ errors: [{ message: 'Unknown field', field: 'since' }] });
