@@ -1,5 +1,6 @@
 import type { Metadata, Viewport } from 'next';
 import Link from 'next/link';
+import { SearchBox } from '@/components/SearchBox';
 import { SignOutButton } from '@/components/SignOutButton';
 import { feedLinks } from '@/lib/page-metadata';
 import { publicOrigin } from '@/lib/public-url';
@@ -35,6 +36,7 @@ export default async function RootLayout({ children }: { children: React.ReactNo
               </span>
               Postline
             </Link>
+            <SearchBox />
             <nav aria-label="Main" className="site-nav">
               <Link href="/" className="nav-link">
                 Home

@@ -11,6 +11,7 @@ export const sitePaths = {
   tagFeed: (tag: string) => `/tags/${encodeURIComponent(tag)}/feed.xml`,
   authorFeed: (username: string) => `/users/${encodeURIComponent(username)}/feed.xml`,
   sitemap: '/sitemap.xml',
+  search: (q: string, page = 1) => `/search?${new URLSearchParams({ q, ...(page > 1 ? { page: String(page) } : {}) })}`,
 } as const;
 
 export const siteName = 'Postline';

@@ -24,7 +24,10 @@ export type {
   ProfileView as ProfileSummary,
   QueueItem,
   Role,
+  SearchPage,
+  SearchResult,
   TagCount,
+  TextPart,
   UserPostsPage,
   UserProfile as AuthProfile,
 } from '@postline/common/api';
