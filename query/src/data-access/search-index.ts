@@ -32,6 +32,24 @@ const projection = {
 type Indexed = Pick<PostView, '_id' | keyof typeof projection>;
 
 const postLabel = changeLabel.post('');
+/** A read-back slower than this is given up (logged), so one stuck read cannot hold back every later change. */
+const readBackMs = 5_000;
+
+/** `work`, or a rejection once `readBackMs` passed (what `work` resolves to after that is ignored). */
+async function withinTime<T>(work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`no answer within ${readBackMs} ms`)), readBackMs);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** At most this many matches are ranked (a query matching more shows the best of them). */
 const maxMatches = 1000;
 
@@ -98,7 +116,10 @@ export class SearchIndex {
     for (const label of labels)
       if (label.startsWith(postLabel)) {
         const id = label.slice(postLabel.length);
-        void this.enqueue(async () => this.put((await this.posts.findOne({ _id: id }, { projection })) ?? { _id: id }));
+        void this.enqueue(async () => {
+          const post = await withinTime(this.posts.findOne({ _id: id }, { projection, maxTimeMS: readBackMs }));
+          this.put(post ?? { _id: id });
+        });
       }
   }
 
