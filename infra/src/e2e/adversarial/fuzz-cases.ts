@@ -38,7 +38,7 @@ const sample = {
   tags: () => ['travel', 'food'],
 };
 
-/** Every public route of ARCHITECTURE.md and the query service's live stream. */
+/** Every public route of ARCHITECTURE.md and those added since: the live stream, drafts, moderation's decisions. */
 export function routeSpecs(t: FuzzTargets): RouteSpec[] {
   return [
     {
@@ -63,11 +63,19 @@ export function routeSpecs(t: FuzzTargets): RouteSpec[] {
     { method: 'DELETE', template: '/api/posts/:id' },
     { method: 'POST', template: '/api/posts/:id/like' },
     { method: 'DELETE', template: '/api/posts/:id/like' },
+    { method: 'POST', template: '/api/posts/:id/publish' },
+    { method: 'POST', template: '/api/posts/:id/unpublish' },
+    {
+      method: 'POST',
+      template: '/api/posts/:id/schedule',
+      body: { publishAt: () => new Date(Date.now() + 86_400_000).toISOString() },
+    },
     { method: 'POST', template: '/api/comments', body: { postId: () => t.postId, body: sample.text } },
     { method: 'GET', template: '/api/comments/:id' },
     { method: 'PUT', template: '/api/comments/:id', body: { body: sample.text } },
     { method: 'DELETE', template: '/api/comments/:id' },
-    { method: 'GET', template: '/api/moderation/queue', queryKeys: ['limit', 'status'] },
+    { method: 'GET', template: '/api/moderation/queue', queryKeys: ['page', 'limit', 'status'] },
+    { method: 'GET', template: '/api/moderation/decisions', queryKeys: ['decidedBy', 'status', 'page', 'limit'] },
     {
       method: 'POST',
       template: '/api/moderation/comments/:id/decision',
@@ -78,6 +86,8 @@ export function routeSpecs(t: FuzzTargets): RouteSpec[] {
     { method: 'GET', template: '/api/query/feed', queryKeys: ['page', 'limit'] },
     { method: 'GET', template: '/api/query/tags' },
     { method: 'GET', template: '/api/query/users/:username/posts', queryKeys: ['page', 'limit'] },
+    { method: 'GET', template: '/api/query/drafts', queryKeys: ['page', 'limit'] },
+    { method: 'GET', template: '/api/query/drafts/:id' },
     { method: 'GET', template: '/api/query/live', queryKeys: ['post'] },
   ];
 }
