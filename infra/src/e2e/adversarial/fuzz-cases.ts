@@ -38,7 +38,7 @@ const sample = {
   tags: () => ['travel', 'food'],
 };
 
-/** Every public route of ARCHITECTURE.md and those added since: the live stream, drafts, moderation's decisions. */
+/** Every public route of ARCHITECTURE.md and those added since: the live stream, drafts, search, moderation's decisions. */
 export function routeSpecs(t: FuzzTargets): RouteSpec[] {
   return [
     {
@@ -88,6 +88,7 @@ export function routeSpecs(t: FuzzTargets): RouteSpec[] {
     { method: 'GET', template: '/api/query/users/:username/posts', queryKeys: ['page', 'limit'] },
     { method: 'GET', template: '/api/query/drafts', queryKeys: ['page', 'limit'] },
     { method: 'GET', template: '/api/query/drafts/:id' },
+    { method: 'GET', template: '/api/query/search', queryKeys: ['q', 'page', 'limit'] },
     { method: 'GET', template: '/api/query/live', queryKeys: ['post'] },
   ];
 }
