@@ -38,6 +38,9 @@ const sample = {
   tags: () => ['travel', 'food'],
 };
 
+/** A valid schedule time that a seed replays the same all day: the start of the day after tomorrow (UTC). */
+const dayAfterTomorrow = new Date((Math.floor(Date.now() / 86_400_000) + 2) * 86_400_000).toISOString();
+
 /** Every public route of ARCHITECTURE.md and those added since: the live stream, drafts, search, moderation's decisions. */
 export function routeSpecs(t: FuzzTargets): RouteSpec[] {
   return [
@@ -68,7 +71,7 @@ export function routeSpecs(t: FuzzTargets): RouteSpec[] {
     {
       method: 'POST',
       template: '/api/posts/:id/schedule',
-      body: { publishAt: () => new Date(Date.now() + 86_400_000).toISOString() },
+      body: { publishAt: () => dayAfterTomorrow },
     },
     { method: 'POST', template: '/api/comments', body: { postId: () => t.postId, body: sample.text } },
     { method: 'GET', template: '/api/comments/:id' },
