@@ -66,7 +66,15 @@ export class SteadyLoad {
     const tick = () => {
       // Catch up with the schedule after a stalled event loop instead of drifting.
       const due = Math.floor(((performance.now() - startedAt) / 1000) * this.perSecond);
-      while (this.sent < due) this.send(mix[this.sent % mix.length]!, this.sent++);
+      while (this.sent < due) {
+        const kind = mix[this.sent % mix.length]!;
+        try {
+          this.send(kind, this.sent++);
+        } catch (err) {
+          // Recorded, not thrown: an exception in a timer would end the process and leave its platform running.
+          this.attempts.push({ kind, key: 'the load itself', status: 0, body: undefined, ms: 0, error: String(err) });
+        }
+      }
     };
     this.timer = setInterval(tick, 20);
   }
