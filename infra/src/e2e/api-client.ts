@@ -1,4 +1,6 @@
 import type { EventsClient, TailedEvent } from '@postline/common/events-client';
+import { eventually, repositoryRoot } from '@postline/common/testing';
+import { commandFor } from '../local/local-services';
 
 // Responses are whatever JSON the API answers; tests narrow them with their own types.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -123,5 +125,20 @@ function parseJson(text: string): unknown {
     return text ? JSON.parse(text) : undefined;
   } catch {
     return undefined;
+  }
+}
+
+/**
+ * Waits until every service of a platform answers its own readiness check again (the client, which
+ * has no database, its /healthz), as after a restart of something they depend on.
+ */
+export async function allReady(services: Record<string, string>, timeoutMs: number): Promise<void> {
+  for (const [name, origin] of Object.entries(services)) {
+    const path = commandFor(repositoryRoot(__dirname), name)?.readinessPath ?? '/readyz';
+    await eventually(
+      async () => (await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok,
+      timeoutMs,
+      `${name} ready again`,
+    );
   }
 }

@@ -2,10 +2,9 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EventsClient } from '@postline/common/events-client';
-import { eventually, repositoryRoot } from '@postline/common/testing';
-import { commandFor } from '../local/local-services';
+import { eventually } from '@postline/common/testing';
 import { startPlatform, type Platform } from '../local/platform';
-import { ApiUser, consumedUpTo, eventsOf, mapConcurrently } from './api-client';
+import { allReady, ApiUser, consumedUpTo, eventsOf, mapConcurrently } from './api-client';
 
 /**
  * An acknowledged write survives a crash of the database: 200 writes answered
@@ -51,16 +50,6 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     rmSync(dataDir, { recursive: true, force: true });
   });
 
-  // Each part's own readiness check (the client has no database: its /healthz).
-  const ready = async (name: string, origin: string) => {
-    const path = commandFor(repositoryRoot(), name)?.readinessPath ?? '/readyz';
-    try {
-      return (await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(2_000) })).ok;
-    } catch {
-      return false;
-    }
-  };
-
   it('keeps all 200 writes answered 201, in the owning services and in query', async () => {
     // The platform's own database, not one MONGO_URL points at, on file.
     expect(existsSync(join(platform.mongo!.dataDir, 'postline.mv.db'))).toBe(true);
@@ -102,9 +91,7 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     expect([posts.length, comments.length]).toEqual([150, 50]);
 
     // The services reconnect by themselves.
-    for (const [name, origin] of Object.entries(platform.services)) {
-      await eventually(() => ready(name, origin), 30_000, `${name} ready again after the database restart`);
-    }
+    await allReady(platform.services, 30_000);
 
     // Every acknowledged write is in the service that owns it.
     const missing: string[] = [];

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { EventsClient } from '@postline/common/events-client';
-import { eventually, repositoryRoot } from '@postline/common/testing';
-import { commandFor } from '../../local/local-services';
+import { eventually } from '@postline/common/testing';
 import { startPlatform, type Platform } from '../../local/platform';
-import { ApiUser, consumedUpTo, mapConcurrently } from '../api-client';
+import { allReady, ApiUser, consumedUpTo, mapConcurrently } from '../api-client';
 import { PlatformState, POISON_MARK, type Findings } from './platform-state';
 import { SteadyLoad, type Attempt, type Targets } from '../steady-load';
 
@@ -142,17 +141,7 @@ describe('the fault matrix', () => {
       .map((line) => line.slice(0, 600))
       .join('\n');
 
-  const readyAgain = async () => {
-    for (const [name, origin] of Object.entries(platform.services)) {
-      const path = commandFor(repositoryRoot(), name)?.readinessPath ?? '/readyz';
-      await eventually(
-        async () =>
-          (await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok,
-        60_000,
-        `${name} ready again`,
-      );
-    }
-  };
+  const readyAgain = () => allReady(platform.services, 60_000);
 
   it('nats-server killed for 30 s, then restarted', async () => {
     await scenario('nats-server SIGKILL, 30 s down', async () => {
