@@ -206,11 +206,13 @@ test('a scheduled draft is published at its time with nobody on the page', async
   // …unscheduled from the preview…
   await author.getByRole('button', { name: 'Unschedule' }).click();
   await author.getByRole('status').getByText('Not published yet.').waitFor({ timeout: 20_000 });
-  // …and scheduled a few seconds ahead (the field has minutes only), then nobody is left on the author's side.
-  const at = new Date(Date.now() + 4_000).toISOString();
+  // …and scheduled some seconds ahead (the field has minutes only), then nobody is left on the author's side.
+  // The lead is long enough for the Drafts list to show the schedule on a loaded machine before it comes due.
+  const at = new Date(Date.now() + 12_000).toISOString();
   expect((await author.request.post(`/api/posts/${id}/schedule`, { data: { publishAt: at } })).status()).toBe(200);
   await author.goto('/drafts');
-  await author.getByTestId('draft').filter({ hasText: scheduledTitle }).getByText('Scheduled for').waitFor();
+  const scheduledDraft = author.getByTestId('draft').filter({ hasText: scheduledTitle }).getByText('Scheduled for');
+  await reloadUntil(author, async () => (await scheduledDraft.count()) === 1, 10_000);
   await author.close();
 
   await reader.goto('/');
