@@ -16,6 +16,7 @@ const transform = {
 const moduleNameMapper = {
   '^@postline/common$': '<rootDir>/../common/src/index.ts',
   '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
+  '^@postline/common/rules$': '<rootDir>/../common/src/rules/index.ts',
   '^@postline/common/events-client$': '<rootDir>/../common/src/events-client/index.ts',
 };
 
