@@ -10,19 +10,22 @@ export class EventRecorder {
   /** Raw messages on the streams that are not valid events (poison-message tests publish them). */
   readonly invalid: string[] = [];
   private readonly subscriptions: ConsumerMessages[] = [];
+  /** Per recorded stream, the sequence of the last message received. */
+  private readonly received = new Map<string, number>();
   private waiters: (() => void)[] = [];
 
   constructor(private readonly bus: EventBus) {}
 
   async start(families: ('user' | 'post' | 'comment')[] = ['user', 'post', 'comment']): Promise<this> {
     for (const family of families) {
-      const consumer = await this.bus.js.consumers.get(this.bus.names.streamOf(`${family}.x`), {
-        deliver_policy: DeliverPolicy.All,
-      });
+      const stream = this.bus.names.streamOf(`${family}.x`);
+      const consumer = await this.bus.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });
       const messages = await consumer.consume();
       this.subscriptions.push(messages);
+      this.received.set(stream, 0);
       void (async () => {
         for await (const msg of messages) {
+          this.received.set(stream, msg.seq);
           try {
             this.events.push(validateEvent(JSON.parse(msg.string())));
           } catch {
@@ -59,6 +62,31 @@ export class EventRecorder {
           resolve();
         });
       });
+    }
+  }
+
+  /**
+   * Resolves once every message the recorded streams held when called has been
+   * recorded: after it, `of()` and `events` count exactly what was published
+   * up to then (wait for the publishers first, e.g. an outbox drained).
+   */
+  async caughtUp(timeoutMs = 10_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (const stream of this.received.keys()) {
+      const target = (await this.bus.jsm.streams.info(stream)).state.last_seq;
+      while ((this.received.get(stream) ?? 0) < target) {
+        const left = deadline - Date.now();
+        if (left <= 0) {
+          throw new Error(`recorder saw ${stream} up to ${this.received.get(stream)}, not ${target}, in ${timeoutMs} ms`);
+        }
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, left);
+          this.waiters.push(() => {
+            clearTimeout(timer);
+            resolve();
+          });
+        });
+      }
     }
   }
 

@@ -3,3 +3,4 @@ export * from './test-infrastructure';
 export * from './test-users';
 export * from './event-recorder';
 export * from './service-under-test';
+export * from './stream-state';

@@ -1,9 +1,10 @@
-import { DeliverPolicy } from '@nats-io/jetstream';
+import { DeliverPolicy, type PubAck } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import type { ServiceConfig } from '../config';
-import { EventBus, type DeadLetter } from '../events';
+import { EventBus, streamFamilies, type DeadLetter } from '../events';
 import { runService, type RunningService, type ServiceDefinition } from '../service';
 import { EventRecorder } from './event-recorder';
+import { streamLastSeq, untilConsumed, untilDeferred } from './stream-state';
 import { testServiceEnv, uniqueNamespace } from './test-infrastructure';
 
 export interface ServiceUnderTest {
@@ -17,6 +18,15 @@ export interface ServiceUnderTest {
   namespace: string;
   /** What this service dead-lettered so far. */
   deadLetters(): Promise<DeadLetter[]>;
+  /**
+   * Resolves once everything is done: the service acknowledged every event on
+   * the streams it consumes, its outbox is empty, and the recorder holds every
+   * event on its streams. After it, "exactly one event" and "nothing changed"
+   * are exact.
+   */
+  untilSettled(timeoutMs?: number): Promise<void>;
+  /** Resolves once the service has handled the published event and put it back for later (a missing predecessor). */
+  untilDeferred(published: PubAck): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -55,12 +65,46 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     bus,
     namespace,
     deadLetters: () => readDeadLetters(bus, options.name),
+    untilSettled: (timeoutMs = 15_000) => untilServiceSettled(service, bus, events, options.name, timeoutMs),
+    untilDeferred: async (published) => {
+      await untilDeferred(bus.jsm, options.name, published);
+    },
     stop: async () => {
       events.stop();
       await bus.close();
       await service.stop();
     },
   };
+}
+
+async function untilServiceSettled(
+  service: RunningService,
+  bus: EventBus,
+  events: EventRecorder,
+  durable: string,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  const streams = streamFamilies.map((family) => bus.names.stream(family.stream));
+  const consumed: string[] = [];
+  for (const stream of streams) {
+    const consumers = await bus.jsm.consumers.list(stream).next();
+    if (consumers.some((c) => c.name === durable)) consumed.push(stream);
+  }
+  const lastSeqs = () => Promise.all(streams.map((stream) => streamLastSeq(bus.jsm, stream)));
+  // Handling an event may publish one the service consumes itself: repeat until a round adds nothing.
+  for (let before = await lastSeqs(); ; ) {
+    const left = () => Math.max(1, deadline - Date.now());
+    for (const stream of consumed) await untilConsumed(bus.jsm, stream, durable, left());
+    while ((await service.context.relay.backlog()).events > 0) {
+      if (Date.now() > deadline) throw new Error(`${durable}'s outbox not empty within ${timeoutMs} ms`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const after = await lastSeqs();
+    if (after.every((seq, i) => seq === before[i])) break;
+    before = after;
+  }
+  await events.caughtUp(Math.max(1, deadline - Date.now()));
 }
 
 /** The dead letters in the bus's namespace, of one service or of all. */

@@ -1,0 +1,76 @@
+import type { ConsumerInfo, JetStreamManager, PubAck } from '@nats-io/jetstream';
+
+/**
+ * Waits on facts of JetStream, not on time: a test that then asserts "exactly
+ * one" or "nothing changed" asserts on a finished state, so a duplicate that
+ * arrives late cannot slip past it.
+ */
+
+const POLL_MS = 20;
+
+async function poll<T>(read: () => Promise<T | undefined>, timeoutMs: number, what: () => string): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await read();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`${what()} not reached within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+}
+
+/** The sequence of the last message the stream holds (0 when empty). */
+export async function streamLastSeq(jsm: JetStreamManager, stream: string): Promise<number> {
+  return (await jsm.streams.info(stream)).state.last_seq;
+}
+
+/**
+ * Resolves once the durable consumer has acknowledged (or given up on) every
+ * message the stream held when called: its ack floor reached the stream's last
+ * sequence. A service acks only after its handler finished, so whatever the
+ * handlers do is done. Assumes the consumer sees the whole stream (a service's
+ * durable filters on the stream's own `family.>`).
+ */
+export async function untilConsumed(
+  jsm: JetStreamManager,
+  stream: string,
+  durable: string,
+  timeoutMs = 15_000,
+): Promise<ConsumerInfo> {
+  const target = await streamLastSeq(jsm, stream);
+  let last: ConsumerInfo | undefined;
+  return poll(
+    async () => {
+      last = await jsm.consumers.info(stream, durable);
+      return last.ack_floor.stream_seq >= target ? last : undefined;
+    },
+    timeoutMs,
+    () =>
+      `${durable} on ${stream} acknowledging up to sequence ${target} (ack floor ${last?.ack_floor.stream_seq ?? '?'})`,
+  );
+}
+
+/**
+ * Resolves once the durable consumer has handled the published message and put
+ * it back for later (it was delivered again and is not acknowledged): how a
+ * service waits for an event that must come first. Meant for a consumer with
+ * nothing else outstanding.
+ */
+export async function untilDeferred(
+  jsm: JetStreamManager,
+  durable: string,
+  published: PubAck,
+  timeoutMs = 15_000,
+): Promise<ConsumerInfo> {
+  return poll(
+    async () => {
+      const info = await jsm.consumers.info(published.stream, durable);
+      const deferred =
+        info.delivered.stream_seq >= published.seq &&
+        info.ack_floor.stream_seq < published.seq &&
+        info.num_redelivered > 0;
+      return deferred ? info : undefined;
+    },
+    timeoutMs,
+    () => `${durable} deferring sequence ${published.seq} of ${published.stream}`,
+  );
+}
