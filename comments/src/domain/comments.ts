@@ -1,7 +1,8 @@
 import { ForbiddenError, NotFoundError, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
 import type { CommentRepository } from '../data-access/comment-repository';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
-import { canDelete, canEdit, canSee } from './comment-rules';
+import { canDeleteComment, canEditComment } from '@postline/common/rules';
+import { canSee } from './comment-rules';
 import { toCommentView, type CommentView } from './comment-view';
 
 /** Writing, editing and deleting comments: the use cases behind the HTTP routes. */
@@ -52,7 +53,7 @@ export class Comments {
   async edit(user: CurrentUser, id: string, body: string): Promise<CommentView> {
     const comment = await this.comments.findLive(id);
     if (!comment) throw new NotFoundError('Comment not found');
-    if (!canEdit(user, comment)) throw new ForbiddenError('Only the author can edit a comment');
+    if (!canEditComment(user, comment)) throw new ForbiddenError('Only the author can edit a comment');
     const edited = await this.comments.editBody(id, body);
     if (!edited) throw new NotFoundError('Comment not found');
     return toCommentView(edited);
@@ -62,7 +63,7 @@ export class Comments {
     const comment = await this.comments.findLive(id);
     if (!comment) throw new NotFoundError('Comment not found');
     const post = await this.posts.findById(comment.postId);
-    if (!canDelete(user, comment, post?.authorId)) {
+    if (!canDeleteComment(user, comment, post?.authorId)) {
       throw new ForbiddenError("Only the comment's author, the post's author or a moderator can delete a comment");
     }
     if (!(await this.comments.delete(id))) throw new NotFoundError('Comment not found');

@@ -1,52 +1,17 @@
 import { randomBytes } from 'node:crypto';
 import slugify from 'slugify';
-import type { CurrentUser } from '@postline/common';
 
 /**
  * The rules of a post, independent of HTTP and storage. Lengths are counted in
  * UTF-16 code units, as the event catalogue's schemas count them, so a post
- * that passes here can always be announced.
+ * that passes here can always be announced. The tag rules, and who may change
+ * or publish a post, are shared with the client: `@postline/common/rules`.
  */
 export const TITLE_MAX_LENGTH = 200;
 /** The Markdown body's limit, in UTF-8 bytes (what it costs to store and send). */
 export const BODY_MAX_BYTES = 50 * 1024;
-export const TAGS_MAX_COUNT = 10;
-export const TAG_MAX_LENGTH = 40;
 /** Slugs stay readable in a URL; the rest of a long title is left out. */
 export const SLUG_BASE_MAX_LENGTH = 80;
-
-/**
- * Letters and digits of any script, and a few joiners people use in tags
- * (`c++`, `c#`, `node.js`, `web-dev`, `snake_case`); starts with a letter or digit.
- */
-const tagPattern = /^[\p{L}\p{N}][\p{L}\p{N}+#._-]*$/u;
-
-/**
- * Trimmed, lower-case, inner whitespace as one `-`: "  Web  Dev " → "web-dev".
- * NFKC first, so "café" typed with a combining accent is the same tag as "café".
- */
-export function normaliseTag(raw: string): string {
-  return raw.normalize('NFKC').trim().toLowerCase().replace(/\s+/g, '-');
-}
-
-/** Normalised tags in first-seen order, without duplicates. */
-export function normaliseTags(raw: string[]): string[] {
-  return [...new Set(raw.map(normaliseTag))];
-}
-
-/** Why a list of tags is unacceptable, or undefined if it is fine. */
-export function tagsProblem(raw: unknown): string | undefined {
-  if (!Array.isArray(raw) || raw.some((tag) => typeof tag !== 'string')) return 'Tags must be a list of strings';
-  const tags = normaliseTags(raw as string[]);
-  if (tags.some((tag) => tag.length === 0 || tag.length > TAG_MAX_LENGTH)) {
-    return `Each tag must be 1 to ${TAG_MAX_LENGTH} characters`;
-  }
-  if (tags.some((tag) => !tagPattern.test(tag))) {
-    return 'Tags may contain only letters, digits and + # . _ -, starting with a letter or digit';
-  }
-  if (tags.length > TAGS_MAX_COUNT) return `At most ${TAGS_MAX_COUNT} different tags`;
-  return undefined;
-}
 
 /** Why a title is unacceptable (after trimming), or undefined. */
 export function titleProblem(title: string): string | undefined {
@@ -90,11 +55,6 @@ export function suffixedSlug(base: string): string {
 /** Posts are ObjectIds as 24 lower-case hex digits; anything else cannot name one. */
 export function isPostId(value: string): boolean {
   return objectIdLike.test(value);
-}
-
-/** The author edits and deletes their post; moderators may too. */
-export function canChangePost(actor: CurrentUser, post: { authorId: string }): boolean {
-  return actor.id === post.authorId || actor.role === 'moderator';
 }
 
 // Drafts and publishing
@@ -170,9 +130,4 @@ export function canSeePost(
   post: { status: PostStatus; authorId: string },
 ): boolean {
   return post.status === 'published' || viewer?.id === post.authorId;
-}
-
-/** Publishing and scheduling are the author's decision alone; unpublishing also a moderator's (taking a post down). */
-export function canPublish(actor: CurrentUser, post: { authorId: string }): boolean {
-  return actor.id === post.authorId;
 }

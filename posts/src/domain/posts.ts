@@ -1,12 +1,11 @@
 import { ConflictError, ForbiddenError, NotFoundError, type CurrentUser } from '@postline/common';
+import { canChangePost, canPublishPost } from '@postline/common/rules';
 import type { AuthorRepository } from '../data-access/author-repository';
 import type { PostDocument } from '../data-access/post-model';
 import type { ContentChanges, PostRepository } from '../data-access/post-repository';
 import { publishedAtOf } from '../events/post-events';
 import {
   baseSlugFor,
-  canChangePost,
-  canPublish,
   canSeePost,
   initialPublication,
   isDue,
@@ -153,7 +152,7 @@ export class Posts {
 
   private async findPublishable(actor: CurrentUser, id: string): Promise<PostDocument> {
     const post = await this.findVisible(actor, id);
-    if (!canPublish(actor, post)) throw new ForbiddenError('Only the author may publish or schedule this post');
+    if (!canPublishPost(actor, post)) throw new ForbiddenError('Only the author may publish or schedule this post');
     return post;
   }
 

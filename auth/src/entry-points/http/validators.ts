@@ -1,5 +1,5 @@
 import { body, type ValidationChain } from 'express-validator';
-import { usernamePattern } from '../../domain/user-rules';
+import { usernameMessage, usernamePattern } from '@postline/common/rules';
 
 const email = () =>
   body('email')
@@ -22,7 +22,7 @@ export const signUpRules: ValidationChain[] = [
     .trim()
     .toLowerCase()
     .matches(usernamePattern)
-    .withMessage('Username must be 3 to 30 letters, digits or underscores'),
+    .withMessage(usernameMessage),
   body('password')
     .isString()
     .withMessage('Password is required')

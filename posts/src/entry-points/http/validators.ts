@@ -1,5 +1,6 @@
 import { body, type ValidationChain } from 'express-validator';
-import { bodyProblem, normaliseTags, publishAtProblem, tagsProblem, titleProblem } from '../../domain/post-rules';
+import { normaliseTags, tagsProblem } from '@postline/common/rules';
+import { bodyProblem, publishAtProblem, titleProblem } from '../../domain/post-rules';
 
 /** A custom check from a domain rule: the rule's message, or pass. */
 const rule =

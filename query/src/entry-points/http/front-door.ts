@@ -6,7 +6,8 @@ import type { Logger } from 'pino';
 import { renderFor, type Answer } from '../../domain/answer-template';
 import type { ReadSide } from '../../domain/read-side';
 import { answerHeaders, clientHasIt } from './answer-response';
-import { defaultLimit, idOrSlugPattern, maxLimit, maxPage, tagPattern, usernamePattern } from './validators';
+import { isTag, normaliseTag, usernamePattern } from '@postline/common/rules';
+import { defaultLimit, idOrSlugPattern, maxLimit, maxPage } from './validators';
 import { tokenOf, VerifiedTokens } from './viewer-token';
 
 export interface FrontDoorOptions {
@@ -67,9 +68,9 @@ export function frontDoor(
       const query = plainQuery(search, ['page', 'limit', 'tag', 'author']);
       const paging = query && pagingOf(query);
       if (!query || !paging) return undefined;
-      const tag = query.tag === undefined ? undefined : query.tag.trim().toLowerCase();
+      const tag = query.tag === undefined ? undefined : normaliseTag(query.tag);
       const author = query.author === undefined ? undefined : query.author.trim().toLowerCase();
-      if (tag !== undefined && !tagPattern.test(tag)) return undefined;
+      if (tag !== undefined && !isTag(tag)) return undefined;
       if (author !== undefined && !usernamePattern.test(author)) return undefined;
       return ['/posts', () => readSide.postList({ tag, author }, paging)];
     }

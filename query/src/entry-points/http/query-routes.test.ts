@@ -98,6 +98,9 @@ describe('GET /api/query/posts', () => {
     expect(solo.body.posts.map((p: { id: string }) => p.id)).toEqual([bobPost]);
     const many = await get('/posts?tag=MANY&limit=50').expect(200);
     expect(many.body.total).toBe(26);
+    // A tag is normalised as the posts service stores it (@postline/common/rules): full-width "ＳＯＬＯ" is solo.
+    const wide = await get(`/posts?tag=${encodeURIComponent(' ＳＯＬＯ ')}`).expect(200);
+    expect(wide.body.posts.map((p: { id: string }) => p.id)).toEqual([bobPost]);
     const byAnn = await get(`/posts?author=${ann.username}&limit=5`).expect(200);
     expect(byAnn.body).toMatchObject({ total: 25, totalPages: 5 });
     expect(byAnn.body.posts.every((p: { author: { id: string } }) => p.author.id === ann.id)).toBe(true);

@@ -1,17 +1,11 @@
 import { Router, type Request, type Response } from 'express';
 import { matchedData } from 'express-validator';
 import { NotFoundError, requireAuth, signedInUser, validateRequest } from '@postline/common';
+import { usernamePattern } from '@postline/common/rules';
 import { renderFor, type Answer, type Viewer } from '../../domain/answer-template';
 import type { ReadSide } from '../../domain/read-side';
 import { answerHeaders } from './answer-response';
-import {
-  defaultLimit,
-  idOrSlugPattern,
-  noQueryRules,
-  pageOnlyRules,
-  postListRules,
-  usernamePattern,
-} from './validators';
+import { defaultLimit, idOrSlugPattern, noQueryRules, pageOnlyRules, postListRules } from './validators';
 
 function pagingOf(req: Request): { page: number; limit: number } {
   const { page, limit } = matchedData<{ page?: number; limit?: number }>(req, { locations: ['query'] });

@@ -1,12 +1,10 @@
+import { isTag, normaliseTag, usernamePattern } from '@postline/common/rules';
 import { query, type ValidationChain } from 'express-validator';
 
 export const defaultLimit = 20;
 export const maxLimit = 50;
 export const maxPage = 100_000;
 
-/** Tags as the posts service stores them: lower-case letters and digits, with inner spaces, dots, dashes, underscores, + or #. */
-export const tagPattern = /^[\p{Ll}\p{Lo}\p{N}][\p{Ll}\p{Lo}\p{N} ._+#-]{0,39}$/u;
-export const usernamePattern = /^[a-z0-9_]{3,30}$/;
 /** Post ids and slugs: anything else cannot name a post (404, never a query with odd characters). */
 export const idOrSlugPattern = /^[A-Za-z0-9_-]{1,260}$/;
 
@@ -32,10 +30,10 @@ export const postListRules: ValidationChain[] = [
     .isString()
     .withMessage('tag must be a single value')
     .bail()
-    .trim()
-    .toLowerCase()
-    .matches(tagPattern)
-    .withMessage('tag must be 1 to 40 letters, digits, spaces or . _ + # -'),
+    // Normalised as the posts service stores tags (`@postline/common/rules`), so `?tag=Web Dev` finds web-dev.
+    .customSanitizer((value: string) => normaliseTag(value))
+    .custom((value: string) => isTag(value))
+    .withMessage('tag must be 1 to 40 letters, digits or + # . _ -, starting with a letter or digit'),
   query('author')
     .optional()
     .isString()
