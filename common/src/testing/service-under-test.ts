@@ -1,7 +1,7 @@
 import { DeliverPolicy, type PubAck } from '@nats-io/jetstream';
 import { pino } from 'pino';
 import type { ServiceConfig } from '../config';
-import { EventBus, streamFamilies, type DeadLetter } from '../events';
+import { EventBus, streamFamilies, type AnyEventEnvelope, type DeadLetter } from '../events';
 import { runService, type RunningService, type ServiceDefinition } from '../service';
 import { EventRecorder } from './event-recorder';
 import { streamLastSeq, untilConsumed, untilDeferred } from './stream-state';
@@ -25,8 +25,13 @@ export interface ServiceUnderTest {
    * are exact.
    */
   untilSettled(timeoutMs?: number): Promise<void>;
-  /** Resolves once the service has handled the published event and put it back for later (a missing predecessor). */
-  untilDeferred(published: PubAck): Promise<void>;
+  /**
+   * Publishes an event the service must hold until its predecessor arrives, and
+   * resolves once the service has tried it and holds it (its handler failed on it
+   * and JetStream has it unacknowledged). Meant for a service with nothing else
+   * failing on the same subject at the time.
+   */
+  publishOutOfOrder(event: AnyEventEnvelope): Promise<PubAck>;
   stop(): Promise<void>;
 }
 
@@ -66,8 +71,16 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     namespace,
     deadLetters: () => readDeadLetters(bus, options.name),
     untilSettled: (timeoutMs = 15_000) => untilServiceSettled(service, bus, events, options.name, timeoutMs),
-    untilDeferred: async (published) => {
-      await untilDeferred(bus.jsm, options.name, published);
+    publishOutOfOrder: async (event) => {
+      const before = await failuresOf(service, event.subject);
+      const published = await bus.publish(event);
+      await untilDeferred(
+        bus.jsm,
+        options.name,
+        published,
+        async () => (await failuresOf(service, event.subject)) > before,
+      );
+      return published;
     },
     stop: async () => {
       events.stop();
@@ -75,6 +88,14 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
       await service.stop();
     },
   };
+}
+
+/** Handler failures of the service for a subject so far, as its metrics count them. */
+async function failuresOf(service: RunningService, subject: string): Promise<number> {
+  const metric = service.metrics.registry.getSingleMetric('postline_event_handling_failures_total');
+  if (!metric) throw new Error('no postline_event_handling_failures_total metric');
+  const { values } = await metric.get();
+  return values.find((v) => v.labels.subject === subject)?.value ?? 0;
 }
 
 async function untilServiceSettled(

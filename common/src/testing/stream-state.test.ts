@@ -64,21 +64,27 @@ describe('waiting on stream facts', () => {
     await expect(untilConsumed(bus.jsm, stream, 'slow', 300)).rejects.toThrow(/ack floor 0/);
   });
 
-  it('untilDeferred returns once the consumer handled the message and put it back', async () => {
+  it('untilDeferred returns once the consumer tried the message and holds it unacknowledged', async () => {
     const published = await bus.publish(userCreated(1));
-    let deliveries = 0;
-    const stop = await consume(async (msg) => {
-      deliveries++;
-      msg.nak(50);
+    let tries = 0;
+    const stop = await consume(async () => {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // a slow first try, then held (never acked)
+      tries++;
     });
     try {
-      await untilDeferred(bus.jsm, 'slow', published, 5_000);
-      expect(deliveries).toBeGreaterThanOrEqual(2); // handled, put back, delivered again
+      await untilDeferred(bus.jsm, 'slow', published, () => tries > 0, 5_000);
+      expect(tries).toBe(1);
       const info = await bus.jsm.consumers.info(stream, 'slow');
       expect(info.ack_floor.stream_seq).toBe(0);
+      expect(info.num_ack_pending).toBe(1);
     } finally {
       stop();
     }
+  });
+
+  it('untilDeferred fails for a message nobody received', async () => {
+    const published = await bus.publish(userCreated(1));
+    await expect(untilDeferred(bus.jsm, 'slow', published, () => true, 300)).rejects.toThrow(/holding sequence 1/);
   });
 
   it('EventRecorder.caughtUp returns only once every message on the stream is recorded', async () => {

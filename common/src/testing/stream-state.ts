@@ -50,27 +50,25 @@ export async function untilConsumed(
 }
 
 /**
- * Resolves once the durable consumer has handled the published message and put
- * it back for later (it was delivered again and is not acknowledged): how a
- * service waits for an event that must come first. Meant for a consumer with
- * nothing else outstanding.
+ * Resolves once the durable consumer holds the published message unacknowledged
+ * (delivered, not settled) and `tried` says its handler ran and declined it: how
+ * a service keeps an event that must wait for a predecessor.
  */
 export async function untilDeferred(
   jsm: JetStreamManager,
   durable: string,
   published: PubAck,
+  tried: () => boolean | Promise<boolean>,
   timeoutMs = 15_000,
 ): Promise<ConsumerInfo> {
   return poll(
     async () => {
+      if (!(await tried())) return undefined;
       const info = await jsm.consumers.info(published.stream, durable);
-      const deferred =
-        info.delivered.stream_seq >= published.seq &&
-        info.ack_floor.stream_seq < published.seq &&
-        info.num_redelivered > 0;
-      return deferred ? info : undefined;
+      const held = info.delivered.stream_seq >= published.seq && info.ack_floor.stream_seq < published.seq;
+      return held ? info : undefined;
     },
     timeoutMs,
-    () => `${durable} deferring sequence ${published.seq} of ${published.stream}`,
+    () => `${durable} trying and holding sequence ${published.seq} of ${published.stream}`,
   );
 }

@@ -1,7 +1,7 @@
 import { pino } from 'pino';
 import { EventBus } from '@postline/common';
 import { bearerFor, EventRecorder, eventually, startNats, testUser, type LocalServer } from '@postline/common/testing';
-import { settle, startPosts, type PostsUnderTest } from '../testing/start-posts';
+import { startPosts, type PostsUnderTest } from '../testing/start-posts';
 
 const author = testUser({ username: 'faulty' });
 const auth = ['Authorization', bearerFor(author)] as const;
@@ -39,8 +39,8 @@ describe('a post written while nats-server is down', () => {
       .send({ title: 'Written in the dark', body: 'x' })
       .expect(201);
     const id = res.body.id as string;
-    await settle(500);
-    expect(await pendingOf(posts, id)).toBe(1); // kept in the document, not lost
+    // Kept in the document, not lost: with NATS away nothing can take it out (losing it would also fail the count below).
+    expect(await pendingOf(posts, id)).toBe(1);
 
     await nats.start();
     const { bus, events } = await recorderFor(nats.url, posts.namespace);
@@ -48,7 +48,7 @@ describe('a post written while nats-server is down', () => {
       const event = await events.waitFor('post.created', (e) => e.aggregateId === id, 15_000);
       expect(event).toMatchObject({ version: 0, data: { title: 'Written in the dark' } });
       await eventually(async () => (await pendingOf(posts, id)) === 0, 10_000, 'outbox drained');
-      await settle(1_000); // a sweep or two more: still one
+      await events.caughtUp(); // the outbox is empty: nothing more can come, and the recorder has all there is
       expect(events.events.filter((e) => e.aggregateId === id)).toHaveLength(1);
     } finally {
       events.stop();
@@ -83,7 +83,7 @@ describe('a service killed between its database write and its publish', () => {
         .delete(`/api/posts/${id}`)
         .set(...auth)
         .expect(200);
-      await settle(300);
+      await first.events.caughtUp(); // the service's connection is closed: the stream holds all it published
       const stored = await first.posts.findById(id).lean();
       expect(stored).toMatchObject({ version: 3, deletedAt: expect.any(Date) });
       expect(stored?.outbox.map((e) => e.version)).toEqual([1, 2, 3]);
@@ -93,7 +93,8 @@ describe('a service killed between its database write and its publish', () => {
       second = await startPosts({ namespace: first.namespace });
       await first.events.waitFor('post.deleted', (e) => e.aggregateId === id);
       await eventually(async () => (await pendingOf(second!, id)) === 0, 5_000, 'outbox drained');
-      await settle(800);
+      await second.untilSettled();
+      await first.events.caughtUp();
       const published = first.events.events.filter((e) => e.aggregateId === id).map((e) => [e.subject, e.version]);
       expect(published).toEqual([
         ['post.created', 0],
@@ -130,7 +131,7 @@ describe('many posts written at once', () => {
         5_000,
         'every outbox emptied',
       );
-      await settle(300);
+      await posts.untilSettled();
       expect(posts.events.events.filter((e) => ids.includes(e.aggregateId))).toHaveLength(count);
       expect(updateMany.mock.calls.length).toBeGreaterThan(0);
       expect(updateMany.mock.calls.length).toBeLessThan(count);

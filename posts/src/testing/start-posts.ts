@@ -31,8 +31,3 @@ export async function startPosts(options: StartPostsOptions = {}): Promise<Posts
   const { db } = posts.service.context;
   return { ...posts, http: supertest(posts.baseUrl), posts: postModel(db), authors: authorModel(db) };
 }
-
-/** Lets in-flight publishes land, so a test can count events and see no extra one. */
-export function settle(ms = 400): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { newEvent } from '@postline/common';
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { settle, startPosts, type PostsUnderTest } from '../../testing/start-posts';
+import { startPosts, type PostsUnderTest } from '../../testing/start-posts';
 
 let posts: PostsUnderTest;
 
@@ -106,8 +106,7 @@ describe('the author replica (user.* listener)', () => {
     await posts.bus.publish(created(userId, 'v0'));
     await replicaReaches(userId, 0);
 
-    await posts.bus.publish(updated(userId, 2, 'v2')); // version 1 is still on its way
-    await settle(150);
+    await posts.publishOutOfOrder(updated(userId, 2, 'v2')); // version 1 is still on its way
     expect(await replicaOf(userId)).toMatchObject({ username: 'v0', version: 0 });
 
     await posts.bus.publish(updated(userId, 1, 'v1'));

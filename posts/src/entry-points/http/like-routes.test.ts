@@ -1,5 +1,5 @@
 import { bearerFor, testUser } from '@postline/common/testing';
-import { settle, startPosts, type PostsUnderTest } from '../../testing/start-posts';
+import { startPosts, type PostsUnderTest } from '../../testing/start-posts';
 
 let posts: PostsUnderTest;
 
@@ -47,7 +47,7 @@ describe('POST /api/posts/:id/like and DELETE /api/posts/:id/like', () => {
     expect(liked).toMatchObject({ version: 1, data: { postId: id, userId: reader.id, likeCount: 1 } });
     const post = await posts.http.get(`/api/posts/${id}`).expect(200);
     expect(post.body).toMatchObject({ likeCount: 1, version: 1 });
-    await settle();
+    await posts.untilSettled();
     expect(eventsOf(id)).toEqual([
       ['post.created', 0, undefined],
       ['post.liked', 1, 1],
@@ -78,7 +78,7 @@ describe('POST /api/posts/:id/like and DELETE /api/posts/:id/like', () => {
 
     const unliked = await posts.events.waitFor('post.unliked', (e) => e.aggregateId === id);
     expect(unliked).toMatchObject({ version: 2, data: { postId: id, userId: reader.id, likeCount: 0 } });
-    await settle();
+    await posts.untilSettled();
     expect(eventsOf(id)).toEqual([
       ['post.created', 0, undefined],
       ['post.liked', 1, 1],
@@ -96,7 +96,7 @@ describe('POST /api/posts/:id/like and DELETE /api/posts/:id/like', () => {
     expect(answers.every((a) => a.status === 200)).toBe(true);
     expect((await posts.http.get(`/api/posts/${id}`).expect(200)).body).toMatchObject({ likeCount: 8, version: 8 });
     await posts.events.waitFor('post.liked', (e) => e.aggregateId === id && e.version === 8);
-    await settle();
+    await posts.untilSettled();
     const likes = posts.events.of('post.liked').filter((e) => e.aggregateId === id);
     expect(likes.map((e) => e.version).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     expect(likes.map((e) => e.data.likeCount).sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
@@ -151,7 +151,7 @@ describe('POST /api/posts/:id/like and DELETE /api/posts/:id/like', () => {
       .set(...as(reader))
       .expect(404);
     await posts.events.waitFor('post.deleted', (e) => e.aggregateId === id);
-    await settle();
+    await posts.untilSettled();
     expect(eventsOf(id).map(([subject]) => subject)).toEqual(['post.created', 'post.deleted']);
   });
 });

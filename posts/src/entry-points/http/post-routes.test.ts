@@ -1,5 +1,5 @@
 import { bearerFor, sessionCookieFor, testUser } from '@postline/common/testing';
-import { settle, startPosts, type PostsUnderTest } from '../../testing/start-posts';
+import { startPosts, type PostsUnderTest } from '../../testing/start-posts';
 
 let posts: PostsUnderTest;
 
@@ -77,7 +77,7 @@ describe('POST /api/posts', () => {
         publishAt: null,
       },
     });
-    await settle();
+    await posts.untilSettled();
     expect(posts.events.events.filter((e) => e.aggregateId === res.body.id)).toHaveLength(1);
   });
 
@@ -297,7 +297,7 @@ describe('PUT /api/posts/:id', () => {
       .expect(200);
     expect(empty.body.version).toBe(0);
     expect(same.body.version).toBe(0);
-    await settle();
+    await posts.untilSettled();
     expect(posts.events.events.filter((e) => e.aggregateId === post.id).map((e) => e.subject)).toEqual([
       'post.created',
     ]);
@@ -468,7 +468,7 @@ describe('events of one post', () => {
       .expect(404);
 
     await posts.events.waitFor('post.deleted', (e) => e.aggregateId === post.id);
-    await settle();
+    await posts.untilSettled();
     const events = posts.events.events.filter((e) => e.aggregateId === post.id);
     expect(events.map((e) => [e.subject, e.version])).toEqual([
       ['post.created', 0],
