@@ -12,8 +12,3 @@ export async function knownPost(app: CommentsUnderTest, authorId?: string): Prom
   );
   return { id: event.data.id, authorId: event.data.authorId };
 }
-
-/** Resolves once nothing more arrives for a moment: for asserting "exactly one event". */
-export function settle(ms = 400): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}

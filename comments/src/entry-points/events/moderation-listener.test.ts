@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { knownPost, settle } from '../../testing/fixtures';
+import { knownPost } from '../../testing/fixtures';
 import { commentModerated, startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 let app: CommentsUnderTest;
@@ -62,7 +62,7 @@ describe('comment.moderated', () => {
     await app.bus.publish({ ...decision, id: randomUUID() });
     await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
     await newComment(); // published after both: its creation being handled means both decisions were
-    await settle();
+    await app.untilSettled();
     expect(updatesOf(comment.id)).toHaveLength(1);
     expect(await stored(comment.id)).toMatchObject({ version: 1, status: 'approved' });
   });
@@ -81,7 +81,7 @@ describe('comment.moderated', () => {
       10_000,
       'the decision about version 1',
     );
-    await settle();
+    await app.untilSettled();
     expect(updatesOf(comment.id).map((e) => [e.version, e.data.status])).toEqual([
       [1, 'pending'],
       [2, 'rejected'],
@@ -91,8 +91,7 @@ describe('comment.moderated', () => {
 
   it('holds a decision about a version not written yet until that version exists', async () => {
     const comment = await newComment('first text');
-    await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'approved' }, 1));
-    await settle(150);
+    await app.publishOutOfOrder(commentModerated(comment, { commentVersion: 1, status: 'approved' }, 1));
     expect(await stored(comment.id)).toMatchObject({ version: 0, status: 'pending' });
     await app.http
       .put(`/api/comments/${comment.id}`)
@@ -108,7 +107,7 @@ describe('comment.moderated', () => {
     await app.http.delete(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).expect(200);
     await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'approved' }));
     await newComment();
-    await settle();
+    await app.untilSettled();
     expect(await stored(comment.id)).toMatchObject({ deleted: true, status: 'pending', version: 1 });
     expect(await app.deadLetters()).toEqual([]);
   });
@@ -146,7 +145,7 @@ describe('an overturned decision', () => {
     await app.bus.publish({ ...first, id: randomUUID() });
     await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'overturn applied');
     await newComment(); // published after all four: its creation being handled means they were
-    await settle();
+    await app.untilSettled();
     expect(statuses(comment.id)).toEqual([[1, 'approved', 'a fruit, not spam']]);
     expect(await stored(comment.id)).toMatchObject({ version: 1, status: 'approved', moderationVersion: 1 });
     expect(await app.deadLetters()).toEqual([]);
@@ -163,7 +162,7 @@ describe('an overturned decision', () => {
       .expect(200);
     await app.bus.publish(overturn(comment));
     await newComment();
-    await settle();
+    await app.untilSettled();
     expect(await stored(comment.id)).toMatchObject({ version: 2, status: 'pending', bodyVersion: 2 });
     expect(statuses(comment.id)).toEqual([
       [1, 'rejected', 'blocked word: orange'],

@@ -1,5 +1,5 @@
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { knownPost, settle } from '../../testing/fixtures';
+import { knownPost } from '../../testing/fixtures';
 import { postCreated, postDeleted, startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 let app: CommentsUnderTest;
@@ -66,7 +66,7 @@ describe('post.deleted', () => {
 
     await app.bus.publish({ ...deleted, id: crypto.randomUUID() });
     await knownPost(app);
-    await settle();
+    await app.untilSettled();
     for (const id of ids) expect(app.events.of('comment.deleted').filter((e) => e.aggregateId === id)).toHaveLength(1);
     expect(await app.comments.findById(survivor)).toMatchObject({ deleted: false });
     await app.http
@@ -78,8 +78,7 @@ describe('post.deleted', () => {
 
   it('waits for post.created when it arrives first, then converges', async () => {
     const created = postCreated();
-    await app.bus.publish(postDeleted({ id: created.data.id, authorId: created.data.authorId }));
-    await settle(150);
+    await app.publishOutOfOrder(postDeleted({ id: created.data.id, authorId: created.data.authorId }));
     expect(await replica(created.data.id)).toBeNull(); // not applied out of order
     await app.bus.publish(created);
     await eventually(

@@ -1,5 +1,5 @@
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { knownPost, settle } from '../../testing/fixtures';
+import { knownPost } from '../../testing/fixtures';
 import { postDeleted, startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 let app: CommentsUnderTest;
@@ -55,7 +55,7 @@ describe('POST /api/comments', () => {
       version: 0,
       data: { id: res.body.id, postId: post.id, authorId: alice.id, body: 'Nice post!', status: 'pending', reason: '' },
     });
-    await settle();
+    await app.untilSettled();
     expect(eventsOf(res.body.id)).toHaveLength(1);
   });
 
@@ -174,7 +174,7 @@ describe('PUT /api/comments/:id', () => {
     expect(res.body).toMatchObject({ id: comment.id, body: 'second words', status: 'pending', reason: '', version: 1 });
     const event = await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
     expect(event).toMatchObject({ version: 1, data: { body: 'second words', status: 'pending' } });
-    await settle();
+    await app.untilSettled();
     expect(eventsOf(comment.id).map((e) => [e.subject, e.version])).toEqual([
       ['comment.created', 0],
       ['comment.updated', 1],
@@ -190,7 +190,7 @@ describe('PUT /api/comments/:id', () => {
       .send({ body: 'same words ' })
       .expect(200);
     expect(res.body.version).toBe(0);
-    await settle();
+    await app.untilSettled();
     expect(eventsOf(comment.id)).toHaveLength(1);
   });
 
@@ -254,7 +254,7 @@ describe('DELETE /api/comments/:id', () => {
       .send({ body: 'back?' })
       .expect(404);
     await app.http.delete(`/api/comments/${comment.id}`).set('Authorization', bearerFor(user)).expect(404);
-    await settle();
+    await app.untilSettled();
     expect(eventsOf(comment.id).map((e) => e.subject)).toEqual(['comment.created', 'comment.deleted']);
   });
 
