@@ -22,7 +22,6 @@ afterAll(async () => {
 const decisionsAbout = (commentId: string) =>
   app.events.of('comment.moderated').filter((e) => e.data.commentId === commentId);
 const record = (id: string) => app.records.findById(id).lean();
-const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 
 /** Publishes a clean comment.created and waits for its decision: everything published before it was handled. */
 /** Moderation decided a marker published now: what it was going to publish by then has had time to arrive (aggregates are handled concurrently, so wait for a fact about one first). */
@@ -49,7 +48,7 @@ describe('comment.created', () => {
         reason: '',
       },
     });
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id)).toHaveLength(1);
   });
 
@@ -87,7 +86,7 @@ describe('comment.created', () => {
     await app.bus.publish({ ...created, id: randomUUID() });
     await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     await barrier();
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id)).toHaveLength(1);
   });
 });
@@ -103,7 +102,7 @@ describe('comment.updated', () => {
     await app.bus.publish(commentUpdated(created.data, 2, { body: 'orange now', status: 'pending' }));
     await eventually(() => decisionsAbout(created.data.id).length === 2, 10_000, 'second decision');
     await barrier();
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id).map((e) => [e.version, e.data.commentVersion, e.data.status])).toEqual([
       [0, 0, 'approved'],
       [1, 2, 'rejected'],
@@ -114,8 +113,7 @@ describe('comment.updated', () => {
     const created = commentCreated('Good text');
     await app.bus.publish(created);
     await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
-    await app.bus.publish(commentUpdated(created.data, 2, { body: 'second edit is fine', status: 'pending' }));
-    await settle(150);
+    await app.publishOutOfOrder(commentUpdated(created.data, 2, { body: 'second edit is fine', status: 'pending' }));
     expect(await record(created.data.id)).toMatchObject({ commentVersion: 0 });
     await app.bus.publish(commentUpdated(created.data, 1, { status: 'approved' }));
     await eventually(() => decisionsAbout(created.data.id).length === 2, 10_000, 'decision about version 2');

@@ -1,4 +1,4 @@
-import { bearerFor, testUser } from '@postline/common/testing';
+import { bearerFor, eventually, testUser } from '@postline/common/testing';
 import {
   commentCreated,
   commentDeleted,
@@ -19,7 +19,6 @@ afterAll(async () => {
 
 const moderator = testUser({ username: 'mod', role: 'moderator' });
 const user = testUser({ username: 'plain' });
-const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 const decisionsAbout = (commentId: string) =>
   app.events.of('comment.moderated').filter((e) => e.data.commentId === commentId);
 
@@ -27,11 +26,12 @@ const decisionsAbout = (commentId: string) =>
 async function queued(body = 'is this a scam?') {
   const created = commentCreated(body);
   await app.bus.publish(created);
-  for (let i = 0; i < 200; i++) {
-    if ((await app.records.findById(created.data.id).lean())?.awaitingReview) return created;
-    await settle(50);
-  }
-  throw new Error('comment never queued');
+  await eventually(
+    async () => (await app.records.findById(created.data.id).lean())?.awaitingReview,
+    10_000,
+    'comment queued',
+  );
+  return created;
 }
 
 function decide(commentId: string, body: Record<string, unknown>, who = moderator) {
@@ -109,20 +109,23 @@ describe('POST /api/moderation/comments/:id/decision', () => {
     // the same decision again changes nothing
     const again = await decide(created.data.id, { status: 'approved', reason: 'still fair' }).expect(409);
     expect(again.body).toEqual({ errors: [{ field: 'status', message: 'The comment is already approved' }] });
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id)).toHaveLength(1);
   });
 
   it('answers 409 when the version the moderator saw is stale, deciding nothing', async () => {
     const created = await queued('scam v0');
     await app.bus.publish(commentUpdated(created.data, 1, { body: 'scam v1', status: 'pending' }));
-    for (let i = 0; i < 200 && (await app.records.findById(created.data.id).lean())?.review?.commentVersion !== 1; i++)
-      await settle(50);
+    await eventually(
+      async () => (await app.records.findById(created.data.id).lean())?.review?.commentVersion === 1,
+      10_000,
+      'version 1 awaiting review',
+    );
     const res = await decide(created.data.id, { status: 'approved', reason: 'ok', commentVersion: 0 }).expect(409);
     expect(res.body).toEqual({
       errors: [{ field: 'commentVersion', message: 'Version 0 is stale: version 1 awaits review' }],
     });
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id)).toEqual([]);
     const ok = await decide(created.data.id, { status: 'rejected', reason: 'still a scam', commentVersion: 1 }).expect(
       200,
@@ -137,7 +140,7 @@ describe('POST /api/moderation/comments/:id/decision', () => {
     }
     const gone = await queued();
     await app.bus.publish(commentDeleted(gone.data, 1));
-    for (let i = 0; i < 200 && !(await app.records.findById(gone.data.id).lean())?.deleted; i++) await settle(50);
+    await eventually(async () => (await app.records.findById(gone.data.id).lean())?.deleted, 10_000, 'deleted');
     await decide(gone.data.id, { status: 'approved', reason: 'ok' }).expect(404);
   });
 
@@ -165,7 +168,7 @@ describe('POST /api/moderation/comments/:id/decision', () => {
     expect(missing.body.errors.map((e: { field: string }) => e.field)).toEqual(['status', 'reason']);
     await decide(created.data.id, { status: 'approved', reason: 'x'.repeat(501) }).expect(400);
     await decide(created.data.id, { status: 'approved', reason: 'ok', commentVersion: '0' }).expect(400);
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id)).toEqual([]);
     expect((await app.records.findById(created.data.id).lean())?.awaitingReview).toBe(true);
   });

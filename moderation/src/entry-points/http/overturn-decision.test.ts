@@ -1,4 +1,4 @@
-import { bearerFor, testUser } from '@postline/common/testing';
+import { bearerFor, eventually, testUser } from '@postline/common/testing';
 import {
   commentCreated,
   commentUpdated,
@@ -24,7 +24,6 @@ afterAll(async () => {
 const moderator = testUser({ username: 'mod', role: 'moderator' });
 const otherModerator = testUser({ username: 'mod2', role: 'moderator' });
 const user = testUser({ username: 'plain' });
-const settle = (ms = 400) => new Promise((r) => setTimeout(r, ms));
 const decisionsAbout = (commentId: string) =>
   app.events.of('comment.moderated').filter((e) => e.data.commentId === commentId);
 
@@ -48,11 +47,12 @@ async function rejectedByRules(body = 'I like orange juice') {
 async function queued(body = 'is this a scam?') {
   const created = commentCreated(body);
   await app.bus.publish(created);
-  for (let i = 0; i < 200; i++) {
-    if ((await app.records.findById(created.data.id).lean())?.awaitingReview) return created;
-    await settle(50);
-  }
-  throw new Error('comment never queued');
+  await eventually(
+    async () => (await app.records.findById(created.data.id).lean())?.awaitingReview,
+    10_000,
+    'comment queued',
+  );
+  return created;
 }
 
 describe("overturning the rules' rejection", () => {
@@ -83,7 +83,7 @@ describe("overturning the rules' rejection", () => {
       reason: 'Juice, not spam',
       overturned: { status: 'rejected', reason: 'blocked word: orange', decidedBy: 'rules' },
     });
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id).map((e) => [e.version, e.data])).toEqual([
       [
         0,
@@ -124,9 +124,8 @@ describe("overturning the rules' rejection", () => {
     await app.bus.publish(commentUpdated(created.data, 1, { status: 'rejected', reason: 'blocked word: orange' }));
     await decide(created.data.id, { status: 'approved', reason: 'fine', commentVersion: 0 }).expect(200);
     await app.bus.publish(commentUpdated(created.data, 2, { status: 'approved', reason: 'fine' }));
-    for (let i = 0; i < 100 && (await app.records.findById(created.data.id).lean())?.commentVersion !== 2; i++)
-      await settle(50);
-    await settle();
+    await app.untilSettled();
+    expect((await app.records.findById(created.data.id).lean())?.commentVersion).toBe(2);
     expect(decisionsAbout(created.data.id).map((e) => [e.version, e.data.status])).toEqual([
       [0, 'rejected'],
       [1, 'approved'],
@@ -146,7 +145,7 @@ describe("overturning a moderator's decision", () => {
     expect(rejected.body.overturned).toEqual({ status: 'approved', reason: 'fair question', decidedBy: 'moderator' });
     const back = await decide(created.data.id, { status: 'approved', reason: 'checked the link' }).expect(200);
     expect(back.body).toMatchObject({ status: 'approved', overturned: { status: 'rejected' } });
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id).map((e) => [e.version, e.data.commentVersion, e.data.status])).toEqual([
       [0, 0, 'approved'],
       [1, 0, 'rejected'],
@@ -170,7 +169,7 @@ describe('what an overturn refuses, deciding nothing', () => {
     expect(res.body).toEqual({
       errors: [{ field: 'commentVersion', message: 'Version 0 is stale: version 2 is the current text' }],
     });
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id).map((e) => e.data.commentVersion)).toEqual([0, 2]);
   });
 
@@ -189,7 +188,7 @@ describe('what an overturn refuses, deciding nothing', () => {
       .send({ status: 'approved', reason: 'x' })
       .expect(401);
     await decide(created.data.id, { status: 'approved', reason: 'x' }, user).expect(403);
-    await settle();
+    await app.untilSettled();
     expect(decisionsAbout(created.data.id)).toHaveLength(1);
   });
 });
