@@ -1,9 +1,5 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
-import { launchChromium, newVisitor, pageErrors, phone, screenshot } from './browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, phone, reloadUntil, screenshot, signUp } from './browser';
 
 /**
  * The blog in a real browser, through the local gateway with the whole
@@ -45,63 +41,15 @@ const hostileBody = [
 ].join('\n');
 const moderator = { email: `mod-${run}@example.test`, username: `mod_${run}`, password: 'moderator password' };
 
-let platform: Platform;
-let browser: Browser;
-let dataDir: string;
+const suite = browserSuite('blog', { MODERATOR_EMAILS: moderator.email });
 let alicePage: Page;
 let bobPage: Page;
 let postPath: string;
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-'));
-  const logs: string[] = [];
-  try {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env: { MODERATOR_EMAILS: moderator.email },
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
-  } catch (err) {
-    process.stderr.write(logs.slice(-60).join('\n') + '\n');
-    throw err;
-  }
-  browser = await launchChromium();
-  alicePage = (await newVisitor(browser, platform.url)).page;
-  bobPage = (await newVisitor(browser, platform.url)).page;
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  alicePage = (await suite.visitor()).page;
+  bobPage = (await suite.visitor()).page;
 });
-
-async function signUp(page: Page, account: typeof alice): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Username').fill(account.username);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page
-    .getByTestId('nav-profile')
-    .filter({ hasText: `@${account.username}` })
-    .waitFor();
-}
-
-/** Reloads until `check` passes: for pages rendered from read models that follow events. */
-async function reloadUntil(page: Page, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${page.url()}`);
-    await page.waitForTimeout(500);
-    await page.reload();
-  }
-}
 
 test('sign-up shows the API field errors next to the fields, then signs the user in', async () => {
   await alicePage.goto('/signup');
@@ -281,7 +229,7 @@ test('a moderator approves a comment held for review, and its author sees it app
   const held = bobPage.getByTestId('comment').filter({ hasText: 'Asking for a friend' });
   await held.and(bobPage.locator('[data-status="pending"]')).waitFor();
 
-  const { context, page } = await newVisitor(browser, platform.url);
+  const { context, page } = await suite.visitor();
   try {
     await signUp(page, moderator);
     await page.getByRole('link', { name: 'Moderation' }).click();
@@ -315,7 +263,7 @@ test('signs out, and signs in again with the error for a wrong password shown', 
 });
 
 test('works on a phone-sized screen', async () => {
-  const { context, page } = await newVisitor(browser, platform.url, phone);
+  const { context, page } = await suite.visitor(phone);
   try {
     await page.goto(postPath);
     await page.getByRole('heading', { level: 1, name: title }).waitFor();

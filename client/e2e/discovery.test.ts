@@ -1,13 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { parse as parseHtml, type HTMLElement } from 'node-html-parser';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually } from '@postline/common/testing';
 import { ApiUser } from '../../infra/src/e2e/api-client';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
-import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+import { browserSuite, screenshot } from './browser';
 
 /**
  * Feeds, discovery and sharing, through the gateway with the whole platform running: tag and
@@ -31,9 +27,7 @@ const oddTag = `c#.net+café-${run}`;
 /** 900 words: 5 minutes at 200 words a minute. */
 const longBody = `# A long read\n\n${Array.from({ length: 898 }, (_, i) => `word${i}`).join(' ')}`;
 
-let platform: Platform;
-let browser: Browser;
-let dataDir: string;
+const suite = browserSuite('discovery');
 let page: Page;
 let writer: ApiUser & { id: string };
 const posts: { id: string; slug: string; title: string }[] = [];
@@ -45,7 +39,7 @@ const xml = new XMLParser({
 });
 
 async function fetchText(path: string): Promise<{ status: number; type: string; text: string }> {
-  const res = await fetch(`${platform.url}${path}`);
+  const res = await fetch(`${suite.platform.url}${path}`);
   return { status: res.status, type: res.headers.get('content-type') ?? '', text: await res.text() };
 }
 
@@ -57,15 +51,7 @@ function parseXml(text: string) {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-discovery-'));
-  const logs: string[] = [];
-  try {
-    platform = await startPlatform({ freePorts: true, dataDir, log: (part, line) => logs.push(`[${part}] ${line}`) });
-  } catch (err) {
-    process.stderr.write(logs.slice(-60).join('\n') + '\n');
-    throw err;
-  }
-  writer = await ApiUser.signUp(platform.url, author);
+  writer = await ApiUser.signUp(suite.platform.url, author);
   for (let i = 0; i < postCount; i++) {
     const title = i === 0 ? hostileTitle : i === 1 ? `A long read ${run}` : `Archive post ${i} ${run}`;
     const body = i === 1 ? longBody : `Post number ${i}: a few words about feeds and archives.`;
@@ -82,22 +68,11 @@ beforeAll(async () => {
     30_000,
     'the posts in the tag list',
   );
-  browser = await launchChromium();
-  page = (await newVisitor(browser, platform.url)).page;
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  page = (await suite.visitor()).page;
 }, 60_000);
 
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
 const newestFirst = () => [...posts].reverse();
-const absolute = (path: string) => `${platform.url}${path}`;
+const absolute = (path: string) => `${suite.platform.url}${path}`;
 const feedHrefs = (p: Page) =>
   p
     .locator('head link[rel="alternate"][type="application/rss+xml"]')
@@ -194,8 +169,8 @@ function expectValidRss(doc: Parsed, feedUrl: string): Parsed[] {
   const items: Parsed[] = channel.item ?? [];
   for (const item of items) {
     expect(item.title).toEqual(expect.any(String));
-    expect(item.link.startsWith(`${platform.url}/posts/`)).toBe(true);
-    expect(item.guid['#text']).toEqual(expect.stringMatching(new RegExp(`^${platform.url}/posts/`)));
+    expect(item.link.startsWith(`${suite.platform.url}/posts/`)).toBe(true);
+    expect(item.guid['#text']).toEqual(expect.stringMatching(new RegExp(`^${suite.platform.url}/posts/`)));
     expect(item.guid['@isPermaLink']).toBe('false');
     expect(item.pubDate).toMatch(rfc822);
     expect(Number.isNaN(Date.parse(item.pubDate))).toBe(false);
@@ -277,7 +252,7 @@ test('the sitemap index lists sitemaps that hold every post, tag archive and aut
   }
   const locs = urls.map((u) => u.loc);
   expect(new Set(locs).size).toBe(locs.length);
-  for (const loc of locs) expect(loc.startsWith(`${platform.url}/`)).toBe(true);
+  for (const loc of locs) expect(loc.startsWith(`${suite.platform.url}/`)).toBe(true);
   expect(locs).toEqual(
     expect.arrayContaining([
       absolute('/'),

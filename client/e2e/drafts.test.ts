@@ -1,10 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import type { Browser, Page } from 'playwright-core';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
-import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+import type { Page } from 'playwright-core';
+import { browserSuite, reloadUntil, screenshot, signUp } from './browser';
 
 /**
  * Drafts in a real browser, through the gateway with the whole platform
@@ -23,16 +19,15 @@ const title = `Thoughts in progress ${run}`;
 const scheduledTitle = `Out on its own ${run}`;
 const body = '## Not ready yet\n\nA draft is **private** until its author publishes it.';
 
-let platform: Platform;
-let browser: Browser;
-let dataDir: string;
+// Scheduled drafts go out within a second of their time in this test.
+const suite = browserSuite('drafts', { POSTS_DUE_CHECK_MS: '500' });
 let author: Page;
 let reader: Page;
 let draftPath: string;
 
 const xml = new XMLParser({ ignoreAttributes: false, isArray: (name) => ['item', 'url'].includes(name) });
 async function fetchXml(path: string) {
-  const res = await fetch(`${platform.url}${path}`);
+  const res = await fetch(`${suite.platform.url}${path}`);
   expect(res.status).toBe(200);
   const text = await res.text();
   const valid = XMLValidator.validate(text);
@@ -53,55 +48,9 @@ async function sitemapUrls(): Promise<string[]> {
 }
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-drafts-'));
-  const logs: string[] = [];
-  try {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      // Scheduled drafts go out within a second of their time in this test.
-      env: { POSTS_DUE_CHECK_MS: '500' },
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
-  } catch (err) {
-    process.stderr.write(logs.slice(-60).join('\n') + '\n');
-    throw err;
-  }
-  browser = await launchChromium();
-  author = (await newVisitor(browser, platform.url)).page;
-  reader = (await newVisitor(browser, platform.url)).page;
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
-}, 60_000);
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
+  author = (await suite.visitor()).page;
+  reader = (await suite.visitor()).page;
 });
-
-async function signUp(page: Page, account: typeof dana): Promise<void> {
-  await page.goto('/signup');
-  await page.getByLabel('Email').fill(account.email);
-  await page.getByLabel('Username').fill(account.username);
-  await page.getByLabel('Password').fill(account.password);
-  await page.getByRole('button', { name: 'Sign up' }).click();
-  await page
-    .getByTestId('nav-profile')
-    .filter({ hasText: `@${account.username}` })
-    .waitFor();
-}
-
-async function reloadUntil(page: Page, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${page.url()}`);
-    await page.waitForTimeout(500);
-    await page.reload();
-  }
-}
 
 const cardTitled = (page: Page, text: string) => page.getByTestId('post-card').filter({ hasText: text });
 

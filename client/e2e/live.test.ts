@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually } from '@postline/common/testing';
 import { ApiUser } from '../../infra/src/e2e/api-client';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
-import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+import { browserSuite, openWhenFound, screenshot, signUp } from './browser';
 
 /**
  * Live updates in a real browser, through the gateway with the whole platform
@@ -21,9 +17,7 @@ jest.setTimeout(120_000);
 const run = Math.random().toString(36).slice(2, 8);
 const commenter = { email: `live-c-${run}@example.test`, username: `livec_${run}`, password: 'correct horse battery' };
 
-let platform: Platform;
-let browser: Browser;
-let dataDir: string;
+const suite = browserSuite('live', { MODERATOR_EMAILS: `livemod_${run}@example.test` });
 let author: ApiUser & { id: string };
 let moderator: ApiUser & { id: string };
 let commenterPage: Page;
@@ -31,50 +25,20 @@ let readerPage: Page;
 let post: { id: string; slug: string };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-live-'));
-  const logs: string[] = [];
-  try {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env: { MODERATOR_EMAILS: `livemod_${run}@example.test` },
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
-  } catch (err) {
-    process.stderr.write(logs.slice(-60).join('\n') + '\n');
-    throw err;
-  }
-  browser = await launchChromium();
-  author = await ApiUser.signUp(platform.url, `livea_${run}`);
-  moderator = await ApiUser.signUp(platform.url, `livemod_${run}`);
+  author = await ApiUser.signUp(suite.platform.url, `livea_${run}`);
+  moderator = await ApiUser.signUp(suite.platform.url, `livemod_${run}`);
   post = await author.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
     title: `Live post ${run}`,
     body: 'Comments and likes appear here **as they happen**.',
     tags: ['live'],
   });
-  commenterPage = (await newVisitor(browser, platform.url)).page;
-  readerPage = (await newVisitor(browser, platform.url)).page;
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  commenterPage = (await suite.visitor()).page;
+  readerPage = (await suite.visitor()).page;
 }, 60_000);
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
 
 /** Opens the post page (reloading until the read model has the post) and marks the window: a reload would drop the mark. */
 async function openPost(page: Page): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await page.goto(`/posts/${post.slug}`);
-    if (res?.status() === 200) break;
-    if (Date.now() > deadline) throw new Error('the post never reached the read model');
-    await page.waitForTimeout(300);
-  }
+  await openWhenFound(page, `/posts/${post.slug}`);
   await page.getByRole('heading', { level: 1, name: `Live post ${run}` }).waitFor();
   // Hydrated, and the live stream is open.
   await page.locator('[data-live="open"]').waitFor();
@@ -106,15 +70,7 @@ async function writeComment(body: string): Promise<string> {
 }
 
 test('the comment author and another reader follow the post page live', async () => {
-  await commenterPage.goto('/signup');
-  await commenterPage.getByLabel('Email').fill(commenter.email);
-  await commenterPage.getByLabel('Username').fill(commenter.username);
-  await commenterPage.getByLabel('Password').fill(commenter.password);
-  await commenterPage.getByRole('button', { name: 'Sign up' }).click();
-  await commenterPage
-    .getByTestId('nav-profile')
-    .filter({ hasText: `@${commenter.username}` })
-    .waitFor();
+  await signUp(commenterPage, commenter);
 
   await openPost(commenterPage);
   await openPost(readerPage);
@@ -146,7 +102,7 @@ test('the comment author and another reader follow the post page live', async ()
   await screenshot(commenterPage, 'live-comments', { fullPage: true });
 
   // Another reader's like and the author's edit reach the reader's open page.
-  const liker = await ApiUser.signUp(platform.url, `livel_${run}`);
+  const liker = await ApiUser.signUp(suite.platform.url, `livel_${run}`);
   await liker.expect(200, 'POST', `/api/posts/${post.id}/like`);
   await readerPage.getByTestId('like-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 20_000 });
   await commenterPage.getByTestId('like-count').filter({ hasText: /^1$/ }).waitFor({ timeout: 20_000 });
@@ -177,14 +133,14 @@ test('a deleted approved comment disappears from the reader’s page', async () 
 
 test('after the query service restarts, an open page catches up with what changed meanwhile', async () => {
   await openPost(readerPage);
-  await platform.stopService('query');
+  await suite.platform.stopService('query');
   // Written and approved while no stream can be open: the page learns it on its next stream's `ready`.
   const comment = await author.expect<{ id: string }>(201, 'POST', '/api/comments', {
     postId: post.id,
     body: `Another scam thought, while query was down ${run}`,
   });
   await decide(comment.id, 'approved', 'ok');
-  await platform.restartService('query');
+  await suite.platform.restartService('query');
   await readerPage.getByTestId('comment').filter({ hasText: 'while query was down' }).waitFor({ timeout: 30_000 });
   await readerPage.locator('[data-live="open"]').waitFor();
   expect(await notReloaded(readerPage)).toBe(true);

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually } from '@postline/common/testing';
 import { ApiUser } from '../../infra/src/e2e/api-client';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
-import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+import { browserSuite, openWhenFound, screenshot, signIn } from './browser';
 
 /**
  * A moderator overturns the rules' rejection from the moderation page, in a real browser through
@@ -18,75 +14,28 @@ jest.setTimeout(120_000);
 const run = Math.random().toString(36).slice(2, 8);
 const password = 'correct horse battery';
 
-let platform: Platform;
-let browser: Browser;
-let dataDir: string;
+const suite = browserSuite('moderation', { MODERATOR_EMAILS: `modo_${run}@example.test` });
 let commenter: ApiUser & { id: string };
 let moderator: ApiUser & { id: string };
 let post: { id: string; slug: string };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-moderation-'));
-  const logs: string[] = [];
-  try {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env: { MODERATOR_EMAILS: `modo_${run}@example.test` },
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
-  } catch (err) {
-    process.stderr.write(logs.slice(-60).join('\n') + '\n');
-    throw err;
-  }
-  browser = await launchChromium();
-  const author = await ApiUser.signUp(platform.url, `moda_${run}`);
-  commenter = await ApiUser.signUp(platform.url, `modc_${run}`);
-  moderator = await ApiUser.signUp(platform.url, `modo_${run}`);
+  const author = await ApiUser.signUp(suite.platform.url, `moda_${run}`);
+  commenter = await ApiUser.signUp(suite.platform.url, `modc_${run}`);
+  moderator = await ApiUser.signUp(suite.platform.url, `modo_${run}`);
   post = await author.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
     title: `Citrus notes ${run}`,
     body: 'Which fruit makes the best marmalade?',
     tags: ['citrus'],
   });
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 }, 60_000);
 
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto('/signin');
-  await page
-    .getByLabel('Email')
-    .fill(`${username}@example.test`)
-    .catch(async (err: Error) => {
-      // Seen twice while another build replaced client/.next under the running server: say what the page showed.
-      throw new Error(
-        `${err.message}\n${page.url()} showed: ${(await page.locator('body').innerText()).slice(0, 800)}`,
-      );
-    });
-  await page.getByLabel('Password').fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
-  await page
-    .getByTestId('nav-profile')
-    .filter({ hasText: `@${username}` })
-    .waitFor();
-}
+/** The users ApiUser.signUp made, signed in through the form. */
+const signInAs = (page: Page, username: string) =>
+  signIn(page, { email: `${username}@example.test`, username, password });
 
 async function openPost(page: Page): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const res = await page.goto(`/posts/${post.slug}`);
-    if (res?.status() === 200) break;
-    if (Date.now() > deadline) throw new Error('the post never reached the read model');
-    await page.waitForTimeout(300);
-  }
+  await openWhenFound(page, `/posts/${post.slug}`);
   await page.getByRole('heading', { level: 1, name: `Citrus notes ${run}` }).waitFor();
 }
 
@@ -109,8 +58,8 @@ test('a moderator overturns an automatic rejection from the queue page; author a
   );
 
   // The author's page: rejected with the rule's reason.
-  const authorPage = (await newVisitor(browser, platform.url)).page;
-  await signIn(authorPage, `modc_${run}`);
+  const authorPage = (await suite.visitor()).page;
+  await signInAs(authorPage, `modc_${run}`);
   await openPost(authorPage);
   const mine = authorPage.getByTestId('comment').filter({ hasText: 'Seville orange' });
   await mine.and(authorPage.locator('[data-status="rejected"]')).waitFor();
@@ -118,8 +67,8 @@ test('a moderator overturns an automatic rejection from the queue page; author a
   await authorPage.locator('[data-live="open"]').waitFor();
 
   // The moderator's page lists it among the recent automatic rejections.
-  const modPage = (await newVisitor(browser, platform.url)).page;
-  await signIn(modPage, `modo_${run}`);
+  const modPage = (await suite.visitor()).page;
+  await signInAs(modPage, `modo_${run}`);
   await modPage.goto('/moderation');
   const rejections = modPage.getByRole('list', { name: 'Recent automatic rejections' });
   const entry = rejections.getByTestId('decision-item').filter({ hasText: 'Seville orange' });
@@ -139,7 +88,7 @@ test('a moderator overturns an automatic rejection from the queue page; author a
 
   // The author's open page turns approved; a signed-out reader sees it, counted.
   await mine.and(authorPage.locator('[data-status="approved"]')).waitFor({ timeout: 20_000 });
-  const readerPage = (await newVisitor(browser, platform.url)).page;
+  const readerPage = (await suite.visitor()).page;
   await eventually(
     async () => {
       await openPost(readerPage);
@@ -176,7 +125,7 @@ test("a moderator overturns the rules' approval from the page: readers no longer
     20_000,
     'the rules approval',
   );
-  const anonymous = new ApiUser(platform.url);
+  const anonymous = new ApiUser(suite.platform.url);
   await eventually(
     async () => {
       const res = await anonymous.request<{ post: { comments: { id: string }[] } }>(
@@ -188,8 +137,8 @@ test("a moderator overturns the rules' approval from the page: readers no longer
     20_000,
     'the approved comment visible to readers first',
   );
-  const modPage = (await newVisitor(browser, platform.url)).page;
-  await signIn(modPage, `modo_${run}`);
+  const modPage = (await suite.visitor()).page;
+  await signInAs(modPage, `modo_${run}`);
   await modPage.goto('/moderation');
   const entry = modPage
     .getByRole('list', { name: 'Recent automatic approvals' })
@@ -199,7 +148,7 @@ test("a moderator overturns the rules' approval from the page: readers no longer
   await entry.getByRole('button', { name: 'Overturn: reject' }).click();
   await entry.getByRole('status').filter({ hasText: 'Overturned: now rejected' }).waitFor();
 
-  const readerPage = (await newVisitor(browser, platform.url)).page;
+  const readerPage = (await suite.visitor()).page;
   await eventually(
     async () => {
       await openPost(readerPage);

@@ -1,11 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { eventually } from '@postline/common/testing';
 import { ApiUser } from '../../infra/src/e2e/api-client';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
-import { launchChromium, newVisitor, pageErrors, screenshot } from './browser';
+import { browserSuite, screenshot } from './browser';
 
 /**
  * Search in a real browser through the gateway, the whole platform running: a
@@ -18,23 +14,13 @@ const run = Math.random().toString(36).slice(2, 8);
 const word = `quokka${run}`;
 const author = `search_${run}`;
 
-let platform: Platform;
-let browser: Browser;
-let dataDir: string;
+const suite = browserSuite('search');
 let reader: Page;
 let published: { id: string; slug: string };
 let draft: { id: string };
 
 beforeAll(async () => {
-  dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-search-'));
-  const logs: string[] = [];
-  try {
-    platform = await startPlatform({ freePorts: true, dataDir, log: (part, line) => logs.push(`[${part}] ${line}`) });
-  } catch (err) {
-    process.stderr.write(logs.slice(-60).join('\n') + '\n');
-    throw err;
-  }
-  const writer = await ApiUser.signUp(platform.url, author);
+  const writer = await ApiUser.signUp(suite.platform.url, author);
   published = await writer.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
     title: `Meeting a ${word} on Rottnest`,
     body: `We walked for an hour before the **${word}** came close. It was <b>not</b> shy at all.`,
@@ -47,25 +33,14 @@ beforeAll(async () => {
   });
   // Both posts are in query's read models (the draft too, as a draft) before the browser searches.
   await eventually(async () => {
-    const res = await fetch(`${platform.url}/api/query/search?q=${word}`);
+    const res = await fetch(`${suite.platform.url}/api/query/search?q=${word}`);
     const answer = await res.text();
     // Thrown, so a timeout shows the last answer.
     if (!res.ok || (JSON.parse(answer) as { total: number }).total !== 1) throw new Error(`${res.status} ${answer}`);
     return true;
   }, 30_000);
-  browser = await launchChromium();
-  reader = (await newVisitor(browser, platform.url)).page;
-}, 300_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await platform?.stop();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  reader = (await suite.visitor()).page;
 }, 60_000);
-
-afterEach(() => {
-  expect(pageErrors.splice(0)).toEqual([]);
-});
 
 test('the header search finds a published post, the word highlighted, and never the draft', async () => {
   await reader.goto('/');

@@ -1,16 +1,4 @@
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
-
-/** The flags ARCHITECTURE.md gives for every browser test (client/e2e/browser.ts launches with the same). */
-const chromiumFlags = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost',
-];
+import { launchChromium } from '../chromium';
 
 /**
  * Set before any page script: a payload that ran would set `window.__xss`,
@@ -58,13 +46,7 @@ export async function checkPagesInBrowser(
   baseUrl: string,
   pages: { path: string; cookie?: string }[],
 ): Promise<BrowserCheck> {
-  const executablePath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-  if (!existsSync(executablePath)) {
-    throw new Error(
-      `No chromium at ${executablePath}: POSTLINE_BROWSER=1 npm run setup (or apt-get install -y chromium), or set CHROMIUM_PATH`,
-    );
-  }
-  const browser = await chromium.launch({ executablePath, headless: true, args: chromiumFlags });
+  const browser = await launchChromium();
   const findings: string[] = [];
   let pagesVisited = 0;
   try {
