@@ -84,7 +84,11 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
       });
       // Subscribed before it loads: a change written during the load is read back after it.
       const search = new SearchIndex(models.posts, ctx.logger);
-      const notices = new ChangeNotices(ctx.bus, [caches.answers, caches.viewers, search], ctx.logger, live);
+      const notices = new ChangeNotices(
+        ctx.bus,
+        { caches: [caches.answers, caches.viewers], followers: [search], live },
+        ctx.logger,
+      );
       notices.start();
       await search.load();
       parts = { caches, notices, live, search, readSide: new ReadSide(new ReadModelQueries(models), caches) };

@@ -31,7 +31,7 @@ const projection = {
 } as const;
 type Indexed = Pick<PostView, '_id' | keyof typeof projection>;
 
-const postLabel = changeLabel.post('');
+const postTextLabel = changeLabel.postText('');
 /** A read-back slower than this is given up (logged), so one stuck read cannot hold back every later change. */
 const readBackMs = 5_000;
 
@@ -72,7 +72,7 @@ function newIndex(): MiniSearch<SearchDoc> {
  * Full-text search over the published posts, in memory on each query replica
  * (MiniSearch). Built at start from the posts read model, then kept in step by
  * the change notices every replica receives (change-notices.ts): a notice
- * naming a post makes each replica read that post back from the shared read
+ * naming a post's text (`changeLabel.postText`) makes each replica read that post back from the shared read
  * model and index it as it is now (or drop it: a draft, deleted, gone). Reads
  * run one at a time in the order the notices arrived, so the newest state is
  * the one kept. The index is a function of the set of posts alone (a post is
@@ -111,11 +111,11 @@ export class SearchIndex {
     return this.queue;
   }
 
-  // NoticeTarget: the labels of a change; a post's own label means the post may have changed.
+  // NoticeTarget: the labels of a change; a post's text label means what is indexed of it may have changed.
   drop(labels: readonly string[]): void {
     for (const label of labels)
-      if (label.startsWith(postLabel)) {
-        const id = label.slice(postLabel.length);
+      if (label.startsWith(postTextLabel)) {
+        const id = label.slice(postTextLabel.length);
         void this.enqueue(async () => {
           const post = await withinTime(this.posts.findOne({ _id: id }, { projection, maxTimeMS: readBackMs }));
           this.put(post ?? { _id: id });

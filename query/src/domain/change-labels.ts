@@ -9,6 +9,11 @@ export const changeLabel = {
   post: (postId: string) => `post:${postId}`,
   /** The post's page only (its comments). */
   postPage: (postId: string) => `post-page:${postId}`,
+  /**
+   * What search indexes of the post: its text, tags and publication. No answer carries it; the
+   * search index reads the post back on it (and not on likes or comment counts, which it ignores).
+   */
+  postText: (postId: string) => `post-text:${postId}`,
   /** Everything showing the user's name or image (their posts' summaries, their page). */
   user: (userId: string) => `user:${userId}`,
   /** The user's page header: follower and following counts. */

@@ -58,7 +58,15 @@ const counts = (post: LivePost | null | undefined, postId: string) => ({
   commentCount: post?.commentCount ?? 0,
 });
 
-/** The live changes of a comment event, given the comment and its post as they are after it. */
+/**
+ * Whether a comment's live changes need its post: only what goes on the post's channel does (an
+ * approved comment, or one that may just have stopped being public: the post's own label).
+ */
+export function commentChangeShowsPost(labels: ChangeLabels, comment: StoredComment): boolean {
+  return (!comment.deleted && comment.status === 'approved') || labels.includes(changeLabel.post(comment.postId));
+}
+
+/** The live changes of a comment event, given the comment and its post (when it shows it) as they are after it. */
 export function commentLiveChanges(
   labels: ChangeLabels,
   comment: StoredComment | null,
@@ -77,7 +85,7 @@ export function commentLiveChanges(
         },
   ];
   // A draft has no public page (and takes no comments): its author's own channel only.
-  if (!post || post.deleted || post.published === false) return changes;
+  if (!commentChangeShowsPost(labels, comment) || !post || post.deleted || post.published === false) return changes;
   if (!comment.deleted && comment.status === 'approved') {
     changes.push({
       channel: liveChannel.post(postId),

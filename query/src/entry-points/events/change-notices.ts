@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { ChangeLabels } from '../../domain/change-labels';
 import type { LiveChange } from '../../domain/live-changes';
 
-/** What a change notice drops things from: the answer caches. */
+/** What a change notice drops things from: the answer caches, the search index. */
 export interface NoticeTarget {
   drop(labels: readonly string[]): void;
   /** Drops everything; `live`: whether notices arrive (while they may be missed, nothing is kept). */
@@ -26,6 +26,18 @@ interface Notice {
   labels: ChangeLabels;
   /** What live pages show of the change, numbered by the announcing replica. */
   live?: { seq: number; changes: LiveChange[] };
+}
+
+/**
+ * Who hears the notices. `caches` drop the labels twice on the replica that applied the change:
+ * at once, and again on its own notice (an answer built from a read that began before the write
+ * may have been stored in between). `followers` hear each notice once, on receipt, everywhere:
+ * the search index, whose drop is a read of the post, needs no second chance.
+ */
+export interface NoticeTargets {
+  caches: readonly NoticeTarget[];
+  followers?: readonly NoticeTarget[];
+  live?: LiveTarget;
 }
 
 /** A notice as a replica received it: for the tests and the log, how long after the write it arrived. */
@@ -52,12 +64,19 @@ export class ChangeNotices {
   readonly received: ReceivedNotice[] = [];
   private liveSeq = 0;
 
+  private readonly caches: readonly NoticeTarget[];
+  private readonly everyTarget: readonly NoticeTarget[];
+  private readonly liveTarget?: LiveTarget;
+
   constructor(
     private readonly bus: EventBus,
-    private readonly targets: readonly NoticeTarget[],
+    targets: NoticeTargets,
     private readonly logger: Logger,
-    private readonly liveTarget?: LiveTarget,
-  ) {}
+  ) {
+    this.caches = targets.caches;
+    this.everyTarget = [...targets.caches, ...(targets.followers ?? [])];
+    this.liveTarget = targets.live;
+  }
 
   get subject(): string {
     return this.bus.names.wire('changes.query.>');
@@ -81,7 +100,7 @@ export class ChangeNotices {
   /** After a write: drop here at once, then tell every replica. */
   announce(family: string, labels: ChangeLabels): void {
     if (labels.length === 0) return;
-    for (const target of this.targets) target.drop(labels);
+    for (const target of this.caches) target.drop(labels);
     this.publish(family, { origin: this.origin, appliedAt: Date.now(), labels });
   }
 
@@ -118,7 +137,7 @@ export class ChangeNotices {
       this.clear(true);
       return;
     }
-    if (notice.labels.length > 0) for (const target of this.targets) target.drop(notice.labels);
+    if (notice.labels.length > 0) for (const target of this.everyTarget) target.drop(notice.labels);
     if (notice.live && Array.isArray(notice.live.changes))
       this.liveTarget?.receive(`${notice.origin}.${notice.live.seq}`, notice.live.changes);
     this.received.push({ ...notice, receivedAt: Date.now(), fromSelf: notice.origin === this.origin });
@@ -126,7 +145,7 @@ export class ChangeNotices {
   }
 
   private clear(live: boolean): void {
-    for (const target of this.targets) target.clear(live);
+    for (const target of this.everyTarget) target.clear(live);
     this.liveTarget?.gap(live);
   }
 

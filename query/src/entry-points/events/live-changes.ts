@@ -2,6 +2,7 @@ import type { AnyEventEnvelope } from '@postline/common';
 import type { ReadModels } from '../../data-access/read-models';
 import type { ChangeLabels } from '../../domain/change-labels';
 import {
+  commentChangeShowsPost,
   commentLiveChanges,
   livePostProjection,
   postLiveChanges,
@@ -20,19 +21,21 @@ export function liveChangesReader(models: ReadModels) {
   const post = (id: string) =>
     models.posts.findOne({ _id: id }, { projection: livePostProjection }) as Promise<LivePost | null>;
 
+  const comment = async (id: string, labels: ChangeLabels): Promise<LiveChange[]> => {
+    const found = await models.comments.findOne({ _id: id });
+    const shown = found && commentChangeShowsPost(labels, found) ? await post(found.postId) : null;
+    return commentLiveChanges(labels, found, shown);
+  };
+
   return async (event: AnyEventEnvelope, labels: ChangeLabels): Promise<LiveChange[]> => {
     if (labels.length === 0) return [];
     switch (event.subject) {
       case 'comment.created':
       case 'comment.updated':
-      case 'comment.deleted': {
-        const comment = await models.comments.findOne({ _id: event.data.id });
-        return commentLiveChanges(labels, comment, comment ? await post(comment.postId) : null);
-      }
-      case 'comment.moderated': {
-        const comment = await models.comments.findOne({ _id: event.data.commentId });
-        return commentLiveChanges(labels, comment, comment ? await post(comment.postId) : null);
-      }
+      case 'comment.deleted':
+        return comment(event.data.id, labels);
+      case 'comment.moderated':
+        return comment(event.data.commentId, labels);
       case 'post.updated':
       case 'post.liked':
       case 'post.unliked':

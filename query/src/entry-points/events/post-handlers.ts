@@ -120,6 +120,7 @@ export function postHandlers({ posts, comments, listCounts }: ReadModels): Pick<
     await lists.apply([{ postId: id, ...listChange(counted, wanted) }]);
     return [
       changeLabel.post(id),
+      changeLabel.postText(id),
       changeLabel.list(allPosts),
       changeLabel.anyTagList,
       changeLabel.tags,
@@ -142,7 +143,12 @@ export function postHandlers({ posts, comments, listCounts }: ReadModels): Pick<
       const [was, is] = [listsOf(before), listsOf(next)];
       await lists.apply([{ postId: id, ...listChange(was, is) }]);
       const moved = listLabels(was, is);
-      return [changeLabel.post(id), ...moved, ...(moved.length ? [changeLabel.username(before.authorUsername)] : [])];
+      return [
+        changeLabel.post(id),
+        changeLabel.postText(id),
+        ...moved,
+        ...(moved.length ? [changeLabel.username(before.authorUsername)] : []),
+      ];
     }
     return repairLists(id);
   }
@@ -155,7 +161,12 @@ export function postHandlers({ posts, comments, listCounts }: ReadModels): Pick<
       const { published } = publicationOf(data);
       const joined = listsOf({ deleted: false, published, authorId: data.authorId, tags: data.tags });
       await lists.apply([{ postId: data.id, add: joined, remove: [] }]);
-      return [changeLabel.post(data.id), ...listLabels([], joined), changeLabel.username(data.authorUsername)];
+      return [
+        changeLabel.post(data.id),
+        changeLabel.postText(data.id),
+        ...listLabels([], joined),
+        changeLabel.username(data.authorUsername),
+      ];
     },
     // An edit, a publication, an unpublication or a schedule: the lists follow tags and status.
     'post.updated': (event) =>
