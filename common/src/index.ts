@@ -5,6 +5,7 @@ export * from './auth';
 export * from './http';
 export * from './events';
 export * from './outbox';
+export * from './mongo';
 export * from './replicas';
 export * from './observability';
 export * from './service';

@@ -1,5 +1,5 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { ConflictError, OutboxWriter, type OutboxRelay } from '@postline/common';
+import { ConflictError, OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
 import { userProfileData } from '../events/user-events';
 import { userModel, type User, type UserDocument } from './user-model';
 
@@ -86,7 +86,7 @@ export class UserRepository {
 
   /** Which unique field a duplicate-key error was about, as a 409 naming it. */
   private async asConflict(err: unknown, user: NewUser): Promise<ConflictError | undefined> {
-    if ((err as { code?: number })?.code !== 11000) return undefined;
+    if (!isDuplicateKeyError(err)) return undefined;
     if (await this.model.exists({ email: user.email }))
       return new ConflictError('Email is already registered', 'email');
     return new ConflictError('Username is taken', 'username');

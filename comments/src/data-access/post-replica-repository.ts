@@ -1,3 +1,4 @@
+import { isDuplicateKeyError } from '@postline/common';
 import type { Connection, Model } from 'mongoose';
 import { postReplicaModel, type PostReplica, type PostReplicaDocument } from './post-replica-model';
 
@@ -43,7 +44,7 @@ export class PostReplicaRepository {
       return 'applied';
     } catch (err) {
       // Another replica of this service recorded it between our look-up and insert.
-      if ((err as { code?: number })?.code === 11000) return 'already-applied';
+      if (isDuplicateKeyError(err)) return 'already-applied';
       throw err;
     }
   }

@@ -1,5 +1,5 @@
 import type { Connection, Model } from 'mongoose';
-import { OutboxWriter, type OutboxRelay } from '@postline/common';
+import { OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
 import { commentModeratedData } from '../events/moderation-events';
 import {
   moderationRecordModel,
@@ -41,7 +41,7 @@ export class ModerationRecordRepository {
         decision && { subject: 'comment.moderated', data: (doc) => commentModeratedData(doc, decision) },
       );
     } catch (err) {
-      if ((err as { code?: number })?.code === 11000) return null;
+      if (isDuplicateKeyError(err)) return null;
       throw err;
     }
   }

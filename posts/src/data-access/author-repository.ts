@@ -1,4 +1,4 @@
-import { RetryLaterError, decideApply } from '@postline/common';
+import { RetryLaterError, decideApply, isDuplicateKeyError } from '@postline/common';
 import type { Connection, Model } from 'mongoose';
 import { authorModel, type Author } from './author-model';
 
@@ -39,8 +39,7 @@ export class AuthorRepository {
       try {
         await this.model.create({ _id: userId, username, version });
       } catch (err) {
-        if ((err as { code?: number })?.code === 11000)
-          throw new RetryLaterError(`author ${userId} was created concurrently`);
+        if (isDuplicateKeyError(err)) throw new RetryLaterError(`author ${userId} was created concurrently`);
         throw err;
       }
       return 'applied';

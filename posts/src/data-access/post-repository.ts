@@ -1,5 +1,11 @@
 import { Types, type Connection, type Model } from 'mongoose';
-import { ConcurrentModificationError, ConflictError, OutboxWriter, type OutboxRelay } from '@postline/common';
+import {
+  ConcurrentModificationError,
+  ConflictError,
+  OutboxWriter,
+  isDuplicateKeyError,
+  type OutboxRelay,
+} from '@postline/common';
 import { likeData, postDeletedData, postSnapshotData } from '../events/post-events';
 import { postModel, type Post, type PostDocument } from './post-model';
 
@@ -54,7 +60,7 @@ export class PostRepository {
           { subject: 'post.created', data: postSnapshotData },
         );
       } catch (err) {
-        if ((err as { code?: number })?.code !== 11000) throw err; // another post took the slug meanwhile
+        if (!isDuplicateKeyError(err)) throw err; // another post took the slug meanwhile
       }
     }
     throw new ConflictError('Could not find a free slug for this title; try again', 'title');

@@ -1,4 +1,4 @@
-import { decideApply, RetryLaterError, type AnyEventEnvelope } from '@postline/common';
+import { decideApply, isDuplicateKeyError, RetryLaterError, type AnyEventEnvelope } from '@postline/common';
 import type { mongo } from 'mongoose';
 
 export type ApplyOutcome = 'applied' | 'already-applied';
@@ -35,7 +35,7 @@ export async function applyInOrder<T extends Versioned>(
         await collection.insertOne(change.create() as mongo.OptionalUnlessRequiredId<T>);
         return 'applied';
       } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
+        if (!isDuplicateKeyError(err)) throw err;
       }
     }
   } else if (event.version > 0) {
@@ -51,10 +51,6 @@ export async function applyInOrder<T extends Versioned>(
   // decideApply said "apply" yet the write did not: a creation event with a
   // version other than 0, or another replica wrote in between. Look again later.
   throw new RetryLaterError(`${what}: could not apply version ${event.version} yet`);
-}
-
-export function isDuplicateKey(err: unknown): boolean {
-  return (err as { code?: number })?.code === 11000;
 }
 
 /** Mongo field names may not contain dots or start with `$`. */

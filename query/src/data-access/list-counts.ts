@@ -1,6 +1,7 @@
+import { isDuplicateKeyError } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { ListCount } from './read-models';
-import { fieldKey, isDuplicateKey } from './apply-in-order';
+import { fieldKey } from './apply-in-order';
 
 /**
  * Buckets per list: the list of all posts and a tag's list, which may grow
@@ -60,12 +61,6 @@ function removeOp(id: string, members: string[]): Op {
   };
 }
 
-function isBulkDuplicate(err: unknown): boolean {
-  const writeErrors = (err as { writeErrors?: { code?: number }[] })?.writeErrors;
-  if (Array.isArray(writeErrors) && writeErrors.length > 0) return writeErrors.every((e) => e.code === 11000);
-  return isDuplicateKey(err);
-}
-
 /**
  * The maintained totals of the post lists. Every change is conditional on the
  * post's membership in the bucket, in one single-document update, so applying
@@ -103,7 +98,7 @@ export class ListCounts {
       const result = await this.collection.bulkWrite(grouped, { ordered: false });
       allApplied = result.matchedCount + result.upsertedCount === grouped.length;
     } catch (err) {
-      if (!isBulkDuplicate(err)) throw err;
+      if (!isDuplicateKeyError(err)) throw err;
     }
     if (!allApplied) {
       // Some member was counted (or uncounted) already, or two writers created a
@@ -118,7 +113,7 @@ export class ListCounts {
           break;
         } catch (err) {
           // A second duplicate key means the bucket exists and already counts the member.
-          if (!isBulkDuplicate(err)) throw err;
+          if (!isDuplicateKeyError(err)) throw err;
           if (attempt === 2) break;
         }
       }

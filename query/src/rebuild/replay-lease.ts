@@ -1,3 +1,4 @@
+import { isDuplicateKeyError } from '@postline/common';
 import type { mongo } from 'mongoose';
 import { readModelShape } from '../data-access/read-models';
 
@@ -66,7 +67,7 @@ export class ReplayLease {
         this.renewedAt = now.getTime();
         return { outcome: 'owner' };
       } catch (err) {
-        if ((err as { code?: number })?.code === 11000) return { outcome: 'wait' };
+        if (isDuplicateKeyError(err)) return { outcome: 'wait' };
         throw err;
       }
     }
