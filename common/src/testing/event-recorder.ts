@@ -77,7 +77,9 @@ export class EventRecorder {
       while ((this.received.get(stream) ?? 0) < target) {
         const left = deadline - Date.now();
         if (left <= 0) {
-          throw new Error(`recorder saw ${stream} up to ${this.received.get(stream)}, not ${target}, in ${timeoutMs} ms`);
+          throw new Error(
+            `recorder saw ${stream} up to ${this.received.get(stream)}, not ${target}, in ${timeoutMs} ms`,
+          );
         }
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, left);

@@ -114,7 +114,7 @@ async function untilServiceSettled(
   }
   const lastSeqs = () => Promise.all(streams.map((stream) => streamLastSeq(bus.jsm, stream)));
   // Handling an event may publish one the service consumes itself: repeat until a round adds nothing.
-  for (let before = await lastSeqs(); ; ) {
+  for (let before = await lastSeqs(); ;) {
     const left = () => Math.max(1, deadline - Date.now());
     for (const stream of consumed) await untilConsumed(bus.jsm, stream, durable, left());
     while ((await service.context.relay.backlog()).events > 0) {
