@@ -131,7 +131,15 @@ describe('traces across the platform', () => {
         const judged = find('moderation', CONSUMER, /^process comment\.created$/);
         const decided = find('moderation', PRODUCER, /^publish comment\.moderated$/);
         const read = find('query', CONSUMER, /^process comment\.moderated$/);
-        return request && published && judged && decided && read && { request, published, judged, decided, read };
+        const readCreated = find('query', CONSUMER, /^process comment\.created$/);
+        return (
+          request &&
+          published &&
+          judged &&
+          decided &&
+          read &&
+          readCreated && { request, published, judged, decided, read, readCreated }
+        );
       },
       15_000,
       'the spans of the trace exported',
@@ -148,5 +156,18 @@ describe('traces across the platform', () => {
     expect(chain.judged.parentSpanId).toBe(chain.published.spanId);
     expect(chain.decided.parentSpanId).toBe(chain.judged.spanId);
     expect(chain.read.parentSpanId).toBe(chain.decided.spanId);
+    // query took the comment itself in a child of comments' publish, too.
+    expect(chain.readCreated.parentSpanId).toBe(chain.published.spanId);
+    const attribute = (span: ExportedSpan, key: string) =>
+      span.attributes?.find((a) => a.key === key)?.value.stringValue;
+    expect(attribute(chain.published, 'messaging.message.id')).toBeDefined();
+    expect(attribute(chain.read, 'messaging.consumer.group.name')).toBe('query');
+    // Each step once: no span of the chain was made twice (a second publish or consume).
+    for (const span of Object.values(chain)) {
+      const same = spans.filter(
+        (s) => s.traceId === traceId && s.service === span.service && s.kind === span.kind && s.name === span.name,
+      );
+      expect(same).toHaveLength(1);
+    }
   });
 });
