@@ -72,6 +72,18 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/** Whether anything accepts connections on the local port (a test that something stopped listening). */
+export function isListening(port: number): Promise<boolean> {
+  return new Promise((resolveListening) => {
+    const socket = connect(port, '127.0.0.1');
+    socket.once('connect', () => {
+      socket.destroy();
+      resolveListening(true);
+    });
+    socket.once('error', () => resolveListening(false));
+  });
+}
+
 export interface LocalMongoOptions extends LocalServerOptions {
   /**
    * `file`: H2 file in the data directory; data survives restarts, and every

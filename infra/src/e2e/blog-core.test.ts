@@ -1,11 +1,10 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { eventually } from '@postline/common/testing';
-import { startPlatform, type Platform } from '../local/platform';
+import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
+import { startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * The blog through the gateway, every service its own process against real
@@ -27,21 +26,20 @@ type PostDetail = {
 type PostList = { posts: { id: string; title: string; likeCount: number }[]; total: number };
 
 describe('the blog, end to end', () => {
+  let running: TestPlatform;
   let platform: Platform;
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-'));
 
   beforeAll(async () => {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      log: () => undefined,
-      env: { MODERATOR_EMAILS: 'mod@example.test', OUTBOX_SWEEP_MS: '500', EVENT_RETRY_BASE_MS: '100' },
+    running = await startTestPlatform('e2e', {
+      MODERATOR_EMAILS: 'mod@example.test',
+      OUTBOX_SWEEP_MS: '500',
+      EVENT_RETRY_BASE_MS: '100',
     });
+    platform = running.platform;
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   const postPage = (user: ApiUser, id: string) => user.request<{ post: PostDetail }>('GET', `/api/query/posts/${id}`);

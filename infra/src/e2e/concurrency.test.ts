@@ -1,12 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { EventsClient, type TailedEvent } from '@postline/common/events-client';
 import { eventually, freePort, repositoryRoot } from '@postline/common/testing';
 import { commandFor } from '../local/local-services';
-import { startPlatform, type Platform } from '../local/platform';
+import type { Platform } from '../local/platform';
 import { ApiUser, consumedUpTo, eventsOf } from './api-client';
+import { bulkWritesEnv, reportLogged, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * Concurrent writes against the real engine (the local MongoDB stand-in and
@@ -25,31 +23,19 @@ type PostDetail = {
   comments: { id: string; status: string }[];
 };
 
-const env = {
-  // Everyone here signs up from one address, and one author writes in bursts: not what the limits are for.
-  AUTH_RATE_LIMIT_MAX: '100000',
-  WRITE_RATE_LIMIT_MAX: '100000',
-  PASSWORD_SCRYPT_COST: '1024',
-  OUTBOX_SWEEP_MS: '500',
-  EVENT_RETRY_BASE_MS: '100',
-  LOG_LEVEL: 'warn',
-};
+// Everyone here signs up from one address, and one author writes in bursts.
+const env = { ...bulkWritesEnv, OUTBOX_SWEEP_MS: '500', EVENT_RETRY_BASE_MS: '100' };
 
 describe('concurrent writes, end to end', () => {
+  let running: TestPlatform;
   let platform: Platform;
   let events: EventsClient;
   let author: ApiUser & { id: string };
   let anonymous: ApiUser;
-  const logs: string[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-concurrency-'));
 
   beforeAll(async () => {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env,
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
+    running = await startTestPlatform('concurrency', env);
+    platform = running.platform;
     events = await EventsClient.connect({ server: platform.natsUrl, name: 'concurrency-test' });
     author = await ApiUser.signUp(platform.url, 'author');
     anonymous = new ApiUser(platform.url);
@@ -57,15 +43,11 @@ describe('concurrent writes, end to end', () => {
 
   afterAll(async () => {
     await events?.close();
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   /** Shows what the services logged at warn or above (a refused or failed write shows there first). */
-  afterEach(() => {
-    const problems = logs.splice(0).filter((line) => /"level":(40|50|60)/.test(line));
-    if (problems.length > 0) process.stderr.write(`service warnings:\n${problems.slice(0, 20).join('\n')}\n`);
-  });
+  afterEach(() => reportLogged(running.logs, { warnings: true }));
 
   const newPost = (title: string) =>
     author.expect<PostView>(201, 'POST', '/api/posts', { title, body: `About ${title}.`, tags: ['load'] });

@@ -1,10 +1,10 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventsClient } from '@postline/common/events-client';
 import { eventually } from '@postline/common/testing';
-import { startPlatform, type Platform } from '../local/platform';
+import type { Platform } from '../local/platform';
 import { allReady, ApiUser, consumedUpTo, eventsOf, mapConcurrently } from './api-client';
+import { bulkWritesEnv, reportLogged, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * An acknowledged write survives a crash of the database: 200 writes answered
@@ -23,31 +23,19 @@ const WRITES = 200;
 const isComment = (i: number) => i % 4 === 3;
 
 describe('an acknowledged write survives a kill -9 of the database', () => {
+  let running: TestPlatform;
   let platform: Platform;
   let events: EventsClient;
-  const logs: string[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-crash-'));
 
   beforeAll(async () => {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env: {
-        AUTH_RATE_LIMIT_MAX: '100000',
-        WRITE_RATE_LIMIT_MAX: '100000',
-        PASSWORD_SCRYPT_COST: '1024',
-        OUTBOX_SWEEP_MS: '500',
-        LOG_LEVEL: 'warn',
-      },
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
+    running = await startTestPlatform('crash', { ...bulkWritesEnv, OUTBOX_SWEEP_MS: '500' });
+    platform = running.platform;
     events = await EventsClient.connect({ server: platform.natsUrl, name: 'crash-test' });
   }, 120_000);
 
   afterAll(async () => {
     await events?.close();
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   it('keeps all 200 writes answered 201, in the owning services and in query', async () => {
@@ -131,8 +119,5 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     expect(await events.deadLetters()).toEqual([]);
   }, 110_000);
 
-  afterEach(() => {
-    const problems = logs.splice(0).filter((line) => /"level":(50|60)/.test(line));
-    if (problems.length > 0) process.stderr.write(`service errors:\n${problems.slice(0, 30).join('\n')}\n`);
-  });
+  afterEach(() => reportLogged(running.logs, { max: 30 }));
 });

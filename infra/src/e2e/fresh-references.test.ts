@@ -1,9 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { startPlatform, type Platform } from '../local/platform';
+import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
+import { bulkWritesEnv, reportLogged, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * Consistency a user can feel: a write that names something another service created a moment
@@ -18,16 +16,8 @@ const REPLICA_WAIT_MS = 3_000;
 /** A pair takes 3–25 s here (mostly sign-ups); the bound leaves room for a loaded CI machine. */
 const PAIR_TIMEOUT_MS = 90_000;
 
-const env = {
-  // Everyone here signs up from one address: not what the limit is for.
-  AUTH_RATE_LIMIT_MAX: '100000',
-  // A few users write hundreds of times here; the per-user write limit is tested on its own.
-  WRITE_RATE_LIMIT_MAX: '100000',
-  PASSWORD_SCRYPT_COST: '1024',
-  MODERATOR_EMAILS: 'mod@example.test',
-  REPLICA_WAIT_MS: String(REPLICA_WAIT_MS),
-  LOG_LEVEL: 'warn',
-};
+// Everyone here signs up from one address, and a few users write hundreds of times.
+const env = { ...bulkWritesEnv, MODERATOR_EMAILS: 'mod@example.test', REPLICA_WAIT_MS: String(REPLICA_WAIT_MS) };
 
 type PostView = { id: string; authorUsername: string };
 type CommentView = { id: string; status: string; version: number };
@@ -52,23 +42,18 @@ function objectIdMade(ageSeconds = 0): string {
 }
 
 describe('writes that name what another service created a moment ago', () => {
+  let running: TestPlatform;
   let platform: Platform;
   let mod: ApiUser;
   let bystander: ApiUser & { id: string };
   let bystanderPost: PostView;
   const tallies: Tally[] = [];
-  const logs: string[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-fresh-'));
   let userCount = 0;
   const newUser = () => ApiUser.signUp(platform.url, `fresh${userCount++}`);
 
   beforeAll(async () => {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env,
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
+    running = await startTestPlatform('fresh', env);
+    platform = running.platform;
     mod = await ApiUser.signUp(platform.url, 'mod');
     bystander = await ApiUser.signUp(platform.url, 'bystander');
     bystanderPost = await bystander.expect<PostView>(201, 'POST', '/api/posts', {
@@ -78,8 +63,7 @@ describe('writes that name what another service created a moment ago', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
     if (tallies.length > 0) {
       const rows = tallies.map(
         (t) =>
@@ -97,10 +81,7 @@ describe('writes that name what another service created a moment ago', () => {
     }
   });
 
-  afterEach(() => {
-    const problems = logs.splice(0).filter((line) => /"level":(50|60)/.test(line));
-    if (problems.length > 0) process.stderr.write(`service errors:\n${problems.slice(0, 20).join('\n')}\n`);
-  });
+  afterEach(() => reportLogged(running.logs));
 
   /**
    * Runs `attempt` ATTEMPTS times in a row. Each sets up what it needs (not timed) and returns the

@@ -1,9 +1,7 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eventually } from '@postline/common/testing';
-import { startPlatform, type Platform } from '../local/platform';
+import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
+import { startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * A moderator overturns the rules' rejection through the gateway, every service its own process
@@ -18,21 +16,20 @@ type DecisionItem = { commentId: string; body: string; reason: string; decidedBy
 type Page<T> = { items: T[]; total: number; page: number; totalPages: number };
 
 describe('overturning a moderation decision, end to end', () => {
+  let running: TestPlatform;
   let platform: Platform;
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-overturn-'));
 
   beforeAll(async () => {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      log: () => undefined,
-      env: { MODERATOR_EMAILS: 'overturner@example.test', OUTBOX_SWEEP_MS: '500', EVENT_RETRY_BASE_MS: '100' },
+    running = await startTestPlatform('overturn', {
+      MODERATOR_EMAILS: 'overturner@example.test',
+      OUTBOX_SWEEP_MS: '500',
+      EVENT_RETRY_BASE_MS: '100',
     });
+    platform = running.platform;
   });
 
   afterAll(async () => {
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   const postOf = async (user: ApiUser, id: string) =>

@@ -1,13 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { startPlatform, type Platform } from '../local/platform';
+import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
+import { startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * Traces as an operator gets them: every service its own process behind the gateway, with
@@ -39,10 +37,10 @@ interface OtlpJson {
 }
 
 describe('traces across the platform', () => {
+  let running: TestPlatform;
   let platform: Platform;
   let collector: Server;
   const spans: ExportedSpan[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-e2e-'));
 
   beforeAll(async () => {
     collector = createServer((req, res) => {
@@ -62,23 +60,18 @@ describe('traces across the platform', () => {
       });
     }).listen(0, '127.0.0.1');
     await once(collector, 'listening');
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      log: () => undefined,
-      env: {
-        OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
-        // Batches every 200 ms rather than 5 s, so the test need not wait.
-        OTEL_BSP_SCHEDULE_DELAY: '200',
-        OUTBOX_SWEEP_MS: '500',
-      },
+    running = await startTestPlatform('tracing', {
+      OTEL_EXPORTER_OTLP_ENDPOINT: `http://127.0.0.1:${(collector.address() as AddressInfo).port}`,
+      // Batches every 200 ms rather than 5 s, so the test need not wait.
+      OTEL_BSP_SCHEDULE_DELAY: '200',
+      OUTBOX_SWEEP_MS: '500',
     });
+    platform = running.platform;
   });
 
   afterAll(async () => {
-    await platform?.stop();
+    await running?.stop();
     collector?.close();
-    rmSync(dataDir, { recursive: true, force: true });
   });
 
   it("follows a comment from the gateway through comments' outbox, moderation and query", async () => {

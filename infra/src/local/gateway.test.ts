@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import { connect, type AddressInfo } from 'node:net';
-import { freePort } from '@postline/common/testing';
+import type { AddressInfo } from 'node:net';
+import { freePort, isListening } from '@postline/common/testing';
 import { loadRouteTable } from '../route-table';
 import { startGateway, type Gateway } from './gateway';
 import { childPids } from './processes';
@@ -230,15 +230,4 @@ function isAlive(pid: number): boolean {
   } catch {
     return false;
   }
-}
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { isListening } from '@postline/common/testing';
 import { startPlatform, type Platform } from './platform';
 
 /** What `npm start` runs, checked the way the README tells a new user to try it: curl through the gateway. */
@@ -50,14 +50,3 @@ describe('the local platform', () => {
     for (const port of ports) expect(await isListening(port)).toBe(false);
   });
 });
-
-function isListening(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-  });
-}

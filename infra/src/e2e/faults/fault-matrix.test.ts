@@ -1,11 +1,9 @@
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { MongoClient } from 'mongodb';
 import { EventsClient } from '@postline/common/events-client';
 import { eventually } from '@postline/common/testing';
-import { startPlatform, type Platform } from '../../local/platform';
+import type { Platform } from '../../local/platform';
 import { allReady, ApiUser, consumedUpTo, mapConcurrently } from '../api-client';
+import { bulkWritesEnv, startTestPlatform, type TestPlatform } from '../test-platform';
 import { PlatformState, POISON_MARK, type Findings } from './platform-state';
 import { SteadyLoad, type Attempt, type Targets } from '../steady-load';
 
@@ -30,15 +28,7 @@ const SEED_POSTS = 12;
 /** The gateway's upstream timeout (30 s) and a margin: longer than this is a hang. */
 const HANG_MS = 35_000;
 /** Short, so that a stalled handler is redelivered (to any replica) within a second: the storm scenario. */
-const env = {
-  AUTH_RATE_LIMIT_MAX: '100000',
-  WRITE_RATE_LIMIT_MAX: '100000',
-  PASSWORD_SCRYPT_COST: '1024',
-  OUTBOX_SWEEP_MS: '500',
-  EVENT_ACK_WAIT_MS: '1000',
-  EVENT_RETRY_BASE_MS: '100',
-  LOG_LEVEL: 'warn',
-};
+const env = { ...bulkWritesEnv, OUTBOX_SWEEP_MS: '500', EVENT_ACK_WAIT_MS: '1000', EVENT_RETRY_BASE_MS: '100' };
 
 interface Row {
   scenario: string;
@@ -54,6 +44,7 @@ interface Row {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('the fault matrix', () => {
+  let running: TestPlatform;
   let platform: Platform;
   let events: EventsClient;
   let mongo: MongoClient;
@@ -62,16 +53,10 @@ describe('the fault matrix', () => {
   const injected = new Set<string>();
   const poison = new Set<string>();
   const rows: Row[] = [];
-  const logs: string[] = [];
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-faults-'));
 
   beforeAll(async () => {
-    platform = await startPlatform({
-      freePorts: true,
-      dataDir,
-      env,
-      log: (part, line) => logs.push(`[${part}] ${line}`),
-    });
+    running = await startTestPlatform('faults', env);
+    platform = running.platform;
     events = await EventsClient.connect({ server: platform.natsUrl, name: 'fault-matrix' });
     mongo = await MongoClient.connect(platform.mongoUrl);
     state = new PlatformState(mongo, events);
@@ -99,8 +84,7 @@ describe('the fault matrix', () => {
     console.log(table(rows));
     await events?.close();
     await mongo?.close();
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   });
 
   /** Runs the load around `fault`, settles, checks everything; fails with what was found. */
@@ -135,7 +119,7 @@ describe('the fault matrix', () => {
 
   /** The services' warnings and errors, to read when a scenario fails. */
   const problemsLogged = () =>
-    logs
+    running.logs
       .filter((line) => /"level":(40|50|60)/.test(line))
       .slice(-40)
       .map((line) => line.slice(0, 600))
