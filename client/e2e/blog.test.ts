@@ -160,6 +160,7 @@ test('a comment containing "orange" is shown as rejected to its author only', as
   await rejected.and(bobPage.locator('[data-status="rejected"]')).waitFor({ timeout: 20_000 });
   expect(await rejected.getByTestId('comment-status').textContent()).toBe('Rejected');
   expect(await rejected.getByTestId('comment-reason').textContent()).toMatch(/Not published: .+/);
+  await bobPage.mouse.move(0, 0); // no hover state in the picture
   await screenshot(bobPage, 'post-with-comments', { fullPage: true });
 
   // Alice, the post's author, sees the approved comment and not the rejected one.

@@ -1,9 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../infra/src/e2e/chromium';
-import { startPlatform, type Platform } from '../../infra/src/local/platform';
+import { startTestPlatform, type TestPlatform } from '../../infra/src/e2e/test-platform';
+import type { Platform } from '../../infra/src/local/platform';
 
 /**
  * What every browser test shares: one platform and one chromium per test file, a fresh profile per
@@ -43,31 +43,17 @@ export interface BrowserSuite {
  * Call it at the top of a test file; a `beforeAll` of the file's own runs after this one's.
  */
 export function browserSuite(name: string, env: Record<string, string> = {}): BrowserSuite {
-  let platform: Platform | undefined;
+  let running: TestPlatform | undefined;
   let browser: Browser | undefined;
-  let dataDir: string | undefined;
 
   beforeAll(async () => {
-    dataDir = mkdtempSync(join(tmpdir(), `postline-e2e-${name}-`));
-    const logs: string[] = [];
-    try {
-      platform = await startPlatform({
-        freePorts: true,
-        dataDir,
-        env,
-        log: (part, line) => logs.push(`[${part}] ${line}`),
-      });
-    } catch (err) {
-      process.stderr.write(logs.slice(-60).join('\n') + '\n');
-      throw err;
-    }
+    running = await startTestPlatform(`e2e-${name}`, env);
     browser = await launchChromium();
   }, 300_000);
 
   afterAll(async () => {
     await browser?.close();
-    await platform?.stop();
-    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+    await running?.stop();
   }, 60_000);
 
   afterEach(() => {
@@ -80,13 +66,13 @@ export function browserSuite(name: string, env: Record<string, string> = {}): Br
   };
   return {
     get platform() {
-      return started(platform, 'the platform');
+      return started(running, 'the platform').platform;
     },
     get browser() {
       return started(browser, 'chromium');
     },
     visitor(viewport = desktop) {
-      return newVisitor(started(browser, 'chromium'), started(platform, 'the platform').url, viewport);
+      return newVisitor(started(browser, 'chromium'), started(running, 'the platform').platform.url, viewport);
     },
   };
 }

@@ -131,6 +131,44 @@ test('a deleted approved comment disappears from the reader’s page', async () 
   expect(await notReloaded(readerPage)).toBe(true);
 });
 
+test('its author edits a comment: it goes back through moderation, and readers see the new text once approved', async () => {
+  const id = await writeComment(`Clean thoughts on the post ${run}`);
+  const mine = commenterPage.getByTestId('comment').filter({ hasText: 'Clean thoughts' });
+  await mine.and(commenterPage.locator('[data-status="approved"]')).waitFor({ timeout: 20_000 });
+  const theirs = readerPage.getByTestId('comment').filter({ hasText: 'Clean thoughts' });
+  await theirs.waitFor({ timeout: 20_000 });
+  await readerPage.locator('#comments-heading').filter({ hasText: '(1)' }).waitFor();
+  // Only a comment's author is offered the edit: a signed-out reader has no Edit on any comment.
+  expect(await readerPage.getByRole('button', { name: /^Edit/ }).count()).toBe(0);
+  expect(await mine.getByTestId('comment-edited').count()).toBe(0);
+
+  // Edited to text the rules hold for review ("scam"): pending again for its author, marked as edited.
+  await mine.getByRole('button', { name: /^Edit/ }).click();
+  const field = commenterPage.getByLabel('Edit your comment');
+  expect(await field.inputValue()).toBe(`Clean thoughts on the post ${run}`);
+  await field.fill(`Clean thoughts, and a word on a scam ${run}`);
+  await commenterPage.getByRole('button', { name: 'Save comment' }).click();
+  const edited = commenterPage.getByTestId('comment').filter({ hasText: 'a word on a scam' });
+  await edited.and(commenterPage.locator('[data-status="pending"]')).waitFor();
+  await edited.getByTestId('comment-edited').waitFor();
+  expect(await edited.getByTestId('comment-pending-note').textContent()).toContain('awaiting moderation again');
+  expect(await commenterPage.getByLabel('Edit your comment').count()).toBe(0);
+
+  // Readers lose the comment until a moderator approves the new text, then see that text.
+  await theirs.waitFor({ state: 'detached', timeout: 20_000 });
+  await readerPage.locator('#comments-heading').filter({ hasText: '(0)' }).waitFor();
+  // The same change removed it from the post's channel: its author still has it, pending.
+  expect(await edited.and(commenterPage.locator('[data-status="pending"]')).count()).toBe(1);
+  await decide(id, 'approved', 'Fine after the edit');
+  await edited.and(commenterPage.locator('[data-status="approved"]')).waitFor({ timeout: 20_000 });
+  const shown = readerPage.getByTestId('comment').filter({ hasText: 'a word on a scam' });
+  await shown.waitFor({ timeout: 20_000 });
+  await shown.getByTestId('comment-edited').waitFor();
+  await readerPage.locator('#comments-heading').filter({ hasText: '(1)' }).waitFor();
+  expect(await notReloaded(commenterPage)).toBe(true);
+  expect(await notReloaded(readerPage)).toBe(true);
+});
+
 test('after the query service restarts, an open page catches up with what changed meanwhile', async () => {
   await openPost(readerPage);
   await suite.platform.stopService('query');

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { redirect } from 'next/navigation';
+import { normaliseTag } from '@postline/common/rules';
 import { ErrorState } from '@/components/ErrorState';
 import { FeedLink } from '@/components/FeedLink';
 import { PopularTags } from '@/components/PopularTags';
@@ -28,7 +29,8 @@ export async function generateMetadata({ searchParams }: { searchParams: Search 
 export default async function HomePage({ searchParams }: { searchParams: Search }) {
   const params = await searchParams;
   // Tag lists have their own archive pages; links of the form /?tag= keep working.
-  const tag = firstValue(params.tag)?.toLowerCase();
+  const raw = firstValue(params.tag);
+  const tag = raw === undefined ? undefined : normaliseTag(raw);
   if (tag) redirect(sitePaths.tag(tag, pageNumber(params.page)));
   const page = pageNumber(params.page);
   const query = new URLSearchParams({ page: String(page), limit: String(PAGE_SIZE) });

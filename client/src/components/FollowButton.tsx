@@ -1,7 +1,7 @@
 'use client';
 
 import { useServerToggle } from '@/lib/use-server-toggle';
-import type { AuthProfile } from '@/lib/types';
+import type { UserProfile } from '@/lib/types';
 
 /** Follow/unfollow; auth (the owner of follows) answers with the new state and counts. */
 export function FollowButton({
@@ -15,7 +15,7 @@ export function FollowButton({
   followerCount: number;
   signedIn: boolean;
 }) {
-  const follow = useServerToggle<AuthProfile>({
+  const follow = useServerToggle<UserProfile>({
     on: following,
     count: followerCount,
     signedIn,

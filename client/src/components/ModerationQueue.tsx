@@ -1,62 +1,23 @@
 'use client';
 
-import Link from 'next/link';
 import { useState } from 'react';
 import { api } from '@/lib/browser-api';
-import { formatDate } from '@/lib/format';
 import type { ModerationPage, QueueItem } from '@/lib/types';
 import { Markdown } from './Markdown';
+import { EntryMeta, ModerationList, ReasonField } from './ModerationList';
 
 /** Comments awaiting a moderator, oldest first, a page at a time: approve, or reject with a reason the author will see. */
 export function ModerationQueue({ initial }: { initial: ModerationPage<QueueItem> }) {
-  const [items, setItems] = useState(initial.items);
-  const [page, setPage] = useState(initial.page);
-  const [total, setTotal] = useState(initial.total);
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  async function loadMore() {
-    setBusy(true);
-    // Decided items have left the queue since: the next page starts after what is still shown.
-    const result = await api<ModerationPage<QueueItem>>(
-      'GET',
-      `/api/moderation/queue?page=${page + 1}&limit=${initial.limit}`,
-    );
-    setBusy(false);
-    if (!result.ok) return setError(result.errors.map((e) => e.message).join(' '));
-    const shown = new Set(items.map((i) => `${i.commentId}:${i.commentVersion}`));
-    setItems((list) => [...list, ...result.data.items.filter((i) => !shown.has(`${i.commentId}:${i.commentVersion}`))]);
-    setPage(result.data.page);
-    setTotal(result.data.total);
-  }
-
-  if (items.length === 0) return <div className="empty-state">Nothing to review. The queue is clear.</div>;
   return (
-    <>
-      <ol className="queue">
-        {items.map((item) => (
-          <QueueEntry
-            key={`${item.commentId}:${item.commentVersion}`}
-            item={item}
-            onDecided={() => {
-              setItems((list) => list.filter((i) => i !== item));
-              setTotal((n) => n - 1);
-            }}
-          />
-        ))}
-      </ol>
-      {page * initial.limit < total ? (
-        <div className="pagination">
-          <span className="pagination-status">
-            {items.length} of {total} shown
-          </span>
-          <button type="button" className="button button-secondary" onClick={loadMore} disabled={busy}>
-            Show more
-          </button>
-        </div>
-      ) : null}
-      {error ? <p className="field-error">{error}</p> : null}
-    </>
+    <ModerationList
+      initial={initial}
+      source="/api/moderation/queue"
+      // A comment edited since it was queued is queued again: its text version tells the two apart.
+      keyOf={(item) => `${item.commentId}:${item.commentVersion}`}
+      empty="Nothing to review. The queue is clear."
+    >
+      {(item, remove) => <QueueEntry item={item} onDecided={remove} />}
+    </ModerationList>
   );
 }
 
@@ -87,27 +48,21 @@ function QueueEntry({ item, onDecided }: { item: QueueItem; onDecided: () => voi
 
   return (
     <li className="card queue-item" data-testid="queue-item">
-      <div className="comment-meta">
-        <strong>{item.authorUsername}</strong>
-        <time dateTime={item.createdAt}>{formatDate(item.createdAt)}</time>
-        <Link href={`/posts/${item.postId}`}>View post</Link>
+      <EntryMeta authorUsername={item.authorUsername} at={item.createdAt} postId={item.postId}>
         {item.flags.map((flag) => (
           <span key={flag} className="badge badge-pending">
             {flag}
           </span>
         ))}
-      </div>
+      </EntryMeta>
       <Markdown source={item.body} compact />
-      <div className="field">
-        <label htmlFor={reasonId}>Reason (shown to the author if rejected)</label>
-        <input
-          id={reasonId}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          aria-invalid={error ? true : undefined}
-        />
-        {error ? <p className="field-error">{error}</p> : null}
-      </div>
+      <ReasonField
+        id={reasonId}
+        label="Reason (shown to the author if rejected)"
+        value={reason}
+        onChange={setReason}
+        error={error}
+      />
       <div className="form-actions">
         <button type="button" className="button button-danger" onClick={() => decide('rejected')} disabled={busy}>
           Reject

@@ -3,7 +3,7 @@ import { formatDate, plural, publishedOf, readingTime } from '@/lib/format';
 import { sitePaths } from '@/lib/site-paths';
 import type { PostSummary } from '@/lib/types';
 import { Avatar } from './Avatar';
-import { TagLink } from './TagLink';
+import { TagList } from './TagLink';
 
 export function PostCard({ post }: { post: PostSummary }) {
   return (
@@ -23,13 +23,7 @@ export function PostCard({ post }: { post: PostSummary }) {
       </h2>
       {post.excerpt ? <p className="post-card-excerpt">{post.excerpt}</p> : null}
       <footer className="post-card-footer">
-        <ul className="tag-list" aria-label="Tags">
-          {post.tags.map((tag) => (
-            <li key={tag}>
-              <TagLink tag={tag} />
-            </li>
-          ))}
-        </ul>
+        <TagList tags={post.tags} />
         <span className="post-card-stats">
           <span title="Likes">
             <span aria-hidden="true">{post.likedByMe ? '♥' : '♡'}</span> {plural(post.likeCount, 'like')}

@@ -3,9 +3,9 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, fieldErrors } from '@/lib/browser-api';
-import { parseTags } from '@/lib/format';
+import { parseTagList } from '@postline/common/rules';
 import { pathAfterSaving, publish, publishAtFromLocal, schedule } from '@/lib/publishing';
-import type { ApiError, Post, PostStatus } from '@/lib/types';
+import type { ErrorEntry, Post, PostStatus } from '@/lib/types';
 import { FormErrors, FormField } from './FormField';
 import { Markdown } from './Markdown';
 
@@ -53,7 +53,7 @@ export function PostEditor({
       return;
     }
     setBusyWith(intent);
-    const input = { title: draft.title, body: draft.body, tags: parseTags(draft.tags) };
+    const input = { title: draft.title, body: draft.body, tags: parseTagList(draft.tags) };
     let result = post
       ? await api<Post>('PUT', `/api/posts/${post.id}`, input)
       : await api<Post>('POST', '/api/posts', {
@@ -201,6 +201,6 @@ export function PostEditor({
 }
 
 /** Errors about one tag (`tags[2]`) belong next to the tags field. */
-function tagsField(error: ApiError): ApiError {
+function tagsField(error: ErrorEntry): ErrorEntry {
   return error.field?.startsWith('tags') ? { ...error, field: 'tags' } : error;
 }

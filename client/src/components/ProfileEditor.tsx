@@ -3,7 +3,7 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, fieldErrors } from '@/lib/browser-api';
-import type { AuthProfile } from '@/lib/types';
+import type { UserProfile } from '@/lib/types';
 import { FormErrors, FormField } from './FormField';
 
 /** The signed-in user's own bio and picture (PATCH /api/users/me). */
@@ -36,7 +36,7 @@ export function ProfileEditor({ bio, image }: { bio: string; image: string }) {
   async function submit(event: React.FormEvent) {
     event.preventDefault();
     setBusy(true);
-    const result = await api<AuthProfile>('PATCH', '/api/users/me', { bio: values.bio, image: values.image });
+    const result = await api<UserProfile>('PATCH', '/api/users/me', { bio: values.bio, image: values.image });
     setBusy(false);
     if (!result.ok) {
       setErrors(fieldErrors(result.errors, ['bio', 'image']));

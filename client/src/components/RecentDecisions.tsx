@@ -1,11 +1,10 @@
 'use client';
 
-import Link from 'next/link';
 import { useState } from 'react';
 import { api } from '@/lib/browser-api';
-import { formatDate } from '@/lib/format';
 import type { DecisionItem, ModerationPage, ModeratorDecision } from '@/lib/types';
 import { Markdown } from './Markdown';
+import { EntryMeta, ModerationList, ReasonField } from './ModerationList';
 
 /**
  * Decisions that stand, newest first (`GET /api/moderation/decisions?...`), each of which a
@@ -23,46 +22,16 @@ export function RecentDecisions({
   label: string;
   empty: string;
 }) {
-  const [items, setItems] = useState(initial.items);
-  const [page, setPage] = useState(initial.page);
-  const [total, setTotal] = useState(initial.total);
-  const [error, setError] = useState<string>();
-  const [busy, setBusy] = useState(false);
-
-  async function loadMore() {
-    setBusy(true);
-    const result = await api<ModerationPage<DecisionItem>>(
-      'GET',
-      `/api/moderation/decisions?${filter}&page=${page + 1}&limit=${initial.limit}`,
-    );
-    setBusy(false);
-    if (!result.ok) return setError(result.errors.map((e) => e.message).join(' '));
-    const shown = new Set(items.map((i) => i.commentId));
-    setItems((list) => [...list, ...result.data.items.filter((i) => !shown.has(i.commentId))]);
-    setPage(result.data.page);
-    setTotal(result.data.total);
-  }
-
-  if (items.length === 0) return <div className="empty-state">{empty}</div>;
   return (
-    <>
-      <ol className="queue" aria-label={label}>
-        {items.map((item) => (
-          <DecisionEntry key={item.commentId} initial={item} />
-        ))}
-      </ol>
-      {page * initial.limit < total ? (
-        <div className="pagination">
-          <span className="pagination-status">
-            {items.length} of {total} shown
-          </span>
-          <button type="button" className="button button-secondary" onClick={loadMore} disabled={busy}>
-            Show more
-          </button>
-        </div>
-      ) : null}
-      {error ? <p className="field-error">{error}</p> : null}
-    </>
+    <ModerationList
+      initial={initial}
+      source={`/api/moderation/decisions?${filter}`}
+      keyOf={(item) => item.commentId}
+      label={label}
+      empty={empty}
+    >
+      {(item) => <DecisionEntry initial={item} />}
+    </ModerationList>
   );
 }
 
@@ -102,14 +71,11 @@ function DecisionEntry({ initial }: { initial: DecisionItem }) {
 
   return (
     <li className="card queue-item" data-testid="decision-item">
-      <div className="comment-meta">
-        <strong>{item.authorUsername}</strong>
-        <time dateTime={item.decidedAt}>{formatDate(item.decidedAt)}</time>
-        <Link href={`/posts/${item.postId}`}>View post</Link>
+      <EntryMeta authorUsername={item.authorUsername} at={item.decidedAt} postId={item.postId}>
         <span className={`badge ${item.status === 'rejected' ? 'badge-rejected' : ''}`}>
           {item.status} by {item.decidedBy === 'rules' ? 'the rules' : 'a moderator'}
         </span>
-      </div>
+      </EntryMeta>
       {item.body ? <Markdown source={item.body} compact /> : <p className="muted">(text not kept for this decision)</p>}
       <p className="muted" data-testid="decision-reason">
         Reason: {item.reason || 'no rule matched'}
@@ -119,16 +85,13 @@ function DecisionEntry({ initial }: { initial: DecisionItem }) {
           {done}
         </p>
       ) : null}
-      <div className="field">
-        <label htmlFor={reasonId}>Reason for overturning (shown to the author)</label>
-        <input
-          id={reasonId}
-          value={reason}
-          onChange={(e) => setReason(e.target.value)}
-          aria-invalid={error ? true : undefined}
-        />
-        {error ? <p className="field-error">{error}</p> : null}
-      </div>
+      <ReasonField
+        id={reasonId}
+        label="Reason for overturning (shown to the author)"
+        value={reason}
+        onChange={setReason}
+        error={error}
+      />
       <div className="form-actions">
         <button
           type="button"

@@ -13,3 +13,16 @@ export function TagLink({ tag, active = false, count }: { tag: string; active?: 
     </Link>
   );
 }
+
+/** A post's tags as links to their archives. */
+export function TagList({ tags }: { tags: string[] }) {
+  return (
+    <ul className="tag-list" aria-label="Tags">
+      {tags.map((tag) => (
+        <li key={tag}>
+          <TagLink tag={tag} />
+        </li>
+      ))}
+    </ul>
+  );
+}

@@ -1,6 +1,6 @@
-import type { ApiError } from './types';
+import type { ErrorEntry } from './types';
 
-export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; errors: ApiError[] };
+export type ApiResult<T> = { ok: true; status: number; data: T } | { ok: false; status: number; errors: ErrorEntry[] };
 
 /**
  * Calls the public API from the browser (same origin as the page, behind the
@@ -33,7 +33,7 @@ export async function api<T>(
   }
   const json = (await res.json().catch(() => null)) as unknown;
   if (res.ok) return { ok: true, status: res.status, data: json as T };
-  const errors = (json as { errors?: ApiError[] } | null)?.errors;
+  const errors = (json as { errors?: ErrorEntry[] } | null)?.errors;
   return {
     ok: false,
     status: res.status,
@@ -51,7 +51,7 @@ function messageFor(status: number): string {
 
 /** Splits API errors into per-field messages and the rest (shown above the form). */
 export function fieldErrors(
-  errors: ApiError[],
+  errors: ErrorEntry[],
   fields: readonly string[],
 ): { byField: Record<string, string>; general: string[] } {
   const byField: Record<string, string> = {};

@@ -36,18 +36,6 @@ export function plural(count: number, one: string, many = `${one}s`): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
-/** Tags as typed in the editor ("react, Next.js  css") → a clean list; the posts service normalises again. */
-export function parseTags(text: string): string[] {
-  return [
-    ...new Set(
-      text
-        .split(/[,\s]+/)
-        .map((t) => t.trim().toLowerCase())
-        .filter(Boolean),
-    ),
-  ];
-}
-
 /** A positive page number from a query string value, 1 otherwise. */
 export function pageNumber(value: string | string[] | undefined): number {
   const n = Number(Array.isArray(value) ? value[0] : value);

@@ -1,6 +1,6 @@
 /**
  * The shapes of the HTTP API, from the one contract the services answer with
- * (`common/src/api/http-api.ts`), under the names the client's code uses.
+ * (`common/src/api/http-api.ts`), under the API's own names: a grep for a name finds one thing.
  */
 export type {
   Comment,
@@ -11,7 +11,7 @@ export type {
   DraftDetail,
   DraftPage,
   DraftSummary,
-  ErrorEntry as ApiError,
+  ErrorEntry,
   LikeState,
   LiveEvents,
   ModerationPage,
@@ -21,7 +21,7 @@ export type {
   PostPage,
   PostStatus,
   PostSummary,
-  ProfileView as ProfileSummary,
+  ProfileView,
   QueueItem,
   Role,
   SearchPage,
@@ -29,5 +29,5 @@ export type {
   TagCount,
   TextPart,
   UserPostsPage,
-  UserProfile as AuthProfile,
+  UserProfile,
 } from '@postline/common/api';

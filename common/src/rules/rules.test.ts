@@ -125,7 +125,9 @@ describe('the rules module', () => {
   });
 
   it('is its own entry point of the package', () => {
-    const exports = (require('../../package.json') as { exports: Record<string, { default: string }> }).exports;
+    const { exports } = JSON.parse(readFileSync(join(__dirname, '..', '..', 'package.json'), 'utf8')) as {
+      exports: Record<string, { default: string }>;
+    };
     expect(exports['./rules']?.default).toBe('./dist/rules/index.js');
   });
 });

@@ -39,6 +39,8 @@ export async function startTestPlatform(name: string, env: Record<string, string
       log: (part, line) => logs.push(`[${part}] ${line}`),
     });
   } catch (err) {
+    // Why a process never got ready is in its last lines.
+    process.stderr.write(logs.slice(-60).join('\n') + '\n');
     removeData();
     throw err;
   }

@@ -2,7 +2,7 @@ import type { Metadata } from 'next';
 import Link from 'next/link';
 import { ErrorState } from '@/components/ErrorState';
 import { Highlighted } from '@/components/Highlighted';
-import { TagLink } from '@/components/TagLink';
+import { TagList } from '@/components/TagLink';
 import { firstValue, formatDate, pageNumber, plural } from '@/lib/format';
 import { ServiceError, serverGet } from '@/lib/server-api';
 import { sitePaths } from '@/lib/site-paths';
@@ -79,13 +79,7 @@ export default async function SearchPage({ searchParams }: { searchParams: Searc
                 <p className="post-card-excerpt">
                   <Highlighted parts={result.snippetParts} />
                 </p>
-                <ul className="tag-list" aria-label="Tags">
-                  {result.tags.map((tag) => (
-                    <li key={tag}>
-                      <TagLink tag={tag} />
-                    </li>
-                  ))}
-                </ul>
+                <TagList tags={result.tags} />
               </article>
             </li>
           ))}

@@ -1,11 +1,9 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound, redirect } from 'next/navigation';
-import { Avatar } from '@/components/Avatar';
 import { DraftActions } from '@/components/DraftActions';
-import { Markdown } from '@/components/Markdown';
-import { TagLink } from '@/components/TagLink';
-import { formatDate, formatDateTime, readingTime } from '@/lib/format';
+import { PostArticle } from '@/components/PostArticle';
+import { formatDate, formatDateTime } from '@/lib/format';
 import { currentUser, serverGetOrNull } from '@/lib/server-api';
 import type { DraftDetail } from '@/lib/types';
 
@@ -25,47 +23,26 @@ export default async function DraftPreviewPage({ params }: { params: Promise<{ i
   if (post.status === 'published') redirect(`/posts/${post.slug}`);
 
   return (
-    <article className="post" data-testid="draft-preview">
-      <div className="draft-banner" role="status">
-        <p>
-          <strong>Draft preview</strong> — only you can see this.{' '}
-          {post.publishAt ? (
-            <>
-              Scheduled for <time dateTime={post.publishAt}>{formatDateTime(post.publishAt)}</time>.
-            </>
-          ) : (
-            'Not published yet.'
-          )}{' '}
-          <Link href="/drafts">All drafts</Link>
-        </p>
-        <DraftActions postId={post.id} publishAt={post.publishAt} />
-      </div>
-      <header className="post-header">
-        <ul className="tag-list" aria-label="Tags">
-          {post.tags.map((tag) => (
-            <li key={tag}>
-              <TagLink tag={tag} />
-            </li>
-          ))}
-        </ul>
-        <h1 className="post-title">{post.title}</h1>
-        <div className="post-byline">
-          <Avatar username={post.author.username} image={post.author.image} />
-          <div>
-            <Link href={`/users/${post.author.username}`} className="author-link">
-              {post.author.username}
-            </Link>
-            <div className="muted">
-              <time dateTime={post.updatedAt}>{formatDate(post.updatedAt)}</time>
-              {' · '}
-              <span data-testid="reading-time">{readingTime(post.readingMinutes)}</span>
-            </div>
-          </div>
+    <PostArticle
+      post={post}
+      testId="draft-preview"
+      before={
+        <div className="draft-banner" role="status">
+          <p>
+            <strong>Draft preview</strong> — only you can see this.{' '}
+            {post.publishAt ? (
+              <>
+                Scheduled for <time dateTime={post.publishAt}>{formatDateTime(post.publishAt)}</time>.
+              </>
+            ) : (
+              'Not published yet.'
+            )}{' '}
+            <Link href="/drafts">All drafts</Link>
+          </p>
+          <DraftActions postId={post.id} publishAt={post.publishAt} />
         </div>
-      </header>
-      <div className="card post-body">
-        <Markdown source={post.body} />
-      </div>
-    </article>
+      }
+      date={<time dateTime={post.updatedAt}>{formatDate(post.updatedAt)}</time>}
+    />
   );
 }

@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import Link from 'next/link';
 import { notFound } from 'next/navigation';
+import { isTag, normaliseTag } from '@postline/common/rules';
 import { ErrorState } from '@/components/ErrorState';
 import { FeedLink } from '@/components/FeedLink';
 import { PopularTags } from '@/components/PopularTags';
@@ -18,8 +19,9 @@ const PAGE_SIZE = 10;
 type Params = Promise<{ tag: string }>;
 type Search = Promise<Record<string, string | string[] | undefined>>;
 
+/** The tag as posts carry it (`/tags/Web%20Dev` is web-dev's archive). */
 async function tagOf(params: Params): Promise<string> {
-  return decodedParam((await params).tag).toLowerCase();
+  return normaliseTag(decodedParam((await params).tag));
 }
 
 export async function generateMetadata({
@@ -44,6 +46,7 @@ export async function generateMetadata({
 /** A tag's archive: its posts, newest first, a page at a time, with the tag's feed. */
 export default async function TagPage({ params, searchParams }: { params: Params; searchParams: Search }) {
   const tag = await tagOf(params);
+  if (!isTag(tag)) notFound();
   const page = pageNumber((await searchParams).page);
   const query = new URLSearchParams({ tag, page: String(page), limit: String(PAGE_SIZE) });
   const [posts, tags] = await Promise.all([

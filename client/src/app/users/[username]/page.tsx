@@ -1,5 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
+import { isUsername, normaliseUsername } from '@postline/common/rules';
 import { Avatar } from '@/components/Avatar';
 import { FeedLink } from '@/components/FeedLink';
 import { FollowButton } from '@/components/FollowButton';
@@ -15,6 +16,10 @@ import type { UserPostsPage } from '@/lib/types';
 
 type Params = Promise<{ username: string }>;
 
+async function usernameOf(params: Params): Promise<string> {
+  return normaliseUsername(decodedParam((await params).username));
+}
+
 export async function generateMetadata({
   params,
   searchParams,
@@ -22,7 +27,7 @@ export async function generateMetadata({
   params: Params;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }): Promise<Metadata> {
-  const username = decodedParam((await params).username).toLowerCase();
+  const username = await usernameOf(params);
   const page = pageNumber((await searchParams).page);
   return {
     title: `${username}${page > 1 ? ` (page ${page})` : ''}`,
@@ -42,7 +47,8 @@ export default async function ProfilePage({
   params: Params;
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 }) {
-  const { username } = await params;
+  const username = await usernameOf(params);
+  if (!isUsername(username)) notFound();
   const page = pageNumber((await searchParams).page);
   const [profile, user] = await Promise.all([
     serverGetOrNull<UserPostsPage>(

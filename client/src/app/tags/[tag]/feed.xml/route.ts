@@ -1,3 +1,4 @@
+import { isTag, normaliseTag } from '@postline/common/rules';
 import { feedSize, rssOf, rssResponse } from '@/lib/feeds';
 import { answerRoute, decodedParam, errorResponse } from '@/lib/route-responses';
 import { serverGetOrNull } from '@/lib/server-api';
@@ -9,7 +10,8 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(_req: Request, { params }: { params: Promise<{ tag: string }> }): Promise<Response> {
   return answerRoute(async () => {
-    const tag = decodedParam((await params).tag).toLowerCase();
+    const tag = normaliseTag(decodedParam((await params).tag));
+    if (!isTag(tag)) return errorResponse(404, 'No such tag');
     const page = await serverGetOrNull<PostPage>(
       'query',
       `/api/query/posts?${new URLSearchParams({ tag, limit: String(feedSize) })}`,

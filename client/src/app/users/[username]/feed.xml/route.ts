@@ -1,3 +1,4 @@
+import { isUsername, normaliseUsername } from '@postline/common/rules';
 import { feedSize, rssOf, rssResponse } from '@/lib/feeds';
 import { answerRoute, decodedParam, errorResponse } from '@/lib/route-responses';
 import { serverGetOrNull } from '@/lib/server-api';
@@ -9,7 +10,8 @@ export const dynamic = 'force-dynamic';
 
 export async function GET(_req: Request, { params }: { params: Promise<{ username: string }> }): Promise<Response> {
   return answerRoute(async () => {
-    const username = decodedParam((await params).username).toLowerCase();
+    const username = normaliseUsername(decodedParam((await params).username));
+    if (!isUsername(username)) return errorResponse(404, 'User not found');
     const page = await serverGetOrNull<UserPostsPage>(
       'query',
       `/api/query/users/${encodeURIComponent(username)}/posts?limit=${feedSize}`,
