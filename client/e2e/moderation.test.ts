@@ -39,23 +39,28 @@ async function openPost(page: Page): Promise<void> {
   await page.getByRole('heading', { level: 1, name: `Citrus notes ${run}` }).waitFor();
 }
 
+/** Waits until moderation lists the rules' decision about a comment. */
+async function decidedByTheRules(commentId: string, status: 'approved' | 'rejected'): Promise<void> {
+  await eventually(
+    async () => {
+      const res = await moderator.request<{ items: { commentId: string }[] }>(
+        'GET',
+        `/api/moderation/decisions?decidedBy=rules&status=${status}`,
+      );
+      return res.body.items?.some((i) => i.commentId === commentId);
+    },
+    20_000,
+    `the rules' decision (${status}) about ${commentId}`,
+  );
+}
+
 test('a moderator overturns an automatic rejection from the queue page; author and readers see it approved', async () => {
   // Rejected by the rules ("orange", moderation/rules.json).
   const comment = await commenter.expect<{ id: string }>(201, 'POST', '/api/comments', {
     postId: post.id,
     body: `Seville orange, without a doubt ${run}`,
   });
-  await eventually(
-    async () => {
-      const res = await moderator.request<{ items: { commentId: string }[] }>(
-        'GET',
-        '/api/moderation/decisions?decidedBy=rules&status=rejected',
-      );
-      return res.body.items?.some((i) => i.commentId === comment.id);
-    },
-    20_000,
-    'the rules rejection',
-  );
+  await decidedByTheRules(comment.id, 'rejected');
 
   // The author's page: rejected with the rule's reason.
   const authorPage = (await suite.visitor()).page;
@@ -114,17 +119,7 @@ test("a moderator overturns the rules' approval from the page: readers no longer
     postId: post.id,
     body: `Bergamot is underrated ${run}`,
   });
-  await eventually(
-    async () => {
-      const res = await moderator.request<{ items: { commentId: string }[] }>(
-        'GET',
-        '/api/moderation/decisions?decidedBy=rules&status=approved',
-      );
-      return res.body.items?.some((i) => i.commentId === clean.id);
-    },
-    20_000,
-    'the rules approval',
-  );
+  await decidedByTheRules(clean.id, 'approved');
   const anonymous = new ApiUser(suite.platform.url);
   await eventually(
     async () => {
