@@ -1,4 +1,4 @@
-import { loadServiceConfig } from '@postline/common';
+import { defineServiceConfig, type ConfigOf } from '@postline/common';
 import { z } from 'zod';
 
 const authEnv = z.object({
@@ -13,8 +13,7 @@ const authEnv = z.object({
   PASSWORD_SCRYPT_COST: z.coerce.number().int().min(1024).default(32_768),
 });
 
-export function loadAuthConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig('auth', env, authEnv);
-}
+/** The configuration every service shares (see common/src/config), the sign-in rate limit and the hashing cost. */
+export const authConfigSchema = defineServiceConfig('auth', authEnv);
 
-export type AuthConfig = ReturnType<typeof loadAuthConfig>;
+export type AuthConfig = ConfigOf<typeof authConfigSchema>;

@@ -1,5 +1,5 @@
 import { serviceMain } from '@postline/common';
-import { loadAuthConfig } from './config';
+import { authConfigSchema } from './config';
 import { authService } from './service';
 
-void serviceMain(authService, () => loadAuthConfig());
+void serviceMain(authService, authConfigSchema);

@@ -9,7 +9,7 @@ import { accountRoutes } from './entry-points/http/account-routes';
 import { profileRoutes } from './entry-points/http/profile-routes';
 
 /** auth: users, credentials, roles and follows. Publishes user.*; consumes nothing. */
-export function authService(config: AuthConfig): ServiceDefinition {
+export function authService(config: AuthConfig): ServiceDefinition<AuthConfig> {
   return {
     name: 'auth',
     prefix: '/api/users',

@@ -1,5 +1,5 @@
 import { serviceMain } from '@postline/common';
-import { loadCommentsConfig } from './config';
+import { commentsConfigSchema } from './config';
 import { commentsService } from './service';
 
-void serviceMain(commentsService, () => loadCommentsConfig());
+void serviceMain(commentsService, commentsConfigSchema);

@@ -15,7 +15,7 @@ import { commentRoutes } from './entry-points/http/comment-routes';
  * comment.updated, comment.deleted; consumes post.created, post.deleted
  * (a local replica of posts) and comment.moderated.
  */
-export function commentsService(config: CommentsConfig): ServiceDefinition {
+export function commentsService(config: CommentsConfig): ServiceDefinition<CommentsConfig> {
   // Shared by the routes and the post listener: a comment naming a post not replicated yet waits for it.
   const postsCatchUp = new ReplicaCatchUp({ windowMs: config.REPLICA_WAIT_MS });
   return {

@@ -1,22 +1,13 @@
-import { loadServiceConfig, replicaCatchUpEnv, type ServiceConfig } from '@postline/common';
-import type { z } from 'zod';
-import { loadModerationRules, type ModerationRules } from './rules/moderation-rules';
-
-type Env = Record<string, string | undefined>;
-
-export type ModerationConfig = ServiceConfig & z.infer<typeof replicaCatchUpEnv> & { rules: ModerationRules };
+import { defineServiceConfig, replicaCatchUpEnv, type ConfigOf } from '@postline/common';
+import { loadModerationRules } from './rules/moderation-rules';
 
 /**
  * The shared service configuration, how long a decision waits for its comment (REPLICA_WAIT_MS),
- * plus the moderation rules (file and MODERATION_* overrides).
+ * plus the moderation rules (file and MODERATION_* overrides): a bad rules file is reported
+ * like any configuration problem.
  */
-export function loadModerationConfig(env: Env = process.env): ModerationConfig {
-  return { ...loadServiceConfig('moderation', env, replicaCatchUpEnv), rules: loadModerationRules(env) };
-}
+export const moderationConfigSchema = defineServiceConfig('moderation', replicaCatchUpEnv, (env) => ({
+  rules: loadModerationRules(env),
+}));
 
-/** The rules from a running service's configuration (loaded by loadModerationConfig). */
-export function rulesOf(config: ServiceConfig): ModerationRules {
-  const { rules } = config as Partial<ModerationConfig>;
-  if (!rules) throw new Error('moderation needs its configuration from loadModerationConfig (the rules are missing)');
-  return rules;
-}
+export type ModerationConfig = ConfigOf<typeof moderationConfigSchema>;

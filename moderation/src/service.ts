@@ -1,5 +1,5 @@
 import { ReplicaCatchUp, type ServiceDefinition } from '@postline/common';
-import { rulesOf, type ModerationConfig } from './config';
+import type { ModerationConfig } from './config';
 import { moderationRecordModel } from './data-access/moderation-record-model';
 import { ModerationRecordRepository } from './data-access/moderation-record-repository';
 import { CommentModeration } from './domain/comment-moderation';
@@ -11,7 +11,7 @@ import { moderationRoutes } from './entry-points/http/moderation-routes';
  * moderation: rules, decisions and the review queue. Publishes
  * comment.moderated; consumes comment.created, comment.updated, comment.deleted.
  */
-export function moderationService(config: ModerationConfig): ServiceDefinition {
+export function moderationService(config: ModerationConfig): ServiceDefinition<ModerationConfig> {
   // Shared by the routes and the comment listener: a decision naming a comment (or a version of
   // it) not replicated yet waits for it.
   const commentsCatchUp = new ReplicaCatchUp({ windowMs: config.REPLICA_WAIT_MS });
@@ -24,10 +24,10 @@ export function moderationService(config: ModerationConfig): ServiceDefinition {
     },
     routes: ({ db, relay }) =>
       moderationRoutes(new ReviewQueue(new ModerationRecordRepository(db, relay), commentsCatchUp)),
-    listeners: (listener, { db, relay, config }) => {
+    listeners: (listener, { db, relay }) => {
       registerCommentListeners(
         listener,
-        new CommentModeration(new ModerationRecordRepository(db, relay), rulesOf(config)),
+        new CommentModeration(new ModerationRecordRepository(db, relay), config.rules),
         commentsCatchUp,
       );
     },

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadServiceConfig, writeRateLimitEnv } from '@postline/common';
+import { defineServiceConfig, writeRateLimitEnv, type ConfigOf } from '@postline/common';
 
 const postsEnv = writeRateLimitEnv.extend({
   /** How often each replica looks for scheduled drafts that are due (a post goes out at most this late). */
@@ -7,8 +7,6 @@ const postsEnv = writeRateLimitEnv.extend({
 });
 
 /** The configuration every service shares (see common/src/config), the per-user write limit and the due-time check. */
-export function loadPostsConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig('posts', env, postsEnv);
-}
+export const postsConfigSchema = defineServiceConfig('posts', postsEnv);
 
-export type PostsConfig = ReturnType<typeof loadPostsConfig>;
+export type PostsConfig = ConfigOf<typeof postsConfigSchema>;

@@ -1,5 +1,5 @@
 import { serviceMain } from '@postline/common';
-import { loadPostsConfig } from './config';
+import { postsConfigSchema } from './config';
 import { postsService } from './service';
 
-void serviceMain(postsService, () => loadPostsConfig());
+void serviceMain(postsService, postsConfigSchema);

@@ -13,7 +13,7 @@ import { postRoutes } from './entry-points/http/post-routes';
 import { startDueCheck, type DueCheck } from './entry-points/timers/publish-due';
 
 /** posts: posts and likes. Publishes post.*; consumes user.* for the author replica; publishes scheduled drafts when due. */
-export function postsService(config: PostsConfig): ServiceDefinition {
+export function postsService(config: PostsConfig): ServiceDefinition<PostsConfig> {
   let dueCheck: DueCheck | undefined;
   return {
     name: 'posts',

@@ -1,4 +1,4 @@
-import { loadServiceConfig } from '@postline/common';
+import { defineServiceConfig, type ConfigOf } from '@postline/common';
 import { z } from 'zod';
 
 const queryEnv = z.object({
@@ -24,8 +24,7 @@ const queryEnv = z.object({
   QUERY_LIVE_REPLAY_SIZE: z.coerce.number().int().min(1).max(100_000).default(5_000),
 });
 
-export function loadQueryConfig(env: Record<string, string | undefined> = process.env) {
-  return loadServiceConfig('query', env, queryEnv);
-}
+/** The configuration every service shares (see common/src/config), replay, cache and live-stream settings. */
+export const queryConfigSchema = defineServiceConfig('query', queryEnv);
 
-export type QueryConfig = ReturnType<typeof loadQueryConfig>;
+export type QueryConfig = ConfigOf<typeof queryConfigSchema>;

@@ -10,6 +10,7 @@ import { ChangeNotices } from './entry-points/events/change-notices';
 import { liveChangesReader } from './entry-points/events/live-changes';
 import { readModelHandlers, registerReadModelListeners } from './entry-points/events/read-model-handlers';
 import { SearchIndex } from './data-access/search-index';
+import { installFrontDoor } from './entry-points/http/front-door';
 import { LiveHub } from './entry-points/http/live-hub';
 import { liveRoutes } from './entry-points/http/live-route';
 import { queryRoutes } from './entry-points/http/query-routes';
@@ -33,7 +34,7 @@ export interface QueryParts {
   search: SearchIndex;
 }
 
-export type QueryServiceDefinition = ServiceDefinition & { parts: () => QueryParts };
+export type QueryServiceDefinition = ServiceDefinition<QueryConfig> & { parts: () => QueryParts };
 
 /**
  * query: denormalised read models built from every event, and the public
@@ -56,9 +57,10 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
     }),
   };
   let parts: QueryParts | undefined;
+  const prefix = '/api/query';
   return {
     name: 'query',
-    prefix: '/api/query',
+    prefix,
     prepare: async (ctx) => {
       const { db, models } = modelsOf(ctx);
       await ensureReadModelIndexes(models);
@@ -104,6 +106,15 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
       const { models } = modelsOf(ctx);
       registerReadModelListeners(listener, readModelHandlers(models), partsOf().notices, liveChangesReader(models));
     },
+    // The front door answers cached reads on the HTTP server before Express (see front-door.ts).
+    started: (service) =>
+      installFrontDoor(service.server, {
+        readSide: partsOf().readSide,
+        jwtKey: config.JWT_KEY,
+        logger: service.context.logger,
+        prefix,
+        metrics: service.metrics,
+      }),
     stopping: () => parts?.live.close(),
     parts: () => partsOf(),
   };

@@ -10,7 +10,7 @@ import {
   uniqueNamespace,
   type LocalServer,
 } from '@postline/common/testing';
-import { loadAuthConfig } from '../config';
+import { authConfigSchema } from '../config';
 import { authService } from '../service';
 import { newAccount } from '../testing/start-auth';
 
@@ -29,7 +29,7 @@ describe('user events survive NATS outages and crashes', () => {
   });
 
   function authEnv(namespace: string) {
-    return loadAuthConfig(testServiceEnv('auth', namespace, { NATS_URL: nats.url, PASSWORD_SCRYPT_COST: '1024' }));
+    return authConfigSchema.load(testServiceEnv('auth', namespace, { NATS_URL: nats.url, PASSWORD_SCRYPT_COST: '1024' }));
   }
 
   async function recorder(namespace: string) {

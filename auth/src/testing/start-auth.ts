@@ -1,6 +1,6 @@
 import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
 import supertest from 'supertest';
-import { loadAuthConfig } from '../config';
+import { authConfigSchema } from '../config';
 import { authService } from '../service';
 
 export interface AuthUnderTest extends ServiceUnderTest {
@@ -11,7 +11,7 @@ export interface AuthUnderTest extends ServiceUnderTest {
 export async function startAuth(env: Record<string, string> = {}): Promise<AuthUnderTest> {
   const auth = await startServiceUnderTest({
     name: 'auth',
-    loadConfig: loadAuthConfig,
+    loadConfig: authConfigSchema.load,
     define: authService,
     record: ['user'],
     // Cheap hashing and no rate limit keep the suite fast; their defaults are tested on their own.

@@ -2,7 +2,7 @@ import { newEvent, type EventData } from '@postline/common';
 import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
 import { Types } from 'mongoose';
 import supertest from 'supertest';
-import { loadCommentsConfig } from '../config';
+import { commentsConfigSchema } from '../config';
 import { commentModel } from '../data-access/comment-model';
 import { postReplicaModel } from '../data-access/post-replica-model';
 import { commentsService } from '../service';
@@ -23,7 +23,7 @@ export async function startComments(
 ): Promise<CommentsUnderTest> {
   const started = await startServiceUnderTest({
     name: 'comments',
-    loadConfig: loadCommentsConfig,
+    loadConfig: commentsConfigSchema.load,
     define: commentsService,
     record: ['post', 'comment'],
     namespace,

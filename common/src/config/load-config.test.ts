@@ -1,4 +1,5 @@
-import { ConfigError, loadServiceConfig, withDefaultDatabase } from './load-config';
+import { z } from 'zod';
+import { ConfigError, defineServiceConfig, loadServiceConfig, withDefaultDatabase } from './load-config';
 
 const valid = { JWT_KEY: 'k'.repeat(32), MONGO_URL: 'mongodb://db:27017' };
 
@@ -43,6 +44,27 @@ describe('loadServiceConfig', () => {
     expect(
       loadServiceConfig('auth', { ...valid, MODERATOR_EMAILS: ' Mod@Example.com, ,b@x.io' }).moderatorEmails,
     ).toEqual(['mod@example.com', 'b@x.io']);
+  });
+});
+
+describe('defineServiceConfig', () => {
+  const schema = defineServiceConfig('posts', z.object({ EXTRA_MS: z.coerce.number().int().min(10) }), (env) => {
+    if (env.RULE === 'bad') throw new ConfigError(['RULE: must not be bad']);
+    return { rule: env.RULE ?? 'default' };
+  });
+
+  it("loads the shared variables, the service's own and what more it reads, typed", () => {
+    const config = schema.load({ ...valid, EXTRA_MS: '20', RULE: 'mine' });
+    expect(config).toMatchObject({ EXTRA_MS: 20, rule: 'mine', mongoUrl: 'mongodb://db:27017/postline-posts' });
+    expect(schema.service).toBe('posts');
+  });
+
+  it('names the problems of the variables and of what more it reads together', () => {
+    expect(() => schema.load({ ...valid, PORT: 'abc', EXTRA_MS: '1', RULE: 'bad' })).toThrow(
+      expect.objectContaining({
+        problems: [expect.stringMatching(/^PORT: /), expect.stringMatching(/^EXTRA_MS: /), 'RULE: must not be bad'],
+      }),
+    );
   });
 });
 

@@ -98,6 +98,50 @@ export function loadServiceConfig<S extends z.ZodObject = z.ZodObject<Record<str
   };
 }
 
+/**
+ * A service's configuration as its `main` is given it: the service's name (for
+ * messages before anything runs) and how to read and check it from the
+ * environment. `load` throws a ConfigError naming every problem.
+ */
+export interface ServiceConfigSchema<C extends ServiceConfig = ServiceConfig> {
+  service: string;
+  load(env?: Env): C;
+}
+
+/** The configuration a schema loads: `type AuthConfig = ConfigOf<typeof authConfigSchema>`. */
+export type ConfigOf<T extends ServiceConfigSchema> = T extends ServiceConfigSchema<infer C> ? C : never;
+
+/**
+ * The shared variables plus the service's own (`variables`), and anything else
+ * read from the environment (`more`, e.g. moderation's rules file). Problems of
+ * both are reported together, so one failed start names them all.
+ */
+export function defineServiceConfig<S extends z.ZodObject, X extends object = Record<never, never>>(
+  service: string,
+  variables: S,
+  more?: (env: Env) => X,
+): ServiceConfigSchema<ServiceConfig & z.infer<S> & X> {
+  return {
+    service,
+    load: (env = process.env) => {
+      const problems: string[] = [];
+      const attempt = <T>(read: () => T): T | undefined => {
+        try {
+          return read();
+        } catch (err) {
+          if (!(err instanceof ConfigError)) throw err;
+          problems.push(...err.problems);
+          return undefined;
+        }
+      };
+      const shared = attempt(() => loadServiceConfig(service, env, variables));
+      const extra = more && attempt(() => more(env));
+      if (problems.length > 0 || !shared) throw new ConfigError(problems);
+      return { ...shared, ...(extra as X) };
+    },
+  };
+}
+
 export function withDefaultDatabase(url: string, database: string): string {
   const match = /^(mongodb(?:\+srv)?:\/\/[^/?]+)(\/[^?]*)?(\?.*)?$/.exec(url);
   if (!match) return url;

@@ -1,23 +1,20 @@
-import { ConfigError, type ServiceConfig } from '../config';
+import { ConfigError, type ServiceConfig, type ServiceConfigSchema } from '../config';
 import { startTracing, stopTracing } from '../observability';
 import { runService, StartupError, type RunningService, type ServiceDefinition } from './run-service';
 
 /**
- * A service's `main`: load config, run, stop cleanly on SIGTERM/SIGINT (exit
- * 0) or after a stuck shutdown (exit 1); a configuration or connection problem
- * is printed plainly and exits 1. A signal while still starting (waiting for
- * Mongo or NATS, nothing served yet but `/healthz`) exits 0 at once.
- * `onStarted` runs once the service is up, with what it was started from (query
- * installs its front door on the HTTP server there).
+ * A service's `main` (every `src/index.ts` is `serviceMain(xService, xConfigSchema)`):
+ * load the configuration, run, stop cleanly on SIGTERM/SIGINT (exit 0) or after
+ * a stuck shutdown (exit 1). A configuration or connection problem is printed
+ * plainly, every problem named, and exits 1. A signal while still starting
+ * (waiting for Mongo or NATS, nothing served yet but `/healthz`) exits 0 at once.
  */
-export async function serviceMain<C extends ServiceConfig, D extends ServiceDefinition = ServiceDefinition>(
-  define: D | ((config: C) => D),
-  loadConfig: () => C,
-  onStarted?: (service: RunningService, definition: D, config: C) => void,
+export async function serviceMain<C extends ServiceConfig>(
+  define: (config: C) => ServiceDefinition<C>,
+  schema: ServiceConfigSchema<C>,
 ): Promise<void> {
-  // For messages before the definition exists: `authService` → `auth`.
-  const name = typeof define === 'function' ? define.name.replace(/Service$/, '') || 'service' : define.name;
-  let started: { service: RunningService; config: C } | undefined;
+  const name = schema.service;
+  let started: { service: RunningService<C>; config: C } | undefined;
 
   const shutdown = (signal: NodeJS.Signals) => {
     if (!started) {
@@ -47,13 +44,11 @@ export async function serviceMain<C extends ServiceConfig, D extends ServiceDefi
   process.once('SIGINT', shutdown);
 
   try {
-    const config = loadConfig();
-    const definition = typeof define === 'function' ? define(config) : define;
+    const config = schema.load(process.env);
+    const definition = define(config);
     // Before anything is served; off unless a collector is configured.
     startTracing({ serviceName: definition.name, otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT });
-    const service = await runService(definition, config);
-    onStarted?.(service, definition, config);
-    started = { service, config };
+    started = { service: await runService(definition, config), config };
   } catch (err) {
     if (err instanceof ConfigError || err instanceof StartupError) {
       process.stderr.write(`${name}: ${err.message}\n`);

@@ -12,38 +12,43 @@ import { ServiceMetrics } from '../observability';
 import { OutboxRelay } from '../outbox';
 import { healthRoutes } from './health';
 
-/** What a service's own code gets once its connections are up. */
-export interface ServiceContext {
-  config: ServiceConfig;
+/** What a service's own code gets once its connections are up; `config` is the service's own (see defineServiceConfig). */
+export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
+  config: C;
   logger: Logger;
   db: Connection;
   bus: EventBus;
   relay: OutboxRelay;
 }
 
-export interface ServiceDefinition {
+export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
   name: string;
   /** Public path prefix, e.g. `/api/users`. */
   prefix: string;
   /** Models whose documents carry an outbox. */
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   outboxModels?: (db: Connection) => Model<any>[];
-  routes: (ctx: ServiceContext) => Router;
+  routes: (ctx: ServiceContext<C>) => Router;
   /** Registers the service's event handlers, if it consumes any. */
-  listeners?: (listener: EventListener, ctx: ServiceContext) => void;
+  listeners?: (listener: EventListener, ctx: ServiceContext<C>) => void;
   /** Runs before the service takes traffic (indexes, seed data). */
-  prepare?: (ctx: ServiceContext) => Promise<void>;
+  prepare?: (ctx: ServiceContext<C>) => Promise<void>;
+  /**
+   * Runs once routes and listeners are up, just before the service reports ready, with the running
+   * service (its HTTP server among it: query installs its front door there).
+   */
+  started?: (service: RunningService<C>) => void;
   /** Runs first on stop: ends long-lived responses (event streams), which the server would wait for. */
   stopping?: () => void;
 }
 
-export interface RunningService {
+export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   port: number;
   /** Where `GET /metrics` answers. */
   metricsPort: number;
   metrics: ServiceMetrics;
   server: Server;
-  context: ServiceContext;
+  context: ServiceContext<C>;
   stop(): Promise<void>;
 }
 
@@ -54,7 +59,10 @@ export interface RunningService {
  * and listeners; on stop, stop accepting, drain in-flight requests, drain
  * consumers and the relay, close NATS and Mongo, then the metrics port.
  */
-export async function runService(definition: ServiceDefinition, config: ServiceConfig): Promise<RunningService> {
+export async function runService<C extends ServiceConfig>(
+  definition: ServiceDefinition<C>,
+  config: C,
+): Promise<RunningService<C>> {
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const db = mongoose.createConnection();
   let bus: EventBus | undefined;
@@ -72,6 +80,7 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   );
   // Until the routes are mounted, a request that reaches this port early (a restart behind a
   // gateway that does not watch readiness) gets a JSON 503 to retry, not Express's HTML 404.
+  // eslint-disable-next-line prefer-const -- the handler below reads it before it is assigned (a const would throw)
   let app: express.Express | undefined;
   outer.use((req, res, next) => {
     if (app) return app(req, res, next);
@@ -109,18 +118,18 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
   }
 
   const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
-  const context: ServiceContext = { config, logger, db, bus, relay };
+  const context: ServiceContext<C> = { config, logger, db, bus, relay };
   metrics.watchOutbox(relay);
   await definition.prepare?.(context);
 
   app = createHttpApp({
-      logger,
-      jwtKey: config.JWT_KEY,
-      trustProxyHops: config.TRUST_PROXY_HOPS,
-      secureCookies: config.NODE_ENV === 'production',
-      prefix: definition.prefix,
-      routes: definition.routes(context),
-      requestMetrics: metrics.httpMiddleware(definition.prefix),
+    logger,
+    jwtKey: config.JWT_KEY,
+    trustProxyHops: config.TRUST_PROXY_HOPS,
+    secureCookies: config.NODE_ENV === 'production',
+    prefix: definition.prefix,
+    routes: definition.routes(context),
+    requestMetrics: metrics.httpMiddleware(definition.prefix),
   });
   relay.start();
   if (definition.listeners) {
@@ -137,8 +146,6 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
     metrics.watchConsumers(bus, listener);
     await listener.start();
   }
-  ready = true;
-  logger.info({ port }, `${definition.name} ready`);
 
   let stopping: Promise<void> | undefined;
   const stop = () =>
@@ -164,7 +171,11 @@ export async function runService(definition: ServiceDefinition, config: ServiceC
       logger.info('stopped');
     })());
 
-  return { port, metricsPort, metrics, server, context, stop };
+  const running: RunningService<C> = { port, metricsPort, metrics, server, context, stop };
+  definition.started?.(running);
+  ready = true;
+  logger.info({ port }, `${definition.name} ready`);
+  return running;
 }
 
 async function step(logger: Logger, what: string, action: () => Promise<unknown> | undefined): Promise<void> {

@@ -4,3 +4,4 @@ export * from './test-users';
 export * from './event-recorder';
 export * from './service-under-test';
 export * from './stream-state';
+export * from './entry-point';

@@ -38,7 +38,7 @@ export interface ServiceUnderTest {
 export interface ServiceUnderTestOptions<C extends ServiceConfig> {
   name: string;
   loadConfig: (env: Record<string, string>) => C;
-  define: (config: C) => ServiceDefinition;
+  define: (config: C) => ServiceDefinition<C>;
   /** Event families to record. */
   record: ('user' | 'post' | 'comment')[];
   /** Reuse the namespace (database and streams) of an earlier instance: a restart, or services side by side. */

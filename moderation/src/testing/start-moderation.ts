@@ -2,7 +2,7 @@ import { newEvent, type EventData } from '@postline/common';
 import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
 import { Types } from 'mongoose';
 import supertest from 'supertest';
-import { loadModerationConfig } from '../config';
+import { moderationConfigSchema } from '../config';
 import { moderationRecordModel } from '../data-access/moderation-record-model';
 import { moderationService } from '../service';
 
@@ -21,7 +21,7 @@ export async function startModeration(
 ): Promise<ModerationUnderTest> {
   const started = await startServiceUnderTest({
     name: 'moderation',
-    loadConfig: loadModerationConfig,
+    loadConfig: moderationConfigSchema.load,
     define: moderationService,
     record: ['comment'],
     namespace,

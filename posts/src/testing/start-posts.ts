@@ -1,6 +1,6 @@
 import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
 import supertest from 'supertest';
-import { loadPostsConfig } from '../config';
+import { postsConfigSchema } from '../config';
 import { authorModel } from '../data-access/author-model';
 import { postModel } from '../data-access/post-model';
 import { postsService } from '../service';
@@ -21,7 +21,7 @@ export interface StartPostsOptions {
 export async function startPosts(options: StartPostsOptions = {}): Promise<PostsUnderTest> {
   const posts = await startServiceUnderTest({
     name: 'posts',
-    loadConfig: loadPostsConfig,
+    loadConfig: postsConfigSchema.load,
     define: postsService,
     record: ['post'],
     namespace: options.namespace,

@@ -3,9 +3,8 @@ import { testServiceEnv, uniqueNamespace } from '@postline/common/testing';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { loadQueryConfig, type QueryConfig } from '../config';
+import { queryConfigSchema, type QueryConfig } from '../config';
 import { readModels, type ReadModels } from '../data-access/read-models';
-import { installFrontDoor } from '../entry-points/http/front-door';
 import { queryService, type QueryParts } from '../service';
 import { EventFactory } from './event-factory';
 
@@ -23,19 +22,11 @@ export interface QueryUnderTest {
   stop(): Promise<void>;
 }
 
-/** The query service as its process runs it: runService, then the front door on its HTTP server (see index.ts). */
+/** The query service as its process runs it (its front door included, see service.ts). */
 async function runQuery(config: QueryConfig): Promise<{ service: RunningService; parts: QueryParts }> {
   const definition = queryService(config);
   const service = await runService(definition, config);
-  const parts = definition.parts();
-  installFrontDoor(service.server, {
-    readSide: parts.readSide,
-    jwtKey: config.JWT_KEY,
-    logger: service.context.logger,
-    prefix: definition.prefix,
-    metrics: service.metrics,
-  });
-  return { service, parts };
+  return { service, parts: definition.parts() };
 }
 
 /**
@@ -49,7 +40,7 @@ export async function startQuery(
   const namespace = options.namespace ?? uniqueNamespace();
   const env = testServiceEnv('query', namespace, options.env);
   if (options.database) env.MONGO_URL = env.MONGO_URL!.replace(/\/[^/]+$/, `/${options.database}`);
-  const config = loadQueryConfig(env);
+  const config = queryConfigSchema.load(env);
   let { service, parts } = await runQuery(config);
   let stopped = false;
   const under: QueryUnderTest = {

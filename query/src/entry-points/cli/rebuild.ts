@@ -7,11 +7,11 @@
  */
 import mongoose from 'mongoose';
 import { ConfigError, createLogger, EventBus } from '@postline/common';
-import { loadQueryConfig } from '../../config';
+import { queryConfigSchema } from '../../config';
 import { rebuildReadModels } from '../../rebuild/rebuild-read-models';
 
 async function main(): Promise<void> {
-  const config = loadQueryConfig();
+  const config = queryConfigSchema.load();
   const logger = createLogger('query-rebuild', config.LOG_LEVEL);
   const connection = await mongoose.createConnection(config.mongoUrl).asPromise();
   const bus = await EventBus.connect({

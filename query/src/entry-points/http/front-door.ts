@@ -34,8 +34,8 @@ type Listener = (req: IncomingMessage, res: ServerResponse) => void;
  * always did, from the same read side. Its answers are the routes' answers,
  * byte for byte, with the same headers.
  *
- * Installed on the service's HTTP server (see index.ts and testing/start-query.ts):
- * common's runService knows nothing of it.
+ * Installed on the service's HTTP server by the service definition's `started`
+ * (see service.ts), once its routes are up.
  */
 export function installFrontDoor(server: Server, options: FrontDoorOptions): void {
   const rest = server.listeners('request') as Listener[];
