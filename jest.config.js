@@ -17,7 +17,7 @@ const moduleNameMapper = {
   '^@postline/common$': '<rootDir>/../common/src/index.ts',
   '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
   '^@postline/common/rules$': '<rootDir>/../common/src/rules/index.ts',
-  '^@postline/common/events-client$': '<rootDir>/../common/src/events-client/index.ts',
+  '^@postline/common/tools$': '<rootDir>/../common/src/tools/index.ts',
 };
 
 /** @type {import('jest').Config} */
@@ -35,6 +35,15 @@ module.exports = {
       transform,
       moduleNameMapper,
     })),
+    {
+      // The client's plain TypeScript (src/lib): no browser, no platform.
+      displayName: 'client',
+      rootDir: '<rootDir>/client',
+      testEnvironment: 'node',
+      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      transform,
+      moduleNameMapper: { ...moduleNameMapper, '^@/(.*)$': '<rootDir>/src/$1' },
+    },
     {
       // Browser tests (client/e2e): Debian's chromium through the local gateway, the whole platform running.
       displayName: 'client-e2e',

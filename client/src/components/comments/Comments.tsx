@@ -1,7 +1,8 @@
 'use client';
 
-import { useRef, useState } from 'react';
+import { useState } from 'react';
 import { canDeleteComment, canEditComment } from '@postline/common/rules';
+import { CommentRevs, shownComments } from '@/lib/comment-list';
 import type { Comment, CommentView, CurrentUser } from '@/lib/types';
 import { useLive } from '../LivePost';
 import { CommentItem } from './CommentItem';
@@ -14,7 +15,7 @@ import { NewComment } from './NewComment';
  * comments service answered it (pending); its author then sees it turn approved or rejected (with
  * the reason) the moment the query service applies the decision, and every reader sees approved
  * comments arrive, edits and deletions, without a reload. Each comment keeps the newest change by
- * `rev`, whatever order repeats and resumed streams arrive in. Who may edit or delete comes from
+ * `rev`, whatever order repeats and resumed streams arrive in (`lib/comment-list.ts`). Who may edit or delete comes from
  * `@postline/common/rules`, the rules the comments service enforces.
  */
 export function Comments({
@@ -33,40 +34,17 @@ export function Comments({
   const [ownWrites, setOwnWrites] = useState<CommentView[]>([]);
   const [deleted, setDeleted] = useState<Set<string>>(new Set());
   const [editing, setEditing] = useState<string>();
-  const revs = useRef(new Map<string, number>());
+  const [revs] = useState(() => new CommentRevs());
 
-  const comments = [
-    ...serverComments.map((c) =>
-      newerOf(
-        c,
-        ownWrites.find((w) => w.id === c.id),
-      ),
-    ),
-    ...ownWrites.filter((w) => !serverComments.some((c) => c.id === w.id)),
-  ]
-    .filter((c) => !deleted.has(c.id))
-    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
-
-  /**
-   * Whether a change of this rev is newer than what is shown. An equal rev is the same change again,
-   * maybe from the other channel: a comment as the author's own channel sends it (with the reason)
-   * is taken, but a removal is not: the post's channel removes a comment that stopped being public
-   * (edited, so pending again; rejected) in the same change that its author is sent as it now is.
-   */
-  function newest(id: string, rev: number, change: 'comment' | 'removal'): boolean {
-    const known = revs.current.get(id) ?? -1;
-    if (rev < known || (change === 'removal' && rev === known)) return false;
-    revs.current.set(id, rev);
-    return true;
-  }
+  const comments = shownComments(serverComments, ownWrites, deleted);
 
   useLive((message) => {
     if (message.type === 'snapshot') {
       setServerComments(message.post.comments);
-      revs.current.clear();
+      revs.clear();
     } else if (message.type === 'comment') {
       const { comment, rev } = message.data;
-      if (comment.postId !== postId || !newest(comment.id, rev, 'comment')) return;
+      if (comment.postId !== postId || !revs.accepts(comment.id, rev, 'comment')) return;
       setServerComments((list) => {
         const shown = list.find((c) => c.id === comment.id);
         // The post's channel sends no reason; the author's own channel does, for the same change.
@@ -76,7 +54,7 @@ export function Comments({
       });
     } else if (message.type === 'comment-removed') {
       const { id, rev } = message.data;
-      if (message.data.postId !== postId || !newest(id, rev, 'removal')) return;
+      if (message.data.postId !== postId || !revs.accepts(id, rev, 'removal')) return;
       setServerComments((list) => list.filter((c) => c.id !== id));
       setOwnWrites((list) => list.filter((c) => c.id !== id));
     }
@@ -139,11 +117,6 @@ export function Comments({
       <NewComment postId={postId} signedIn={!!user} onAdded={written} />
     </section>
   );
-}
-
-/** The read model's comment, unless this page's own write of it is newer (an edit the events have not brought yet). */
-function newerOf(server: CommentView, own: CommentView | undefined): CommentView {
-  return own && Date.parse(own.updatedAt) > Date.parse(server.updatedAt) ? own : server;
 }
 
 /** The comments service's answer as the query service lists comments. */
