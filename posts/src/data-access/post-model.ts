@@ -1,7 +1,7 @@
-import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxSchemaFields, type OutboxFields } from '@postline/common';
 
-export interface Post extends OutboxFields {
+export interface PostRecord extends OutboxFields {
   _id: string;
   /** Derived from the first title; unique, also among deleted posts, and kept across edits. */
   slug: string;
@@ -41,9 +41,7 @@ export interface Post extends OutboxFields {
   publishAt: Date | null;
 }
 
-export type PostDocument = HydratedDocument<Post>;
-
-const postSchema = new Schema<Post>(
+const postSchema = new Schema<PostRecord>(
   {
     _id: { type: String, required: true },
     slug: { type: String, required: true, unique: true },
@@ -68,6 +66,6 @@ const postSchema = new Schema<Post>(
 // The due-time check's query: scheduled drafts, earliest first.
 postSchema.index({ publishAt: 1 });
 
-export function postModel(db: Connection): Model<Post> {
-  return db.models.Post ?? db.model<Post>('Post', postSchema);
+export function postModel(db: Connection): Model<PostRecord> {
+  return db.models.Post ?? db.model<PostRecord>('Post', postSchema);
 }

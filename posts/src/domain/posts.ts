@@ -1,9 +1,29 @@
-import { ConflictError, ForbiddenError, NotFoundError, type CurrentUser } from '@postline/common';
+import { Types } from 'mongoose';
+import {
+  ConcurrentModificationError,
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  type CurrentUser,
+  type LikeState,
+  type Post,
+} from '@postline/common';
 import { canChangePost, canPublishPost } from '@postline/common/rules';
 import type { AuthorRepository } from '../data-access/author-repository';
-import type { PostDocument } from '../data-access/post-model';
-import type { ContentChanges, PostRepository } from '../data-access/post-repository';
-import { publishedAtOf } from '../events/post-events';
+import type { PostRecord } from '../data-access/post-model';
+import type { PostRepository } from '../data-access/post-repository';
+import { postSnapshotData, publishedAtOf } from '../events/post-events';
+import {
+  contentEdit,
+  deletion,
+  isDeleted,
+  like,
+  newPost,
+  publicationChange,
+  unlike,
+  type ContentChanges,
+  type PostChange,
+} from './post-changes';
 import {
   baseSlugFor,
   canSeePost,
@@ -14,11 +34,9 @@ import {
   schedule,
   suffixedSlug,
   unpublish,
+  type Publication,
   type PostStatus,
 } from './post-rules';
-import type { LikeState, Post as PostView } from '@postline/common';
-
-export type { LikeState, PostView };
 
 export interface NewPostInput {
   title: string;
@@ -39,36 +57,39 @@ export class Posts {
     private readonly authors: AuthorRepository,
   ) {}
 
-  async create(author: CurrentUser, input: NewPostInput): Promise<PostView> {
+  async create(author: CurrentUser, input: NewPostInput): Promise<Post> {
     // The replica is the authority on usernames; a brand-new user may post
     // before their user.created reached us, and then their token's username is used.
     const authorUsername = (await this.authors.usernameOf(author.id)) ?? author.username;
     const { title, body, tags } = input;
     const now = new Date(); // created and, unless a draft, published at the same instant
-    const post = await this.posts.create(
-      { title, body, tags, authorId: author.id, authorUsername, ...initialPublication(input, now) },
-      slugCandidates(input.title),
-      now,
-    );
-    return toPostView(post);
+    const fields = { title, body, tags, authorId: author.id, authorUsername, ...initialPublication(input, now) };
+    // The first free slug of the candidates; the unique index decides races between posts with the same title.
+    for (const slug of slugCandidates(input.title)) {
+      if (await this.posts.slugTaken(slug)) continue;
+      const post = newPost(fields, new Types.ObjectId().toHexString(), slug, now);
+      const created = await this.posts.insert(post, { subject: 'post.created', data: postSnapshotData(post) });
+      if (created) return toPost(created);
+    }
+    throw new ConflictError('Could not find a free slug for this title; try again', 'title');
   }
 
   /** A draft only for its author: for anyone else it does not exist. */
-  async get(viewer: CurrentUser | undefined, id: string): Promise<PostView> {
-    return toPostView(await this.findVisible(viewer, id));
+  async get(viewer: CurrentUser | undefined, id: string): Promise<Post> {
+    return toPost(await this.findVisible(viewer, id));
   }
 
-  async publish(actor: CurrentUser, id: string): Promise<PostView> {
+  async publish(actor: CurrentUser, id: string): Promise<Post> {
     await this.findPublishable(actor, id);
     return this.changePublication(id, (post) => publish(post, new Date()));
   }
 
-  async unpublish(actor: CurrentUser, id: string): Promise<PostView> {
+  async unpublish(actor: CurrentUser, id: string): Promise<Post> {
     await this.findChangeable(actor, id);
     return this.changePublication(id, (post) => unpublish(post));
   }
 
-  async schedule(actor: CurrentUser, id: string, publishAt: string): Promise<PostView> {
+  async schedule(actor: CurrentUser, id: string, publishAt: string): Promise<Post> {
     await this.findPublishable(actor, id);
     return this.changePublication(id, (post) => {
       const next = schedule(post, new Date(publishAt));
@@ -90,9 +111,10 @@ export class Posts {
     const published: string[] = [];
     for (const id of await this.posts.dueIds(now, batch)) {
       try {
-        const result = await this.posts.changePublication(id, (post) =>
-          isDue(post, now) ? publish(post, now) : undefined,
-        );
+        const result = await this.change(id, (post) => {
+          const next = isDue(post, now) ? publish(post, now) : undefined;
+          return next && publicationChange(post, next);
+        });
         if (result?.changed) published.push(id);
       } catch (err) {
         // Lost every race for this post (a busy post); it is still due, so the next check takes it.
@@ -102,61 +124,83 @@ export class Posts {
     return published;
   }
 
-  private async changePublication(
-    id: string,
-    decide: Parameters<PostRepository['changePublication']>[1],
-  ): Promise<PostView> {
-    const result = await this.posts.changePublication(id, decide);
+  private async changePublication(id: string, decide: (post: PostRecord) => Publication | undefined): Promise<Post> {
+    const result = await this.change(id, (post) => {
+      const next = decide(post);
+      return next && publicationChange(post, next);
+    });
     if (!result) throw notFound();
-    return toPostView(result.post);
+    return toPost(result.post);
   }
 
-  async update(actor: CurrentUser, id: string, changes: ContentChanges): Promise<PostView> {
+  async update(actor: CurrentUser, id: string, changes: ContentChanges): Promise<Post> {
     const post = await this.findChangeable(actor, id);
     const authorUsername = (await this.authors.usernameOf(post.authorId)) ?? post.authorUsername;
-    const updated = await this.posts.updateContent(id, changes, authorUsername);
-    if (!updated) throw notFound();
-    return toPostView(updated);
+    const result = await this.change(id, (current) => contentEdit(current, changes, authorUsername, new Date()));
+    if (!result) throw notFound();
+    return toPost(result.post);
   }
 
   async delete(actor: CurrentUser, id: string): Promise<void> {
     await this.findChangeable(actor, id);
-    if (!(await this.posts.markDeleted(id))) throw notFound();
+    if (!(await this.change(id, (post) => deletion(post, new Date())))) throw notFound();
   }
 
   async like(user: CurrentUser, id: string): Promise<LikeState> {
     await this.findVisible(user, id);
-    const post = await this.posts.addLike(id, user.id);
-    if (!post) throw notFound();
-    return { postId: post._id, liked: true, likeCount: post.likeCount };
+    const result = await this.change(id, (post) => like(post, user.id));
+    if (!result) throw notFound();
+    return { postId: result.post._id, liked: true, likeCount: result.post.likeCount };
   }
 
   async unlike(user: CurrentUser, id: string): Promise<LikeState> {
     await this.findVisible(user, id);
-    const post = await this.posts.removeLike(id, user.id);
-    if (!post) throw notFound();
-    return { postId: post._id, liked: false, likeCount: post.likeCount };
+    const result = await this.change(id, (post) => unlike(post, user.id));
+    if (!result) throw notFound();
+    return { postId: result.post._id, liked: false, likeCount: result.post.likeCount };
   }
 
-  private async findLive(id: string): Promise<PostDocument> {
-    const post = isPostId(id) ? await this.posts.findLive(id) : null;
-    if (!post) throw notFound();
+  /**
+   * A version-guarded change of a live post: the plan sees the post as it is
+   * at the moment of writing, so a post deleted meanwhile is never changed.
+   * @returns null if the post is gone
+   */
+  private async change(
+    id: string,
+    plan: (post: PostRecord) => PostChange | undefined,
+  ): Promise<{ post: PostRecord; changed: boolean } | null> {
+    try {
+      return await this.posts.change(id, (post) => {
+        if (isDeleted(post)) throw new PostGone();
+        return plan(post);
+      });
+    } catch (err) {
+      if (err instanceof PostGone) return null;
+      if (err instanceof ConcurrentModificationError)
+        throw new ConflictError('The post kept changing while we saved; try again');
+      throw err;
+    }
+  }
+
+  private async findLive(id: string): Promise<PostRecord> {
+    const post = isPostId(id) ? await this.posts.findById(id) : null;
+    if (!post || isDeleted(post)) throw notFound();
     return post;
   }
 
-  private async findVisible(viewer: CurrentUser | undefined, id: string): Promise<PostDocument> {
+  private async findVisible(viewer: CurrentUser | undefined, id: string): Promise<PostRecord> {
     const post = await this.findLive(id);
     if (!canSeePost(viewer, post)) throw notFound();
     return post;
   }
 
-  private async findPublishable(actor: CurrentUser, id: string): Promise<PostDocument> {
+  private async findPublishable(actor: CurrentUser, id: string): Promise<PostRecord> {
     const post = await this.findVisible(actor, id);
     if (!canPublishPost(actor, post)) throw new ForbiddenError('Only the author may publish or schedule this post');
     return post;
   }
 
-  private async findChangeable(actor: CurrentUser, id: string): Promise<PostDocument> {
+  private async findChangeable(actor: CurrentUser, id: string): Promise<PostRecord> {
     const post = await this.findVisible(actor, id);
     if (!canChangePost(actor, post)) throw new ForbiddenError('Only the author or a moderator may change this post');
     return post;
@@ -169,11 +213,14 @@ function* slugCandidates(title: string): Generator<string> {
   for (let i = 0; i < SLUG_ATTEMPTS; i++) yield suffixedSlug(base);
 }
 
+class PostGone extends Error {}
+
 function notFound(): NotFoundError {
   return new NotFoundError('Post not found');
 }
 
-export function toPostView(post: PostDocument): PostView {
+/** The API's answer for a stored post. */
+export function toPost(post: PostRecord): Post {
   return {
     id: post._id,
     slug: post.slug,

@@ -1,5 +1,5 @@
 import { validateEventData, type EventData } from '@postline/common';
-import type { Post } from '../data-access/post-model';
+import type { PostRecord } from '../data-access/post-model';
 
 /**
  * The snapshot `post.created` and `post.updated` carry. Checked against the
@@ -8,7 +8,7 @@ import type { Post } from '../data-access/post-model';
  */
 export function postSnapshotData(
   post: Pick<
-    Post,
+    PostRecord,
     | '_id'
     | 'authorId'
     | 'authorUsername'
@@ -39,7 +39,7 @@ export function postSnapshotData(
   });
 }
 
-export function postDeletedData(post: Pick<Post, '_id' | 'authorId'>): EventData<'post.deleted'> {
+export function postDeletedData(post: Pick<PostRecord, '_id' | 'authorId'>): EventData<'post.deleted'> {
   return { id: post._id, authorId: post.authorId };
 }
 
@@ -49,6 +49,6 @@ export function likeData(postId: string, userId: string, likeCount: number): Eve
 }
 
 /** When the post was published; a post stored before drafts existed was published when created. */
-export function publishedAtOf(post: Pick<Post, 'status' | 'publishedAt' | 'createdAt'>): Date | null {
+export function publishedAtOf(post: Pick<PostRecord, 'status' | 'publishedAt' | 'createdAt'>): Date | null {
   return post.publishedAt ?? (post.status === 'published' ? post.createdAt : null);
 }
