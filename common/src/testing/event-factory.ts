@@ -6,32 +6,50 @@ import {
   type EventData,
   type EventEnvelope,
   type Subject,
-} from '@postline/common';
+} from '../events';
 
+/**
+ * An id shaped like the services' own (a MongoDB ObjectId: its first 4 bytes are the second it was
+ * made), so services that wait for a fresh id they have not heard of yet wait for this one too.
+ */
 export function newId(): string {
-  return randomBytes(12).toString('hex');
+  const seconds = Math.floor(Date.now() / 1000);
+  return seconds.toString(16).padStart(8, '0') + randomBytes(8).toString('hex');
 }
 
 /**
  * Builds events as the owning services would publish them: each aggregate's
  * versions start at 0 and rise by one (a follow is a change of the follower,
- * a like of the post; a moderation decision has versions of its own). Tests
- * publish them in any order, twice, or not at all.
+ * a like of the post; moderation's record of a comment has the comment's id and
+ * versions of its own). Tests publish them in any order, twice, or not at all;
+ * `at(version)` gives the next one a version of the test's choosing. The one
+ * set of event builders for every service's tests.
  */
 export class EventFactory {
   private readonly versions = new Map<string, number>();
   private readonly clock = { now: Date.parse('2026-01-01T00:00:00Z') };
+  private pinned?: number;
 
-  constructor(private readonly bus: EventBus) {}
+  /** `bus`: where `publish` sends them (building needs none). */
+  constructor(private readonly bus?: EventBus) {}
+
+  /** The next event built gets `version` instead of its aggregate's next one: tests about gaps, duplicates and order. */
+  at(version: number): this {
+    this.pinned = version;
+    return this;
+  }
 
   private next<S extends Subject>(
     subject: S,
     aggregateId: string,
     data: EventData<S>,
     producer: string,
+    versionsOf = aggregateId,
   ): EventEnvelope<S> {
-    const version = (this.versions.get(aggregateId) ?? -1) + 1;
-    this.versions.set(aggregateId, version);
+    const latest = this.versions.get(versionsOf) ?? -1;
+    const version = this.pinned ?? latest + 1;
+    this.pinned = undefined;
+    this.versions.set(versionsOf, Math.max(latest, version));
     return newEvent(subject, { producer, aggregateId, version, data });
   }
 
@@ -123,7 +141,7 @@ export class EventFactory {
     return this.next('comment.deleted', comment.id, { id: comment.id, postId: comment.postId }, 'comments');
   }
 
-  /** A decision; its aggregate is the moderation record for the comment (versions of its own). */
+  /** A decision; its aggregate is moderation's record of the comment: the comment's id, versions of its own. */
   moderated(
     comment: { id: string; postId: string },
     commentVersion: number,
@@ -132,13 +150,15 @@ export class EventFactory {
   ) {
     return this.next(
       'comment.moderated',
-      `moderation-${comment.id}`,
+      comment.id,
       { commentId: comment.id, postId: comment.postId, commentVersion, status, reason },
       'moderation',
+      `moderation:${comment.id}`,
     );
   }
 
   async publish(...events: AnyEventEnvelope[]): Promise<void> {
+    if (!this.bus) throw new Error('this EventFactory has no bus to publish to');
     for (const event of events) await this.bus.publish(event);
   }
 }

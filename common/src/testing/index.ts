@@ -4,4 +4,5 @@ export * from './test-users';
 export * from './event-recorder';
 export * from './service-under-test';
 export * from './stream-state';
+export * from './event-factory';
 export * from './entry-point';

@@ -1,6 +1,4 @@
-import { newEvent, type EventData } from '@postline/common';
 import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
-import { Types } from 'mongoose';
 import supertest from 'supertest';
 import { moderationConfigSchema } from '../config';
 import { moderationRecordModel } from '../data-access/moderation-record-model';
@@ -29,43 +27,4 @@ export async function startModeration(
   });
   const { db } = started.service.context;
   return { ...started, http: supertest(started.baseUrl), records: moderationRecordModel(db) };
-}
-
-export type CommentSnapshot = EventData<'comment.created'>;
-
-/** A comment.created as the comments service would publish it. */
-export function commentCreated(body: string, fields: Partial<CommentSnapshot> = {}) {
-  const now = new Date().toISOString();
-  const data: CommentSnapshot = {
-    id: new Types.ObjectId().toHexString(),
-    postId: new Types.ObjectId().toHexString(),
-    authorId: new Types.ObjectId().toHexString(),
-    authorUsername: 'commenter',
-    body,
-    status: 'pending',
-    reason: '',
-    createdAt: now,
-    updatedAt: now,
-    ...fields,
-  };
-  return newEvent('comment.created', { producer: 'comments', aggregateId: data.id, version: 0, data });
-}
-
-/** A later version of the comment: an edit (`pending`, new body) or a status announcement. */
-export function commentUpdated(comment: CommentSnapshot, version: number, changes: Partial<CommentSnapshot>) {
-  return newEvent('comment.updated', {
-    producer: 'comments',
-    aggregateId: comment.id,
-    version,
-    data: { ...comment, ...changes },
-  });
-}
-
-export function commentDeleted(comment: CommentSnapshot, version: number) {
-  return newEvent('comment.deleted', {
-    producer: 'comments',
-    aggregateId: comment.id,
-    version,
-    data: { id: comment.id, postId: comment.postId },
-  });
 }

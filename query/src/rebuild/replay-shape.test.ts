@@ -1,7 +1,6 @@
-import { eventually } from '@postline/common/testing';
+import { EventFactory, eventually } from '@postline/common/testing';
 import { readModelShape } from '../data-access/read-models';
 import { connectBus, openDatabase, startQuery } from '../testing/start-query';
-import { EventFactory } from '../testing/event-factory';
 import { replayMarkerCollection } from './replay-lease';
 
 /** Read models of an older shape (before the maintained counts) are dropped and replayed at start. */

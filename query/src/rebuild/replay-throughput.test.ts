@@ -1,7 +1,6 @@
-import { uniqueNamespace } from '@postline/common/testing';
+import { EventFactory, uniqueNamespace } from '@postline/common/testing';
 import { pino } from 'pino';
 import { connectBus, openDatabase } from '../testing/start-query';
-import { EventFactory } from '../testing/event-factory';
 import { workload } from '../testing/workload';
 import { testServiceConfig } from '@postline/common/testing';
 import { rebuildReadModels } from './rebuild-read-models';

@@ -1,9 +1,8 @@
 import { streamFamilies, type EventBus } from '@postline/common';
-import { eventually, uniqueNamespace } from '@postline/common/testing';
+import { EventFactory, eventually, uniqueNamespace } from '@postline/common/testing';
 import { pino } from 'pino';
 import { readModelCollections } from '../data-access/read-models';
 import { connectBus, openDatabase, startQuery, type QueryUnderTest } from '../testing/start-query';
-import { EventFactory } from '../testing/event-factory';
 import { workload } from '../testing/workload';
 import { rebuildReadModels } from './rebuild-read-models';
 import { replayMarkerCollection } from './replay-lease';

@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { AnyEventEnvelope, EventBus } from '@postline/common';
-import { eventually } from '@postline/common/testing';
+import { EventFactory, eventually } from '@postline/common/testing';
 import { connectBus, startQuery, type QueryUnderTest } from './start-query';
-import { EventFactory } from './event-factory';
 
 export interface ListenerHarness {
   query: QueryUnderTest;

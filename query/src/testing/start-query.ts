@@ -1,12 +1,11 @@
 import { EventBus, runService, type RunningService } from '@postline/common';
-import { testServiceEnv, uniqueNamespace } from '@postline/common/testing';
+import { EventFactory, testServiceEnv, uniqueNamespace } from '@postline/common/testing';
 import mongoose from 'mongoose';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { queryConfigSchema, type QueryConfig } from '../config';
 import { readModels, type ReadModels } from '../data-access/read-models';
 import { queryService, type QueryParts } from '../service';
-import { EventFactory } from './event-factory';
 
 export interface QueryUnderTest {
   service: RunningService;

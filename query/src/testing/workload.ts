@@ -1,5 +1,5 @@
+import type { EventFactory } from '@postline/common/testing';
 import type { AnyEventEnvelope } from '@postline/common';
-import type { EventFactory } from './event-factory';
 
 /**
  * A realistic mix of every subject, as the services would publish it: users

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { eventually } from '@postline/common/testing';
-import {
-  commentCreated,
-  commentDeleted,
-  commentUpdated,
-  startModeration,
-  type ModerationUnderTest,
-} from '../../testing/start-moderation';
+import { EventFactory, eventually, newId } from '@postline/common/testing';
+import { startModeration, type ModerationUnderTest } from '../../testing/start-moderation';
 
+const factory = new EventFactory();
+const commenter = { id: newId(), username: 'commenter' };
 let app: ModerationUnderTest;
 
 beforeAll(async () => {
@@ -26,14 +22,14 @@ const record = (id: string) => app.records.findById(id).lean();
 /** Publishes a clean comment.created and waits for its decision: everything published before it was handled. */
 /** Moderation decided a marker published now: what it was going to publish by then has had time to arrive (aggregates are handled concurrently, so wait for a fact about one first). */
 async function barrier(): Promise<void> {
-  const marker = commentCreated('a marker');
+  const marker = factory.commentCreated(newId(), commenter, { body: 'a marker' });
   await app.bus.publish(marker);
   await app.events.waitFor('comment.moderated', (e) => e.data.commentId === marker.data.id);
 }
 
 describe('comment.created', () => {
   it('approves a clean comment: one comment.moderated for comment version 0, record version 0', async () => {
-    const created = commentCreated('What a lovely post');
+    const created = factory.commentCreated(newId(), commenter, { body: 'What a lovely post' });
     await app.bus.publish(created);
     const decision = await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     expect(decision).toMatchObject({
@@ -53,21 +49,23 @@ describe('comment.created', () => {
   });
 
   it('rejects a comment with a blocked word in any case, naming the rule', async () => {
-    const created = commentCreated('I do love an Orange, honestly');
+    const created = factory.commentCreated(newId(), commenter, { body: 'I do love an Orange, honestly' });
     await app.bus.publish(created);
     const decision = await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     expect(decision.data).toMatchObject({ commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' });
   });
 
   it('rejects too many links', async () => {
-    const created = commentCreated('https://a.example https://b.example https://c.example https://d.example');
+    const created = factory.commentCreated(newId(), commenter, {
+      body: 'https://a.example https://b.example https://c.example https://d.example',
+    });
     await app.bus.publish(created);
     const decision = await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     expect(decision.data).toMatchObject({ status: 'rejected', reason: 'too many links: 4 (at most 3)' });
   });
 
   it('queues a borderline comment for a moderator, deciding nothing', async () => {
-    const created = commentCreated('This looks like a scam to me');
+    const created = factory.commentCreated(newId(), commenter, { body: 'This looks like a scam to me' });
     await app.bus.publish(created);
     // Other comments are handled concurrently: the marker's decision says nothing about this one.
     await eventually(async () => (await record(created.data.id))?.awaitingReview === true, 10_000, 'queued');
@@ -81,7 +79,7 @@ describe('comment.created', () => {
   });
 
   it('does not decide twice when comment.created is delivered twice', async () => {
-    const created = commentCreated('Nice one');
+    const created = factory.commentCreated(newId(), commenter, { body: 'Nice one' });
     await app.bus.publish(created);
     await app.bus.publish({ ...created, id: randomUUID() });
     await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
@@ -93,13 +91,13 @@ describe('comment.created', () => {
 
 describe('comment.updated', () => {
   it('judges edited text again, not a status announcement, with record versions rising by one', async () => {
-    const created = commentCreated('Fine words');
+    const created = factory.commentCreated(newId(), commenter, { body: 'Fine words' });
     await app.bus.publish(created);
     await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     // comments applies the approval: version 1, a status announcement
-    await app.bus.publish(commentUpdated(created.data, 1, { status: 'approved' }));
+    await app.bus.publish(factory.at(1).commentUpdated(created.data, { status: 'approved' }));
     // the author edits: version 2, pending again, now with the blocked word
-    await app.bus.publish(commentUpdated(created.data, 2, { body: 'orange now', status: 'pending' }));
+    await app.bus.publish(factory.at(2).commentUpdated(created.data, { body: 'orange now', status: 'pending' }));
     await eventually(() => decisionsAbout(created.data.id).length === 2, 10_000, 'second decision');
     await barrier();
     await app.untilSettled();
@@ -110,12 +108,14 @@ describe('comment.updated', () => {
   });
 
   it('never judges out of order: a version that skips one waits, then both apply in order', async () => {
-    const created = commentCreated('Good text');
+    const created = factory.commentCreated(newId(), commenter, { body: 'Good text' });
     await app.bus.publish(created);
     await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
-    await app.publishOutOfOrder(commentUpdated(created.data, 2, { body: 'second edit is fine', status: 'pending' }));
+    await app.publishOutOfOrder(
+      factory.at(2).commentUpdated(created.data, { body: 'second edit is fine', status: 'pending' }),
+    );
     expect(await record(created.data.id)).toMatchObject({ commentVersion: 0 });
-    await app.bus.publish(commentUpdated(created.data, 1, { status: 'approved' }));
+    await app.bus.publish(factory.at(1).commentUpdated(created.data, { status: 'approved' }));
     await eventually(() => decisionsAbout(created.data.id).length === 2, 10_000, 'decision about version 2');
     expect(decisionsAbout(created.data.id)[1]?.data).toMatchObject({ commentVersion: 2, status: 'approved' });
     expect(await record(created.data.id)).toMatchObject({ commentVersion: 2, version: 1 });
@@ -123,15 +123,17 @@ describe('comment.updated', () => {
   });
 
   it('replaces the queued version when borderline text is edited, and drops it when the edit is clean', async () => {
-    const created = commentCreated('a scam?');
+    const created = factory.commentCreated(newId(), commenter, { body: 'a scam?' });
     await app.bus.publish(created);
-    await app.bus.publish(commentUpdated(created.data, 1, { body: 'maybe a scam, idiot', status: 'pending' }));
+    await app.bus.publish(
+      factory.at(1).commentUpdated(created.data, { body: 'maybe a scam, idiot', status: 'pending' }),
+    );
     await eventually(async () => (await record(created.data.id))?.commentVersion === 1, 10_000, 'version 1 seen');
     expect((await record(created.data.id))?.review).toMatchObject({
       commentVersion: 1,
       flags: ['review word: idiot', 'review word: scam'],
     });
-    await app.bus.publish(commentUpdated(created.data, 2, { body: 'all good', status: 'pending' }));
+    await app.bus.publish(factory.at(2).commentUpdated(created.data, { body: 'all good', status: 'pending' }));
     const decision = await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
     expect(decision.data).toMatchObject({ commentVersion: 2, status: 'approved' });
     expect(await record(created.data.id)).toMatchObject({ awaitingReview: false, review: null });
@@ -140,9 +142,9 @@ describe('comment.updated', () => {
 
 describe('comment.deleted', () => {
   it('takes a queued comment out of the queue; a redelivery changes nothing', async () => {
-    const created = commentCreated('scam scam');
+    const created = factory.commentCreated(newId(), commenter, { body: 'scam scam' });
     await app.bus.publish(created);
-    const deleted = commentDeleted(created.data, 1);
+    const deleted = factory.at(1).commentDeleted(created.data);
     await app.bus.publish(deleted);
     await eventually(async () => (await record(created.data.id))?.deleted === true, 10_000, 'deleted');
     const before = await record(created.data.id);
@@ -155,12 +157,12 @@ describe('comment.deleted', () => {
 
 describe('poison comment events', () => {
   it('dead-letters an invalid message and one that can never apply, and goes on with the next', async () => {
-    const orphan = commentCreated('never created');
+    const orphan = factory.commentCreated(newId(), commenter, { body: 'never created' });
     await app.bus.js.publish(
       app.bus.names.wire('comment.created'),
       JSON.stringify({ ...orphan, data: { ...orphan.data, body: '' } }),
     );
-    await app.bus.publish(commentUpdated(orphan.data, 3, { body: 'edited' })); // its creation never comes
+    await app.bus.publish(factory.at(3).commentUpdated(orphan.data, { body: 'edited' })); // its creation never comes
     await barrier();
     const letters = await eventually(
       async () => {

@@ -1,11 +1,6 @@
-import { bearerFor, testUser } from '@postline/common/testing';
+import { bearerFor, EventFactory, newId, testUser } from '@postline/common/testing';
 import { Types } from 'mongoose';
-import {
-  commentCreated,
-  commentUpdated,
-  startModeration,
-  type ModerationUnderTest,
-} from '../../testing/start-moderation';
+import { startModeration, type ModerationUnderTest } from '../../testing/start-moderation';
 
 /**
  * A moderator's decision on a comment (or a version of it) moderation has not heard of yet
@@ -14,6 +9,8 @@ import {
  */
 
 const REPLICA_WAIT_MS = 2_000;
+const factory = new EventFactory();
+const commenter = { id: newId(), username: 'commenter' };
 let app: ModerationUnderTest;
 
 beforeAll(async () => {
@@ -46,7 +43,7 @@ async function recordAt(id: string, commentVersion: number) {
 
 describe('a decision on a comment not replicated yet', () => {
   it('waits for the comment.created on its way and decides it', async () => {
-    const created = commentCreated('is this a scam?');
+    const created = factory.commentCreated(newId(), commenter, { body: 'is this a scam?' });
     const answer = decide(created.data.id, { status: 'approved', reason: 'fair' });
     await sleep(300);
     await app.bus.publish(created);
@@ -62,13 +59,13 @@ describe('a decision on a comment not replicated yet', () => {
   });
 
   it('waits for the version the moderator names, when the edit is still on its way', async () => {
-    const created = commentCreated('scam, first text');
+    const created = factory.commentCreated(newId(), commenter, { body: 'scam, first text' });
     await app.bus.publish(created);
     await recordAt(created.data.id, 0);
 
     const answer = decide(created.data.id, { status: 'rejected', reason: 'spam', commentVersion: 1 });
     await sleep(300);
-    await app.bus.publish(commentUpdated(created.data, 1, { body: 'scam, second text', status: 'pending' }));
+    await app.bus.publish(factory.at(1).commentUpdated(created.data, { body: 'scam, second text', status: 'pending' }));
 
     const { status, body } = await answer;
     expect({ status, body }).toEqual({
@@ -78,7 +75,7 @@ describe('a decision on a comment not replicated yet', () => {
   });
 
   it('answers 409 stale once the wait is over, when the named version never arrives', async () => {
-    const created = commentCreated('a scam that is never edited');
+    const created = factory.commentCreated(newId(), commenter, { body: 'a scam that is never edited' });
     await app.bus.publish(created);
     await recordAt(created.data.id, 0);
     const { status, body, ms } = await decide(created.data.id, { status: 'approved', reason: 'x', commentVersion: 1 });

@@ -1,12 +1,8 @@
-import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import {
-  commentCreated,
-  commentDeleted,
-  commentUpdated,
-  startModeration,
-  type ModerationUnderTest,
-} from '../../testing/start-moderation';
+import { bearerFor, EventFactory, eventually, newId, testUser } from '@postline/common/testing';
+import { startModeration, type ModerationUnderTest } from '../../testing/start-moderation';
 
+const factory = new EventFactory();
+const commenter = { id: newId(), username: 'commenter' };
 let app: ModerationUnderTest;
 
 beforeAll(async () => {
@@ -24,7 +20,7 @@ const decisionsAbout = (commentId: string) =>
 
 /** Publishes a borderline comment and waits until it is in the queue. */
 async function queued(body = 'is this a scam?') {
-  const created = commentCreated(body);
+  const created = factory.commentCreated(newId(), commenter, { body });
   await app.bus.publish(created);
   await eventually(
     async () => (await app.records.findById(created.data.id).lean())?.awaitingReview,
@@ -115,7 +111,7 @@ describe('POST /api/moderation/comments/:id/decision', () => {
 
   it('answers 409 when the version the moderator saw is stale, deciding nothing', async () => {
     const created = await queued('scam v0');
-    await app.bus.publish(commentUpdated(created.data, 1, { body: 'scam v1', status: 'pending' }));
+    await app.bus.publish(factory.at(1).commentUpdated(created.data, { body: 'scam v1', status: 'pending' }));
     await eventually(
       async () => (await app.records.findById(created.data.id).lean())?.review?.commentVersion === 1,
       10_000,
@@ -139,7 +135,7 @@ describe('POST /api/moderation/comments/:id/decision', () => {
       expect(res.body).toEqual({ errors: [{ message: 'Comment not found' }] });
     }
     const gone = await queued();
-    await app.bus.publish(commentDeleted(gone.data, 1));
+    await app.bus.publish(factory.at(1).commentDeleted(gone.data));
     await eventually(async () => (await app.records.findById(gone.data.id).lean())?.deleted, 10_000, 'deleted');
     await decide(gone.data.id, { status: 'approved', reason: 'ok' }).expect(404);
   });

@@ -1,16 +1,13 @@
-import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import {
-  commentCreated,
-  commentUpdated,
-  startModeration,
-  type ModerationUnderTest,
-} from '../../testing/start-moderation';
+import { bearerFor, EventFactory, eventually, newId, testUser } from '@postline/common/testing';
+import { startModeration, type ModerationUnderTest } from '../../testing/start-moderation';
 
 /**
  * Moderators overturn any decision (the rules' or a moderator's) with a reason, and find the
  * rules' recent rejections and the queue page by page. Real database and nats-server.
  */
 
+const factory = new EventFactory();
+const commenter = { id: newId(), username: 'commenter' };
 let app: ModerationUnderTest;
 
 beforeAll(async () => {
@@ -38,14 +35,14 @@ const get = (path: string, who = moderator) => app.http.get(path).set('Authoriza
 
 /** A comment the rules reject, once its rejection is published. */
 async function rejectedByRules(body = 'I like orange juice') {
-  const created = commentCreated(body);
+  const created = factory.commentCreated(newId(), commenter, { body });
   await app.bus.publish(created);
   await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id);
   return created;
 }
 
 async function queued(body = 'is this a scam?') {
-  const created = commentCreated(body);
+  const created = factory.commentCreated(newId(), commenter, { body });
   await app.bus.publish(created);
   await eventually(
     async () => (await app.records.findById(created.data.id).lean())?.awaitingReview,
@@ -121,9 +118,11 @@ describe("overturning the rules' rejection", () => {
 
   it('is not judged again when the comments service announces the overturned status', async () => {
     const created = await rejectedByRules('orange again');
-    await app.bus.publish(commentUpdated(created.data, 1, { status: 'rejected', reason: 'blocked word: orange' }));
+    await app.bus.publish(
+      factory.at(1).commentUpdated(created.data, { status: 'rejected', reason: 'blocked word: orange' }),
+    );
     await decide(created.data.id, { status: 'approved', reason: 'fine', commentVersion: 0 }).expect(200);
-    await app.bus.publish(commentUpdated(created.data, 2, { status: 'approved', reason: 'fine' }));
+    await app.bus.publish(factory.at(2).commentUpdated(created.data, { status: 'approved', reason: 'fine' }));
     await app.untilSettled();
     expect((await app.records.findById(created.data.id).lean())?.commentVersion).toBe(2);
     expect(decisionsAbout(created.data.id).map((e) => [e.version, e.data.status])).toEqual([
@@ -162,8 +161,10 @@ describe("overturning a moderator's decision", () => {
 describe('what an overturn refuses, deciding nothing', () => {
   it('answers 409 for a version the author has edited since, naming the current one', async () => {
     const created = await rejectedByRules('orange first');
-    await app.bus.publish(commentUpdated(created.data, 1, { status: 'rejected', reason: 'blocked word: orange' }));
-    await app.bus.publish(commentUpdated(created.data, 2, { body: 'clean second text', status: 'pending' }));
+    await app.bus.publish(
+      factory.at(1).commentUpdated(created.data, { status: 'rejected', reason: 'blocked word: orange' }),
+    );
+    await app.bus.publish(factory.at(2).commentUpdated(created.data, { body: 'clean second text', status: 'pending' }));
     await app.events.waitFor('comment.moderated', (e) => e.data.commentId === created.data.id && e.version === 1);
     const res = await decide(created.data.id, { status: 'approved', reason: 'ok', commentVersion: 0 }).expect(409);
     expect(res.body).toEqual({

@@ -43,7 +43,7 @@ describe('comment.* listeners', () => {
     await eventually(async () => (await comment(created.data.id))?.version === 1);
     const oldDecision = h.events.moderated(created.data, 0, 'approved');
     await h.events.publish(oldDecision);
-    await eventually(async () => (await comment(created.data.id))?.moderation?.[`moderation-${created.data.id}`] === 0);
+    await eventually(async () => (await comment(created.data.id))?.moderation?.[created.data.id] === 0);
     expect(await comment(created.data.id)).toMatchObject({ status: 'pending', body: 'second text' });
     // a status-only update from the comments service keeps the text's version: its decision applies
     const statusOnly = h.events.commentUpdated(created.data, { body: 'second text', status: 'pending', reason: '' });

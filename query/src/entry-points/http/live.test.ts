@@ -1,6 +1,5 @@
 import type { EventBus } from '@postline/common';
-import { bearerFor, eventually, testUser, uniqueNamespace } from '@postline/common/testing';
-import { EventFactory } from '../../testing/event-factory';
+import { bearerFor, EventFactory, eventually, testUser, uniqueNamespace } from '@postline/common/testing';
 import { openLive, type LiveClient, type LiveEvent } from '../../testing/live-client';
 import { connectBus, startQuery, type QueryUnderTest } from '../../testing/start-query';
 

@@ -1,7 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import type { EventBus } from '@postline/common';
-import { uniqueNamespace } from '@postline/common/testing';
-import { EventFactory } from '../../testing/event-factory';
+import { EventFactory, uniqueNamespace } from '@postline/common/testing';
 import { connectBus, startQuery, type QueryUnderTest } from '../../testing/start-query';
 
 /**

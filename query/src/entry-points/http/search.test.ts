@@ -1,7 +1,6 @@
 import type { EventBus, EventData } from '@postline/common';
-import { eventually, uniqueNamespace } from '@postline/common/testing';
+import { EventFactory, eventually, uniqueNamespace } from '@postline/common/testing';
 import type { SearchPage } from '@postline/common/api';
-import { EventFactory } from '../../testing/event-factory';
 import { connectBus, startQuery, type QueryUnderTest } from '../../testing/start-query';
 
 /**
