@@ -5,7 +5,6 @@ import { authorModel } from './data-access/author-model';
 import { AuthorRepository } from './data-access/author-repository';
 import { postModel } from './data-access/post-model';
 import { PostRepository } from './data-access/post-repository';
-import { AuthorReplica } from './domain/author-replica';
 import { Posts } from './domain/posts';
 import { registerUserListeners } from './entry-points/events/user-listeners';
 import { likeRoutes } from './entry-points/http/like-routes';
@@ -34,7 +33,7 @@ export function postsService(config: PostsConfig): ServiceDefinition<PostsConfig
     },
     stopping: () => dueCheck?.stop(),
     listeners: (listener, { db }) => {
-      registerUserListeners(listener, new AuthorReplica(new AuthorRepository(db)));
+      registerUserListeners(listener, new AuthorRepository(db));
     },
   };
 }

@@ -1,6 +1,6 @@
-import { RetryLaterError, type EventEnvelope } from '@postline/common';
+import type { ApplyOutcome, EventEnvelope } from '@postline/common';
 import type { CommentRepository } from '../data-access/comment-repository';
-import type { PostReplicaRepository, ReplicaWrite } from '../data-access/post-replica-repository';
+import type { PostReplicaRepository } from '../data-access/post-replica-repository';
 
 /** Keeps the post replica and applies what a post's deletion means for its comments. */
 export class PostLifecycle {
@@ -10,18 +10,16 @@ export class PostLifecycle {
   ) {}
 
   /** A snapshot without a status is from before drafts existed: published. */
-  postCreated(event: EventEnvelope<'post.created'>): Promise<ReplicaWrite> {
+  postCreated(event: EventEnvelope<'post.created'>): Promise<ApplyOutcome> {
     const { id, authorId, status } = event.data;
-    return this.posts.recordCreated({ id, authorId, version: event.version, published: status !== 'draft' });
+    return this.posts.apply(event, {
+      create: () => ({ _id: id, authorId, version: 0, published: status !== 'draft', deleted: false }),
+    });
   }
 
   /** An edit, a publication, an unpublication or a schedule: only whether it is published matters here. */
-  async postUpdated(event: EventEnvelope<'post.updated'>): Promise<ReplicaWrite> {
-    const { id, status } = event.data;
-    if (!(await this.posts.findById(id))) {
-      throw new RetryLaterError(`post ${id} is not known yet: post.created must come first`);
-    }
-    return this.posts.recordPublication(id, event.version, status !== 'draft');
+  postUpdated(event: EventEnvelope<'post.updated'>): Promise<ApplyOutcome> {
+    return this.posts.apply(event, { update: { $set: { published: event.data.status !== 'draft' } } });
   }
 
   /**
@@ -30,12 +28,9 @@ export class PostLifecycle {
    * with its deletion whoever caused it). A redelivery after a crash part-way
    * finds the post deleted and finishes the comments: the sweep is idempotent.
    */
-  async postDeleted(event: EventEnvelope<'post.deleted'>): Promise<ReplicaWrite> {
-    const post = await this.posts.findById(event.data.id);
-    if (!post) throw new RetryLaterError(`post ${event.data.id} is not known yet: post.created must come first`);
-    const write = await this.posts.recordDeleted(post, event.version);
-    const now = await this.posts.findById(event.data.id);
-    if (now?.deleted) {
+  async postDeleted(event: EventEnvelope<'post.deleted'>): Promise<ApplyOutcome> {
+    const write = await this.posts.apply(event, { update: { $set: { deleted: true } } });
+    if ((await this.posts.findById(event.data.id))?.deleted) {
       for (const commentId of await this.comments.liveIdsOfPost(event.data.id)) await this.comments.delete(commentId);
     }
     return write;

@@ -3,11 +3,11 @@ import {
   EventBus,
   EventListener,
   RetryLaterError,
-  decideApply,
   newEvent,
   type DeadLetter,
   type EventEnvelope,
 } from '.';
+import { decideApply } from '../replicas';
 import { eventually, readDeadLetters, testUrls, uniqueNamespace } from '../testing';
 
 const logger = pino({ level: 'silent' });

@@ -3,4 +3,3 @@ export * from './envelope';
 export * from './streams';
 export * from './event-bus';
 export * from './event-listener';
-export * from './apply-in-order';

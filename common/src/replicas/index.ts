@@ -1,1 +1,2 @@
 export * from './replica-catch-up';
+export * from './apply-in-order';

@@ -1,19 +1,19 @@
-import { RetryLaterError, decideApply, isDuplicateKeyError } from '@postline/common';
-import type { Connection, Model } from 'mongoose';
+import { applyInOrder, type ApplyOutcome, type DocChange, type EventEnvelope } from '@postline/common';
+import type { Connection, Model, mongo } from 'mongoose';
 import { authorModel, type Author } from './author-model';
 
-export type ReplicaOutcome = 'applied' | 'already-applied';
-
 /**
- * The author replica. Each write is guarded by the version it was decided
- * on, so two deliveries of events of one user handled at once (a redelivery
- * overlapping a slow handler) cannot both apply.
+ * The author replica: auth's users as posts needs them. Written by common's `applyInOrder`, so
+ * each user event is applied once and in version order, however deliveries overlap.
  */
 export class AuthorRepository {
   readonly model: Model<Author>;
+  /** The same collection, typed by its documents (mongoose types a model's collection loosely). */
+  private readonly authors: mongo.Collection<Author>;
 
   constructor(db: Connection) {
     this.model = authorModel(db);
+    this.authors = this.model.collection as unknown as mongo.Collection<Author>;
   }
 
   async usernameOf(userId: string): Promise<string | undefined> {
@@ -25,30 +25,8 @@ export class AuthorRepository {
     return this.model.findById(userId).lean();
   }
 
-  /**
-   * Applies version `version` of user `userId`: the new username if the event
-   * carries one, otherwise only the version (events that change nothing we
-   * keep, but count in the user's version sequence).
-   * @throws RetryLaterError if the event skips a version or lost a race
-   */
-  async apply(userId: string, version: number, username?: string): Promise<ReplicaOutcome> {
-    const current = await this.findById(userId);
-    if (decideApply(current?.version, version, `author ${userId}`) === 'already-applied') return 'already-applied';
-    if (!current) {
-      if (username === undefined) throw new RetryLaterError(`author ${userId} is not known yet`);
-      try {
-        await this.model.create({ _id: userId, username, version });
-      } catch (err) {
-        if (isDuplicateKeyError(err)) throw new RetryLaterError(`author ${userId} was created concurrently`);
-        throw err;
-      }
-      return 'applied';
-    }
-    const result = await this.model.updateOne(
-      { _id: userId, version: current.version },
-      { $set: { version, ...(username === undefined ? {} : { username }) } },
-    );
-    if (result.matchedCount === 0) throw new RetryLaterError(`author ${userId} changed concurrently`);
-    return 'applied';
+  /** @throws RetryLaterError if the event skips a version, or the author is not known yet */
+  apply(event: EventEnvelope, change: DocChange<Author>): Promise<ApplyOutcome> {
+    return applyInOrder(this.authors, event, change, { what: `author ${event.aggregateId}` });
   }
 }

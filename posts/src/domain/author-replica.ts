@@ -1,21 +1,26 @@
-import type { EventEnvelope } from '@postline/common';
-import type { AuthorRepository, ReplicaOutcome } from '../data-access/author-repository';
+import type { DocChange, EventEnvelope } from '@postline/common';
+import type { Author } from '../data-access/author-model';
+
+export type UserEvent =
+  | EventEnvelope<'user.created'>
+  | EventEnvelope<'user.updated'>
+  | EventEnvelope<'user.followed'>
+  | EventEnvelope<'user.unfollowed'>;
 
 /**
- * Keeps the author replica in step with auth's user aggregate. The user's
- * version counts every user event (follows too), so the replica follows all
- * of them in order: profile events set the username, follow events only
- * advance the version. Without that, the first `user.updated` after a follow
+ * What a user event changes in the author replica. The user's version counts every user event
+ * (follows too), so the replica follows all of them in order: profile events set the username,
+ * follow events only advance the version. Without that, the first `user.updated` after a follow
  * would look like a gap and wait forever.
  */
-export class AuthorReplica {
-  constructor(private readonly authors: AuthorRepository) {}
-
-  applyProfile(event: EventEnvelope<'user.created'> | EventEnvelope<'user.updated'>): Promise<ReplicaOutcome> {
-    return this.authors.apply(event.aggregateId, event.version, event.data.username);
-  }
-
-  applyVersionOnly(event: EventEnvelope<'user.followed'> | EventEnvelope<'user.unfollowed'>): Promise<ReplicaOutcome> {
-    return this.authors.apply(event.aggregateId, event.version);
+export function authorChange(event: UserEvent): DocChange<Author> {
+  switch (event.subject) {
+    case 'user.created':
+      return { create: () => ({ _id: event.aggregateId, username: event.data.username, version: 0 }) };
+    case 'user.updated':
+      return { update: { $set: { username: event.data.username } } };
+    case 'user.followed':
+    case 'user.unfollowed':
+      return { update: {} };
   }
 }

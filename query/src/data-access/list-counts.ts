@@ -1,7 +1,7 @@
 import { isDuplicateKeyError } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { ListCount } from './read-models';
-import { fieldKey } from './apply-in-order';
+import { fieldKey } from './field-key';
 
 /**
  * Buckets per list: the list of all posts and a tag's list, which may grow

@@ -1,7 +1,7 @@
 import { RetryLaterError } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { CommentView, PostView, UserView } from './read-models';
-import { fieldKey } from './apply-in-order';
+import { fieldKey } from './field-key';
 
 /**
  * Counts kept in the documents the reads use, each changed by one conditional

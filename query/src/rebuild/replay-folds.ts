@@ -1,7 +1,7 @@
-import { decideApply, RetryLaterError, type AnyEventEnvelope, type EventEnvelope } from '@postline/common';
+import { decideApply, RetryLaterError, type AnyEventEnvelope, type DocChange, type EventEnvelope } from '@postline/common';
 import type { mongo } from 'mongoose';
 import { applyUpdate } from '../data-access/apply-update';
-import { fieldKey, type DocChange } from '../data-access/apply-in-order';
+import { fieldKey } from '../data-access/field-key';
 import { ListCounts, type MembershipChange } from '../data-access/list-counts';
 import { isApproved } from '../data-access/maintained-counts';
 import type { CommentView, PostView, ReadModels, UserView } from '../data-access/read-models';

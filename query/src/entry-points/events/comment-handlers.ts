@@ -1,7 +1,7 @@
-import { decideApply, RetryLaterError, type AnyEventEnvelope, type EventData } from '@postline/common';
+import { applyInOrder, decideApply, RetryLaterError, type AnyEventEnvelope, type EventData } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { CommentView, ReadModels } from '../../data-access/read-models';
-import { applyInOrder, fieldKey } from '../../data-access/apply-in-order';
+import { fieldKey } from '../../data-access/field-key';
 import { isApproved, syncApprovedComment } from '../../data-access/maintained-counts';
 import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
 import { judgeDecision } from '../../domain/moderation-rules';

@@ -1,6 +1,5 @@
-import type { EventData, EventEnvelope } from '@postline/common';
+import { applyInOrder, type DocChange, type EventData, type EventEnvelope } from '@postline/common';
 import type { PostView, ReadModels } from '../../data-access/read-models';
-import { applyInOrder, type DocChange } from '../../data-access/apply-in-order';
 import { ListCounts } from '../../data-access/list-counts';
 import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
 import { excerptOf } from '../../domain/excerpt';

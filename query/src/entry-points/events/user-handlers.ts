@@ -1,6 +1,5 @@
-import type { EventData, EventEnvelope } from '@postline/common';
+import { applyInOrder, type DocChange, type EventData, type EventEnvelope } from '@postline/common';
 import type { ReadModels, UserView } from '../../data-access/read-models';
-import { applyInOrder, type DocChange } from '../../data-access/apply-in-order';
 import { recountFollowers } from '../../data-access/maintained-counts';
 import { changeLabel } from '../../domain/change-labels';
 import type { ReadModelHandlers } from './handlers';
