@@ -16,6 +16,10 @@ describe('the @postline/common package', () => {
       'dist/index.d.ts',
       'dist/testing/index.js',
       'dist/testing/index.d.ts',
+      'dist/tools/index.js',
+      'dist/tools/index.d.ts',
+      'dist/tools/cli/postline-events.js',
+      'bin/postline-events.js',
     ]) {
       expect(paths).toContain(expected);
     }
@@ -27,5 +31,11 @@ describe('the @postline/common package', () => {
     const root = join(__dirname, '..', '..');
     const resolved = (specifier: string) => require.resolve(specifier, { paths: [root] });
     expect(resolved('@postline/common/package.json')).toMatch(/common[/\\]package\.json$/);
+    // Node's own resolution (jest maps @postline/common/* to the sources): the tools' entry point is built code.
+    const tools = execFileSync(process.execPath, ['-p', "require.resolve('@postline/common/tools')"], {
+      cwd: root,
+      encoding: 'utf8',
+    });
+    expect(tools.trim()).toMatch(/common[/\\]dist[/\\]tools[/\\]index\.js$/);
   });
 });

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { cpus, release, tmpdir, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { EventsClient } from '@postline/common/events-client';
+import { EventsClient } from '@postline/common/tools';
 import { freePort, repositoryRoot } from '@postline/common/testing';
 import { pino } from 'pino';
 import { loadRouteTable } from '../route-table';

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { EventsClient, type EventTail } from '@postline/common/events-client';
+import { EventsClient, type EventTail } from '@postline/common/tools';
 import type { BenchUser } from './bench-user';
 import { commentBody } from './seed';
 

@@ -1,4 +1,4 @@
-import type { EventsClient, TailedEvent } from '@postline/common/events-client';
+import type { EventsClient, TailedEvent } from '@postline/common/tools';
 import { eventually, repositoryRoot } from '@postline/common/testing';
 import { commandFor } from '../local/local-services';
 

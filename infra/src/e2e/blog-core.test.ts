@@ -215,7 +215,7 @@ describe('the blog, end to end', () => {
     );
     expect((await postPage(anonymous, post.id)).body.post.comments).toEqual([]);
 
-    const cli = join(__dirname, '..', '..', '..', 'common', 'dist', 'cli', 'postline-events.js');
+    const cli = join(__dirname, '..', '..', '..', 'common', 'dist', 'tools', 'cli', 'postline-events.js');
     const decision = {
       commentId: comment.id,
       postId: post.id,

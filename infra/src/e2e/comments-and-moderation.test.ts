@@ -1,6 +1,6 @@
 import { MongoClient } from 'mongodb';
 import type { EventEnvelope } from '@postline/common';
-import { EventsClient } from '@postline/common/events-client';
+import { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import { ApiUser, consumedUpTo, eventsOf } from './api-client';
 import { startTestPlatform, type TestPlatform } from './test-platform';

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EventsClient, type TailedEvent } from '@postline/common/events-client';
+import { EventsClient, type TailedEvent } from '@postline/common/tools';
 import { eventually, freePort, repositoryRoot } from '@postline/common/testing';
 import { commandFor } from '../local/local-services';
 import type { Platform } from '../local/platform';

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventsClient } from '@postline/common/events-client';
+import { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../local/platform';
 import { allReady, ApiUser, consumedUpTo, eventsOf, mapConcurrently } from './api-client';

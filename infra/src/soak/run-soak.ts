@@ -12,7 +12,7 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
-import { EventsClient } from '@postline/common/events-client';
+import { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import { startPlatform } from '../local/platform';
 import { ApiUser, consumedUpTo, mapConcurrently } from '../e2e/api-client';

@@ -1,5 +1,5 @@
 import { CommanderError } from 'commander';
-import { InvalidEventError } from '../events/envelope';
+import { InvalidEventError } from '../../events/envelope';
 import { NatsUnreachableError } from '../events-client';
 
 /** Exit codes scripts can tell apart. */

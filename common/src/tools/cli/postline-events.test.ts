@@ -3,14 +3,14 @@ import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pino } from 'pino';
-import { EventBus, EventListener, newEvent } from '../events';
-import { eventually, testUrls, uniqueNamespace } from '../testing';
+import { EventBus, EventListener, newEvent } from '../../events';
+import { eventually, testUrls, uniqueNamespace } from '../../testing';
 
 /**
  * The CLI as users run it: a separate node process on the build output,
  * against the run's real nats-server, checked by its output and exit code.
  */
-const cli = resolve(__dirname, '../../dist/cli/postline-events.js');
+const cli = resolve(__dirname, '../../../dist/tools/cli/postline-events.js');
 const logger = pino({ level: 'silent' });
 const moderated = {
   commentId: 'c1',

@@ -1,5 +1,5 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { aggregateTypeOf, isSubject, type Subject } from '../events';
+import { aggregateTypeOf, isSubject, type Subject } from '../../events';
 import type { EventsConnection } from './connection';
 
 /**

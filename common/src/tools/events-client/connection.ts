@@ -6,8 +6,8 @@ import {
   type JetStreamManager,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { isNotFound } from '../events/event-bus';
-import { EventNames } from '../events/streams';
+import { isNotFound } from '../../events/event-bus';
+import { EventNames } from '../../events/streams';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
 

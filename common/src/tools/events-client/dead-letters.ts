@@ -1,7 +1,7 @@
 import { DeliverPolicy } from '@nats-io/jetstream';
-import { InvalidEventError, validateEvent } from '../events/envelope';
-import type { DeadLetter } from '../events/event-listener';
-import { DEAD_LETTER_STREAM } from '../events/streams';
+import { InvalidEventError, validateEvent } from '../../events/envelope';
+import type { DeadLetter } from '../../events/event-listener';
+import { DEAD_LETTER_STREAM } from '../../events/streams';
 import type { EventsConnection } from './connection';
 
 /** A dead letter as stored: its sequence in the dead-letter stream identifies it for retry and discard. */

@@ -1,4 +1,4 @@
-import { InvalidEventError } from '../events/envelope';
+import { InvalidEventError } from '../../events/envelope';
 
 /**
  * What a script hands over to publish: a catalogue payload, plus whatever

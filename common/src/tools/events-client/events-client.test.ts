@@ -1,7 +1,7 @@
 import { AckPolicy } from '@nats-io/jetstream';
 import { pino } from 'pino';
-import { EventBus, EventListener, InvalidEventError, newEvent } from '../events';
-import { eventually, testUrls, uniqueNamespace } from '../testing';
+import { EventBus, EventListener, InvalidEventError, newEvent } from '../../events';
+import { eventually, testUrls, uniqueNamespace } from '../../testing';
 import { EventsClient, NatsUnreachableError, StreamMissingError, type TailedEvent } from '.';
 
 const logger = pino({ level: 'silent' });

@@ -1,4 +1,4 @@
-import type { EventData, Subject } from '../events/catalogue';
+import type { EventData, Subject } from '../../events/catalogue';
 import { EventsConnection, type EventsConnectionOptions } from './connection';
 import {
   discardDeadLetter,

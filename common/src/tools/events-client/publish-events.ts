@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isSubject, type Subject } from '../events/catalogue';
-import { InvalidEventError, validateEvent, validateEventData, type AnyEventEnvelope } from '../events/envelope';
+import { isSubject, type Subject } from '../../events/catalogue';
+import { InvalidEventError, validateEvent, validateEventData, type AnyEventEnvelope } from '../../events/envelope';
 import { AggregateVersions } from './aggregate-versions';
 import type { EventsConnection } from './connection';
 import type { EventInput } from './event-input';

@@ -1,6 +1,6 @@
 import { DeliverPolicy, type Consumer, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
-import { validateEvent, type AnyEventEnvelope } from '../events/envelope';
-import { DEAD_LETTER_FAMILY, DEAD_LETTER_STREAM, streamFamilies } from '../events/streams';
+import { validateEvent, type AnyEventEnvelope } from '../../events/envelope';
+import { DEAD_LETTER_FAMILY, DEAD_LETTER_STREAM, streamFamilies } from '../../events/streams';
 import type { EventsConnection } from './connection';
 
 export interface TailOptions {

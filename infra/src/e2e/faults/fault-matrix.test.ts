@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { EventsClient } from '@postline/common/events-client';
+import { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../../local/platform';
 import { allReady, ApiUser, consumedUpTo, mapConcurrently } from '../api-client';

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { isDeepStrictEqual } from 'node:util';
 import type { MongoClient, Db, Document } from 'mongodb';
 import { aggregateTypeOf, streamFamilies, type Subject } from '@postline/common';
-import type { EventsClient } from '@postline/common/events-client';
+import type { EventsClient } from '@postline/common/tools';
 import { repositoryRoot } from '@postline/common/testing';
 import type { Attempt } from '../steady-load';
 
