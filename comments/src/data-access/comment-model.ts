@@ -1,10 +1,10 @@
-import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxSchemaFields, type OutboxFields } from '@postline/common';
 
 export const commentStatuses = ['pending', 'approved', 'rejected'] as const;
 export type CommentStatus = (typeof commentStatuses)[number];
 
-export interface Comment extends OutboxFields {
+export interface CommentRecord extends OutboxFields {
   _id: string;
   postId: string;
   authorId: string;
@@ -36,9 +36,7 @@ export interface Comment extends OutboxFields {
   deletedAt: Date | null;
 }
 
-export type CommentDocument = HydratedDocument<Comment>;
-
-const commentSchema = new Schema<Comment>(
+const commentSchema = new Schema<CommentRecord>(
   {
     _id: { type: String, required: true },
     postId: { type: String, required: true, index: true },
@@ -58,6 +56,6 @@ const commentSchema = new Schema<Comment>(
   { versionKey: false },
 );
 
-export function commentModel(db: Connection): Model<Comment> {
-  return db.models.Comment ?? db.model<Comment>('Comment', commentSchema);
+export function commentModel(db: Connection): Model<CommentRecord> {
+  return db.models.Comment ?? db.model<CommentRecord>('Comment', commentSchema);
 }

@@ -1,108 +1,54 @@
-import { Types, type Connection, type Model } from 'mongoose';
-import { OutboxWriter, RetryLaterError, type OutboxRelay } from '@postline/common';
-import { decisionEffect, textVersion, type IncomingDecision } from '../domain/moderation-decision';
-import { commentDeletedData, commentSnapshotData } from '../events/comment-events';
-import { commentModel, type Comment, type CommentDocument } from './comment-model';
+import type { Connection, Model } from 'mongoose';
+import { OutboxWriter, type OutboxRelay } from '@postline/common';
+import { deletion, type CommentChange, type CommentEvent, type NewCommentRecord } from '../domain/comment-changes';
+import { commentModel, type CommentRecord } from './comment-model';
 
-export interface NewComment {
-  postId: string;
-  authorId: string;
-  authorUsername: string;
-  body: string;
-}
-
-/** What applying a moderation decision did. */
-export type ModerationOutcome = 'applied' | 'stale' | 'comment-deleted' | 'already-applied';
-
-/** Comments; every change is written together with the event announcing it. */
+/**
+ * Stores and loads comments (plain objects). Every change is written together
+ * with the event announcing it (OutboxWriter), guarded by the version; what
+ * changes is decided by the domain (`domain/comment-changes.ts`,
+ * `domain/moderation-decision.ts`).
+ */
 export class CommentRepository {
-  readonly model: Model<Comment>;
-  private readonly writer: OutboxWriter<Comment>;
+  readonly model: Model<CommentRecord>;
+  private readonly writer: OutboxWriter<CommentRecord>;
 
   constructor(db: Connection, relay: OutboxRelay) {
     this.model = commentModel(db);
     this.writer = new OutboxWriter(this.model, 'comments', relay);
   }
 
-  create(comment: NewComment): Promise<CommentDocument> {
-    const now = new Date();
-    return this.writer.create(
-      {
-        _id: new Types.ObjectId().toHexString(),
-        ...comment,
-        status: 'pending',
-        reason: '',
-        createdAt: now,
-        updatedAt: now,
-        bodyVersion: 0,
-        moderationVersion: -1,
-        deleted: false,
-        deletedAt: null,
-      },
-      { subject: 'comment.created', data: commentSnapshotData },
-    );
+  async insert(
+    comment: NewCommentRecord,
+    event: CommentEvent & { subject: 'comment.created' },
+  ): Promise<CommentRecord> {
+    return (await this.writer.create(comment, { subject: event.subject, data: () => event.data })).toObject();
   }
 
   /** A comment that exists and is not deleted. */
-  findLive(id: string): Promise<CommentDocument | null> {
-    return this.model.findOne({ _id: id, deleted: false });
-  }
-
-  /** New text goes back to `pending`: it has to be moderated again. Same text: nothing changes. */
-  async editBody(id: string, body: string): Promise<CommentDocument | null> {
-    const result = await this.writer.change(id, (comment) => {
-      if (comment.deleted || comment.body === body) return undefined;
-      const next = { body, status: 'pending' as const, reason: '', updatedAt: new Date() };
-      return {
-        update: { $set: { ...next, bodyVersion: comment.version + 1 } },
-        event: { subject: 'comment.updated', data: commentSnapshotData({ ...comment.toObject(), ...next }) },
-      };
-    });
-    return result && !result.doc.deleted ? result.doc : null;
+  async findLive(id: string): Promise<CommentRecord | null> {
+    return (await this.model.findOne({ _id: id, deleted: false }))?.toObject() ?? null;
   }
 
   /**
-   * Applies a moderation decision if it is the latest about the comment's current text (see
-   * `decisionEffect`); the status change is itself a new version, announced as `comment.updated`.
-   * One about a version not written yet waits (RetryLaterError).
+   * A version-guarded change: `plan` sees the comment as it is at the moment of
+   * writing (re-read and re-planned if someone wrote in between).
+   * @returns the comment after it and whether this call wrote it, or null if there is no such comment
    */
-  async applyModeration(decision: IncomingDecision & { commentId: string }): Promise<ModerationOutcome> {
-    let outcome: ModerationOutcome = 'applied';
-    const result = await this.writer.change(decision.commentId, (comment) => {
-      const effect = decisionEffect(comment, decision);
-      if (effect === 'wait') {
-        throw new RetryLaterError(
-          `comment ${comment._id} is at version ${comment.version}; a decision about version ${decision.commentVersion} must wait`,
-        );
-      }
-      if (effect !== 'apply') {
-        outcome = effect;
-        return undefined;
-      }
-      const next = { status: decision.status, reason: decision.reason };
-      outcome = 'applied';
-      return {
-        update: {
-          $set: { ...next, bodyVersion: textVersion(comment), moderationVersion: decision.moderationVersion },
-        },
-        event: { subject: 'comment.updated', data: commentSnapshotData({ ...comment.toObject(), ...next }) },
-      };
+  async change(
+    id: string,
+    plan: (comment: CommentRecord) => CommentChange | undefined,
+  ): Promise<{ comment: CommentRecord; changed: boolean } | null> {
+    const result = await this.writer.change(id, (current) => {
+      const planned = plan(current.toObject());
+      return planned && { update: { $set: planned.set }, event: planned.event };
     });
-    if (!result) throw new RetryLaterError(`comment ${decision.commentId} is unknown`);
-    return outcome;
+    return result && { comment: result.doc.toObject(), changed: result.changed };
   }
 
-  /** Marks the comment deleted (a tombstone, text erased) and announces it; false if it was already. */
+  /** Deletes the comment as the domain's `deletion` says; false if it was deleted already (or is unknown). */
   async delete(id: string): Promise<boolean> {
-    const result = await this.writer.change(id, (comment) =>
-      comment.deleted
-        ? undefined
-        : {
-            update: { $set: { deleted: true, deletedAt: new Date(), body: '' } },
-            event: { subject: 'comment.deleted', data: commentDeletedData(comment) },
-          },
-    );
-    return result?.changed ?? false;
+    return (await this.change(id, (comment) => deletion(comment, new Date())))?.changed ?? false;
   }
 
   /** Ids of a post's comments that are not deleted yet. */

@@ -1,9 +1,12 @@
-import { ForbiddenError, NotFoundError, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
+import { Types } from 'mongoose';
+import { ForbiddenError, NotFoundError, type Comment, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
+import type { CommentRecord } from '../data-access/comment-model';
 import type { CommentRepository } from '../data-access/comment-repository';
+import { commentSnapshotData } from '../events/comment-events';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
 import { canDeleteComment, canEditComment } from '@postline/common/rules';
 import { canSee } from './comment-rules';
-import { toCommentView, type CommentView } from './comment-view';
+import { bodyEdit, newComment } from './comment-changes';
 
 /** Writing, editing and deleting comments: the use cases behind the HTTP routes. */
 export class Comments {
@@ -20,7 +23,7 @@ export class Comments {
    * author included: it is not on show); a draft published a moment ago is waited for the
    * same way, since its post.updated may not have reached the replica yet.
    */
-  async create(author: CurrentUser, input: { postId: string; body: string }): Promise<CommentView> {
+  async create(author: CurrentUser, input: { postId: string; body: string }): Promise<Comment> {
     const post = await this.postsCatchUp.waitFor(input.postId, () => this.posts.findById(input.postId));
     if (!post || post.deleted) throw new NotFoundError('Post not found');
     if (!post.published) {
@@ -29,11 +32,14 @@ export class Comments {
       });
       if (!published) throw new NotFoundError('Post not found');
     }
-    const comment = await this.comments.create({
-      postId: input.postId,
-      authorId: author.id,
-      authorUsername: author.username,
-      body: input.body,
+    const record = newComment(
+      { postId: input.postId, authorId: author.id, authorUsername: author.username, body: input.body },
+      new Types.ObjectId().toHexString(),
+      new Date(),
+    );
+    const comment = await this.comments.insert(record, {
+      subject: 'comment.created',
+      data: commentSnapshotData(record),
     });
     // The post may have been deleted between the check and the write, after
     // its deletion swept its comments: this one must not outlive it.
@@ -41,22 +47,22 @@ export class Comments {
       await this.comments.delete(comment._id);
       throw new NotFoundError('Post not found');
     }
-    return toCommentView(comment);
+    return toComment(comment);
   }
 
-  async get(id: string, viewer: CurrentUser | undefined): Promise<CommentView> {
+  async get(id: string, viewer: CurrentUser | undefined): Promise<Comment> {
     const comment = await this.comments.findLive(id);
     if (!comment || !canSee(viewer, comment)) throw new NotFoundError('Comment not found');
-    return toCommentView(comment);
+    return toComment(comment);
   }
 
-  async edit(user: CurrentUser, id: string, body: string): Promise<CommentView> {
+  async edit(user: CurrentUser, id: string, body: string): Promise<Comment> {
     const comment = await this.comments.findLive(id);
     if (!comment) throw new NotFoundError('Comment not found');
     if (!canEditComment(user, comment)) throw new ForbiddenError('Only the author can edit a comment');
-    const edited = await this.comments.editBody(id, body);
-    if (!edited) throw new NotFoundError('Comment not found');
-    return toCommentView(edited);
+    const edited = await this.comments.change(id, (current) => bodyEdit(current, body, new Date()));
+    if (!edited || edited.comment.deleted) throw new NotFoundError('Comment not found');
+    return toComment(edited.comment);
   }
 
   async delete(user: CurrentUser, id: string): Promise<void> {
@@ -68,4 +74,20 @@ export class Comments {
     }
     if (!(await this.comments.delete(id))) throw new NotFoundError('Comment not found');
   }
+}
+
+/** The API's answer for a stored comment. */
+export function toComment(comment: CommentRecord): Comment {
+  return {
+    id: comment._id,
+    postId: comment.postId,
+    authorId: comment.authorId,
+    authorUsername: comment.authorUsername,
+    body: comment.body,
+    status: comment.status,
+    reason: comment.reason,
+    version: comment.version,
+    createdAt: comment.createdAt.toISOString(),
+    updatedAt: comment.updatedAt.toISOString(),
+  };
 }

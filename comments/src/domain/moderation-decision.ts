@@ -1,6 +1,12 @@
-import type { Comment } from '../data-access/comment-model';
+import { RetryLaterError } from '@postline/common';
+import type { CommentRecord } from '../data-access/comment-model';
+import { commentSnapshotData } from '../events/comment-events';
+import type { CommentChange } from './comment-changes';
 
-type DecidedComment = Pick<Comment, 'version' | 'status' | 'reason' | 'deleted' | 'bodyVersion' | 'moderationVersion'>;
+type DecidedComment = Pick<
+  CommentRecord,
+  'version' | 'status' | 'reason' | 'deleted' | 'bodyVersion' | 'moderationVersion'
+>;
 
 /** A `comment.moderated`: the decision, and `moderationVersion`, its version in moderation's record. */
 export interface IncomingDecision {
@@ -42,7 +48,27 @@ export function decisionEffect(
  * pending one has its text at its version; a decided one got there by one decision, which
  * raised the version by 1.
  */
-export function textVersion(comment: Pick<Comment, 'version' | 'status' | 'bodyVersion'>): number {
+export function textVersion(comment: Pick<CommentRecord, 'version' | 'status' | 'bodyVersion'>): number {
   if (comment.bodyVersion !== undefined) return comment.bodyVersion;
   return comment.status === 'pending' ? comment.version : comment.version - 1;
+}
+
+/**
+ * The change a decision makes to the comment as it is (see `decisionEffect`): the status and
+ * reason, announced as `comment.updated` (the status change is itself a new version); undefined
+ * when it changes nothing. One about a version not written yet waits (RetryLaterError).
+ */
+export function decisionChange(comment: CommentRecord, decision: IncomingDecision): CommentChange | undefined {
+  const effect = decisionEffect(comment, decision);
+  if (effect === 'wait') {
+    throw new RetryLaterError(
+      `comment ${comment._id} is at version ${comment.version}; a decision about version ${decision.commentVersion} must wait`,
+    );
+  }
+  if (effect !== 'apply') return undefined;
+  const next = { status: decision.status, reason: decision.reason };
+  return {
+    set: { ...next, bodyVersion: textVersion(comment), moderationVersion: decision.moderationVersion },
+    event: { subject: 'comment.updated', data: commentSnapshotData({ ...comment, ...next }) },
+  };
 }

@@ -1,8 +1,8 @@
 import type { EventData } from '@postline/common';
-import type { Comment } from '../data-access/comment-model';
+import type { CommentRecord } from '../data-access/comment-model';
 
 type CommentFields = Pick<
-  Comment,
+  CommentRecord,
   '_id' | 'postId' | 'authorId' | 'authorUsername' | 'body' | 'status' | 'reason' | 'createdAt' | 'updatedAt'
 >;
 
@@ -21,6 +21,6 @@ export function commentSnapshotData(comment: CommentFields): EventData<'comment.
   };
 }
 
-export function commentDeletedData(comment: Pick<Comment, '_id' | 'postId'>): EventData<'comment.deleted'> {
+export function commentDeletedData(comment: Pick<CommentRecord, '_id' | 'postId'>): EventData<'comment.deleted'> {
   return { id: comment._id, postId: comment.postId };
 }

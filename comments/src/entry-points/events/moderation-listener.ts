@@ -1,5 +1,6 @@
-import type { EventListener } from '@postline/common';
+import { RetryLaterError, type EventListener } from '@postline/common';
 import type { CommentRepository } from '../../data-access/comment-repository';
+import { decisionChange } from '../../domain/moderation-decision';
 
 /**
  * comment.moderated → the judged text becomes approved or rejected, if it is still the current
@@ -7,6 +8,8 @@ import type { CommentRepository } from '../../data-access/comment-repository';
  */
 export function registerModerationListener(listener: EventListener, comments: CommentRepository): void {
   listener.on('comment.moderated', async (event) => {
-    await comments.applyModeration({ ...event.data, moderationVersion: event.version });
+    const decision = { ...event.data, moderationVersion: event.version };
+    const result = await comments.change(decision.commentId, (comment) => decisionChange(comment, decision));
+    if (!result) throw new RetryLaterError(`comment ${decision.commentId} is unknown`);
   });
 }
