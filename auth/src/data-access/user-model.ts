@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxSchemaFields, type OutboxFields, type Role } from '@postline/common';
 
 export interface User extends OutboxFields {
@@ -13,8 +13,6 @@ export interface User extends OutboxFields {
   following: string[];
   createdAt: Date;
 }
-
-export type UserDocument = HydratedDocument<User>;
 
 const userSchema = new Schema<User>(
   {

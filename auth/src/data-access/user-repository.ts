@@ -1,16 +1,13 @@
-import { Types, type Connection, type Model } from 'mongoose';
-import { ConflictError, OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
-import { userProfileData } from '../events/user-events';
-import { userModel, type User, type UserDocument } from './user-model';
+import type { Connection, Model } from 'mongoose';
+import { OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
+import type { NewUserRecord, UserChange, UserEvent } from '../domain/user-changes';
+import { userModel, type User } from './user-model';
 
-export interface NewUser {
-  email: string;
-  username: string;
-  passwordHash: string;
-  role: User['role'];
-}
-
-/** Users and follows; every change is written together with the event announcing it. */
+/**
+ * Stores and loads users (plain objects). Every change is written together
+ * with the event announcing it (OutboxWriter), guarded by the version; what
+ * changes is decided by the domain (`domain/user-changes.ts`).
+ */
 export class UserRepository {
   readonly model: Model<User>;
   private readonly writer: OutboxWriter<User>;
@@ -20,75 +17,52 @@ export class UserRepository {
     this.writer = new OutboxWriter(this.model, 'auth', relay);
   }
 
-  async create(user: NewUser): Promise<UserDocument> {
+  /** @returns null if the email or username (unique indexes) was taken meanwhile */
+  async insert(user: NewUserRecord, event: UserEvent & { subject: 'user.created' }): Promise<User | null> {
     try {
-      return await this.writer.create(
-        { _id: new Types.ObjectId().toHexString(), ...user, bio: '', image: '', following: [], createdAt: new Date() },
-        { subject: 'user.created', data: userProfileData },
-      );
+      return (await this.writer.create(user, { subject: event.subject, data: () => event.data })).toObject();
     } catch (err) {
-      throw (await this.asConflict(err, user)) ?? err;
+      if (isDuplicateKeyError(err)) return null;
+      throw err;
     }
   }
 
-  findById(id: string): Promise<UserDocument | null> {
-    return this.model.findById(id);
+  async findById(id: string): Promise<User | null> {
+    return (await this.model.findById(id))?.toObject() ?? null;
   }
 
-  findByEmail(email: string): Promise<UserDocument | null> {
-    return this.model.findOne({ email });
+  async findByEmail(email: string): Promise<User | null> {
+    return (await this.model.findOne({ email }))?.toObject() ?? null;
   }
 
-  findByUsername(username: string): Promise<UserDocument | null> {
-    return this.model.findOne({ username });
+  async findByUsername(username: string): Promise<User | null> {
+    return (await this.model.findOne({ username }))?.toObject() ?? null;
   }
 
-  async updateProfile(id: string, changes: Partial<Pick<User, 'bio' | 'image'>>): Promise<UserDocument | null> {
-    const result = await this.writer.change(id, (user) => {
-      const next = { bio: changes.bio ?? user.bio, image: changes.image ?? user.image };
-      if (next.bio === user.bio && next.image === user.image) return undefined;
-      return {
-        update: { $set: next },
-        event: { subject: 'user.updated', data: userProfileData({ ...user.toObject(), ...next }) },
-      };
+  /**
+   * A version-guarded change: `plan` sees the user as they are at the moment of
+   * writing (re-read and re-planned if someone wrote in between).
+   * @returns the user after it and whether this call wrote it, or null if there is no such user
+   */
+  async change(
+    id: string,
+    plan: (user: User) => UserChange | undefined,
+  ): Promise<{ user: User; changed: boolean } | null> {
+    const result = await this.writer.change(id, (current) => {
+      const planned = plan(current.toObject());
+      if (!planned) return undefined;
+      const { set, follow, event } = planned;
+      const follows = !follow
+        ? {}
+        : 'add' in follow
+          ? { $addToSet: { following: follow.add } }
+          : { $pull: { following: follow.remove } };
+      return { update: { ...(set ? { $set: set } : {}), ...follows }, event };
     });
-    return result?.doc ?? null;
-  }
-
-  /** @returns false if the follower does not exist */
-  async follow(followerId: string, followeeId: string): Promise<boolean> {
-    const result = await this.writer.change(followerId, (follower) =>
-      follower.following.includes(followeeId)
-        ? undefined // following twice is harmless: no change, no event
-        : {
-            update: { $addToSet: { following: followeeId } },
-            event: { subject: 'user.followed', data: { followerId, followeeId } },
-          },
-    );
-    return result !== null;
-  }
-
-  async unfollow(followerId: string, followeeId: string): Promise<boolean> {
-    const result = await this.writer.change(followerId, (follower) =>
-      follower.following.includes(followeeId)
-        ? {
-            update: { $pull: { following: followeeId } },
-            event: { subject: 'user.unfollowed', data: { followerId, followeeId } },
-          }
-        : undefined,
-    );
-    return result !== null;
+    return result && { user: result.doc.toObject(), changed: result.changed };
   }
 
   countFollowers(userId: string): Promise<number> {
     return this.model.countDocuments({ following: userId });
-  }
-
-  /** Which unique field a duplicate-key error was about, as a 409 naming it. */
-  private async asConflict(err: unknown, user: NewUser): Promise<ConflictError | undefined> {
-    if (!isDuplicateKeyError(err)) return undefined;
-    if (await this.model.exists({ email: user.email }))
-      return new ConflictError('Email is already registered', 'email');
-    return new ConflictError('Username is taken', 'username');
   }
 }

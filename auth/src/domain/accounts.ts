@@ -1,7 +1,10 @@
+import { Types } from 'mongoose';
 import { BadRequestError, ConflictError, type CurrentUser } from '@postline/common';
+import type { User } from '../data-access/user-model';
 import type { UserRepository } from '../data-access/user-repository';
-import type { UserDocument } from '../data-access/user-model';
+import { userProfileData } from '../events/user-events';
 import { decoyHash, hashPassword, verifyPassword } from './password';
+import { newUser } from './user-changes';
 import { reservedUsernames, roleFor } from './user-rules';
 
 export interface AccountSettings {
@@ -23,13 +26,21 @@ export class Accounts {
     // Checked first for a friendly answer; the unique indexes decide races.
     if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
     if (await this.users.findByUsername(input.username)) throw new ConflictError('Username is taken', 'username');
-    const user = await this.users.create({
-      email: input.email,
-      username: input.username,
-      passwordHash: await hashPassword(input.password, this.settings.scryptCost),
-      role: roleFor(input.email, this.settings.moderatorEmails),
-    });
-    return toCurrentUser(user);
+    const record = newUser(
+      {
+        email: input.email,
+        username: input.username,
+        passwordHash: await hashPassword(input.password, this.settings.scryptCost),
+        role: roleFor(input.email, this.settings.moderatorEmails),
+      },
+      new Types.ObjectId().toHexString(),
+      new Date(),
+    );
+    const user = await this.users.insert(record, { subject: 'user.created', data: userProfileData(record) });
+    if (user) return toCurrentUser(user);
+    // Lost a race for the email or the username: say which.
+    if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
+    throw new ConflictError('Username is taken', 'username');
   }
 
   /** The same answer, in about the same time, for an unknown email and a wrong password. */
@@ -43,6 +54,6 @@ export class Accounts {
   }
 }
 
-export function toCurrentUser(user: UserDocument): CurrentUser {
+export function toCurrentUser(user: User): CurrentUser {
   return { id: user._id, email: user.email, username: user.username, role: user.role };
 }

@@ -6,7 +6,3 @@ export const reservedUsernames = new Set(['me', 'signup', 'signin', 'signout', '
 export function roleFor(email: string, moderatorEmails: string[]): Role {
   return moderatorEmails.includes(email.toLowerCase()) ? 'moderator' : 'user';
 }
-
-export function canFollow(followerId: string, followeeId: string): boolean {
-  return followerId !== followeeId;
-}

@@ -1,0 +1,61 @@
+import type { EventData } from '@postline/common';
+import type { User } from '../data-access/user-model';
+import { userProfileData } from '../events/user-events';
+
+/**
+ * What may happen to a stored user, decided over the user as it is at the
+ * moment of writing (a plain object): each function returns the change and
+ * the event announcing it, or undefined when nothing is to change (and so
+ * nothing is announced). The repository only writes what these decide.
+ */
+
+type UserSubject = 'user.created' | 'user.updated' | 'user.followed' | 'user.unfollowed';
+export type UserEvent = { [S in UserSubject]: { subject: S; data: EventData<S> } }[UserSubject];
+
+export type NewUserRecord = Omit<User, 'version' | 'outbox'>;
+
+export interface UserChange {
+  set?: Partial<Pick<User, 'bio' | 'image'>>;
+  /** One followee added or taken back (written as a set operation, not a rewrite of the list). */
+  follow?: { add: string } | { remove: string };
+  event: UserEvent;
+}
+
+/** A new account: no bio, no image, following nobody. */
+export function newUser(
+  fields: Pick<User, 'email' | 'username' | 'passwordHash' | 'role'>,
+  id: string,
+  now: Date,
+): NewUserRecord {
+  return { _id: id, ...fields, bio: '', image: '', following: [], createdAt: now };
+}
+
+/** A profile edit; one that changes nothing is no change. */
+export function profileEdit(user: User, changes: Partial<Pick<User, 'bio' | 'image'>>): UserChange | undefined {
+  const next = { bio: changes.bio ?? user.bio, image: changes.image ?? user.image };
+  if (next.bio === user.bio && next.image === user.image) return undefined;
+  return { set: next, event: { subject: 'user.updated', data: userProfileData({ ...user, ...next }) } };
+}
+
+/** Nobody follows themselves. */
+export function canFollow(followerId: string, followeeId: string): boolean {
+  return followerId !== followeeId;
+}
+
+/** A follow is a change of the follower; following twice is harmless: no change, no event. */
+export function follow(follower: User, followeeId: string): UserChange | undefined {
+  if (follower.following.includes(followeeId)) return undefined;
+  return {
+    follow: { add: followeeId },
+    event: { subject: 'user.followed', data: { followerId: follower._id, followeeId } },
+  };
+}
+
+/** Unfollowing someone not followed is harmless too. */
+export function unfollow(follower: User, followeeId: string): UserChange | undefined {
+  if (!follower.following.includes(followeeId)) return undefined;
+  return {
+    follow: { remove: followeeId },
+    event: { subject: 'user.unfollowed', data: { followerId: follower._id, followeeId } },
+  };
+}
