@@ -171,6 +171,10 @@ test('a comment containing "orange" is shown as rejected to its author only', as
   );
   expect(await alicePage.getByTestId('comment').filter({ hasText: 'Orange juice' }).count()).toBe(0);
   expect(await alicePage.getByTestId('comment').count()).toBe(1);
+  // As the post's author she may delete Bob's comment, not edit it.
+  const bobs = alicePage.getByTestId('comment').filter({ hasText: 'Great write-up' });
+  expect(await bobs.getByRole('button', { name: /^Delete/ }).count()).toBe(1);
+  expect(await bobs.getByRole('button', { name: /^Edit/ }).count()).toBe(0);
 });
 
 test('likes and unlikes the post', async () => {
@@ -233,7 +237,16 @@ test('a moderator approves a comment held for review, and its author sees it app
   const { context, page } = await suite.visitor();
   try {
     await signUp(page, moderator);
-    await page.getByRole('link', { name: 'Moderation' }).click();
+    // On the post, the held comment is shown to the moderator as pending, with the way to the queue:
+    // a moderator may delete it but not rewrite it.
+    await page.goto(postPath);
+    const pending = page.getByTestId('comment').filter({ hasText: 'Asking for a friend' });
+    await reloadUntil(page, async () => (await pending.count()) === 1);
+    expect(await pending.getAttribute('data-status')).toBe('pending');
+    await pending.getByTestId('comment-pending-note').getByRole('link', { name: 'moderation queue' }).waitFor();
+    expect(await pending.getByRole('button', { name: /^Edit/ }).count()).toBe(0);
+    expect(await pending.getByRole('button', { name: /^Delete/ }).count()).toBe(1);
+    await page.getByRole('link', { name: 'Moderation', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Moderation queue' }).waitFor();
     const item = page.getByTestId('queue-item').filter({ hasText: 'Asking for a friend' });
     await reloadUntil(page, async () => (await item.count()) === 1);

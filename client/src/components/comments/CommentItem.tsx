@@ -12,8 +12,8 @@ export const isEdited = (comment: CommentView) => Date.parse(comment.updatedAt) 
 /**
  * One comment as the reader it is sent to sees it. Every reader: who wrote it, when, the text.
  * Its author and moderators (the only ones the query service sends pending and rejected comments
- * to): the status, and why. `tools` are what the reader may do with it; `editor` replaces the text
- * while its author edits it.
+ * to): the status, and why; a moderator, the way to the queue. `tools` are what the reader may do
+ * with it; `editor` replaces the text while its author edits it.
  */
 export function CommentItem({
   comment,
@@ -45,14 +45,24 @@ export function CommentItem({
       {editor ?? <Markdown source={comment.body} compact />}
       {comment.status === 'rejected' ? (
         <p className="comment-reason" data-testid="comment-reason">
-          Not published{comment.reason ? `: ${comment.reason}` : ''}. Only you can see this comment.
+          Not published{comment.reason ? `: ${comment.reason}` : ''}.{' '}
+          {isMine ? 'Only you can see this comment.' : 'Only its author and moderators can see it.'}
         </p>
       ) : null}
-      {comment.status === 'pending' && isMine ? (
+      {comment.status === 'pending' ? (
         <p className="comment-reason comment-reason-pending" data-testid="comment-pending-note">
-          {isEdited(comment)
-            ? 'Edited: awaiting moderation again; only you can see the new text until it is approved.'
-            : 'Awaiting moderation; only you can see it until it is approved.'}
+          {isMine ? (
+            isEdited(comment) ? (
+              'Edited: awaiting moderation again; only you can see the new text until it is approved.'
+            ) : (
+              'Awaiting moderation; only you can see it until it is approved.'
+            )
+          ) : (
+            // Someone else's pending comment reaches moderators only.
+            <>
+              Awaiting moderation: decide it in the <Link href="/moderation">moderation queue</Link>.
+            </>
+          )}
         </p>
       ) : null}
     </li>
