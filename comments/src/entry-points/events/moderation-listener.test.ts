@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { knownPost } from '../../testing/fixtures';
-import { commentModerated, startComments, type CommentsUnderTest } from '../../testing/start-comments';
+import { factory, knownPost } from '../../testing/fixtures';
+import { startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 let app: CommentsUnderTest;
 
@@ -31,9 +31,7 @@ const updatesOf = (id: string) => app.events.of('comment.updated').filter((e) =>
 describe('comment.moderated', () => {
   it('approves the judged version: a new version, announced once by comment.updated with status and reason', async () => {
     const comment = await newComment();
-    await app.bus.publish(
-      commentModerated(comment, { commentVersion: 0, status: 'approved', reason: 'no rule matched' }),
-    );
+    await app.bus.publish(factory.at(0).moderated(comment, 0, 'approved', 'no rule matched'));
     const event = await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
     expect(event).toMatchObject({
       version: 1,
@@ -46,9 +44,7 @@ describe('comment.moderated', () => {
 
   it('rejects with the reason, shown to the author', async () => {
     const comment = await newComment('an orange');
-    await app.bus.publish(
-      commentModerated(comment, { commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' }),
-    );
+    await app.bus.publish(factory.at(0).moderated(comment, 0, 'rejected', 'blocked word: orange'));
     await eventually(async () => (await stored(comment.id))?.status === 'rejected', 10_000, 'rejected');
     const res = await app.http.get(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).expect(200);
     expect(res.body).toMatchObject({ status: 'rejected', reason: 'blocked word: orange' });
@@ -57,7 +53,7 @@ describe('comment.moderated', () => {
 
   it('has no double effect when delivered twice', async () => {
     const comment = await newComment();
-    const decision = commentModerated(comment, { commentVersion: 0, status: 'approved' });
+    const decision = factory.at(0).moderated(comment, 0, 'approved');
     await app.bus.publish(decision);
     await app.bus.publish({ ...decision, id: randomUUID() });
     await app.events.waitFor('comment.updated', (e) => e.aggregateId === comment.id);
@@ -74,8 +70,8 @@ describe('comment.moderated', () => {
       .set('Authorization', bearerFor(alice))
       .send({ body: 'edited text' })
       .expect(200);
-    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved' }, 0));
-    await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'rejected', reason: 'links' }, 1));
+    await app.bus.publish(factory.at(0).moderated(comment, 0, 'approved'));
+    await app.bus.publish(factory.at(1).moderated(comment, 1, 'rejected', 'links'));
     await eventually(
       async () => (await stored(comment.id))?.status === 'rejected',
       10_000,
@@ -91,7 +87,7 @@ describe('comment.moderated', () => {
 
   it('holds a decision about a version not written yet until that version exists', async () => {
     const comment = await newComment('first text');
-    await app.publishOutOfOrder(commentModerated(comment, { commentVersion: 1, status: 'approved' }, 1));
+    await app.publishOutOfOrder(factory.at(1).moderated(comment, 1, 'approved'));
     expect(await stored(comment.id)).toMatchObject({ version: 0, status: 'pending' });
     await app.http
       .put(`/api/comments/${comment.id}`)
@@ -105,7 +101,7 @@ describe('comment.moderated', () => {
   it('acknowledges and ignores a decision about a deleted comment', async () => {
     const comment = await newComment();
     await app.http.delete(`/api/comments/${comment.id}`).set('Authorization', bearerFor(alice)).expect(200);
-    await app.bus.publish(commentModerated(comment, { commentVersion: 1, status: 'approved' }));
+    await app.bus.publish(factory.at(0).moderated(comment, 1, 'approved'));
     await newComment();
     await app.untilSettled();
     expect(await stored(comment.id)).toMatchObject({ deleted: true, status: 'pending', version: 1 });
@@ -115,9 +111,9 @@ describe('comment.moderated', () => {
 
 describe('an overturned decision', () => {
   const rejection = (comment: { id: string; postId: string }) =>
-    commentModerated(comment, { commentVersion: 0, status: 'rejected', reason: 'blocked word: orange' }, 0);
+    factory.at(0).moderated(comment, 0, 'rejected', 'blocked word: orange');
   const overturn = (comment: { id: string; postId: string }) =>
-    commentModerated(comment, { commentVersion: 0, status: 'approved', reason: 'a fruit, not spam' }, 1);
+    factory.at(1).moderated(comment, 0, 'approved', 'a fruit, not spam');
   const statuses = (id: string) => updatesOf(id).map((e) => [e.version, e.data.status, e.data.reason]);
 
   it("applies a moderator's overturn of the rules' rejection: a new version, public once approved", async () => {
@@ -174,18 +170,15 @@ describe('an overturned decision', () => {
 describe('poison comment.moderated', () => {
   it('dead-letters an invalid decision and one about an unknown comment, and goes on with the next', async () => {
     const comment = await newComment();
-    const invalid = commentModerated(comment, { commentVersion: 0, status: 'approved' });
+    const invalid = factory.at(0).moderated(comment, 0, 'approved');
     await app.bus.js.publish(
       app.bus.names.wire('comment.moderated'),
       JSON.stringify({ ...invalid, data: { ...invalid.data, status: 'maybe' } }),
     );
     await app.bus.publish(
-      commentModerated(
-        { id: 'ffffffffffffffffffffffff', postId: comment.postId },
-        { commentVersion: 0, status: 'approved' },
-      ),
+      factory.at(0).moderated({ id: 'ffffffffffffffffffffffff', postId: comment.postId }, 0, 'approved'),
     );
-    await app.bus.publish(commentModerated(comment, { commentVersion: 0, status: 'approved' }));
+    await app.bus.publish(factory.at(0).moderated(comment, 0, 'approved'));
     await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'next message handled');
     const letters = await eventually(
       async () => {

@@ -1,6 +1,7 @@
-import { newEvent, type EventData } from '@postline/common';
+import type { EventData } from '@postline/common';
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { postCreated, postDeleted, startComments, type CommentsUnderTest } from '../../testing/start-comments';
+import { factory, postAuthor } from '../../testing/fixtures';
+import { startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 /**
  * Nobody comments on a draft: comments keeps whether each post is published
@@ -22,25 +23,13 @@ afterAll(async () => {
 const reader = testUser({ username: 'reader' });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+/** The post at `version`, published or taken back to a draft. */
 function postUpdated(post: EventData<'post.created'>, version: number, status: 'draft' | 'published') {
-  const data = {
-    ...post,
-    status,
-    publishedAt: status === 'published' ? new Date().toISOString() : null,
-    publishAt: null,
-  };
-  return newEvent('post.updated', { producer: 'posts', aggregateId: post.id, version, data });
+  const publishedAt = status === 'published' ? new Date().toISOString() : null;
+  return factory.at(version).postUpdated(post, { status, publishedAt, publishAt: null });
 }
 
-function draftCreated() {
-  const created = postCreated();
-  return newEvent('post.created', {
-    producer: 'posts',
-    aggregateId: created.data.id,
-    version: 0,
-    data: { ...created.data, status: 'draft' as const, publishedAt: null, publishAt: null },
-  });
-}
+const draftCreated = () => factory.postCreated(postAuthor(), { status: 'draft', publishedAt: null, publishAt: null });
 
 const comment = (postId: string) =>
   app.http.post('/api/comments').set('Authorization', bearerFor(reader)).send({ postId, body: 'Hello' });
@@ -78,24 +67,23 @@ describe('comments on drafts', () => {
   });
 
   it('an old post.created (no status) is published; an older post.updated never undoes a newer one', async () => {
-    const created = postCreated();
+    const created = factory.postCreated(postAuthor()); // no status, as before drafts existed
     await app.bus.publish(created);
     await eventually(async () => (await app.posts.findById(created.data.id)) ?? undefined);
     expect((await app.posts.findById(created.data.id))?.published).toBe(true);
     await app.bus.publish(postUpdated(created.data, 3, 'published'));
     await app.bus.publish(postUpdated(created.data, 2, 'draft'));
     await eventually(async () => (await app.posts.findById(created.data.id))?.version === 3);
-    await sleep(300);
+    await app.untilSettled(); // version 2 handled too
     expect(await app.posts.findById(created.data.id).lean()).toMatchObject({ published: true, version: 3 });
-    await app.bus.publish(postDeleted(created.data, 4));
+    await app.bus.publish(factory.at(4).postDeleted(created.data));
     await eventually(async () => (await app.posts.findById(created.data.id))?.deleted === true);
     await comment(created.data.id).expect(404);
   });
 
   it('a post.updated before its post.created waits for it', async () => {
-    const created = postCreated();
-    await app.bus.publish(postUpdated(created.data, 1, 'published'));
-    await sleep(300);
+    const created = factory.postCreated(postAuthor());
+    await app.publishOutOfOrder(postUpdated(created.data, 1, 'published'));
     expect(await app.posts.findById(created.data.id)).toBeNull();
     await app.bus.publish(created);
     await eventually(async () => (await app.posts.findById(created.data.id))?.version === 1, 10_000);

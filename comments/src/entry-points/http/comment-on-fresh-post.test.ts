@@ -1,7 +1,7 @@
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
 import { Types } from 'mongoose';
-import { knownPost } from '../../testing/fixtures';
-import { postCreated, postDeleted, startComments, type CommentsUnderTest } from '../../testing/start-comments';
+import { factory, knownPost, postAuthor } from '../../testing/fixtures';
+import { startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 /**
  * A comment on a post this service has not heard of yet (its post.created still on its way)
@@ -31,7 +31,7 @@ async function comment(postId: string, body = 'First!') {
 
 describe('POST /api/comments on a post not replicated yet', () => {
   it('waits for the post.created on its way and answers 201 once it is applied', async () => {
-    const created = postCreated();
+    const created = factory.postCreated(postAuthor());
     const answer = comment(created.data.id);
     await sleep(300);
     expect(await app.comments.countDocuments({ postId: created.data.id })).toBe(0);
@@ -46,7 +46,7 @@ describe('POST /api/comments on a post not replicated yet', () => {
   });
 
   it('answers every one of many comments waiting for the same post', async () => {
-    const created = postCreated();
+    const created = factory.postCreated(postAuthor());
     const answers = Promise.all(Array.from({ length: 20 }, (_, i) => comment(created.data.id, `Comment ${i}`)));
     await sleep(200);
     await app.bus.publish(created);
@@ -70,7 +70,7 @@ describe('POST /api/comments on a post not replicated yet', () => {
     const other = await startComments(app.namespace, { REPLICA_WAIT_MS: String(REPLICA_WAIT_MS) });
     try {
       for (let round = 0; round < 5; round++) {
-        const created = postCreated();
+        const created = factory.postCreated(postAuthor());
         const answers = Promise.all(
           [app, other, app, other].map((replica) =>
             replica.http
@@ -104,7 +104,7 @@ describe('POST /api/comments on a post not replicated yet', () => {
       expect({ postId, status, fast: ms < 300 }).toEqual({ postId, status: 404, fast: true });
     }
     const post = await knownPost(app);
-    await app.bus.publish(postDeleted(post));
+    await app.bus.publish(factory.postDeleted(post));
     await eventually(async () => (await app.posts.findById(post.id))?.deleted === true, 10_000, 'post deleted');
     const { status, ms } = await comment(post.id);
     expect({ status, fast: ms < 300 }).toEqual({ status: 404, fast: true });

@@ -1,6 +1,6 @@
 import { bearerFor, eventually, testUser } from '@postline/common/testing';
-import { knownPost } from '../../testing/fixtures';
-import { postDeleted, startComments, type CommentsUnderTest } from '../../testing/start-comments';
+import { factory, knownPost } from '../../testing/fixtures';
+import { startComments, type CommentsUnderTest } from '../../testing/start-comments';
 
 let app: CommentsUnderTest;
 
@@ -76,7 +76,7 @@ describe('POST /api/comments', () => {
       expect(res.body).toEqual({ errors: [{ message: 'Post not found' }] });
     }
     const post = await knownPost(app);
-    await app.bus.publish(postDeleted(post));
+    await app.bus.publish(factory.postDeleted(post));
     await eventually(
       async () => (await app.posts.findById(post.id))?.deleted === true,
       10_000,
