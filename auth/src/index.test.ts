@@ -1,17 +1,12 @@
 import { join } from 'node:path';
-import { expectConfigurationRefused, runEntryPoint } from '@postline/common/testing';
+import { expectConfigurationRefused } from '@postline/common/testing';
 
-/** The service's built main with a bad environment: the problems named plainly, exit 1, no stack trace. */
-describe('auth main', () => {
-  it('refuses a bad environment, naming every problem', async () => {
-    const workspace = join(__dirname, '..');
-    // JWT_KEY and MONGO_URL missing; a port and a hashing cost of auth's own that are not numbers it takes.
-    const run = await runEntryPoint(workspace, { PORT: 'abc', PASSWORD_SCRYPT_COST: '12' });
-    expectConfigurationRefused(workspace, run, [
-      /PORT: /,
-      'JWT_KEY is required',
-      'MONGO_URL is required',
-      /PASSWORD_SCRYPT_COST: /,
-    ]);
-  });
-});
+// The built main (dist/index.js) as the platform starts it. JWT_KEY and MONGO_URL missing; a port and a
+// hashing cost of auth's own that are not numbers it takes.
+it('auth refuses a bad environment: every problem named, exit 1, no stack trace', () =>
+  expectConfigurationRefused(join(__dirname, '..'), { PORT: 'abc', PASSWORD_SCRYPT_COST: '12' }, [
+    /PORT: /,
+    'JWT_KEY is required',
+    'MONGO_URL is required',
+    /PASSWORD_SCRYPT_COST: /,
+  ]));

@@ -30,10 +30,16 @@ export function runEntryPoint(
 }
 
 /**
- * What a refused configuration must look like: exit 1, a plain `<service>: Invalid configuration`
- * report naming every problem given, and no stack trace.
+ * Runs a service's built main with a bad environment and checks it is refused as an operator
+ * should see it: exit 1, a plain `<service>: Invalid configuration` report naming every problem
+ * given, and no stack trace.
  */
-export function expectConfigurationRefused(workspace: string, run: EntryPointRun, problems: (string | RegExp)[]): void {
+export async function expectConfigurationRefused(
+  workspace: string,
+  env: Record<string, string>,
+  problems: (string | RegExp)[],
+): Promise<void> {
+  const run = await runEntryPoint(workspace, env);
   const output = run.stdout + run.stderr;
   expect(run.code).toBe(1);
   expect(run.stderr).toMatch(new RegExp(`^${basename(workspace)}: Invalid configuration:\\n`));
