@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { newEvent } from '@postline/common';
-import { bearerFor, eventually, testUser } from '@postline/common/testing';
+import { bearerFor, EventFactory, eventually, testUser } from '@postline/common/testing';
 import { startPosts, type PostsUnderTest } from '../testing/start-posts';
 
 // The metrics every service serves (common's ServiceMetrics), seen through one real service.
@@ -78,16 +77,15 @@ describe('GET /metrics on METRICS_PORT', () => {
     const before = await scrape();
 
     const userId = newUserId();
+    const factory = new EventFactory();
     const data = { id: userId, username: 'counted', role: 'user' as const, bio: '', image: '' };
-    await posts.bus.publish(newEvent('user.created', { producer: 'auth', aggregateId: userId, version: 0, data }));
+    await posts.bus.publish(factory.userCreated(data));
     // A version gap that never fills: it fails each attempt, then is dead-lettered.
     const orphan = newUserId();
-    await posts.bus.publish(
-      newEvent('user.updated', { producer: 'auth', aggregateId: orphan, version: 3, data: { ...data, id: orphan } }),
-    );
+    await posts.bus.publish(factory.at(3).userUpdated({ ...data, id: orphan }));
     // Invalid (no username): dead-lettered at once, without reaching a handler.
     const poisonId = newUserId();
-    const poison = newEvent('user.created', { producer: 'auth', aggregateId: poisonId, version: 0, data });
+    const poison = factory.userCreated({ ...data, id: poisonId });
     await posts.bus.js.publish(
       posts.bus.names.wire('user.created'),
       JSON.stringify({ ...poison, data: { id: poisonId } }),

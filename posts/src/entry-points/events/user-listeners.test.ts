@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { newEvent } from '@postline/common';
-import { bearerFor, eventually, testUser } from '@postline/common/testing';
+import { bearerFor, EventFactory, eventually, newId, testUser } from '@postline/common/testing';
 import { startPosts, type PostsUnderTest } from '../../testing/start-posts';
 
 let posts: PostsUnderTest;
@@ -15,27 +14,14 @@ afterAll(async () => {
   await posts.stop();
 });
 
-const newUserId = () => randomUUID().replace(/-/g, '').slice(0, 24);
+const newUserId = newId;
+const factory = new EventFactory();
 
-function profile(subject: 'user.created' | 'user.updated', userId: string, version: number, username: string) {
-  return newEvent(subject, {
-    producer: 'auth',
-    aggregateId: userId,
-    version,
-    data: { id: userId, username, role: 'user', bio: `bio v${version}`, image: '' },
-  });
-}
-
-const created = (userId: string, username: string) => profile('user.created', userId, 0, username);
+const created = (userId: string, username: string) =>
+  factory.at(0).userCreated({ id: userId, username, bio: 'bio v0' });
 const updated = (userId: string, version: number, username: string) =>
-  profile('user.updated', userId, version, username);
-const followed = (userId: string, version: number) =>
-  newEvent('user.followed', {
-    producer: 'auth',
-    aggregateId: userId,
-    version,
-    data: { followerId: userId, followeeId: newUserId() },
-  });
+  factory.at(version).userUpdated({ id: userId, username, role: 'user', bio: `bio v${version}`, image: '' });
+const followed = (userId: string, version: number) => factory.at(version).followed(userId, newId());
 
 const replicaOf = (userId: string) => posts.authors.findById(userId).lean();
 
@@ -95,9 +81,7 @@ describe('the author replica (user.* listener)', () => {
     // The same event redelivered under a new message id (past JetStream's
     // duplicate window): applying it again would undo the rename.
     await posts.bus.publish({ ...first, id: randomUUID() });
-    const marker = newUserId();
-    await posts.bus.publish(created(marker, 'marker')); // handled after the duplicate
-    await replicaReaches(marker, 0);
+    await posts.untilSettled(); // the duplicate handled
     expect(await replicaOf(userId)).toMatchObject({ username: 'changed', version: 1 });
   });
 
