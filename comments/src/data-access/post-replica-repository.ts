@@ -1,16 +1,13 @@
-import { applyInOrder, type ApplyOutcome, type DocChange, type EventEnvelope } from '@postline/common';
-import type { Connection, Model, mongo } from 'mongoose';
+import { applyInOrder, collectionOf, type ApplyOutcome, type DocChange, type EventEnvelope } from '@postline/common';
+import type { Connection, Model } from 'mongoose';
 import { postReplicaModel, type PostReplica, type PostReplicaDocument } from './post-replica-model';
 
 /** The local replica of posts; written only by the post.* listeners. */
 export class PostReplicaRepository {
   readonly model: Model<PostReplica>;
-  /** The same collection, typed by its documents (mongoose types a model's collection loosely). */
-  private readonly posts: mongo.Collection<PostReplica>;
 
   constructor(db: Connection) {
     this.model = postReplicaModel(db);
-    this.posts = this.model.collection as unknown as mongo.Collection<PostReplica>;
   }
 
   findById(id: string): Promise<PostReplicaDocument | null> {
@@ -33,6 +30,6 @@ export class PostReplicaRepository {
    * @throws RetryLaterError if the post is not known yet
    */
   apply(event: EventEnvelope, change: DocChange<PostReplica>): Promise<ApplyOutcome> {
-    return applyInOrder(this.posts, event, change, { what: `post ${event.aggregateId}`, order: 'newer' });
+    return applyInOrder(collectionOf(this.model), event, change, { what: `post ${event.aggregateId}`, order: 'newer' });
   }
 }

@@ -1,5 +1,5 @@
-import { applyInOrder, type ApplyOutcome, type DocChange, type EventEnvelope } from '@postline/common';
-import type { Connection, Model, mongo } from 'mongoose';
+import { applyInOrder, collectionOf, type ApplyOutcome, type DocChange, type EventEnvelope } from '@postline/common';
+import type { Connection, Model } from 'mongoose';
 import { authorModel, type Author } from './author-model';
 
 /**
@@ -8,12 +8,9 @@ import { authorModel, type Author } from './author-model';
  */
 export class AuthorRepository {
   readonly model: Model<Author>;
-  /** The same collection, typed by its documents (mongoose types a model's collection loosely). */
-  private readonly authors: mongo.Collection<Author>;
 
   constructor(db: Connection) {
     this.model = authorModel(db);
-    this.authors = this.model.collection as unknown as mongo.Collection<Author>;
   }
 
   async usernameOf(userId: string): Promise<string | undefined> {
@@ -27,6 +24,6 @@ export class AuthorRepository {
 
   /** @throws RetryLaterError if the event skips a version, or the author is not known yet */
   apply(event: EventEnvelope, change: DocChange<Author>): Promise<ApplyOutcome> {
-    return applyInOrder(this.authors, event, change, { what: `author ${event.aggregateId}` });
+    return applyInOrder(collectionOf(this.model), event, change, { what: `author ${event.aggregateId}` });
   }
 }
