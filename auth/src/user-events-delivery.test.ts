@@ -10,9 +10,9 @@ import {
   uniqueNamespace,
   type LocalServer,
 } from '@postline/common/testing';
-import { authConfigSchema } from '../config';
-import { authService } from '../service';
-import { newAccount } from '../testing/start-auth';
+import { authConfigSchema } from './config';
+import { authService } from './service';
+import { newAccount } from './testing/start-auth';
 
 const logger = pino({ level: 'silent' });
 

@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { BadRequestError, ConflictError, type CurrentUser } from '@postline/common';
 import type { User } from '../data-access/user-model';
 import type { UserRepository } from '../data-access/user-repository';
-import { userProfileData } from '../events/user-events';
+import { userProfileData } from '../event-payloads/user-events';
 import { decoyHash, hashPassword, verifyPassword } from './password';
 import { newUser } from './user-changes';
 import { reservedUsernames, roleFor } from './user-rules';

@@ -1,6 +1,6 @@
 import type { EventData } from '@postline/common';
 import type { User } from '../data-access/user-model';
-import { userProfileData } from '../events/user-events';
+import { userProfileData } from '../event-payloads/user-events';
 
 /**
  * What may happen to a stored user, decided over the user as it is at the

@@ -1,6 +1,6 @@
 import type { EventData } from '@postline/common';
 import type { CommentRecord } from '../data-access/comment-model';
-import { commentDeletedData, commentSnapshotData } from '../events/comment-events';
+import { commentDeletedData, commentSnapshotData } from '../event-payloads/comment-events';
 
 /**
  * What may happen to a stored comment, decided over the comment as it is at

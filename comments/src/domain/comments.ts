@@ -2,7 +2,7 @@ import { Types } from 'mongoose';
 import { ForbiddenError, NotFoundError, type Comment, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
 import type { CommentRecord } from '../data-access/comment-model';
 import type { CommentRepository } from '../data-access/comment-repository';
-import { commentSnapshotData } from '../events/comment-events';
+import { commentSnapshotData } from '../event-payloads/comment-events';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
 import { canDeleteComment, canEditComment } from '@postline/common/rules';
 import { canSee } from './comment-rules';

@@ -1,6 +1,6 @@
 import { RetryLaterError } from '@postline/common';
 import type { CommentRecord } from '../data-access/comment-model';
-import { commentSnapshotData } from '../events/comment-events';
+import { commentSnapshotData } from '../event-payloads/comment-events';
 import type { CommentChange } from './comment-changes';
 
 type DecidedComment = Pick<

@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
-import { commentModeratedData } from '../events/moderation-events';
+import { commentModeratedData } from '../event-payloads/moderation-events';
 import {
   moderationRecordModel,
   type Decision,

@@ -1,6 +1,6 @@
 import type { EventData } from '@postline/common';
 import type { PostRecord } from '../data-access/post-model';
-import { likeData, postDeletedData, postSnapshotData } from '../events/post-events';
+import { likeData, postDeletedData, postSnapshotData } from '../event-payloads/post-events';
 import type { Publication } from './post-rules';
 
 /**

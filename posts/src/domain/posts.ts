@@ -12,7 +12,7 @@ import { canChangePost, canPublishPost } from '@postline/common/rules';
 import type { AuthorRepository } from '../data-access/author-repository';
 import type { PostRecord } from '../data-access/post-model';
 import type { PostRepository } from '../data-access/post-repository';
-import { postSnapshotData, publishedAtOf } from '../events/post-events';
+import { postSnapshotData, publishedAtOf } from '../event-payloads/post-events';
 import {
   contentEdit,
   deletion,
