@@ -1,6 +1,6 @@
 import { RetryLaterError } from '@postline/common';
 import type { mongo } from 'mongoose';
-import type { CommentView, PostView, UserView } from './read-models';
+import type { StoredComment, StoredPost, StoredUser } from './read-models';
 import { fieldKey } from './field-key';
 
 /**
@@ -19,7 +19,7 @@ import { fieldKey } from './field-key';
  */
 const maxRounds = 5;
 
-const isApproved = (comment: Pick<CommentView, 'status' | 'deleted'> | null | undefined): boolean =>
+const isApproved = (comment: Pick<StoredComment, 'status' | 'deleted'> | null | undefined): boolean =>
   !!comment && comment.status === 'approved' && !comment.deleted;
 
 export { isApproved };
@@ -30,8 +30,8 @@ export { isApproved };
  * @returns whether the count changed
  */
 export async function syncApprovedComment(
-  posts: mongo.Collection<PostView>,
-  comments: mongo.Collection<CommentView>,
+  posts: mongo.Collection<StoredPost>,
+  comments: mongo.Collection<StoredComment>,
   comment: { id: string; postId: string },
   approved?: boolean,
 ): Promise<boolean> {
@@ -43,18 +43,18 @@ export async function syncApprovedComment(
   for (let round = 0; round < maxRounds; round++) {
     const result = want
       ? await posts.updateOne(
-          { _id: comment.postId, deleted: false, [key]: { $exists: false } } as mongo.Filter<PostView>,
+          { _id: comment.postId, deleted: false, [key]: { $exists: false } } as mongo.Filter<StoredPost>,
           {
             $set: { [key]: 1 },
             $inc: { commentCount: 1 },
-          } as mongo.UpdateFilter<PostView>,
+          } as mongo.UpdateFilter<StoredPost>,
         )
       : await posts.updateOne(
-          { _id: comment.postId, [key]: { $exists: true } } as mongo.Filter<PostView>,
+          { _id: comment.postId, [key]: { $exists: true } } as mongo.Filter<StoredPost>,
           {
             $unset: { [key]: '' },
             $inc: { commentCount: -1 },
-          } as mongo.UpdateFilter<PostView>,
+          } as mongo.UpdateFilter<StoredPost>,
         );
     if (result.modifiedCount === 0) return changed;
     changed = true;
@@ -66,7 +66,7 @@ export async function syncApprovedComment(
 }
 
 /** Sets the user's follower count to the number of users following them (no-op for a user not known yet). */
-export async function recountFollowers(users: mongo.Collection<UserView>, userId: string): Promise<void> {
+export async function recountFollowers(users: mongo.Collection<StoredUser>, userId: string): Promise<void> {
   for (let round = 0; round < maxRounds; round++) {
     const count = await users.countDocuments({ following: userId });
     const result = await users.updateOne(

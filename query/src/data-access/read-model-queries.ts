@@ -1,9 +1,9 @@
 import type { mongo } from 'mongoose';
-import type { CommentView, PostView, ReadModels, UserView } from './read-models';
+import type { StoredComment, StoredPost, ReadModels, StoredUser } from './read-models';
 import { ListCounts } from './list-counts';
 
 /** What a post list shows of a post: everything but the body and the approved comments' ids (their count is there). */
-export type ListItem = Omit<PostView, 'body' | 'approvedComments' | 'version' | 'deleted'>;
+export type ListItem = Omit<StoredPost, 'body' | 'approvedComments' | 'version' | 'deleted'>;
 
 /** Which live published posts a list holds: those with a tag, by an author (by id, one of several, or by name when not known as a user). */
 export interface PostFilter {
@@ -12,7 +12,7 @@ export interface PostFilter {
   authorUsername?: string;
 }
 
-function mongoFilter({ tag, authorId, authorUsername }: PostFilter): mongo.Filter<PostView> {
+function mongoFilter({ tag, authorId, authorUsername }: PostFilter): mongo.Filter<StoredPost> {
   return {
     ...(tag !== undefined ? { tags: tag } : {}),
     ...(typeof authorId === 'string' ? { authorId } : authorId ? { authorId: { $in: authorId } } : {}),
@@ -66,7 +66,7 @@ export class ReadModelQueries {
   }
 
   /** A live published post by id, or else by slug. */
-  async postByIdOrSlug(idOrSlug: string): Promise<PostView | null> {
+  async postByIdOrSlug(idOrSlug: string): Promise<StoredPost | null> {
     const options = { projection: { approvedComments: 0 } };
     return (
       (await this.models.posts.findOne({ _id: idOrSlug, deleted: false, published: true }, options)) ??
@@ -90,7 +90,7 @@ export class ReadModelQueries {
   }
 
   /** An author's own live post by id or slug, draft or published (their preview); null for anyone else's. */
-  async ownPost(authorId: string, idOrSlug: string): Promise<PostView | null> {
+  async ownPost(authorId: string, idOrSlug: string): Promise<StoredPost | null> {
     const options = { projection: { approvedComments: 0 } };
     const post =
       (await this.models.posts.findOne({ _id: idOrSlug, deleted: false }, options)) ??
@@ -98,12 +98,12 @@ export class ReadModelQueries {
     return post?.authorId === authorId ? post : null;
   }
 
-  usersByIds(ids: string[]): Promise<Pick<UserView, '_id' | 'username' | 'image'>[]> {
+  usersByIds(ids: string[]): Promise<Pick<StoredUser, '_id' | 'username' | 'image'>[]> {
     if (ids.length === 0) return Promise.resolve([]);
     return this.models.users.find({ _id: { $in: ids } }, { projection: { username: 1, image: 1 } }).toArray();
   }
 
-  userByUsername(username: string): Promise<UserView | null> {
+  userByUsername(username: string): Promise<StoredUser | null> {
     return this.models.users.findOne({ username });
   }
 
@@ -113,7 +113,7 @@ export class ReadModelQueries {
   }
 
   /** Every live comment of a post, oldest first (who may see which is decided per reader). */
-  comments(postId: string): Promise<CommentView[]> {
+  comments(postId: string): Promise<StoredComment[]> {
     return this.models.comments.find({ postId, deleted: false }).sort({ createdAt: 1, _id: 1 }).toArray();
   }
 

@@ -10,7 +10,7 @@ type Db = mongo.Db;
  * Deleted posts and comments stay as tombstones (`deleted: true`, content
  * cleared) so that a late duplicate of their creation cannot bring them back.
  */
-export interface UserView {
+export interface StoredUser {
   _id: string;
   username: string;
   role: 'user' | 'moderator';
@@ -23,7 +23,7 @@ export interface UserView {
   version: number;
 }
 
-export interface PostView {
+export interface StoredPost {
   _id: string;
   slug: string;
   title: string;
@@ -58,7 +58,7 @@ export interface PostView {
   deleted: boolean;
 }
 
-export interface CommentView {
+export interface StoredComment {
   _id: string;
   postId: string;
   authorId: string;
@@ -100,9 +100,9 @@ export interface ListCount {
 }
 
 export interface ReadModels {
-  users: Collection<UserView>;
-  posts: Collection<PostView>;
-  comments: Collection<CommentView>;
+  users: Collection<StoredUser>;
+  posts: Collection<StoredPost>;
+  comments: Collection<StoredComment>;
   listCounts: Collection<ListCount>;
 }
 
@@ -120,9 +120,9 @@ export const readModelShape = 4;
 
 export function readModels(db: Db): ReadModels {
   return {
-    users: db.collection<UserView>('users'),
-    posts: db.collection<PostView>('posts'),
-    comments: db.collection<CommentView>('comments'),
+    users: db.collection<StoredUser>('users'),
+    posts: db.collection<StoredPost>('posts'),
+    comments: db.collection<StoredComment>('comments'),
     listCounts: db.collection<ListCount>('list_counts'),
   };
 }
@@ -147,3 +147,12 @@ export async function ensureReadModelIndexes(models: ReadModels): Promise<void> 
     models.listCounts.createIndex({ kind: 1, count: -1 }),
   ]);
 }
+
+// The names before StoredUser/StoredPost/StoredComment, only for the event handlers
+// (entry-points/events) until they move to the new names; then these go.
+/** @deprecated use StoredUser */
+export type UserView = StoredUser;
+/** @deprecated use StoredPost */
+export type PostView = StoredPost;
+/** @deprecated use StoredComment */
+export type CommentView = StoredComment;

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { changeLabel } from '../domain/change-labels';
 import { plainTextOf } from '../domain/excerpt';
 import { highlight, snippet } from '../domain/search-highlight';
-import type { PostView } from './read-models';
+import type { StoredPost } from './read-models';
 
 /** What the index keeps of a published post: the fields searched, and what a result shows. */
 interface SearchDoc {
@@ -29,7 +29,7 @@ const projection = {
   published: 1,
   deleted: 1,
 } as const;
-type Indexed = Pick<PostView, '_id' | keyof typeof projection>;
+type Indexed = Pick<StoredPost, '_id' | keyof typeof projection>;
 
 const postTextLabel = changeLabel.postText('');
 /** A read-back slower than this is given up (logged), so one stuck read cannot hold back every later change. */
@@ -85,7 +85,7 @@ export class SearchIndex {
   private queue: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly posts: Collection<PostView>,
+    private readonly posts: Collection<StoredPost>,
     private readonly logger: Logger,
   ) {}
 

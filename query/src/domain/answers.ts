@@ -1,5 +1,5 @@
 import type { ListItem } from '../data-access/read-model-queries';
-import type { CommentView as StoredComment, PostView, UserView } from '../data-access/read-models';
+import type { StoredComment, StoredPost, StoredUser } from '../data-access/read-models';
 import { answerOf, type Answer, type CommentPart, type Part } from './answer-template';
 import { changeLabel } from './change-labels';
 
@@ -9,7 +9,7 @@ import { changeLabel } from './change-labels';
  * from. The JSON is exactly what the routes always answered (the types in
  * @postline/common/api): the same fields in the same order.
  */
-export type Author = Pick<UserView, '_id' | 'username' | 'image'>;
+export type Author = Pick<StoredUser, '_id' | 'username' | 'image'>;
 
 export interface Paging {
   page: number;
@@ -96,7 +96,11 @@ export function draftListAnswer(
 }
 
 /** `{post: DraftDetail}`: the author's preview of their post, as its page will show it, with its status. */
-export function ownPostAnswer(post: PostView, author: Author | undefined, comments: readonly StoredComment[]): Answer {
+export function ownPostAnswer(
+  post: StoredPost,
+  author: Author | undefined,
+  comments: readonly StoredComment[],
+): Answer {
   const parts: Part[] = [
     '{"post":',
     ...summaryParts(post, author, { ...authorsView(post), body: post.body }),
@@ -108,7 +112,7 @@ export function ownPostAnswer(post: PostView, author: Author | undefined, commen
 }
 
 /** `{post: PostDetail}`: the summary, the body, and every comment the reader may see, oldest first. */
-export function postAnswer(post: PostView, author: Author | undefined, comments: readonly StoredComment[]): Answer {
+export function postAnswer(post: StoredPost, author: Author | undefined, comments: readonly StoredComment[]): Answer {
   const parts: Part[] = [
     '{"post":',
     ...summaryParts(post, author, { body: post.body }),
@@ -151,7 +155,7 @@ export function tagsAnswer(tags: readonly { tag: string; count: number }[]): Ans
 
 /** `{user: ProfileView, posts, page, limit, total, totalPages}`: a user's page. */
 export function userPageAnswer(
-  user: UserView,
+  user: StoredUser,
   posts: readonly ListItem[],
   authors: ReadonlyMap<string, Author>,
   paging: Paging,

@@ -1,6 +1,6 @@
 import type { Subject } from '@postline/common';
 import type { LiveEvents } from '@postline/common/api';
-import type { CommentView as StoredComment, PostView } from '../data-access/read-models';
+import type { StoredComment, StoredPost } from '../data-access/read-models';
 import { commentJsonOf } from './answers';
 import { changeLabel, type ChangeLabels } from './change-labels';
 
@@ -31,7 +31,7 @@ export const liveChannel = {
 } as const;
 
 export type LivePost = Pick<
-  PostView,
+  StoredPost,
   '_id' | 'likeCount' | 'commentCount' | 'updatedAt' | 'version' | 'deleted' | 'published'
 >;
 

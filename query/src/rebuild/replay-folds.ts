@@ -1,10 +1,16 @@
-import { decideApply, RetryLaterError, type AnyEventEnvelope, type DocChange, type EventEnvelope } from '@postline/common';
+import {
+  decideApply,
+  RetryLaterError,
+  type AnyEventEnvelope,
+  type DocChange,
+  type EventEnvelope,
+} from '@postline/common';
 import type { mongo } from 'mongoose';
 import { applyUpdate } from '../data-access/apply-update';
 import { fieldKey } from '../data-access/field-key';
 import { ListCounts, type MembershipChange } from '../data-access/list-counts';
 import { isApproved } from '../data-access/maintained-counts';
-import type { CommentView, PostView, ReadModels, UserView } from '../data-access/read-models';
+import type { StoredComment, StoredPost, ReadModels, StoredUser } from '../data-access/read-models';
 import { listChange, listsOf } from '../domain/post-lists';
 import { commentTombstone, commentUpdate, decisionUpdate, newComment } from '../entry-points/events/comment-handlers';
 import { postChange } from '../entry-points/events/post-handlers';
@@ -156,7 +162,7 @@ const aggregateIds = (
 export function userFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   const blocked = new Set<string>();
   const { users } = models;
-  const step = versionedStep<UserView>((event) => userChange(event as Parameters<typeof userChange>[0]));
+  const step = versionedStep<StoredUser>((event) => userChange(event as Parameters<typeof userChange>[0]));
   return {
     async apply(batch) {
       const ids = aggregateIds(batch, blocked);
@@ -179,7 +185,7 @@ export function userFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   };
 }
 
-async function setFollowerCounts(users: mongo.Collection<UserView>, ids: string[]): Promise<void> {
+async function setFollowerCounts(users: mongo.Collection<StoredUser>, ids: string[]): Promise<void> {
   const wanted = new Set(ids);
   const [followers, current] = await Promise.all([
     users.find({ following: { $in: ids } }, { projection: { following: 1 } }).toArray(),
@@ -201,7 +207,7 @@ export function postFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   const blocked = new Set<string>();
   const { posts, comments } = models;
   const lists = new ListCounts(models.listCounts);
-  const step = versionedStep<PostView>((event) => postChange(event as Parameters<typeof postChange>[0]));
+  const step = versionedStep<StoredPost>((event) => postChange(event as Parameters<typeof postChange>[0]));
   return {
     async apply(batch) {
       const ids = aggregateIds(batch, blocked);
@@ -252,7 +258,7 @@ export function commentFold(models: ReadModels, memory: ReplayMemory): StreamFol
         readByIds(posts, unknownPosts, { deleted: 1 }),
       ]);
       for (const post of postDocs) memory.posts.remember(post._id, { deleted: post.deleted });
-      const outcome = fold<CommentView>(batch, blocked, loaded, ids, commentIdOf, (event, current) => {
+      const outcome = fold<StoredComment>(batch, blocked, loaded, ids, commentIdOf, (event, current) => {
         const post = memory.posts.get((event.data as { postId: string }).postId);
         return foldComment(event as CommentEvent, current, !post ? 'unknown' : post.deleted ? 'deleted' : 'live');
       });
@@ -271,7 +277,7 @@ export function commentFold(models: ReadModels, memory: ReplayMemory): StreamFol
  * state, undefined for nothing to do (a duplicate, a comment of a deleted
  * post), or RetryLaterError to wait.
  */
-function foldComment(event: CommentEvent, current: CommentView | undefined, post: string): CommentView | undefined {
+function foldComment(event: CommentEvent, current: StoredComment | undefined, post: string): StoredComment | undefined {
   if (event.subject === 'comment.created') {
     if (post === 'unknown') throw new RetryLaterError(`post ${event.data.postId} is not known yet`);
     if (post === 'deleted') return undefined;
@@ -296,8 +302,8 @@ function foldComment(event: CommentEvent, current: CommentView | undefined, post
 
 /** Each post counts the comments that became approved in the batch and no longer those that stopped being. */
 async function writeApprovedCounts(
-  posts: mongo.Collection<PostView>,
-  folded: Map<string, Folded<CommentView>>,
+  posts: mongo.Collection<StoredPost>,
+  folded: Map<string, Folded<StoredComment>>,
   isLive: (postId: string) => boolean,
 ): Promise<void> {
   const changed = new Map<string, { add: string[]; remove: string[] }>();
@@ -317,7 +323,7 @@ async function writeApprovedCounts(
           ...(add.length ? { $set: Object.fromEntries(add.map((k) => [k, 1])) } : {}),
           ...(remove.length ? { $unset: Object.fromEntries(remove.map((k) => [k, ''])) } : {}),
           $inc: { commentCount: add.length - remove.length },
-        } as mongo.UpdateFilter<PostView>,
+        } as mongo.UpdateFilter<StoredPost>,
       },
     })),
     { ordered: false },
