@@ -19,7 +19,7 @@ export class Profiles {
       image: user.image,
       followerCount: await this.users.countFollowers(user._id),
       followingCount: user.following.length,
-      following: viewer?.following.includes(user._id) ?? false,
+      followedByMe: viewer?.following.includes(user._id) ?? false,
       createdAt: user.createdAt.toISOString(),
     };
   }

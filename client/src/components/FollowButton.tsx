@@ -6,21 +6,21 @@ import type { UserProfile } from '@/lib/types';
 /** Follow/unfollow; auth (the owner of follows) answers with the new state and counts. */
 export function FollowButton({
   username,
-  following,
+  followedByMe,
   followerCount,
   signedIn,
 }: {
   username: string;
-  following: boolean;
+  followedByMe: boolean;
   followerCount: number;
   signedIn: boolean;
 }) {
   const follow = useServerToggle<UserProfile>({
-    on: following,
+    on: followedByMe,
     count: followerCount,
     signedIn,
     path: `/api/users/${username}/follow`,
-    read: (profile) => ({ on: profile.following, count: profile.followerCount }),
+    read: (profile) => ({ on: profile.followedByMe, count: profile.followerCount }),
   });
 
   return (

@@ -12,7 +12,7 @@ export type CommentStatus = 'pending' | 'approved' | 'rejected';
 
 // auth — /api/users
 
-/** A public profile; `following`: whether the caller follows this user. */
+/** A public profile; `followedByMe`: whether the caller follows this user (as in query's ProfileView). */
 export interface UserProfile {
   id: string;
   username: string;
@@ -21,7 +21,7 @@ export interface UserProfile {
   image: string;
   followerCount: number;
   followingCount: number;
-  following: boolean;
+  followedByMe: boolean;
   createdAt: string;
 }
 

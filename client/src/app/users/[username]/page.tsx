@@ -93,7 +93,7 @@ export default async function ProfilePage({
           ) : (
             <FollowButton
               username={profile.user.username}
-              following={profile.user.followedByMe}
+              followedByMe={profile.user.followedByMe}
               followerCount={profile.user.followerCount}
               signedIn={!!user}
             />
