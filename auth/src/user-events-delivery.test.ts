@@ -29,7 +29,9 @@ describe('user events survive NATS outages and crashes', () => {
   });
 
   function authEnv(namespace: string) {
-    return authConfigSchema.load(testServiceEnv('auth', namespace, { NATS_URL: nats.url, PASSWORD_SCRYPT_COST: '1024' }));
+    return authConfigSchema.load(
+      testServiceEnv('auth', namespace, { NATS_URL: nats.url, PASSWORD_SCRYPT_COST: '1024' }),
+    );
   }
 
   async function recorder(namespace: string) {
@@ -58,7 +60,8 @@ describe('user events survive NATS outages and crashes', () => {
         await eventually(
           async () => (await supertest(`http://127.0.0.1:${service.port}`).get('/readyz')).status === 200,
         );
-        await new Promise((r) => setTimeout(r, 1_000)); // several sweeps later
+        await eventually(async () => (await service.context.relay.backlog()).events === 0, 10_000, 'outbox empty');
+        await events.caughtUp(); // nothing left to publish, and the recorder has all there is
         expect(events.of('user.created')).toHaveLength(1);
         const stored = await service.context.db.collection('users').findOne({ _id: res.body.id });
         expect(stored?.outbox).toEqual([]);
@@ -103,7 +106,8 @@ describe('user events survive NATS outages and crashes', () => {
     try {
       const event = await events.waitFor('user.created', (e) => e.aggregateId === id);
       expect(event).toEqual(pending);
-      await new Promise((r) => setTimeout(r, 800));
+      await eventually(async () => (await service.context.relay.backlog()).events === 0, 10_000, 'outbox empty');
+      await events.caughtUp();
       expect(events.of('user.created')).toHaveLength(1);
     } finally {
       events.stop();

@@ -44,7 +44,7 @@ describe('POST /api/users/signup', () => {
       data: { id: res.body.id, username: account.username, role: 'user', bio: '', image: '' },
     });
     expect(JSON.stringify(event.data)).not.toContain(account.email);
-    await new Promise((r) => setTimeout(r, 300));
+    await auth.untilSettled();
     expect(auth.events.of('user.created').filter((e) => e.aggregateId === res.body.id)).toHaveLength(1);
   });
 
