@@ -32,7 +32,7 @@ describe('GET /api/users/:username', () => {
       image: '',
       followerCount: 0,
       followingCount: 0,
-      following: false,
+      followedByMe: false,
       createdAt: expect.any(String),
     });
   });
@@ -91,14 +91,14 @@ describe('follow and unfollow', () => {
     const writer = await signedUp('writer');
 
     const first = await auth.http.post(`/api/users/${writer.username}/follow`).set('Cookie', reader.cookie).expect(200);
-    expect(first.body).toMatchObject({ username: writer.username, followerCount: 1, following: true });
+    expect(first.body).toMatchObject({ username: writer.username, followerCount: 1, followedByMe: true });
     const again = await auth.http.post(`/api/users/${writer.username}/follow`).set('Cookie', reader.cookie).expect(200);
-    expect(again.body).toMatchObject({ followerCount: 1, following: true });
+    expect(again.body).toMatchObject({ followerCount: 1, followedByMe: true });
 
     const readerProfile = await auth.http.get(`/api/users/${reader.username}`).expect(200);
     expect(readerProfile.body.followingCount).toBe(1);
     const seenByWriter = await auth.http.get(`/api/users/${writer.username}`).set('Cookie', writer.cookie).expect(200);
-    expect(seenByWriter.body.following).toBe(false);
+    expect(seenByWriter.body.followedByMe).toBe(false);
 
     const event = await auth.events.waitFor('user.followed', (e) => e.aggregateId === reader.id);
     expect(event).toMatchObject({ version: 1, data: { followerId: reader.id, followeeId: writer.id } });
@@ -112,7 +112,7 @@ describe('follow and unfollow', () => {
     await auth.http.delete(`/api/users/${writer.username}/follow`).set('Cookie', reader.cookie).expect(200);
     await auth.http.post(`/api/users/${writer.username}/follow`).set('Cookie', reader.cookie).expect(200);
     const res = await auth.http.delete(`/api/users/${writer.username}/follow`).set('Cookie', reader.cookie).expect(200);
-    expect(res.body).toMatchObject({ followerCount: 0, following: false });
+    expect(res.body).toMatchObject({ followerCount: 0, followedByMe: false });
     await auth.http.delete(`/api/users/${writer.username}/follow`).set('Cookie', reader.cookie).expect(200);
 
     const unfollowed = await auth.events.waitFor('user.unfollowed', (e) => e.aggregateId === reader.id);
