@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import type { Comment, Post } from '@postline/common/api';
 import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
 import { bulkWritesEnv, reportLogged, startTestPlatform, type TestPlatform } from './test-platform';
@@ -18,9 +19,6 @@ const PAIR_TIMEOUT_MS = 90_000;
 
 // Everyone here signs up from one address, and a few users write hundreds of times.
 const env = { ...bulkWritesEnv, MODERATOR_EMAILS: 'mod@example.test', REPLICA_WAIT_MS: String(REPLICA_WAIT_MS) };
-
-type PostView = { id: string; authorUsername: string };
-type CommentView = { id: string; status: string; version: number };
 
 /** What one pair's 100 attempts gave. */
 interface Tally {
@@ -46,7 +44,7 @@ describe('writes that name what another service created a moment ago', () => {
   let platform: Platform;
   let mod: ApiUser;
   let bystander: ApiUser & { id: string };
-  let bystanderPost: PostView;
+  let bystanderPost: Post;
   const tallies: Tally[] = [];
   let userCount = 0;
   const newUser = () => ApiUser.signUp(platform.url, `fresh${userCount++}`);
@@ -56,7 +54,7 @@ describe('writes that name what another service created a moment ago', () => {
     platform = running.platform;
     mod = await ApiUser.signUp(platform.url, 'mod');
     bystander = await ApiUser.signUp(platform.url, 'bystander');
-    bystanderPost = await bystander.expect<PostView>(201, 'POST', '/api/posts', {
+    bystanderPost = await bystander.expect<Post>(201, 'POST', '/api/posts', {
       title: 'Open thread',
       body: 'Say hi.',
     });
@@ -128,7 +126,7 @@ describe('writes that name what another service created a moment ago', () => {
     async () => {
       const tally = await hundredTimes('comment on a fresh post', 201, async (i) => {
         const author = await newUser();
-        const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Fresh ${i}`, body: 'New.' });
+        const post = await author.expect<Post>(201, 'POST', '/api/posts', { title: `Fresh ${i}`, body: 'New.' });
         return () => author.request('POST', '/api/comments', { postId: post.id, body: `First! ${i}` });
       });
       expectAllSucceeded(tally);
@@ -144,7 +142,7 @@ describe('writes that name what another service created a moment ago', () => {
         const user = await newUser();
         username = user.name;
         return async () => {
-          const res = await user.request<PostView>('POST', '/api/posts', { title: `Hello ${i}`, body: 'I am new.' });
+          const res = await user.request<Post>('POST', '/api/posts', { title: `Hello ${i}`, body: 'I am new.' });
           if (res.status === 201 && res.body.authorUsername !== username) return { status: 599, body: res.body };
           return res;
         };
@@ -170,7 +168,7 @@ describe('writes that name what another service created a moment ago', () => {
     'a like of a post created a moment ago',
     async () => {
       const tally = await hundredTimes('like a fresh post', 200, async (i) => {
-        const post = await bystander.expect<PostView>(201, 'POST', '/api/posts', { title: `Likeable ${i}`, body: 'x' });
+        const post = await bystander.expect<Post>(201, 'POST', '/api/posts', { title: `Likeable ${i}`, body: 'x' });
         return () => mod.request('POST', `/api/posts/${post.id}/like`);
       });
       expectAllSucceeded(tally);
@@ -196,8 +194,8 @@ describe('writes that name what another service created a moment ago', () => {
       const deletions: (() => Promise<{ status: number; body: unknown }>)[] = [];
       const edits = await hundredTimes('edit a fresh comment', 200, async (i) => {
         const author = await newUser();
-        const post = await author.expect<PostView>(201, 'POST', '/api/posts', { title: `Edited ${i}`, body: 'x' });
-        const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+        const post = await author.expect<Post>(201, 'POST', '/api/posts', { title: `Edited ${i}`, body: 'x' });
+        const comment = await bystander.expect<Comment>(201, 'POST', '/api/comments', {
           postId: post.id,
           body: `Typo ${i}`,
         });
@@ -220,7 +218,7 @@ describe('writes that name what another service created a moment ago', () => {
     async () => {
       const tally = await hundredTimes('decide a fresh comment', 200, async (i) => {
         // "scam" sends a comment to review (moderation/rules.json).
-        const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+        const comment = await bystander.expect<Comment>(201, 'POST', '/api/comments', {
           postId: bystanderPost.id,
           body: `Is this a scam? ${i}`,
         });
@@ -239,11 +237,11 @@ describe('writes that name what another service created a moment ago', () => {
     'a moderator’s decision on the new text of a comment edited a moment ago',
     async () => {
       const tally = await hundredTimes('decide a fresh edit', 200, async (i) => {
-        const comment = await bystander.expect<CommentView>(201, 'POST', '/api/comments', {
+        const comment = await bystander.expect<Comment>(201, 'POST', '/api/comments', {
           postId: bystanderPost.id,
           body: `Free money ${i}`,
         });
-        const edited = await bystander.expect<CommentView>(200, 'PUT', `/api/comments/${comment.id}`, {
+        const edited = await bystander.expect<Comment>(200, 'PUT', `/api/comments/${comment.id}`, {
           body: `Free money, no scam ${i}`,
         });
         return () =>
