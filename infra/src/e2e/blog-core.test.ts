@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
-import { startTestPlatform, type TestPlatform } from './test-platform';
+import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * The blog through the gateway, every service its own process against real
@@ -30,11 +30,7 @@ describe('the blog, end to end', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    running = await startTestPlatform('e2e', {
-      MODERATOR_EMAILS: 'mod@example.test',
-      OUTBOX_SWEEP_MS: '500',
-      EVENT_RETRY_BASE_MS: '100',
-    });
+    running = await startTestPlatform('e2e', { ...quickEventsEnv, MODERATOR_EMAILS: 'mod@example.test' });
     platform = running.platform;
   });
 

@@ -1,9 +1,9 @@
 import { MongoClient } from 'mongodb';
 import type { EventEnvelope } from '@postline/common';
-import { EventsClient } from '@postline/common/tools';
+import type { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import { ApiUser, consumedUpTo, eventsOf } from './api-client';
-import { startTestPlatform, type TestPlatform } from './test-platform';
+import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * comments and moderation talking only through real events: every service its own process behind
@@ -33,12 +33,11 @@ describe('comments and moderation through real events', () => {
 
   beforeAll(async () => {
     running = await startTestPlatform('comments-moderation', {
+      ...quickEventsEnv,
       MODERATOR_EMAILS: 'mod@example.test',
-      OUTBOX_SWEEP_MS: '500',
-      EVENT_RETRY_BASE_MS: '100',
     });
     const { platform } = running;
-    events = await EventsClient.connect({ server: platform.natsUrl, name: 'comments-moderation-test' });
+    events = running.events;
     mongo = await MongoClient.connect(platform.mongoUrl);
     alice = await ApiUser.signUp(platform.url, 'alice');
     moderator = await ApiUser.signUp(platform.url, 'mod');
@@ -46,7 +45,6 @@ describe('comments and moderation through real events', () => {
   }, 120_000);
 
   afterAll(async () => {
-    await events?.close();
     await mongo?.close();
     await running?.stop();
   });

@@ -1,10 +1,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { EventsClient, type TailedEvent } from '@postline/common/tools';
+import type { EventsClient, TailedEvent } from '@postline/common/tools';
 import { eventually, freePort, repositoryRoot } from '@postline/common/testing';
 import { commandFor } from '../local/local-services';
 import type { Platform } from '../local/platform';
 import { ApiUser, consumedUpTo, eventsOf } from './api-client';
-import { bulkWritesEnv, reportLogged, startTestPlatform, type TestPlatform } from './test-platform';
+import { bulkWritesEnv, quickEventsEnv, reportLogged, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * Concurrent writes against the real engine (the local MongoDB stand-in and
@@ -24,7 +24,7 @@ type PostDetail = {
 };
 
 // Everyone here signs up from one address, and one author writes in bursts.
-const env = { ...bulkWritesEnv, OUTBOX_SWEEP_MS: '500', EVENT_RETRY_BASE_MS: '100' };
+const env = { ...bulkWritesEnv, ...quickEventsEnv };
 
 describe('concurrent writes, end to end', () => {
   let running: TestPlatform;
@@ -36,13 +36,12 @@ describe('concurrent writes, end to end', () => {
   beforeAll(async () => {
     running = await startTestPlatform('concurrency', env);
     platform = running.platform;
-    events = await EventsClient.connect({ server: platform.natsUrl, name: 'concurrency-test' });
+    events = running.events;
     author = await ApiUser.signUp(platform.url, 'author');
     anonymous = new ApiUser(platform.url);
   }, 120_000);
 
   afterAll(async () => {
-    await events?.close();
     await running?.stop();
   });
 

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { EventsClient } from '@postline/common/tools';
+import type { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../local/platform';
 import { allReady, ApiUser, consumedUpTo, eventsOf, mapConcurrently } from './api-client';
@@ -30,11 +30,10 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
   beforeAll(async () => {
     running = await startTestPlatform('crash', { ...bulkWritesEnv, OUTBOX_SWEEP_MS: '500' });
     platform = running.platform;
-    events = await EventsClient.connect({ server: platform.natsUrl, name: 'crash-test' });
+    events = running.events;
   }, 120_000);
 
   afterAll(async () => {
-    await events?.close();
     await running?.stop();
   });
 

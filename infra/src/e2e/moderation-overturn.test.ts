@@ -1,7 +1,7 @@
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
-import { startTestPlatform, type TestPlatform } from './test-platform';
+import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-platform';
 
 /**
  * A moderator overturns the rules' rejection through the gateway, every service its own process
@@ -20,11 +20,7 @@ describe('overturning a moderation decision, end to end', () => {
   let platform: Platform;
 
   beforeAll(async () => {
-    running = await startTestPlatform('overturn', {
-      MODERATOR_EMAILS: 'overturner@example.test',
-      OUTBOX_SWEEP_MS: '500',
-      EVENT_RETRY_BASE_MS: '100',
-    });
+    running = await startTestPlatform('overturn', { ...quickEventsEnv, MODERATOR_EMAILS: 'overturner@example.test' });
     platform = running.platform;
   });
 

@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { EventsClient } from '@postline/common/tools';
 import { startPlatform, type Platform } from '../local/platform';
 
 /**
@@ -14,10 +15,15 @@ export const bulkWritesEnv = {
   LOG_LEVEL: 'warn',
 };
 
+/** Events go round quickly: outbox sweeps every 0.5 s, a failed handler's first retry after 0.1 s. */
+export const quickEventsEnv = { OUTBOX_SWEEP_MS: '500', EVENT_RETRY_BASE_MS: '100' };
+
 export interface TestPlatform {
   platform: Platform;
   /** Every line the processes printed, tagged `[part]`, in order. */
   logs: string[];
+  /** A connection to the platform's streams and consumers (closed by `stop`). */
+  events: EventsClient;
   /** Stops the platform and deletes its data. */
   stop(): Promise<void>;
 }
@@ -30,7 +36,7 @@ export async function startTestPlatform(name: string, env: Record<string, string
   const dataDir = mkdtempSync(join(tmpdir(), `postline-${name}-`));
   const logs: string[] = [];
   const removeData = () => rmSync(dataDir, { recursive: true, force: true });
-  let platform: Platform;
+  let platform: Platform | undefined;
   try {
     platform = await startPlatform({
       freePorts: true,
@@ -38,20 +44,25 @@ export async function startTestPlatform(name: string, env: Record<string, string
       env,
       log: (part, line) => logs.push(`[${part}] ${line}`),
     });
+    const events = await EventsClient.connect({ server: platform.natsUrl, name: `${name}-test` });
+    const started = platform;
+    return {
+      platform: started,
+      logs,
+      events,
+      stop: async () => {
+        await events.close();
+        await started.stop();
+        removeData();
+      },
+    };
   } catch (err) {
     // Why a process never got ready is in its last lines.
     process.stderr.write(logs.slice(-60).join('\n') + '\n');
+    await platform?.stop();
     removeData();
     throw err;
   }
-  return {
-    platform,
-    logs,
-    stop: async () => {
-      await platform.stop();
-      removeData();
-    },
-  };
 }
 
 /**

@@ -1,5 +1,5 @@
 import { MongoClient } from 'mongodb';
-import { EventsClient } from '@postline/common/tools';
+import type { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../../local/platform';
 import { allReady, ApiUser, consumedUpTo, mapConcurrently } from '../api-client';
@@ -57,7 +57,7 @@ describe('the fault matrix', () => {
   beforeAll(async () => {
     running = await startTestPlatform('faults', env);
     platform = running.platform;
-    events = await EventsClient.connect({ server: platform.natsUrl, name: 'fault-matrix' });
+    events = running.events;
     mongo = await MongoClient.connect(platform.mongoUrl);
     state = new PlatformState(mongo, events);
     const writers = (await ApiUser.signUpMany(platform.url, 'fm', WRITERS)).map((u, i) =>
@@ -82,7 +82,6 @@ describe('the fault matrix', () => {
 
   afterAll(async () => {
     console.log(table(rows));
-    await events?.close();
     await mongo?.close();
     await running?.stop();
   });
