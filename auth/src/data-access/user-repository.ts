@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
-import { OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
-import type { NewUserRecord, UserChange, UserEvent } from '../domain/user-changes';
+import { OutboxWriter, type OutboxFields, type OutboxRelay, type SubjectEvent } from '@postline/common';
+import type { UserChange } from '../domain/user-changes';
 import { userModel, type User } from './user-model';
 
 /**
@@ -18,13 +18,8 @@ export class UserRepository {
   }
 
   /** @returns null if the email or username (unique indexes) was taken meanwhile */
-  async insert(user: NewUserRecord, event: UserEvent & { subject: 'user.created' }): Promise<User | null> {
-    try {
-      return (await this.writer.create(user, { subject: event.subject, data: () => event.data })).toObject();
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
+  insert(user: Omit<User, keyof OutboxFields>, event: SubjectEvent<'user.created'>): Promise<User | null> {
+    return this.writer.insert(user, event);
   }
 
   async findById(id: string): Promise<User | null> {
@@ -42,24 +37,10 @@ export class UserRepository {
   /**
    * A version-guarded change: `plan` sees the user as they are at the moment of
    * writing (re-read and re-planned if someone wrote in between).
-   * @returns the user after it and whether this call wrote it, or null if there is no such user
+   * @returns the user after it (`doc`) and whether this call wrote it, or null if there is no such user
    */
-  async change(
-    id: string,
-    plan: (user: User) => UserChange | undefined,
-  ): Promise<{ user: User; changed: boolean } | null> {
-    const result = await this.writer.change(id, (current) => {
-      const planned = plan(current.toObject());
-      if (!planned) return undefined;
-      const { set, follow, event } = planned;
-      const follows = !follow
-        ? {}
-        : 'add' in follow
-          ? { $addToSet: { following: follow.add } }
-          : { $pull: { following: follow.remove } };
-      return { update: { ...(set ? { $set: set } : {}), ...follows }, event };
-    });
-    return result && { user: result.doc.toObject(), changed: result.changed };
+  change(id: string, plan: (user: User) => UserChange | undefined): Promise<{ doc: User; changed: boolean } | null> {
+    return this.writer.changePlain(id, plan);
   }
 
   countFollowers(userId: string): Promise<number> {

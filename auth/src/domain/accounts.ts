@@ -1,5 +1,4 @@
-import { Types } from 'mongoose';
-import { BadRequestError, ConflictError, type CurrentUser } from '@postline/common';
+import { BadRequestError, ConflictError, type CurrentUser, newAggregateId } from '@postline/common';
 import type { User } from '../data-access/user-model';
 import type { UserRepository } from '../data-access/user-repository';
 import { userProfileData } from '../event-payloads/user-events';
@@ -33,7 +32,7 @@ export class Accounts {
         passwordHash: await hashPassword(input.password, this.settings.scryptCost),
         role: roleFor(input.email, this.settings.moderatorEmails),
       },
-      new Types.ObjectId().toHexString(),
+      newAggregateId(),
       new Date(),
     );
     const user = await this.users.insert(record, { subject: 'user.created', data: userProfileData(record) });

@@ -29,14 +29,14 @@ describe('user changes', () => {
 
   it('follows once: following twice and unfollowing someone not followed change nothing', () => {
     expect(follow(user(), 'bob-id')).toEqual({
-      follow: { add: 'bob-id' },
+      addTo: { following: 'bob-id' },
       event: { subject: 'user.followed', data: { followerId: 'ann-id', followeeId: 'bob-id' } },
     });
     const following = user({ following: ['bob-id'] });
     expect(follow(following, 'bob-id')).toBeUndefined();
     expect(unfollow(user(), 'bob-id')).toBeUndefined();
     expect(unfollow(following, 'bob-id')).toEqual({
-      follow: { remove: 'bob-id' },
+      pullFrom: { following: 'bob-id' },
       event: { subject: 'user.unfollowed', data: { followerId: 'ann-id', followeeId: 'bob-id' } },
     });
   });

@@ -1,4 +1,4 @@
-import type { EventData } from '@postline/common';
+import type { OutboxFields, PlainChange } from '@postline/common';
 import type { User } from '../data-access/user-model';
 import { userProfileData } from '../event-payloads/user-events';
 
@@ -10,23 +10,16 @@ import { userProfileData } from '../event-payloads/user-events';
  */
 
 type UserSubject = 'user.created' | 'user.updated' | 'user.followed' | 'user.unfollowed';
-export type UserEvent = { [S in UserSubject]: { subject: S; data: EventData<S> } }[UserSubject];
 
-export type NewUserRecord = Omit<User, 'version' | 'outbox'>;
-
-export interface UserChange {
-  set?: Partial<Pick<User, 'bio' | 'image'>>;
-  /** One followee added or taken back (written as a set operation, not a rewrite of the list). */
-  follow?: { add: string } | { remove: string };
-  event: UserEvent;
-}
+/** A user's change: profile fields set, a followee added or taken back (`following`), and its event. */
+export type UserChange = PlainChange<User, UserSubject>;
 
 /** A new account: no bio, no image, following nobody. */
 export function newUser(
   fields: Pick<User, 'email' | 'username' | 'passwordHash' | 'role'>,
   id: string,
   now: Date,
-): NewUserRecord {
+): Omit<User, keyof OutboxFields> {
   return { _id: id, ...fields, bio: '', image: '', following: [], createdAt: now };
 }
 
@@ -46,7 +39,7 @@ export function canFollow(followerId: string, followeeId: string): boolean {
 export function follow(follower: User, followeeId: string): UserChange | undefined {
   if (follower.following.includes(followeeId)) return undefined;
   return {
-    follow: { add: followeeId },
+    addTo: { following: followeeId },
     event: { subject: 'user.followed', data: { followerId: follower._id, followeeId } },
   };
 }
@@ -55,7 +48,7 @@ export function follow(follower: User, followeeId: string): UserChange | undefin
 export function unfollow(follower: User, followeeId: string): UserChange | undefined {
   if (!follower.following.includes(followeeId)) return undefined;
   return {
-    follow: { remove: followeeId },
+    pullFrom: { following: followeeId },
     event: { subject: 'user.unfollowed', data: { followerId: follower._id, followeeId } },
   };
 }

@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
-import { OutboxWriter, type OutboxRelay } from '@postline/common';
-import { deletion, type CommentChange, type CommentEvent, type NewCommentRecord } from '../domain/comment-changes';
+import { OutboxWriter, type OutboxFields, type OutboxRelay, type SubjectEvent } from '@postline/common';
+import { deletion, type CommentChange } from '../domain/comment-changes';
 import { commentModel, type CommentRecord } from './comment-model';
 
 /**
@@ -19,8 +19,8 @@ export class CommentRepository {
   }
 
   async insert(
-    comment: NewCommentRecord,
-    event: CommentEvent & { subject: 'comment.created' },
+    comment: Omit<CommentRecord, keyof OutboxFields>,
+    event: SubjectEvent<'comment.created'>,
   ): Promise<CommentRecord> {
     return (await this.writer.create(comment, { subject: event.subject, data: () => event.data })).toObject();
   }
@@ -33,17 +33,13 @@ export class CommentRepository {
   /**
    * A version-guarded change: `plan` sees the comment as it is at the moment of
    * writing (re-read and re-planned if someone wrote in between).
-   * @returns the comment after it and whether this call wrote it, or null if there is no such comment
+   * @returns the comment after it (`doc`) and whether this call wrote it, or null if there is no such comment
    */
-  async change(
+  change(
     id: string,
     plan: (comment: CommentRecord) => CommentChange | undefined,
-  ): Promise<{ comment: CommentRecord; changed: boolean } | null> {
-    const result = await this.writer.change(id, (current) => {
-      const planned = plan(current.toObject());
-      return planned && { update: { $set: planned.set }, event: planned.event };
-    });
-    return result && { comment: result.doc.toObject(), changed: result.changed };
+  ): Promise<{ doc: CommentRecord; changed: boolean } | null> {
+    return this.writer.changePlain(id, plan);
   }
 
   /** Deletes the comment as the domain's `deletion` says; false if it was deleted already (or is unknown). */

@@ -1,4 +1,4 @@
-import type { EventData } from '@postline/common';
+import type { OutboxFields, PlainChange } from '@postline/common';
 import type { CommentRecord } from '../data-access/comment-model';
 import { commentDeletedData, commentSnapshotData } from '../event-payloads/comment-events';
 
@@ -10,34 +10,9 @@ import { commentDeletedData, commentSnapshotData } from '../event-payloads/comme
  */
 
 type CommentSubject = 'comment.created' | 'comment.updated' | 'comment.deleted';
-export type CommentEvent = { [S in CommentSubject]: { subject: S; data: EventData<S> } }[CommentSubject];
 
-export type NewCommentRecord = Omit<CommentRecord, 'version' | 'outbox'>;
-
-export interface CommentChange {
-  set: Partial<Omit<CommentRecord, '_id' | 'version' | 'outbox'>>;
-  event: CommentEvent;
-}
-
-/** A new comment waits for moderation; its text is its first version's. */
-export function newComment(
-  fields: Pick<CommentRecord, 'postId' | 'authorId' | 'authorUsername' | 'body'>,
-  id: string,
-  now: Date,
-): NewCommentRecord {
-  return {
-    _id: id,
-    ...fields,
-    status: 'pending',
-    reason: '',
-    createdAt: now,
-    updatedAt: now,
-    bodyVersion: 0,
-    moderationVersion: -1,
-    deleted: false,
-    deletedAt: null,
-  };
-}
+/** A comment's change: fields set, and its event. */
+export type CommentChange = PlainChange<CommentRecord, CommentSubject>;
 
 /**
  * New text goes back to `pending`: it has to be moderated again, and the
@@ -59,5 +34,25 @@ export function deletion(comment: CommentRecord, now: Date): CommentChange | und
   return {
     set: { deleted: true, deletedAt: now, body: '' },
     event: { subject: 'comment.deleted', data: commentDeletedData(comment) },
+  };
+}
+
+/** A new comment waits for moderation; its text is its first version's. */
+export function newComment(
+  fields: Pick<CommentRecord, 'postId' | 'authorId' | 'authorUsername' | 'body'>,
+  id: string,
+  now: Date,
+): Omit<CommentRecord, keyof OutboxFields> {
+  return {
+    _id: id,
+    ...fields,
+    status: 'pending',
+    reason: '',
+    createdAt: now,
+    updatedAt: now,
+    bodyVersion: 0,
+    moderationVersion: -1,
+    deleted: false,
+    deletedAt: null,
   };
 }

@@ -1,5 +1,11 @@
-import { Types } from 'mongoose';
-import { ForbiddenError, NotFoundError, type Comment, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
+import {
+  ForbiddenError,
+  NotFoundError,
+  type Comment,
+  type CurrentUser,
+  type ReplicaCatchUp,
+  newAggregateId,
+} from '@postline/common';
 import type { CommentRecord } from '../data-access/comment-model';
 import type { CommentRepository } from '../data-access/comment-repository';
 import { commentSnapshotData } from '../event-payloads/comment-events';
@@ -34,7 +40,7 @@ export class Comments {
     }
     const record = newComment(
       { postId: input.postId, authorId: author.id, authorUsername: author.username, body: input.body },
-      new Types.ObjectId().toHexString(),
+      newAggregateId(),
       new Date(),
     );
     const comment = await this.comments.insert(record, {
@@ -61,8 +67,8 @@ export class Comments {
     if (!comment) throw new NotFoundError('Comment not found');
     if (!canEditComment(user, comment)) throw new ForbiddenError('Only the author can edit a comment');
     const edited = await this.comments.change(id, (current) => bodyEdit(current, body, new Date()));
-    if (!edited || edited.comment.deleted) throw new NotFoundError('Comment not found');
-    return toComment(edited.comment);
+    if (!edited || edited.doc.deleted) throw new NotFoundError('Comment not found');
+    return toComment(edited.doc);
   }
 
   async delete(user: CurrentUser, id: string): Promise<void> {
@@ -76,18 +82,7 @@ export class Comments {
   }
 }
 
-/** The API's answer for a stored comment. */
+/** The API's answer for a stored comment: what its events carry, and its version. */
 export function toComment(comment: CommentRecord): Comment {
-  return {
-    id: comment._id,
-    postId: comment.postId,
-    authorId: comment.authorId,
-    authorUsername: comment.authorUsername,
-    body: comment.body,
-    status: comment.status,
-    reason: comment.reason,
-    version: comment.version,
-    createdAt: comment.createdAt.toISOString(),
-    updatedAt: comment.updatedAt.toISOString(),
-  };
+  return { ...commentSnapshotData(comment), reason: comment.reason, version: comment.version };
 }

@@ -1,2 +1,3 @@
 export * from './duplicate-key';
 export * from './collection-of';
+export * from './new-id';

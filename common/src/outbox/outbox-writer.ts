@@ -1,5 +1,6 @@
 import { Schema, type HydratedDocument, type Model, type SchemaDefinitionProperty, type UpdateQuery } from 'mongoose';
 import { newEvent, type EventData, type EventEnvelope, type Subject } from '../events';
+import { isDuplicateKeyError } from '../mongo/duplicate-key';
 import { currentTraceparent } from '../observability/tracing';
 import type { OutboxRelay } from './outbox-relay';
 
@@ -33,6 +34,21 @@ export interface PlannedChange<S extends Subject> {
   /** The event announcing it; a change without one is possible only with a `revisionField`. */
   event?: { subject: S; data: EventData<S> };
 }
+
+/**
+ * A change as a domain function decides it, over the plain aggregate and with no MongoDB
+ * operators: fields to set, one value added to or taken from an array field (written as
+ * `$addToSet` / `$pull`, so a long list is not rewritten), and the event announcing it.
+ */
+export interface PlainChange<T, S extends Subject> {
+  set?: Partial<Omit<T, keyof OutboxFields>>;
+  addTo?: Partial<Record<keyof T, unknown>>;
+  pullFrom?: Partial<Record<keyof T, unknown>>;
+  event?: SubjectEvent<S>;
+}
+
+/** One event of the subjects S, with the data of its own subject (a union over S). */
+export type SubjectEvent<S extends Subject> = { [K in S]: { subject: K; data: EventData<K> } }[S];
 
 export interface OutboxWriterOptions<T> {
   /**
@@ -139,6 +155,44 @@ export class OutboxWriter<T extends OutboxFields> {
       }
     }
     throw new ConcurrentModificationError(this.model.modelName);
+  }
+
+  /**
+   * `create` for a repository that stores plain objects: the aggregate as stored, or null when a
+   * unique index refuses it (another writer took the id, a slug, an email… first).
+   */
+  async insert<S extends Subject>(
+    fields: Omit<T, keyof OutboxFields> & { _id: unknown },
+    event?: { subject: S; data: EventData<S> },
+  ): Promise<T | null> {
+    try {
+      const doc = await this.create(fields, event && { subject: event.subject, data: () => event.data });
+      return doc.toObject() as T;
+    } catch (err) {
+      if (isDuplicateKeyError(err)) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * `change` for plans over plain objects (`toObject()`, defaults applied) that answer a
+   * `PlainChange`; the aggregate after it comes back plain too.
+   */
+  async changePlain<S extends Subject>(
+    id: unknown,
+    plan: (current: T) => PlainChange<T, S> | undefined,
+  ): Promise<{ doc: T; changed: boolean } | null> {
+    const result = await this.change(id, (current) => {
+      const planned = plan(current.toObject() as T);
+      if (!planned) return undefined;
+      const { set, addTo, pullFrom, event } = planned;
+      const update: Record<string, unknown> = {};
+      if (set) update.$set = set;
+      if (addTo) update.$addToSet = addTo;
+      if (pullFrom) update.$pull = pullFrom;
+      return { update, event };
+    });
+    return result && { doc: result.doc.toObject() as T, changed: result.changed };
   }
 
   private event<S extends Subject>(subject: S, aggregateId: string, version: number, data: EventData<S>): OutboxEvent {

@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
-import { OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
-import type { PostChange, PostEvent } from '../domain/post-changes';
+import { OutboxWriter, type OutboxFields, type OutboxRelay, type SubjectEvent } from '@postline/common';
+import type { PostChange } from '../domain/post-changes';
 import { postModel, type PostRecord } from './post-model';
 
 /**
@@ -25,16 +25,8 @@ export class PostRepository {
    * Inserts a new post with the event announcing it.
    * @returns null if its slug (unique index) was taken meanwhile
    */
-  async insert(
-    post: Omit<PostRecord, 'version' | 'outbox'>,
-    event: PostEvent & { subject: 'post.created' },
-  ): Promise<PostRecord | null> {
-    try {
-      return (await this.writer.create(post, { subject: event.subject, data: () => event.data })).toObject();
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
+  insert(post: Omit<PostRecord, keyof OutboxFields>, event: SubjectEvent<'post.created'>): Promise<PostRecord | null> {
+    return this.writer.insert(post, event);
   }
 
   /** Read through the schema, so a post stored before a field existed gets its default. */
@@ -55,23 +47,12 @@ export class PostRepository {
   /**
    * A version-guarded change: `plan` sees the post as it is at the moment of
    * writing (re-read and re-planned if someone wrote in between).
-   * @returns the post after it and whether this call wrote it, or null if there is no such post
+   * @returns the post after it (`doc`) and whether this call wrote it, or null if there is no such post
    */
-  async change(
+  change(
     id: string,
     plan: (post: PostRecord) => PostChange | undefined,
-  ): Promise<{ post: PostRecord; changed: boolean } | null> {
-    const result = await this.writer.change(id, (current) => {
-      const planned = plan(current.toObject());
-      if (!planned) return undefined;
-      const { set, like, event } = planned;
-      const likes = !like
-        ? {}
-        : 'add' in like
-          ? { $addToSet: { likedBy: like.add } }
-          : { $pull: { likedBy: like.remove } };
-      return { update: { $set: set, ...likes }, event };
-    });
-    return result && { post: result.doc.toObject(), changed: result.changed };
+  ): Promise<{ doc: PostRecord; changed: boolean } | null> {
+    return this.writer.changePlain(id, plan);
   }
 }

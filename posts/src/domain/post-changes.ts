@@ -1,4 +1,4 @@
-import type { EventData } from '@postline/common';
+import type { OutboxFields, PlainChange } from '@postline/common';
 import type { PostRecord } from '../data-access/post-model';
 import { likeData, postDeletedData, postSnapshotData } from '../event-payloads/post-events';
 import type { Publication } from './post-rules';
@@ -11,17 +11,9 @@ import type { Publication } from './post-rules';
  */
 
 type PostSubject = 'post.created' | 'post.updated' | 'post.deleted' | 'post.liked' | 'post.unliked';
-export type PostEvent = { [S in PostSubject]: { subject: S; data: EventData<S> } }[PostSubject];
 
-/** The fields a change sets; the version and outbox are the writer's. */
-export type PostFields = Omit<PostRecord, '_id' | 'version' | 'outbox'>;
-
-export interface PostChange {
-  set: Partial<PostFields>;
-  /** One user's like added or taken back (written as a set operation, not a rewrite of the list). */
-  like?: { add: string } | { remove: string };
-  event: PostEvent;
-}
+/** A post's change: fields set, a like added or taken back (`likedBy`), and its event. */
+export type PostChange = PlainChange<PostRecord, PostSubject>;
 
 export type ContentChanges = Partial<Pick<PostRecord, 'title' | 'body' | 'tags'>>;
 
@@ -31,7 +23,7 @@ export function newPost(
   id: string,
   slug: string,
   now: Date,
-): Omit<PostRecord, 'version' | 'outbox'> {
+): Omit<PostRecord, keyof OutboxFields> {
   return { _id: id, ...fields, slug, likedBy: [], likeCount: 0, createdAt: now, updatedAt: now, deletedAt: null };
 }
 
@@ -83,7 +75,7 @@ export function like(post: PostRecord, userId: string): PostChange | undefined {
   const likeCount = post.likedBy.length + 1;
   return {
     set: { likeCount },
-    like: { add: userId },
+    addTo: { likedBy: userId },
     event: { subject: 'post.liked', data: likeData(post._id, userId, likeCount) },
   };
 }
@@ -94,7 +86,7 @@ export function unlike(post: PostRecord, userId: string): PostChange | undefined
   const likeCount = post.likedBy.length - 1;
   return {
     set: { likeCount },
-    like: { remove: userId },
+    pullFrom: { likedBy: userId },
     event: { subject: 'post.unliked', data: likeData(post._id, userId, likeCount) },
   };
 }

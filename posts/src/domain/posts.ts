@@ -1,4 +1,3 @@
-import { Types } from 'mongoose';
 import {
   ConcurrentModificationError,
   ConflictError,
@@ -7,6 +6,7 @@ import {
   type CurrentUser,
   type LikeState,
   type Post,
+  newAggregateId,
 } from '@postline/common';
 import { canChangePost, canPublishPost } from '@postline/common/rules';
 import type { AuthorRepository } from '../data-access/author-repository';
@@ -67,7 +67,7 @@ export class Posts {
     // The first free slug of the candidates; the unique index decides races between posts with the same title.
     for (const slug of slugCandidates(input.title)) {
       if (await this.posts.slugTaken(slug)) continue;
-      const post = newPost(fields, new Types.ObjectId().toHexString(), slug, now);
+      const post = newPost(fields, newAggregateId(), slug, now);
       const created = await this.posts.insert(post, { subject: 'post.created', data: postSnapshotData(post) });
       if (created) return toPost(created);
     }
@@ -130,7 +130,7 @@ export class Posts {
       return next && publicationChange(post, next);
     });
     if (!result) throw notFound();
-    return toPost(result.post);
+    return toPost(result.doc);
   }
 
   async update(actor: CurrentUser, id: string, changes: ContentChanges): Promise<Post> {
@@ -138,7 +138,7 @@ export class Posts {
     const authorUsername = (await this.authors.usernameOf(post.authorId)) ?? post.authorUsername;
     const result = await this.change(id, (current) => contentEdit(current, changes, authorUsername, new Date()));
     if (!result) throw notFound();
-    return toPost(result.post);
+    return toPost(result.doc);
   }
 
   async delete(actor: CurrentUser, id: string): Promise<void> {
@@ -150,14 +150,14 @@ export class Posts {
     await this.findVisible(user, id);
     const result = await this.change(id, (post) => like(post, user.id));
     if (!result) throw notFound();
-    return { postId: result.post._id, liked: true, likeCount: result.post.likeCount };
+    return { postId: result.doc._id, liked: true, likeCount: result.doc.likeCount };
   }
 
   async unlike(user: CurrentUser, id: string): Promise<LikeState> {
     await this.findVisible(user, id);
     const result = await this.change(id, (post) => unlike(post, user.id));
     if (!result) throw notFound();
-    return { postId: result.post._id, liked: false, likeCount: result.post.likeCount };
+    return { postId: result.doc._id, liked: false, likeCount: result.doc.likeCount };
   }
 
   /**
@@ -168,7 +168,7 @@ export class Posts {
   private async change(
     id: string,
     plan: (post: PostRecord) => PostChange | undefined,
-  ): Promise<{ post: PostRecord; changed: boolean } | null> {
+  ): Promise<{ doc: PostRecord; changed: boolean } | null> {
     try {
       return await this.posts.change(id, (post) => {
         if (isDeleted(post)) throw new PostGone();
