@@ -1,8 +1,7 @@
 import { Schema, type Connection, type Model } from 'mongoose';
-import { outboxSchemaFields, type OutboxFields } from '@postline/common';
+import { outboxSchemaFields, type CommentStatus, type OutboxFields } from '@postline/common';
 
-export const commentStatuses = ['pending', 'approved', 'rejected'] as const;
-export type CommentStatus = (typeof commentStatuses)[number];
+const commentStatuses: readonly CommentStatus[] = ['pending', 'approved', 'rejected'];
 
 export interface CommentRecord extends OutboxFields {
   _id: string;

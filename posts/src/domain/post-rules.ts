@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import slugify from 'slugify';
+import type { PostStatus } from '@postline/common';
 
 /**
  * The rules of a post, independent of HTTP and storage. Lengths are counted in
@@ -58,8 +59,6 @@ export function isPostId(value: string): boolean {
 }
 
 // Drafts and publishing
-
-export type PostStatus = 'draft' | 'published';
 
 /** How far ahead a draft may be scheduled: a date years away is more likely a typo than a plan. */
 export const SCHEDULE_MAX_AHEAD_MS = 366 * 24 * 60 * 60 * 1000;

@@ -5,6 +5,7 @@ import {
   NotFoundError,
   type CurrentUser,
   type LikeState,
+  type PostStatus,
   type Post,
   newAggregateId,
 } from '@postline/common';
@@ -35,7 +36,6 @@ import {
   suffixedSlug,
   unpublish,
   type Publication,
-  type PostStatus,
 } from './post-rules';
 
 export interface NewPostInput {
