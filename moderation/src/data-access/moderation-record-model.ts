@@ -1,4 +1,4 @@
-import { Schema, type Connection, type HydratedDocument, type Model } from 'mongoose';
+import { Schema, type Connection, type Model } from 'mongoose';
 import { outboxSchemaFields, type OutboxFields } from '@postline/common';
 
 /** One version of a comment waiting for a moderator. */
@@ -57,8 +57,6 @@ export interface ModerationRecord extends OutboxFields {
   revision: number;
   createdAt: Date;
 }
-
-export type ModerationRecordDocument = HydratedDocument<ModerationRecord>;
 
 const reviewSchema = new Schema<ReviewItem>(
   {

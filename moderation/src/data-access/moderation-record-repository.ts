@@ -1,12 +1,7 @@
 import type { Connection, Model } from 'mongoose';
-import { OutboxWriter, isDuplicateKeyError, type OutboxRelay } from '@postline/common';
+import { OutboxWriter, type OutboxRelay } from '@postline/common';
 import { commentModeratedData } from '../event-payloads/moderation-events';
-import {
-  moderationRecordModel,
-  type Decision,
-  type ModerationRecord,
-  type ModerationRecordDocument,
-} from './moderation-record-model';
+import { moderationRecordModel, type Decision, type ModerationRecord } from './moderation-record-model';
 
 /** What one write does to a record: fields to set, and possibly a decision (which is announced). */
 export interface RecordChange {
@@ -34,16 +29,11 @@ export class ModerationRecordRepository {
   }
 
   /** @returns null if a record with this id exists already (another delivery or replica was first) */
-  async insert(record: NewRecord, decision?: Decision): Promise<ModerationRecordDocument | null> {
-    try {
-      return await this.writer.create(
-        { ...record, revision: 0, decisions: decision ? [decision] : [] },
-        decision && { subject: 'comment.moderated', data: (doc) => commentModeratedData(doc, decision) },
-      );
-    } catch (err) {
-      if (isDuplicateKeyError(err)) return null;
-      throw err;
-    }
+  insert(record: NewRecord, decision?: Decision): Promise<ModerationRecord | null> {
+    return this.writer.insert(
+      { ...record, revision: 0, decisions: decision ? [decision] : [] },
+      decision && { subject: 'comment.moderated', data: commentModeratedData(record, decision) },
+    );
   }
 
   /**
@@ -53,9 +43,10 @@ export class ModerationRecordRepository {
    */
   async change(
     id: string,
-    plan: (current: ModerationRecordDocument) => RecordChange | undefined,
-  ): Promise<ModerationRecordDocument | null> {
-    const outcome = await this.writer.change(id, (current) => {
+    plan: (current: ModerationRecord) => RecordChange | undefined,
+  ): Promise<ModerationRecord | null> {
+    const outcome = await this.writer.change(id, (doc) => {
+      const current = doc.toObject();
       const planned = plan(current);
       if (!planned) return undefined;
       const { decision } = planned;
@@ -65,21 +56,21 @@ export class ModerationRecordRepository {
         event: { subject: 'comment.moderated' as const, data: commentModeratedData(current, decision) },
       };
     });
-    return outcome?.doc ?? null;
+    return outcome?.doc.toObject() ?? null;
   }
 
-  findById(id: string): Promise<ModerationRecordDocument | null> {
-    return this.model.findById(id);
+  async findById(id: string): Promise<ModerationRecord | null> {
+    return (await this.model.findById(id))?.toObject() ?? null;
   }
 
   /** Records awaiting a moderator, oldest first, and how many there are. */
-  async awaitingReview(skip: number, limit: number): Promise<{ records: ModerationRecordDocument[]; total: number }> {
+  async awaitingReview(skip: number, limit: number): Promise<{ records: ModerationRecord[]; total: number }> {
     const filter = { awaitingReview: true };
     const [records, total] = await Promise.all([
       this.model.find(filter).sort({ queuedAt: 1, _id: 1 }).skip(skip).limit(limit),
       this.model.countDocuments(filter),
     ]);
-    return { records, total };
+    return { records: records.map((record) => record.toObject()), total };
   }
 
   /** Records whose current text has a standing decision matching the filter, newest decision first. */
@@ -87,7 +78,7 @@ export class ModerationRecordRepository {
     match: { decidedBy?: 'rules' | 'moderator'; status?: 'approved' | 'rejected' },
     skip: number,
     limit: number,
-  ): Promise<{ records: ModerationRecordDocument[]; total: number }> {
+  ): Promise<{ records: ModerationRecord[]; total: number }> {
     const filter: Record<string, unknown> = { standing: { $ne: null } };
     if (match.decidedBy) filter['standing.decidedBy'] = match.decidedBy;
     if (match.status) filter['standing.status'] = match.status;
@@ -95,6 +86,6 @@ export class ModerationRecordRepository {
       this.model.find(filter).sort({ 'standing.decidedAt': -1, _id: -1 }).skip(skip).limit(limit),
       this.model.countDocuments(filter),
     ]);
-    return { records, total };
+    return { records: records.map((record) => record.toObject()), total };
   }
 }

@@ -1,7 +1,7 @@
 import { ConflictError, NotFoundError, type CurrentUser, type ReplicaCatchUp } from '@postline/common';
 import type { DecisionItem, ModerationPage, ModeratorDecision, QueueItem } from '@postline/common';
 import type { ModerationRecordRepository, RecordChange } from '../data-access/moderation-record-repository';
-import type { ModerationRecord, ModerationRecordDocument } from '../data-access/moderation-record-model';
+import type { ModerationRecord } from '../data-access/moderation-record-model';
 
 export type { DecisionItem, ModerationPage, ModeratorDecision, QueueItem };
 
@@ -183,7 +183,7 @@ export class ReviewQueue {
    * REPLICA_WAIT_MS); what is still missing then is answered as before (404, or 409 stale).
    */
   private async caughtUpWith(commentId: string, commentVersion: number | undefined): Promise<void> {
-    const caughtUp = (record: ModerationRecordDocument | null) =>
+    const caughtUp = (record: ModerationRecord | null) =>
       record !== null && (commentVersion === undefined || record.commentVersion >= commentVersion);
     const now = await this.records.findById(commentId);
     if (caughtUp(now)) return;
