@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import { eventually } from '@postline/common/testing';
+import type { PostDetail, PostPage } from '@postline/common/api';
 import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
 import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-platform';
@@ -11,19 +12,6 @@ import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-pla
  * database and nats-server: the scenario of the blog-core issue.
  */
 jest.setTimeout(180_000);
-
-type CommentView = { id: string; body: string; status: string; reason: string };
-type PostDetail = {
-  id: string;
-  slug: string;
-  title: string;
-  tags: string[];
-  likeCount: number;
-  likedByMe: boolean;
-  commentCount: number;
-  comments: CommentView[];
-};
-type PostList = { posts: { id: string; title: string; likeCount: number }[]; total: number };
 
 describe('the blog, end to end', () => {
   let running: TestPlatform;
@@ -64,11 +52,11 @@ describe('the blog, end to end', () => {
       'post page',
     );
     expect(page).toMatchObject({ id: post.id, title: 'Markets of Valencia', likeCount: 0, comments: [] });
-    const byTag = await anonymous.expect<PostList>(200, 'GET', '/api/query/posts?tag=travel');
+    const byTag = await anonymous.expect<PostPage>(200, 'GET', '/api/query/posts?tag=travel');
     expect(byTag.posts.map((p) => p.id)).toContain(post.id);
-    const feed = await bob.expect<PostList>(200, 'GET', '/api/query/feed');
+    const feed = await bob.expect<PostPage>(200, 'GET', '/api/query/feed');
     expect(feed.posts.map((p) => p.id)).toEqual([post.id]);
-    expect((await alice.expect<PostList>(200, 'GET', '/api/query/feed')).posts).toEqual([]);
+    expect((await alice.expect<PostPage>(200, 'GET', '/api/query/feed')).posts).toEqual([]);
 
     // Comments stay pending while moderation is down, then are decided within seconds.
     await platform.stopService('moderation');
@@ -150,11 +138,11 @@ describe('the blog, end to end', () => {
     // Deleting the post removes it and its comments from every read model.
     await alice.expect(200, 'DELETE', `/api/posts/${post.id}`);
     await eventually(async () => (await postPage(anonymous, post.id)).status === 404, 10_000, 'post gone');
-    expect((await bob.expect<PostList>(200, 'GET', '/api/query/feed')).posts).toEqual([]);
-    expect((await anonymous.expect<PostList>(200, 'GET', '/api/query/posts?tag=travel')).posts).toEqual([]);
+    expect((await bob.expect<PostPage>(200, 'GET', '/api/query/feed')).posts).toEqual([]);
+    expect((await anonymous.expect<PostPage>(200, 'GET', '/api/query/posts?tag=travel')).posts).toEqual([]);
     const tags = await anonymous.expect<{ tags: { tag: string }[] }>(200, 'GET', '/api/query/tags');
     expect(tags.tags.map((t) => t.tag)).not.toContain('travel');
-    const alicePosts = await anonymous.expect<PostList>(200, 'GET', '/api/query/users/alice/posts');
+    const alicePosts = await anonymous.expect<PostPage>(200, 'GET', '/api/query/users/alice/posts');
     expect(alicePosts.posts).toEqual([]);
     await bob.expect(404, 'POST', '/api/comments', { postId: post.id, body: 'too late' });
   });
@@ -182,7 +170,7 @@ describe('the blog, end to end', () => {
 
     const list = await eventually(
       async () => {
-        const res = await anonymous.request<PostList>('GET', '/api/query/users/carol/posts');
+        const res = await anonymous.request<PostPage>('GET', '/api/query/users/carol/posts');
         return res.status === 200 && res.body.posts.length === 2 && res.body;
       },
       30_000,

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { EventsClient, TailedEvent } from '@postline/common/tools';
 import { eventually, freePort, repositoryRoot } from '@postline/common/testing';
+import type { LikeState, Post, PostDetail } from '@postline/common/api';
 import { commandFor } from '../local/local-services';
 import type { Platform } from '../local/platform';
 import { ApiUser, consumedUpTo, eventsOf } from './api-client';
@@ -11,17 +12,6 @@ import { bulkWritesEnv, quickEventsEnv, reportLogged, startTestPlatform, type Te
  * nats-server), through the services' HTTP APIs: nothing is lost and nothing
  * is counted twice, in the owning service, in its event stream and in query.
  */
-
-type PostView = { id: string; title: string; body: string; tags: string[]; likeCount: number; version: number };
-type LikeState = { postId: string; liked: boolean; likeCount: number };
-type PostDetail = {
-  id: string;
-  title: string;
-  likeCount: number;
-  likedByMe: boolean;
-  commentCount: number;
-  comments: { id: string; status: string }[];
-};
 
 // Everyone here signs up from one address, and one author writes in bursts.
 const env = { ...bulkWritesEnv, ...quickEventsEnv };
@@ -49,8 +39,8 @@ describe('concurrent writes, end to end', () => {
   afterEach(() => reportLogged(running.logs, { warnings: true }));
 
   const newPost = (title: string) =>
-    author.expect<PostView>(201, 'POST', '/api/posts', { title, body: `About ${title}.`, tags: ['load'] });
-  const postInPosts = (id: string) => anonymous.expect<PostView>(200, 'GET', `/api/posts/${id}`);
+    author.expect<Post>(201, 'POST', '/api/posts', { title, body: `About ${title}.`, tags: ['load'] });
+  const postInPosts = (id: string) => anonymous.expect<Post>(200, 'GET', `/api/posts/${id}`);
   const postInQuery = async (user: ApiUser, id: string) => {
     const res = await user.request<{ post: PostDetail }>('GET', `/api/query/posts/${id}`);
     return res.status === 200 ? res.body.post : undefined;
@@ -192,7 +182,7 @@ describe('concurrent writes, end to end', () => {
       const answers = await Promise.all(
         edits.map(async (edit, i) => {
           const replica = i % 2;
-          const res = await replicas[replica]!.request<PostView>('PUT', `/api/posts/${post.id}`, edit);
+          const res = await replicas[replica]!.request<Post>('PUT', `/api/posts/${post.id}`, edit);
           return { edit, replica, ...res };
         }),
       );

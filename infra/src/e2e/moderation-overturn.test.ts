@@ -1,4 +1,5 @@
 import { eventually } from '@postline/common/testing';
+import type { DecisionItem, ModerationPage, PostDetail } from '@postline/common/api';
 import type { Platform } from '../local/platform';
 import { ApiUser } from './api-client';
 import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-platform';
@@ -9,11 +10,6 @@ import { quickEventsEnv, startTestPlatform, type TestPlatform } from './test-pla
  * post's comment count follows; overturned again, it goes; a decision on text edited since is refused.
  */
 jest.setTimeout(180_000);
-
-type CommentView = { id: string; status: string; reason: string };
-type PostDetail = { id: string; commentCount: number; comments: CommentView[] };
-type DecisionItem = { commentId: string; body: string; reason: string; decidedBy: string; commentVersion: number };
-type Page<T> = { items: T[]; total: number; page: number; totalPages: number };
 
 describe('overturning a moderation decision, end to end', () => {
   let running: TestPlatform;
@@ -62,7 +58,7 @@ describe('overturning a moderation decision, end to end', () => {
     expect(await postOf(anonymous, post.id)).toMatchObject({ commentCount: 0, comments: [] });
 
     // the moderator finds it among the recent automatic rejections
-    const rules = await mod.expect<Page<DecisionItem>>(
+    const rules = await mod.expect<ModerationPage<DecisionItem>>(
       200,
       'GET',
       '/api/moderation/decisions?decidedBy=rules&status=rejected',

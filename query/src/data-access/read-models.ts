@@ -147,12 +147,3 @@ export async function ensureReadModelIndexes(models: ReadModels): Promise<void> 
     models.listCounts.createIndex({ kind: 1, count: -1 }),
   ]);
 }
-
-// The names before StoredUser/StoredPost/StoredComment, only for the event handlers
-// (entry-points/events) until they move to the new names; then these go.
-/** @deprecated use StoredUser */
-export type UserView = StoredUser;
-/** @deprecated use StoredPost */
-export type PostView = StoredPost;
-/** @deprecated use StoredComment */
-export type CommentView = StoredComment;

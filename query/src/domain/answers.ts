@@ -123,7 +123,7 @@ export function postAnswer(post: StoredPost, author: Author | undefined, comment
   return answerOf(parts, [changeLabel.post(post._id), changeLabel.postPage(post._id), changeLabel.user(post.authorId)]);
 }
 
-/** A CommentView as the routes answer it (`reason`: the comment's for its author and moderators, else ""). */
+/** A stored comment as the routes answer it (`reason`: the comment's for its author and moderators, else ""). */
 export function commentJsonOf(comment: StoredComment, reason: string) {
   return {
     id: comment._id,

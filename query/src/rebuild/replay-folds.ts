@@ -1,4 +1,5 @@
 import {
+  aggregateTypeOf,
   decideApply,
   RetryLaterError,
   type AnyEventEnvelope,
@@ -58,7 +59,8 @@ export interface StreamFold {
  * different aggregates.
  */
 function inVersionOrder(batch: readonly Sequenced[]): Sequenced[] {
-  const keyOf = ({ event }: Sequenced) => `${event.subject.slice(0, event.subject.indexOf('.'))}:${event.aggregateId}`;
+  // The live listener's lanes are keyed the same way: a comment and moderation's record of it share an id.
+  const keyOf = ({ event }: Sequenced) => `${aggregateTypeOf(event.subject)}:${event.aggregateId}`;
   const byAggregate = new Map<string, Sequenced[]>();
   for (const item of batch) {
     const events = byAggregate.get(keyOf(item));

@@ -1,16 +1,16 @@
 import { applyInOrder, decideApply, RetryLaterError, type AnyEventEnvelope, type EventData } from '@postline/common';
 import type { mongo } from 'mongoose';
-import type { CommentView, ReadModels } from '../../data-access/read-models';
+import type { ReadModels, StoredComment } from '../../data-access/read-models';
 import { fieldKey } from '../../data-access/field-key';
 import { isApproved, syncApprovedComment } from '../../data-access/maintained-counts';
 import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
-import { judgeDecision } from '../../domain/moderation-rules';
+import { decisionRelevance } from '../../domain/decision-relevance';
 import type { ReadModelHandlers } from './handlers';
 
 type CommentSubject = 'comment.created' | 'comment.updated' | 'comment.deleted' | 'comment.moderated';
 
 /** The comment as comment.created makes it (shared by the live handler and the batched replay). */
-export function newComment(data: EventData<'comment.created'>): CommentView {
+export function newComment(data: EventData<'comment.created'>): StoredComment {
   return {
     _id: data.id,
     postId: data.postId,
@@ -28,7 +28,7 @@ export function newComment(data: EventData<'comment.created'>): CommentView {
   };
 }
 
-type UpdatedComment = Pick<CommentView, 'body' | 'bodyVersion' | 'decidedVersion' | 'status' | 'reason'>;
+type UpdatedComment = Pick<StoredComment, 'body' | 'bodyVersion' | 'decidedVersion' | 'status' | 'reason'>;
 
 /**
  * The status comment.updated leaves: its own, unless it only restates the text (a status-only
@@ -39,7 +39,7 @@ type UpdatedComment = Pick<CommentView, 'body' | 'bodyVersion' | 'decidedVersion
 export function statusAfterUpdate(
   data: EventData<'comment.updated'>,
   current: UpdatedComment,
-): Pick<CommentView, 'status' | 'reason'> {
+): Pick<StoredComment, 'status' | 'reason'> {
   const decided = data.body === current.body && (current.decidedVersion ?? -1) >= current.bodyVersion;
   return decided
     ? { status: current.status, reason: current.reason }
@@ -50,7 +50,7 @@ export function statusAfterUpdate(
 export function commentUpdate(
   event: { version: number; data: EventData<'comment.updated'> },
   current: UpdatedComment,
-): mongo.UpdateFilter<CommentView> {
+): mongo.UpdateFilter<StoredComment> {
   const { data } = event;
   return {
     $set: {
@@ -65,7 +65,7 @@ export function commentUpdate(
   };
 }
 
-export const commentTombstone: mongo.UpdateFilter<CommentView> = { $set: { deleted: true, body: '', reason: '' } };
+export const commentTombstone: mongo.UpdateFilter<StoredComment> = { $set: { deleted: true, body: '', reason: '' } };
 
 /** The field of a comment that keeps the version applied of one moderation record. */
 export const moderationKey = (moderationId: string) => `moderation.${fieldKey(moderationId)}`;
@@ -77,13 +77,13 @@ export const moderationKey = (moderationId: string) => `moderation.${fieldKey(mo
  */
 export function decisionUpdate(
   event: { aggregateId: string; version: number; data: EventData<'comment.moderated'> },
-  current: CommentView,
-): { wait: string } | { skip: true } | { update: mongo.UpdateFilter<CommentView>; applies: boolean } {
+  current: StoredComment,
+): { wait: string } | { skip: true } | { update: mongo.UpdateFilter<StoredComment>; applies: boolean } {
   const { data } = event;
   const applied = current.moderation?.[fieldKey(event.aggregateId)];
   if (decideApply(applied, event.version, `moderation ${event.aggregateId}`) === 'already-applied')
     return { skip: true };
-  const verdict = judgeDecision(current, data.commentVersion);
+  const verdict = decisionRelevance(current, data.commentVersion);
   if (verdict === 'wait') {
     return {
       wait: `decision about comment ${data.commentId} v${data.commentVersion}: comment is at v${current.version}`,
@@ -199,7 +199,7 @@ export function commentHandlers(models: ReadModels): Pick<ReadModelHandlers, Com
           _id: data.commentId,
           version: current.version,
           [moderationKey(event.aggregateId)]: applied ?? { $exists: false },
-        } as mongo.Filter<CommentView>,
+        } as mongo.Filter<StoredComment>,
         decision.update,
       );
       if (result.matchedCount === 0)

@@ -1,5 +1,5 @@
 import { applyInOrder, type DocChange, type EventData, type EventEnvelope } from '@postline/common';
-import type { PostView, ReadModels } from '../../data-access/read-models';
+import type { ReadModels, StoredPost } from '../../data-access/read-models';
 import { ListCounts } from '../../data-access/list-counts';
 import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
 import { excerptOf } from '../../domain/excerpt';
@@ -35,12 +35,12 @@ function postContent(data: PostSnapshot) {
 }
 
 /** The change each post event makes to its post's document (shared by the live handlers and the batched replay). */
-export function postChange(event: EventEnvelope<PostSubject>): DocChange<PostView> {
+export function postChange(event: EventEnvelope<PostSubject>): DocChange<StoredPost> {
   switch (event.subject) {
     case 'post.created': {
       const data = event.data as PostSnapshot;
       return {
-        create: (): PostView => ({
+        create: (): StoredPost => ({
           _id: data.id,
           ...postContent(data),
           authorId: data.authorId,
@@ -91,7 +91,7 @@ export function listLabels(before: readonly string[], after: readonly string[]):
   return [...lists.map(changeLabel.list), ...(lists.some((l) => l.startsWith(tagList(''))) ? [changeLabel.tags] : [])];
 }
 
-type ListState = Pick<PostView, 'deleted' | 'published' | 'authorId' | 'tags' | 'version' | 'authorUsername'>;
+type ListState = Pick<StoredPost, 'deleted' | 'published' | 'authorId' | 'tags' | 'version' | 'authorUsername'>;
 const listStateProjection = { deleted: 1, published: 1, authorId: 1, tags: 1, version: 1, authorUsername: 1 } as const;
 
 /**

@@ -1,5 +1,5 @@
 import { applyInOrder, type DocChange, type EventData, type EventEnvelope } from '@postline/common';
-import type { ReadModels, UserView } from '../../data-access/read-models';
+import type { ReadModels, StoredUser } from '../../data-access/read-models';
 import { recountFollowers } from '../../data-access/maintained-counts';
 import { changeLabel } from '../../domain/change-labels';
 import type { ReadModelHandlers } from './handlers';
@@ -7,7 +7,7 @@ import type { ReadModelHandlers } from './handlers';
 type UserSubject = 'user.created' | 'user.updated' | 'user.followed' | 'user.unfollowed';
 
 /** The change each user event makes to its user's document (shared by the live handlers and the batched replay). */
-export function userChange(event: EventEnvelope<UserSubject>): DocChange<UserView> {
+export function userChange(event: EventEnvelope<UserSubject>): DocChange<StoredUser> {
   switch (event.subject) {
     case 'user.created': {
       const { id, username, role, bio, image } = event.data as EventData<'user.created'>;
