@@ -7,7 +7,7 @@ import { ensureReadModelIndexes, readModels } from './data-access/read-models';
 import type { Answer } from './domain/answer-template';
 import { ReadSide, type FollowingEntry, type ReadCaches } from './domain/read-side';
 import { ChangeNotices } from './entry-points/events/change-notices';
-import { liveChangesReader } from './entry-points/events/live-changes';
+import { liveChangesReader } from './entry-points/events/live-changes-reader';
 import { readModelHandlers, registerReadModelListeners } from './entry-points/events/read-model-handlers';
 import { SearchIndex } from './data-access/search-index';
 import { installFrontDoor } from './entry-points/http/front-door';

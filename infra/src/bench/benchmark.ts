@@ -18,7 +18,7 @@ import type { BenchOptions } from './options';
 import { measurePage, type HtmlPageResult } from './pages';
 import { infrastructureProcesses, nginxGroup, nginxMasterOn } from './platform-processes';
 import { loadAverage, ProcessWatch, round, sampleGroup, type ProcessGroups } from './process-stats';
-import { historyOf, publishHistory, runningRebuildCommands, runRebuild, type RebuildResult } from './rebuild';
+import { historyOf, publishHistory, runningRebuildCommands, runRebuild, type RebuildResult } from './rebuild-phase';
 import { evaluateTargets, type TargetCheck } from './targets';
 import { seed, seedScale, type ScaleSeed } from './seed';
 

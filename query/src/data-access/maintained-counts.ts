@@ -2,6 +2,7 @@ import { RetryLaterError } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { StoredComment, StoredPost, StoredUser } from './read-models';
 import { fieldKey } from './field-key';
+import { isApproved } from '../domain/visibility';
 
 /**
  * Counts kept in the documents the reads use, each changed by one conditional
@@ -18,11 +19,6 @@ import { fieldKey } from './field-key';
  * write is always followed by a read that confirms it.
  */
 const maxRounds = 5;
-
-const isApproved = (comment: Pick<StoredComment, 'status' | 'deleted'> | null | undefined): boolean =>
-  !!comment && comment.status === 'approved' && !comment.deleted;
-
-export { isApproved };
 
 /**
  * Makes the post count the comment exactly when the comment is approved and

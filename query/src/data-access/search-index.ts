@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { changeLabel } from '../domain/change-labels';
 import { plainTextOf } from '../domain/excerpt';
 import { highlight, snippet } from '../domain/search-highlight';
+import { isPublic } from '../domain/visibility';
 import type { StoredPost } from './read-models';
 
 /** What the index keeps of a published post: the fields searched, and what a result shows. */
@@ -166,7 +167,9 @@ export class SearchIndex {
       this.index.remove(before);
       this.docs.delete(post._id);
     }
-    if (post.deleted || post.published === false || post.title === undefined) return;
+    // A post read back as gone (only its id) is removed; a draft or a tombstone is not searchable.
+    if (post.title === undefined || !isPublic({ deleted: post.deleted ?? false, published: post.published ?? true }))
+      return;
     const doc: SearchDoc = {
       id: post._id,
       slug: post.slug ?? post._id,

@@ -1,3 +1,5 @@
+import { isPublic } from './visibility';
+
 /**
  * The lists a post appears in, each with a maintained total (list_counts):
  * every live published post is in `all`, in its author's list and in one list
@@ -13,7 +15,7 @@ export function listsOf(post: {
   authorId: string;
   tags: readonly string[];
 }): string[] {
-  if (post.deleted || !post.published) return [];
+  if (!isPublic(post)) return [];
   return [allPosts, authorList(post.authorId), ...new Set(post.tags.map(tagList))];
 }
 

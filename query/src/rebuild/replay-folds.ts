@@ -10,7 +10,7 @@ import type { mongo } from 'mongoose';
 import { applyUpdate } from '../data-access/apply-update';
 import { fieldKey } from '../data-access/field-key';
 import { ListCounts, type MembershipChange } from '../data-access/list-counts';
-import { isApproved } from '../data-access/maintained-counts';
+import { isApproved } from '../domain/visibility';
 import type { StoredComment, StoredPost, ReadModels, StoredUser } from '../data-access/read-models';
 import { listChange, listsOf } from '../domain/post-lists';
 import { commentTombstone, commentUpdate, decisionUpdate, newComment } from '../entry-points/events/comment-handlers';

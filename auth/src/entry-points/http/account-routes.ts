@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { matchedData } from 'express-validator';
 import { endSession, startSession, validateRequest } from '@postline/common';
 import type { Accounts } from '../../domain/accounts';
-import { credentialRateLimit } from './rate-limit';
+import { credentialRateLimit } from './credential-rate-limit';
 
 import { signInRules, signUpRules } from './validators';
 

@@ -2,7 +2,8 @@ import { applyInOrder, decideApply, RetryLaterError, type AnyEventEnvelope, type
 import type { mongo } from 'mongoose';
 import type { ReadModels, StoredComment } from '../../data-access/read-models';
 import { fieldKey } from '../../data-access/field-key';
-import { isApproved, syncApprovedComment } from '../../data-access/maintained-counts';
+import { syncApprovedComment } from '../../data-access/maintained-counts';
+import { isApproved } from '../../domain/visibility';
 import { changeLabel, type ChangeLabels } from '../../domain/change-labels';
 import { decisionRelevance } from '../../domain/decision-relevance';
 import type { ReadModelHandlers } from './handlers';

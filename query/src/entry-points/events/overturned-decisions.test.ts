@@ -1,5 +1,5 @@
 import { eventually, uniqueNamespace } from '@postline/common/testing';
-import { deadLettersOf } from '../../testing/dead-letters';
+import { deadLettersOf } from '../../testing/poison-messages';
 import { listenerHarness, pause, type ListenerHarness } from '../../testing/listener-harness';
 import { startQuery } from '../../testing/start-query';
 

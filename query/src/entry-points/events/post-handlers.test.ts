@@ -1,5 +1,5 @@
 import { eventually } from '@postline/common/testing';
-import { deadLettersOf, publishRaw } from '../../testing/dead-letters';
+import { deadLettersOf, publishRaw } from '../../testing/poison-messages';
 import { listenerHarness, pause, type ListenerHarness } from '../../testing/listener-harness';
 
 let h: ListenerHarness;

@@ -1,7 +1,7 @@
 import type { AnyEventEnvelope, EventListener, Subject } from '@postline/common';
 import type { ReadModels } from '../../data-access/read-models';
 import type { ChangeNotices } from './change-notices';
-import type { LiveChangesReader } from './live-changes';
+import type { LiveChangesReader } from './live-changes-reader';
 import { commentHandlers } from './comment-handlers';
 import type { ReadModelHandler, ReadModelHandlers } from './handlers';
 import { postHandlers } from './post-handlers';
