@@ -1,6 +1,6 @@
 import type { Connection, Model } from 'mongoose';
 import { OutboxWriter, type OutboxFields, type OutboxRelay, type SubjectEvent } from '@postline/common';
-import { deletion, type CommentChange } from '../domain/comment-changes';
+import type { CommentChange } from '../domain/comment-changes';
 import { commentModel, type CommentRecord } from './comment-model';
 
 /**
@@ -40,11 +40,6 @@ export class CommentRepository {
     plan: (comment: CommentRecord) => CommentChange | undefined,
   ): Promise<{ doc: CommentRecord; changed: boolean } | null> {
     return this.writer.changePlain(id, plan);
-  }
-
-  /** Deletes the comment as the domain's `deletion` says; false if it was deleted already (or is unknown). */
-  async delete(id: string): Promise<boolean> {
-    return (await this.change(id, (comment) => deletion(comment, new Date())))?.changed ?? false;
   }
 
   /** Ids of a post's comments that are not deleted yet. */

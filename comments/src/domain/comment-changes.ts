@@ -1,5 +1,6 @@
 import type { OutboxFields, PlainChange } from '@postline/common';
 import type { CommentRecord } from '../data-access/comment-model';
+import type { CommentRepository } from '../data-access/comment-repository';
 import { commentDeletedData, commentSnapshotData } from '../event-payloads/comment-events';
 
 /**
@@ -55,4 +56,9 @@ export function newComment(
     deleted: false,
     deletedAt: null,
   };
+}
+
+/** Deletes the comment as `deletion` says; false if it was deleted already (or is unknown). */
+export async function deleteComment(comments: Pick<CommentRepository, 'change'>, id: string): Promise<boolean> {
+  return (await comments.change(id, (comment) => deletion(comment, new Date())))?.changed ?? false;
 }

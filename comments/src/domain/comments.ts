@@ -12,7 +12,7 @@ import { commentSnapshotData } from '../event-payloads/comment-events';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
 import { canDeleteComment, canEditComment } from '@postline/common/rules';
 import { canSee } from './comment-rules';
-import { bodyEdit, newComment } from './comment-changes';
+import { bodyEdit, deleteComment, newComment } from './comment-changes';
 
 /** Writing, editing and deleting comments: the use cases behind the HTTP routes. */
 export class Comments {
@@ -50,7 +50,7 @@ export class Comments {
     // The post may have been deleted between the check and the write, after
     // its deletion swept its comments: this one must not outlive it.
     if (!(await this.posts.findLive(input.postId))) {
-      await this.comments.delete(comment._id);
+      await deleteComment(this.comments, comment._id);
       throw new NotFoundError('Post not found');
     }
     return toComment(comment);
@@ -78,7 +78,7 @@ export class Comments {
     if (!canDeleteComment(user, comment, post?.authorId)) {
       throw new ForbiddenError("Only the comment's author, the post's author or a moderator can delete a comment");
     }
-    if (!(await this.comments.delete(id))) throw new NotFoundError('Comment not found');
+    if (!(await deleteComment(this.comments, id))) throw new NotFoundError('Comment not found');
   }
 }
 

@@ -1,6 +1,7 @@
 import type { ApplyOutcome, EventEnvelope } from '@postline/common';
 import type { CommentRepository } from '../data-access/comment-repository';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
+import { deleteComment } from './comment-changes';
 
 /** Keeps the post replica and applies what a post's deletion means for its comments. */
 export class PostLifecycle {
@@ -31,7 +32,8 @@ export class PostLifecycle {
   async postDeleted(event: EventEnvelope<'post.deleted'>): Promise<ApplyOutcome> {
     const write = await this.posts.apply(event, { update: { $set: { deleted: true } } });
     if ((await this.posts.findById(event.data.id))?.deleted) {
-      for (const commentId of await this.comments.liveIdsOfPost(event.data.id)) await this.comments.delete(commentId);
+      for (const commentId of await this.comments.liveIdsOfPost(event.data.id))
+        await deleteComment(this.comments, commentId);
     }
     return write;
   }
