@@ -108,10 +108,6 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
       `-Xmx${options.heapMb ?? 256}m`,
       // One small collector: the heap is small and a second core is the services'.
       '-XX:+UseSerialGC',
-      // The quick compiler only: measured over 600 comments on a fresh platform, the optimising
-      // compiler (C2) alone took 9.5 ms of CPU per comment, more than the server's own work, and
-      // still 3.2 ms over 3,000; without it the server used about half the CPU per comment.
-      '-XX:TieredStopAtLevel=1',
       '-jar',
       jar,
       '--port',
