@@ -107,26 +107,24 @@ export function PostEditor({
       />
       <div className="editor-body">
         <div className="tabs" role="tablist" aria-label="Body">
-          <button
-            type="button"
-            role="tab"
-            id="tab-write"
-            aria-selected={tab === 'write'}
-            aria-controls="panel-write"
-            onClick={() => setTab('write')}
-          >
-            Write
-          </button>
-          <button
-            type="button"
-            role="tab"
-            id="tab-preview"
-            aria-selected={tab === 'preview'}
-            aria-controls="panel-preview"
-            onClick={() => setTab('preview')}
-          >
-            Preview
-          </button>
+          {(
+            [
+              ['write', 'Write'],
+              ['preview', 'Preview'],
+            ] as const
+          ).map(([name, label]) => (
+            <button
+              key={name}
+              type="button"
+              role="tab"
+              id={`tab-${name}`}
+              aria-selected={tab === name}
+              aria-controls={`panel-${name}`}
+              onClick={() => setTab(name)}
+            >
+              {label}
+            </button>
+          ))}
         </div>
         <div role="tabpanel" id="panel-write" aria-labelledby="tab-write" hidden={tab !== 'write'}>
           <FormField

@@ -110,6 +110,29 @@ async function inSpan<T>(span: Span, parent: Context, work: () => Promise<T>): P
   }
 }
 
+/** A span of one message sent (producer) or processed (consumer), named and described as the OpenTelemetry messaging conventions say. */
+function messagingSpan(
+  fields: { service: string; subject: string; destination: string; messageId: string },
+  operation: 'send' | 'process',
+  parent: Context,
+  more: Record<string, string | number> = {},
+): Span {
+  return tracer(fields.service).startSpan(
+    `${operation === 'send' ? 'publish' : 'process'} ${fields.subject}`,
+    {
+      kind: operation === 'send' ? SpanKind.PRODUCER : SpanKind.CONSUMER,
+      attributes: {
+        'messaging.system': 'nats',
+        'messaging.operation.type': operation,
+        'messaging.destination.name': fields.destination,
+        'messaging.message.id': fields.messageId,
+        ...more,
+      },
+    },
+    parent,
+  );
+}
+
 /**
  * Runs a publish in a producer span, child of the trace the event was written in (`traceparent`
  * kept with it) or else of the active one; `send` gets the headers to put on the message.
@@ -122,19 +145,7 @@ export function tracePublish<H extends HeaderCarrier, T>(
 ): Promise<T> {
   if (!provider) return send();
   const parent = contextOfTraceparent(fields.traceparent);
-  const span = tracer(fields.service).startSpan(
-    `publish ${fields.subject}`,
-    {
-      kind: SpanKind.PRODUCER,
-      attributes: {
-        'messaging.system': 'nats',
-        'messaging.operation.type': 'send',
-        'messaging.destination.name': fields.destination,
-        'messaging.message.id': fields.messageId,
-      },
-    },
-    parent,
-  );
+  const span = messagingSpan(fields, 'send', parent);
   const headers = newHeaders();
   propagation.inject(trace.setSpan(parent, span), headers, { set: (carrier, key, value) => carrier.set(key, value) });
   return inSpan(span, parent, () => send(headers));
@@ -151,20 +162,9 @@ export function traceConsume<T>(
 ): Promise<T> {
   if (!provider) return handle();
   const parent = contextFrom(headers);
-  const span = tracer(fields.service).startSpan(
-    `process ${fields.subject}`,
-    {
-      kind: SpanKind.CONSUMER,
-      attributes: {
-        'messaging.system': 'nats',
-        'messaging.operation.type': 'process',
-        'messaging.destination.name': fields.destination,
-        'messaging.message.id': fields.messageId,
-        'messaging.consumer.group.name': fields.service,
-        'messaging.nats.delivery_count': fields.deliveryCount,
-      },
-    },
-    parent,
-  );
+  const span = messagingSpan(fields, 'process', parent, {
+    'messaging.consumer.group.name': fields.service,
+    'messaging.nats.delivery_count': fields.deliveryCount,
+  });
   return inSpan(span, parent, handle);
 }

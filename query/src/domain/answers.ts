@@ -57,13 +57,15 @@ const authorsView = (post: ListItem) => ({
 });
 
 /** `posts, page, limit, total, totalPages` (without the braces). */
-function pageParts(
-  posts: readonly ListItem[],
-  authors: ReadonlyMap<string, Author>,
-  paging: Paging,
-  total: number,
-  moreOf?: (post: ListItem) => Record<string, unknown>,
-) {
+/** One page of a list of posts, with their authors as they are now and the list's total. */
+export interface ListPage {
+  posts: readonly ListItem[];
+  authors: ReadonlyMap<string, Author>;
+  paging: Paging;
+  total: number;
+}
+
+function pageParts({ posts, authors, paging, total }: ListPage, moreOf?: (post: ListItem) => Record<string, unknown>) {
   const parts: Part[] = ['"posts":['];
   posts.forEach((post, i) => {
     if (i > 0) parts.push(',');
@@ -75,24 +77,13 @@ function pageParts(
 }
 
 /** `{posts, page, limit, total, totalPages}`: a list page, the feed. */
-export function postListAnswer(
-  posts: readonly ListItem[],
-  authors: ReadonlyMap<string, Author>,
-  paging: Paging,
-  total: number,
-  labels: readonly string[],
-): Answer {
-  return answerOf(['{', ...pageParts(posts, authors, paging, total), '}'], [...labels, ...summaryLabels(posts)]);
+export function postListAnswer(page: ListPage, labels: readonly string[]): Answer {
+  return answerOf(['{', ...pageParts(page), '}'], [...labels, ...summaryLabels(page.posts)]);
 }
 
 /** `{posts: DraftSummary[], page, limit, total, totalPages}`: an author's drafts (personal: never cached). */
-export function draftListAnswer(
-  posts: readonly ListItem[],
-  authors: ReadonlyMap<string, Author>,
-  paging: Paging,
-  total: number,
-): Answer {
-  return answerOf(['{', ...pageParts(posts, authors, paging, total, authorsView), '}'], summaryLabels(posts));
+export function draftListAnswer(page: ListPage): Answer {
+  return answerOf(['{', ...pageParts(page, authorsView), '}'], summaryLabels(page.posts));
 }
 
 /** `{post: DraftDetail}`: the author's preview of their post, as its page will show it, with its status. */
@@ -154,14 +145,7 @@ export function tagsAnswer(tags: readonly { tag: string; count: number }[]): Ans
 }
 
 /** `{user: ProfileView, posts, page, limit, total, totalPages}`: a user's page. */
-export function userPageAnswer(
-  user: StoredUser,
-  posts: readonly ListItem[],
-  authors: ReadonlyMap<string, Author>,
-  paging: Paging,
-  total: number,
-  labels: readonly string[],
-): Answer {
+export function userPageAnswer(user: StoredUser, page: ListPage, labels: readonly string[]): Answer {
   const profile = json({
     id: user._id,
     username: user.username,
@@ -174,7 +158,7 @@ export function userPageAnswer(
     `{"user":${profile.slice(0, -1)},"followedByMe":`,
     { follows: user._id },
     '},',
-    ...pageParts(posts, authors, paging, total),
+    ...pageParts(page),
     '}',
   ];
   return answerOf(parts, [
@@ -182,6 +166,6 @@ export function userPageAnswer(
     changeLabel.user(user._id),
     changeLabel.profile(user._id),
     changeLabel.username(user.username),
-    ...summaryLabels(posts),
+    ...summaryLabels(page.posts),
   ]);
 }

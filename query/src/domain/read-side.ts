@@ -75,19 +75,21 @@ export class ReadSide {
         this.queries.postPage({ authorId: user._id }, paging),
         this.queries.listTotal(list),
       ]);
-      return userPageAnswer(user, posts, await this.authorsOf(posts), paging, total, [changeLabel.list(list)]);
+      return userPageAnswer(user, { posts, authors: await this.authorsOf(posts), paging, total }, [
+        changeLabel.list(list),
+      ]);
     });
   }
 
   /** Posts of the authors the viewer follows: personal, so built for each request. */
   async feed(viewer: Viewer, paging: PageRequest): Promise<Answer> {
     const following = [...viewer.following];
-    if (following.length === 0) return postListAnswer([], new Map(), paging, 0, []);
+    if (following.length === 0) return postListAnswer({ posts: [], authors: new Map(), paging, total: 0 }, []);
     const [posts, total] = await Promise.all([
       this.queries.postPage({ authorId: following }, paging),
       this.queries.listTotal(...following.map(authorList)),
     ]);
-    return postListAnswer(posts, await this.authorsOf(posts), paging, total, []);
+    return postListAnswer({ posts, authors: await this.authorsOf(posts), paging, total }, []);
   }
 
   /** The viewer's drafts, last edited first: personal, so built for each request. */
@@ -96,7 +98,7 @@ export class ReadSide {
       this.queries.draftPage(viewer.id, paging),
       this.queries.countDrafts(viewer.id),
     ]);
-    return draftListAnswer(posts, await this.authorsOf(posts), paging, total);
+    return draftListAnswer({ posts, authors: await this.authorsOf(posts), paging, total });
   }
 
   /** The viewer's own post (a draft's preview, or their published post) with its status; undefined if not theirs. */
@@ -148,7 +150,7 @@ export class ReadSide {
         ? this.queries.listTotal(lists[0]!)
         : this.queries.countPosts(filter),
     ]);
-    return postListAnswer(posts, await this.authorsOf(posts), paging, total, labels);
+    return postListAnswer({ posts, authors: await this.authorsOf(posts), paging, total }, labels);
   }
 
   private async authorsOf(posts: readonly ListItem[]): Promise<Map<string, Author>> {

@@ -8,20 +8,12 @@ export const maxPage = 100_000;
 /** Post ids and slugs: anything else cannot name a post (404, never a query with odd characters). */
 export const idOrSlugPattern = /^[A-Za-z0-9_-]{1,260}$/;
 
-const paging: ValidationChain[] = [
-  query('page')
-    .optional()
-    .isInt({ min: 1, max: maxPage })
-    .withMessage('page must be a whole number from 1')
-    .bail()
-    .toInt(),
-  query('limit')
-    .optional()
-    .isInt({ min: 1, max: maxLimit })
-    .withMessage(`limit must be a whole number from 1 to ${maxLimit}`)
-    .bail()
-    .toInt(),
-];
+/** An optional whole number from 1 to `max` (`range`: how the message states the bounds). */
+const wholeNumber = (name: string, max: number, range = `from 1 to ${max}`): ValidationChain =>
+  query(name).optional().isInt({ min: 1, max }).withMessage(`${name} must be a whole number ${range}`).bail().toInt();
+
+// A page past maxPage is refused too; the message leaves that bound unsaid.
+const paging: ValidationChain[] = [wholeNumber('page', maxPage, 'from 1'), wholeNumber('limit', maxLimit)];
 
 export const postListRules: ValidationChain[] = [
   ...paging,
@@ -62,16 +54,6 @@ export const searchRules: ValidationChain[] = [
     .trim()
     .isLength({ min: 1, max: 100 })
     .withMessage('q must be 1 to 100 characters'),
-  query('page')
-    .optional()
-    .isInt({ min: 1, max: 1000 })
-    .withMessage('page must be a whole number from 1 to 1000')
-    .bail()
-    .toInt(),
-  query('limit')
-    .optional()
-    .isInt({ min: 1, max: maxSearchLimit })
-    .withMessage(`limit must be a whole number from 1 to ${maxSearchLimit}`)
-    .bail()
-    .toInt(),
+  wholeNumber('page', 1000),
+  wholeNumber('limit', maxSearchLimit),
 ];
