@@ -1,14 +1,7 @@
 import { pino } from 'pino';
-import {
-  EventBus,
-  EventListener,
-  RetryLaterError,
-  newEvent,
-  type DeadLetter,
-  type EventEnvelope,
-} from '.';
+import { EventBus, EventListener, RetryLaterError, newEvent, type DeadLetter, type EventEnvelope } from '.';
 import { decideApply } from '../replicas';
-import { eventually, readDeadLetters, testUrls, uniqueNamespace } from '../testing';
+import { eventually, readDeadLetters, testUrls, uniqueNamespace, untilConsumed } from '../testing';
 
 const logger = pino({ level: 'silent' });
 
@@ -76,7 +69,8 @@ describe('EventListener', () => {
     // base 20 ms, doubling: at least 20 ms, then at least 40 ms
     expect(second - first).toBeGreaterThanOrEqual(18);
     expect(third - second).toBeGreaterThanOrEqual(38);
-    await new Promise((r) => setTimeout(r, 300));
+    // Acknowledged after the third: no fourth delivery can come.
+    await untilConsumed(bus.jsm, bus.names.stream('USERS'), 'svc');
     expect(attempts).toHaveLength(3);
     expect(await deadLetters(bus)).toEqual([]);
   });
@@ -174,7 +168,7 @@ describe('EventListener', () => {
     await replicaB.start();
     for (let i = 0; i < 20; i++) await bus.publish(userCreated(0, `u${i}`));
     await eventually(() => a.length + b.length === 20, 5_000, 'all handled');
-    await new Promise((r) => setTimeout(r, 200));
+    await untilConsumed(bus.jsm, bus.names.stream('USERS'), 'shared');
     expect(new Set([...a, ...b]).size).toBe(20);
     expect(a.length + b.length).toBe(20);
     await replicaA.stop();

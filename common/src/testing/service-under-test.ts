@@ -91,7 +91,22 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
 }
 
 /** Handler failures of the service for a subject so far, as its metrics count them. */
-async function failuresOf(service: RunningService, subject: string): Promise<number> {
+/**
+ * Resolves once the durable consumer `durable` has acknowledged everything each stream it reads
+ * held when called (see untilConsumed): every event published so far is handled.
+ */
+export async function untilDurableConsumed(bus: EventBus, durable: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (const family of streamFamilies) {
+    const stream = bus.names.stream(family.stream);
+    const consumers = await bus.jsm.consumers.list(stream).next();
+    if (consumers.some((c) => c.name === durable))
+      await untilConsumed(bus.jsm, stream, durable, Math.max(1, deadline - Date.now()));
+  }
+}
+
+/** How often the service's handlers failed on `subject` so far (its failure metric). */
+export async function failuresOf(service: RunningService, subject: string): Promise<number> {
   const metric = service.metrics.registry.getSingleMetric('postline_event_handling_failures_total');
   if (!metric) throw new Error('no postline_event_handling_failures_total metric');
   const { values } = await metric.get();
@@ -107,16 +122,10 @@ async function untilServiceSettled(
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   const streams = streamFamilies.map((family) => bus.names.stream(family.stream));
-  const consumed: string[] = [];
-  for (const stream of streams) {
-    const consumers = await bus.jsm.consumers.list(stream).next();
-    if (consumers.some((c) => c.name === durable)) consumed.push(stream);
-  }
   const lastSeqs = () => Promise.all(streams.map((stream) => streamLastSeq(bus.jsm, stream)));
   // Handling an event may publish one the service consumes itself: repeat until a round adds nothing.
   for (let before = await lastSeqs(); ;) {
-    const left = () => Math.max(1, deadline - Date.now());
-    for (const stream of consumed) await untilConsumed(bus.jsm, stream, durable, left());
+    await untilDurableConsumed(bus, durable, Math.max(1, deadline - Date.now()));
     while ((await service.context.relay.backlog()).events > 0) {
       if (Date.now() > deadline) throw new Error(`${durable}'s outbox not empty within ${timeoutMs} ms`);
       await new Promise((resolve) => setTimeout(resolve, 20));

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import type { AnyEventEnvelope, EventBus } from '@postline/common';
-import { EventFactory, eventually } from '@postline/common/testing';
+import type { PubAck } from '@nats-io/jetstream';
+import type { AnyEventEnvelope, EventBus, EventData } from '@postline/common';
+import { EventFactory, eventually, failuresOf, untilDeferred, untilDurableConsumed } from '@postline/common/testing';
 import { connectBus, startQuery, type QueryUnderTest } from './start-query';
 
 export interface ListenerHarness {
@@ -12,6 +13,15 @@ export interface ListenerHarness {
   /** Publishes a fresh user and waits until it is applied: everything published before it on the users stream was handled. */
   settleUsers(): Promise<void>;
   settlePosts(): Promise<void>;
+  /** Publishes a post by `author` and resolves with its data once query has it. */
+  livePost(author: { id: string; username: string }): Promise<EventData<'post.created'>>;
+  /** Resolves once query has handled (and acknowledged) every event published so far. */
+  untilSettled(): Promise<void>;
+  /**
+   * Publishes an event that must wait for a predecessor, and resolves once query has tried it and
+   * holds it unacknowledged (not earlier: "nothing applied yet" is then a fact, not a guess).
+   */
+  publishOutOfOrder(event: AnyEventEnvelope): Promise<PubAck>;
   close(): Promise<void>;
 }
 
@@ -38,11 +48,27 @@ export async function listenerHarness(): Promise<ListenerHarness> {
       await eventually(() => query.models.posts.findOne({ _id: marker.data.id }), 10_000, 'posts marker');
       await query.models.posts.deleteOne({ _id: marker.data.id });
     },
+    livePost: async (author) => {
+      const post = events.postCreated(author);
+      await events.publish(post);
+      await eventually(() => query.models.posts.findOne({ _id: post.data.id }), 10_000, 'the post in query');
+      return post.data;
+    },
+    untilSettled: () => untilDurableConsumed(bus, 'query'),
+    publishOutOfOrder: async (event) => {
+      const before = await failuresOf(query.service, event.subject);
+      const published = await bus.publish(event);
+      await untilDeferred(
+        bus.jsm,
+        'query',
+        published,
+        async () => (await failuresOf(query.service, event.subject)) > before,
+      );
+      return published;
+    },
     close: async () => {
       await bus.close();
       await query.stop();
     },
   };
 }
-
-export const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));

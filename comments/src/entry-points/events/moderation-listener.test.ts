@@ -123,6 +123,7 @@ describe('an overturned decision', () => {
     await app.http.get(`/api/comments/${comment.id}`).expect(404);
     await app.bus.publish(overturn(comment));
     await eventually(async () => (await stored(comment.id))?.status === 'approved', 10_000, 'overturned');
+    await app.untilSettled(); // the outbox's comment.updated recorded too
     expect(statuses(comment.id)).toEqual([
       [1, 'rejected', 'blocked word: orange'],
       [2, 'approved', 'a fruit, not spam'],

@@ -1,6 +1,6 @@
 import { eventually } from '@postline/common/testing';
 import { deadLettersOf, publishRaw } from '../../testing/poison-messages';
-import { listenerHarness, pause, type ListenerHarness } from '../../testing/listener-harness';
+import { listenerHarness, type ListenerHarness } from '../../testing/listener-harness';
 
 let h: ListenerHarness;
 const author = { id: 'cauthor00000000000000001', username: 'comment_author' };
@@ -11,12 +11,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function livePost() {
-  const post = h.events.postCreated(author);
-  await h.events.publish(post);
-  await eventually(() => h.query.models.posts.findOne({ _id: post.data.id }));
-  return post.data;
-}
+const livePost = () => h.livePost(author);
 
 const comment = (id: string) => h.query.models.comments.findOne({ _id: id });
 
@@ -81,8 +76,9 @@ describe('comment.* listeners', () => {
     const created = h.events.commentCreated(post.data.id, author);
     const edited = h.events.commentUpdated(created.data, { body: 'edited', status: 'pending' });
     const decision = h.events.moderated(created.data, 1, 'approved');
-    await h.events.publish(decision, created, edited);
-    await pause(150);
+    await h.publishOutOfOrder(decision); // held until the comment is there
+    await h.publishOutOfOrder(created); // held until its post is there
+    await h.events.publish(edited); // queued behind the comment's v0
     expect(await comment(created.data.id)).toBeNull();
     await h.events.publish(post);
     expect(
@@ -100,8 +96,9 @@ describe('comment.* listeners', () => {
     const created = h.events.commentCreated(post.id, author);
     const approve = h.events.moderated(created.data, 0, 'approved', 'ok');
     const reject = h.events.moderated(created.data, 0, 'rejected', 'on second thought');
-    await h.events.publish(created, reject); // decision v1 before v0: waits
-    await pause(150);
+    await h.events.publish(created);
+    await eventually(() => comment(created.data.id));
+    await h.publishOutOfOrder(reject); // decision v1 before v0: held
     expect(await comment(created.data.id)).toMatchObject({ status: 'pending' });
     await h.events.publish(approve);
     await eventually(async () => (await comment(created.data.id))?.status === 'rejected');
@@ -112,7 +109,7 @@ describe('comment.* listeners', () => {
     await eventually(async () => (await comment(created.data.id))?.deleted === true);
     await h.redeliver(created);
     await h.redeliver(deleted);
-    await pause(200);
+    await h.untilSettled();
     expect(await comment(created.data.id)).toMatchObject({ deleted: true, version: 1, status: 'rejected', body: '' });
     expect(await h.query.models.comments.countDocuments({ _id: created.data.id })).toBe(1);
   });

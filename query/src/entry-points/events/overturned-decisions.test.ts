@@ -1,6 +1,6 @@
 import { eventually, uniqueNamespace } from '@postline/common/testing';
 import { deadLettersOf } from '../../testing/poison-messages';
-import { listenerHarness, pause, type ListenerHarness } from '../../testing/listener-harness';
+import { listenerHarness, type ListenerHarness } from '../../testing/listener-harness';
 import { startQuery } from '../../testing/start-query';
 
 /**
@@ -19,12 +19,7 @@ afterAll(async () => {
   await h.close();
 });
 
-async function livePost() {
-  const post = h.events.postCreated(author);
-  await h.events.publish(post);
-  await eventually(() => h.query.models.posts.findOne({ _id: post.data.id }));
-  return post.data;
-}
+const livePost = () => h.livePost(author);
 
 const comment = (id: string) => h.query.models.comments.findOne({ _id: id });
 const post = (id: string) => h.query.models.posts.findOne({ _id: id });
@@ -100,7 +95,7 @@ describe('an overturned decision in the read model', () => {
         'the overturn applied',
       );
     }
-    await pause(400); // redeliveries handled
+    await h.untilSettled(); // redeliveries handled
     for (const c of [a, b])
       expect(await comment(c.created.data.id)).toMatchObject({ status: 'approved', reason: 'a fruit, not spam' });
     expect(await counted(p.id)).toEqual({

@@ -1,6 +1,6 @@
 import { eventually } from '@postline/common/testing';
 import { deadLettersOf, publishRaw } from '../../testing/poison-messages';
-import { listenerHarness, pause, type ListenerHarness } from '../../testing/listener-harness';
+import { listenerHarness, type ListenerHarness } from '../../testing/listener-harness';
 
 let h: ListenerHarness;
 const author = { id: 'author0000000000000000a1', username: 'post_author' };
@@ -72,8 +72,8 @@ describe('post.* listeners', () => {
     const created = h.events.postCreated(author, { title: 'First' });
     const update = h.events.postUpdated(created.data, { title: 'Second' });
     const like = h.events.liked(created.data.id, 'fan', 1);
-    await h.events.publish(like, update);
-    await pause(150);
+    await h.publishOutOfOrder(like); // both held until post.created
+    await h.publishOutOfOrder(update);
     expect(await h.query.models.posts.findOne({ _id: created.data.id })).toBeNull();
     await h.events.publish(created);
     const post = await postAt(created.data.id, 2);
@@ -108,7 +108,7 @@ describe('post.* listeners', () => {
     await h.redeliver(comment);
     const late = h.events.commentCreated(created.data.id, author);
     await h.events.publish(late);
-    await pause(300);
+    await h.untilSettled();
     expect(await h.query.models.comments.countDocuments({ postId: created.data.id })).toBe(0);
     expect((await deadLettersOf(h.bus)).filter((l) => l.subject.startsWith('comment.'))).toEqual([]);
   });

@@ -1,6 +1,6 @@
 import { eventually } from '@postline/common/testing';
 import { deadLettersOf, publishRaw } from '../../testing/poison-messages';
-import { listenerHarness, pause, type ListenerHarness } from '../../testing/listener-harness';
+import { listenerHarness, type ListenerHarness } from '../../testing/listener-harness';
 
 let h: ListenerHarness;
 beforeAll(async () => {
@@ -48,12 +48,13 @@ describe('user.* listeners', () => {
     const follow = h.events.followed(ann.data.id, bob.data.id); // v1
     const unfollow = h.events.unfollowed(ann.data.id, bob.data.id); // v2
     const followAgain = h.events.followed(ann.data.id, bob.data.id); // v3
-    await h.events.publish(bob, followAgain, unfollow); // v3, v2 before v0 and v1
-    await pause(150);
+    await h.events.publish(bob);
+    await h.publishOutOfOrder(followAgain); // v3, then v2, before v0 and v1: both held
+    await h.publishOutOfOrder(unfollow);
     expect(await h.query.models.users.findOne({ _id: ann.data.id })).toBeNull();
     await h.events.publish(ann);
-    await pause(150);
     // v0 applied; v2 and v3 still wait for v1
+    await eventually(() => h.query.models.users.findOne({ _id: ann.data.id }));
     expect(await h.query.models.users.findOne({ _id: ann.data.id })).toMatchObject({ version: 0, following: [] });
     await h.events.publish(follow);
     const final = await eventually(async () => {

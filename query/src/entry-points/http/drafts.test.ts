@@ -188,7 +188,7 @@ describe('a draft', () => {
     const published = h.events.postUpdated(draft, {});
     // The same version delivered again (a duplicate) repairs, never double-counts.
     await h.redeliver({ ...published, version: draftVersion, data: draft });
-    await new Promise((r) => setTimeout(r, 300));
+    await h.untilSettled();
     expect(await publicView()).toMatchObject({ allTotal: 2, taggedTotal: 2, userTotal: 2, tags: 2 });
   });
 });
