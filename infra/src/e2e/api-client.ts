@@ -136,7 +136,12 @@ export async function allReady(services: Record<string, string>, timeoutMs: numb
   for (const [name, origin] of Object.entries(services)) {
     const path = commandFor(repositoryRoot(__dirname), name)?.readinessPath ?? '/readyz';
     await eventually(
-      async () => (await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(2_000) }).catch(() => undefined))?.ok,
+      async () => {
+        const res = await fetch(`${origin}${path}`, { signal: AbortSignal.timeout(2_000) });
+        // Not ready: its answer says which check fails, for the message if it never is.
+        if (!res.ok) throw new Error(`${res.status} ${await res.text()}`);
+        return true;
+      },
       timeoutMs,
       `${name} ready again`,
     );

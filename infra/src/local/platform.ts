@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
-import { startGateway } from './gateway';
+import { startGateway, type Gateway } from './gateway';
 import { commandFor, defaultMetricsPorts, defaultPorts } from './local-services';
 
 export interface PlatformOptions {
@@ -60,6 +60,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   const servers: LocalServer[] = [];
   const processes = new Map<string, ChildProcess>();
 
+  let gateway: Gateway | undefined;
   const stopAll = async () => {
     await Promise.all([...processes.keys()].map((name) => stopProcess(processes, name)));
     await Promise.all(servers.map((s) => s.stop()));
@@ -120,9 +121,10 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       };
       launchers.set(name, launch);
     }
-    await Promise.all([...launchers.values()].map((launch) => launch()));
-
-    const gateway = await startGateway({
+    // The gateway binds its port before the services start (it answers 503 for them until they are
+    // up): the port was chosen for PUBLIC_URL, and a free port left unbound for the seconds the
+    // services take to start can be taken by another process meanwhile (seen in CI).
+    gateway = await startGateway({
       port: gatewayPort,
       routes,
       upstreams: services,
@@ -130,6 +132,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       // npm start keeps nginx's config and logs where they can be read; tests and benchmarks use a temporary one.
       runDir: options.freePorts ? undefined : join(root, '.postline', 'run', 'nginx'),
     });
+    await Promise.all([...launchers.values()].map((launch) => launch()));
     const url = publicUrl;
     return {
       url,
@@ -150,11 +153,12 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           [...processes].flatMap(([name, child]) => (child.pid === undefined ? [] : [[name, child.pid] as const])),
         ),
       stop: async () => {
-        await gateway.close();
+        await gateway?.close();
         await stopAll();
       },
     };
   } catch (err) {
+    await gateway?.close();
     await stopAll();
     throw err;
   }
