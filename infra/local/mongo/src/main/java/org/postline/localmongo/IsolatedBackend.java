@@ -14,7 +14,6 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
@@ -26,10 +25,8 @@ import java.util.concurrent.locks.ReentrantReadWriteLock;
  * its collection lock is released, and updates stored documents in place: a concurrent write can
  * change an answer after it was decided (a findAndModify reporting another writer's state) or
  * show a read a document half updated. Measured through the driver: 134 of 3,147 findAndModify
- * answers and 10 of 37,772 reads were wrong this way on H2. Here, within a database, writes run one
- * at a time under a write lock, reads under a read lock, and every answer is deep-copied before the
- * lock is released. Each database has its own lock: a command names one database, and each
- * Postline service has its own, so one service's writes never wait for another's.
+ * answers and 10 of 37,772 reads were wrong this way on H2. Here writes run one at a time under a
+ * write lock, reads under a read lock, and every answer is deep-copied before the lock is released.
  *
  * <p>{@code afterWrite} runs after every write command, outside the lock and before the answer
  * goes out: the H2 store's commit. Writes that finish while one commit runs are taken by the next
@@ -52,7 +49,7 @@ final class IsolatedBackend implements MongoBackend {
 
   private final MongoBackend delegate;
   private final Runnable afterWrite;
-  private final ConcurrentHashMap<String, ReadWriteLock> locks = new ConcurrentHashMap<>();
+  private final ReadWriteLock lock = new ReentrantReadWriteLock();
 
   IsolatedBackend(MongoBackend delegate, Runnable afterWrite) {
     this.delegate = delegate;
@@ -67,13 +64,9 @@ final class IsolatedBackend implements MongoBackend {
     Document run();
   }
 
-  private ReadWriteLock lockOf(String database) {
-    return locks.computeIfAbsent(database, name -> new ReentrantReadWriteLock());
-  }
-
-  private Document isolated(String database, String command, Call call) {
+  private Document isolated(String command, Call call) {
     boolean write = isWrite(command);
-    var held = write ? lockOf(database).writeLock() : lockOf(database).readLock();
+    var held = write ? lock.writeLock() : lock.readLock();
     Document answer;
     held.lock();
     try {
@@ -89,17 +82,16 @@ final class IsolatedBackend implements MongoBackend {
   @Override
   public Document handleMessage(MongoMessage message) {
     String command = message.getDocument().keySet().iterator().next();
-    return isolated(message.getDatabaseName(), command, () -> delegate.handleMessage(message));
+    return isolated(command, () -> delegate.handleMessage(message));
   }
 
   @Override
   public Document handleCommand(Channel channel, String database, String command, Document query) {
-    return isolated(database, command, () -> delegate.handleCommand(channel, database, command, query));
+    return isolated(command, () -> delegate.handleCommand(channel, database, command, query));
   }
 
   @Override
   public QueryResult handleQuery(MongoQuery query) {
-    ReadWriteLock lock = lockOf(query.getDatabaseName());
     lock.readLock().lock();
     try {
       QueryResult result = delegate.handleQuery(query);
@@ -118,7 +110,6 @@ final class IsolatedBackend implements MongoBackend {
 
   @Override
   public void dropDatabase(String database) {
-    ReadWriteLock lock = lockOf(database);
     lock.writeLock().lock();
     try {
       delegate.dropDatabase(database);
