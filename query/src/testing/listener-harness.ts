@@ -10,9 +10,6 @@ export interface ListenerHarness {
   events: EventFactory;
   /** The same event delivered again (a new message id, as after a relay re-publish past JetStream's dedupe window). */
   redeliver(event: AnyEventEnvelope): Promise<void>;
-  /** Publishes a fresh user and waits until it is applied: everything published before it on the users stream was handled. */
-  settleUsers(): Promise<void>;
-  settlePosts(): Promise<void>;
   /** Publishes a post by `author` and resolves with its data once query has it. */
   livePost(author: { id: string; username: string }): Promise<EventData<'post.created'>>;
   /** Resolves once query has handled (and acknowledged) every event published so far. */
@@ -36,17 +33,6 @@ export async function listenerHarness(): Promise<ListenerHarness> {
     events,
     redeliver: async (event) => {
       await bus.publish({ ...event, id: randomUUID() });
-    },
-    settleUsers: async () => {
-      const marker = events.userCreated();
-      await events.publish(marker);
-      await eventually(() => query.models.users.findOne({ _id: marker.data.id }), 10_000, 'users marker');
-    },
-    settlePosts: async () => {
-      const marker = events.postCreated({ id: 'marker', username: 'marker' });
-      await events.publish(marker);
-      await eventually(() => query.models.posts.findOne({ _id: marker.data.id }), 10_000, 'posts marker');
-      await query.models.posts.deleteOne({ _id: marker.data.id });
     },
     livePost: async (author) => {
       const post = events.postCreated(author);

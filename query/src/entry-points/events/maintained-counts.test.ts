@@ -35,7 +35,7 @@ describe('maintained counts', () => {
     await eventually(
       async () => (await h.query.models.comments.findOne({ _id: other.data.id }))?.status === 'rejected',
     );
-    await h.settlePosts();
+    await h.untilSettled();
     expect(await post(id)).toMatchObject({ commentCount: 1 });
 
     // an edit sends it back to pending: no longer counted; deleted: still not
@@ -49,7 +49,7 @@ describe('maintained counts', () => {
     await eventually(async () => (await post(id))?.commentCount === 0);
     await h.redeliver(deleted);
     await h.redeliver(approval);
-    await h.settlePosts();
+    await h.untilSettled();
     expect(await post(id)).toMatchObject({ commentCount: 0, approvedComments: {} });
     expect((await get(`/posts/${id}`).expect(200)).body.post.commentCount).toBe(0);
   });
@@ -111,7 +111,7 @@ describe('maintained counts', () => {
     await eventually(async () => (await followerCount()) === 2);
     await h.events.publish(h.events.unfollowed(early.data.id, star.data.id));
     await eventually(async () => (await followerCount()) === 1);
-    await h.settleUsers();
+    await h.untilSettled();
     expect(await followerCount()).toBe(1);
   });
 });

@@ -54,7 +54,7 @@ describe('post.* listeners', () => {
     await h.events.publish(created, like, unlike);
     await postAt(created.data.id, 2);
     await h.redeliver(like);
-    await h.settlePosts();
+    await h.untilSettled();
     expect(await h.query.models.posts.findOne({ _id: created.data.id })).toMatchObject({
       likeCount: 0,
       likers: [],
@@ -64,7 +64,7 @@ describe('post.* listeners', () => {
     await h.events.publish(h.events.postDeleted(created.data));
     await postAt(created.data.id, 3);
     await h.redeliver(created);
-    await h.settlePosts();
+    await h.untilSettled();
     expect(await h.query.models.posts.findOne({ _id: created.data.id })).toMatchObject({ deleted: true, version: 3 });
   });
 

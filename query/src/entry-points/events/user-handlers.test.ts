@@ -37,7 +37,7 @@ describe('user.* listeners', () => {
     await eventually(async () => (await h.query.models.users.findOne({ _id: ann.data.id }))?.version === 2);
     await h.redeliver(follow);
     await h.redeliver(ann);
-    await h.settleUsers();
+    await h.untilSettled();
     expect(await h.query.models.users.findOne({ _id: ann.data.id })).toMatchObject({ version: 2, following: [] });
     expect(await h.query.models.users.countDocuments({ _id: ann.data.id })).toBe(1);
   });
