@@ -71,17 +71,7 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     namespace,
     deadLetters: () => readDeadLetters(bus, options.name),
     untilSettled: (timeoutMs = 15_000) => untilServiceSettled(service, bus, events, options.name, timeoutMs),
-    publishOutOfOrder: async (event) => {
-      const before = await failuresOf(service, event.subject);
-      const published = await bus.publish(event);
-      await untilDeferred(
-        bus.jsm,
-        options.name,
-        published,
-        async () => (await failuresOf(service, event.subject)) > before,
-      );
-      return published;
-    },
+    publishOutOfOrder: (event) => publishOutOfOrder(bus, service, options.name, event),
     stop: async () => {
       events.stop();
       await bus.close();
@@ -105,8 +95,25 @@ export async function untilDurableConsumed(bus: EventBus, durable: string, timeo
   }
 }
 
+/**
+ * Publishes an event the service (durable consumer `durable`) must hold until its predecessor
+ * arrives, and resolves once it has tried it and holds it: its handler failed on it (the failure
+ * metric moved) and JetStream has it unacknowledged.
+ */
+export async function publishOutOfOrder(
+  bus: EventBus,
+  service: RunningService,
+  durable: string,
+  event: AnyEventEnvelope,
+): Promise<PubAck> {
+  const before = await failuresOf(service, event.subject);
+  const published = await bus.publish(event);
+  await untilDeferred(bus.jsm, durable, published, async () => (await failuresOf(service, event.subject)) > before);
+  return published;
+}
+
 /** How often the service's handlers failed on `subject` so far (its failure metric). */
-export async function failuresOf(service: RunningService, subject: string): Promise<number> {
+async function failuresOf(service: RunningService, subject: string): Promise<number> {
   const metric = service.metrics.registry.getSingleMetric('postline_event_handling_failures_total');
   if (!metric) throw new Error('no postline_event_handling_failures_total metric');
   const { values } = await metric.get();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PubAck } from '@nats-io/jetstream';
 import type { AnyEventEnvelope, EventBus, EventData } from '@postline/common';
-import { EventFactory, eventually, failuresOf, untilDeferred, untilDurableConsumed } from '@postline/common/testing';
+import { EventFactory, eventually, publishOutOfOrder, untilDurableConsumed } from '@postline/common/testing';
 import { connectBus, startQuery, type QueryUnderTest } from './start-query';
 
 export interface ListenerHarness {
@@ -41,17 +41,7 @@ export async function listenerHarness(): Promise<ListenerHarness> {
       return post.data;
     },
     untilSettled: () => untilDurableConsumed(bus, 'query'),
-    publishOutOfOrder: async (event) => {
-      const before = await failuresOf(query.service, event.subject);
-      const published = await bus.publish(event);
-      await untilDeferred(
-        bus.jsm,
-        'query',
-        published,
-        async () => (await failuresOf(query.service, event.subject)) > before,
-      );
-      return published;
-    },
+    publishOutOfOrder: (event) => publishOutOfOrder(bus, query.service, 'query', event),
     close: async () => {
       await bus.close();
       await query.stop();
