@@ -97,9 +97,12 @@ export class EventRecorder {
   }
 }
 
-/** Polls `check` until it returns a value other than undefined/false, or fails after `timeoutMs`. */
+/**
+ * Polls `check` until it returns a value other than undefined, null or false, or fails after
+ * `timeoutMs`. Null counts as not yet: a `findOne` that finds nothing is what a test waits past.
+ */
 export async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
+  check: () => Promise<T | undefined | null | false> | T | undefined | null | false,
   timeoutMs = 10_000,
   what = 'condition',
 ): Promise<T> {
@@ -108,7 +111,7 @@ export async function eventually<T>(
   for (;;) {
     try {
       const value = await check();
-      if (value !== undefined && value !== false) return value;
+      if (value !== undefined && value !== null && value !== false) return value;
     } catch (err) {
       lastError = err;
     }
