@@ -60,15 +60,31 @@ export function natsServerBinary(): string {
   return process.env.NATS_SERVER_BIN ?? 'nats-server';
 }
 
+// A port picked by listen(0) comes from the kernel's range for outgoing connections (32768–60999 on
+// Linux), so any connection made between the pick and the real server's bind can take it: a service
+// started by a test then dies with EADDRINUSE (seen in CI). Ports below that range are only ever
+// taken by an explicit bind, so pick one there at random and check it is free on every address.
+const pickedPorts = new Set<number>();
+const lowestPort = 20_000;
+const portCount = 32_768 - lowestPort;
+
 export async function freePort(): Promise<number> {
-  return new Promise((resolvePort, reject) => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = lowestPort + Math.floor(Math.random() * portCount);
+    if (pickedPorts.has(port) || !(await canBind(port))) continue;
+    pickedPorts.add(port);
+    return port;
+  }
+  throw new Error(`no free port found between ${lowestPort} and ${lowestPort + portCount - 1}`);
+}
+
+function canBind(port: number): Promise<boolean> {
+  return new Promise((resolveBind) => {
     const server = createServer();
     server.unref();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolvePort(port));
-    });
+    server.once('error', () => resolveBind(false));
+    // No host: the wildcard address, the one the services bind.
+    server.listen(port, () => server.close(() => resolveBind(true)));
   });
 }
 
