@@ -3,9 +3,9 @@
 # npm dependencies, Debian's nats-server and nginx, Java 17 and Maven, and the local
 # MongoDB (mongo-java-server behind our launcher in infra/local/mongo, built
 # with Maven from Maven Central).
-# With --tests it also installs kustomize, actionlint and promtool for the Kubernetes tests and
-# gitleaks for the secret scan (built from the Go module proxy), and with POSTLINE_BROWSER=1
-# Debian's chromium for the browser tests.
+# With --tests (`npm test`) it also installs Debian's chromium for the browser tests, kustomize,
+# actionlint and promtool for the Kubernetes tests, and gitleaks for the secret scan (built from
+# the Go module proxy); POSTLINE_BROWSER=1 asks for chromium without the rest.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 state="$root/.postline"
@@ -70,8 +70,8 @@ if [ ! -f "$state/bin/local-mongo.jar" ] || [ "$(cat "$state/local-mongo.sum" 2>
   echo "$mongo_sum" > "$state/local-mongo.sum"
 fi
 
-# 4. Chromium for browser tests, only when asked.
-if [ "${POSTLINE_BROWSER:-0}" = 1 ] && ! command -v chromium >/dev/null; then
+# 4. Chromium for the browser tests: for `npm test` (--tests), or when asked (POSTLINE_BROWSER=1).
+if { [ "${1:-}" = --tests ] || [ "${POSTLINE_BROWSER:-0}" = 1 ]; } && ! command -v chromium >/dev/null; then
   say "installing chromium from Debian"
   apt_install chromium
 fi
