@@ -66,12 +66,20 @@ export async function startTestPlatform(name: string, env: Record<string, string
 }
 
 /**
+ * The lines logged at error level or above (`warnings`: warn too). The services' pino logs name
+ * their level (`"level":"warn"`, see common's logger), not pino's numbers.
+ */
+export function problemLines(logs: string[], options: { warnings?: boolean } = {}): string[] {
+  const levels = options.warnings ? /"level":"(warn|error|fatal)"/ : /"level":"(error|fatal)"/;
+  return logs.filter((line) => levels.test(line));
+}
+
+/**
  * Prints (to stderr) the lines logged since the last call at error level or above (`warnings`:
  * warn too), then forgets them: an afterEach shows what went wrong inside the services.
  */
 export function reportLogged(logs: string[], options: { warnings?: boolean; max?: number } = {}): void {
-  const levels = options.warnings ? /"level":(40|50|60)/ : /"level":(50|60)/;
-  const problems = logs.splice(0).filter((line) => levels.test(line));
+  const problems = problemLines(logs.splice(0), options);
   if (problems.length === 0) return;
   const what = options.warnings ? 'service warnings' : 'service errors';
   process.stderr.write(`${what}:\n${problems.slice(0, options.max ?? 20).join('\n')}\n`);

@@ -3,7 +3,7 @@ import type { EventsClient } from '@postline/common/tools';
 import { eventually } from '@postline/common/testing';
 import type { Platform } from '../../local/platform';
 import { allReady, ApiUser, consumedUpTo, mapConcurrently } from '../api-client';
-import { bulkWritesEnv, startTestPlatform, type TestPlatform } from '../test-platform';
+import { bulkWritesEnv, problemLines, startTestPlatform, type TestPlatform } from '../test-platform';
 import { PlatformState, POISON_MARK, type Findings } from './platform-state';
 import { SteadyLoad, type Attempt, type Targets } from '../steady-load';
 
@@ -118,8 +118,7 @@ describe('the fault matrix', () => {
 
   /** The services' warnings and errors, to read when a scenario fails. */
   const problemsLogged = () =>
-    running.logs
-      .filter((line) => /"level":(40|50|60)/.test(line))
+    problemLines(running.logs, { warnings: true })
       .slice(-40)
       .map((line) => line.slice(0, 600))
       .join('\n');
