@@ -1,10 +1,10 @@
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { MongoClient } from 'mongodb';
 import { eventually } from '@postline/common/testing';
-import { startPlatform, type Platform } from '../../local/platform';
+import type { Platform } from '../../local/platform';
 import { mapConcurrently } from '../api-client';
+import { PlatformState } from '../faults/platform-state';
+import { startTestPlatform, type TestPlatform } from '../test-platform';
 import { forgedTokens } from './forged-tokens';
 import { fuzzCases, type FuzzCase } from './fuzz-cases';
 import { closeConnections, isErrorBody, jwtOfCookie, send, sessionCookie, type RawResponse } from './raw-http';
@@ -117,33 +117,27 @@ class Client {
 }
 
 describe('the platform under attack, through the gateway', () => {
+  let running: TestPlatform;
   let platform: Platform;
-  const dataDir = mkdtempSync(join(tmpdir(), 'postline-adversarial-'));
-  const logs: string[] = [];
+  let mongo: MongoClient;
+  let state: PlatformState;
   let alice: Client, bob: Client, mod: Client, mallory: Client, anonymous: Client;
   let post: { id: string; slug: string };
   const comment = { approved: '', pending: '', rejected: '' };
 
   beforeAll(async () => {
-    try {
-      platform = await startPlatform({
-        freePorts: true,
-        dataDir,
-        env: {
-          MODERATOR_EMAILS: moderatorEmail,
-          AUTH_RATE_LIMIT_MAX: String(limits.auth),
-          WRITE_RATE_LIMIT_MAX: String(limits.writes),
-          PASSWORD_SCRYPT_COST: '1024',
-          OUTBOX_SWEEP_MS: '500',
-          EVENT_RETRY_BASE_MS: '100',
-          LOG_LEVEL: 'warn',
-        },
-        log: (part, line) => logs.push(`[${part}] ${line}`),
-      });
-    } catch (err) {
-      process.stderr.write(logs.slice(-60).join('\n') + '\n');
-      throw err;
-    }
+    running = await startTestPlatform('adversarial', {
+      MODERATOR_EMAILS: moderatorEmail,
+      AUTH_RATE_LIMIT_MAX: String(limits.auth),
+      WRITE_RATE_LIMIT_MAX: String(limits.writes),
+      PASSWORD_SCRYPT_COST: '1024',
+      OUTBOX_SWEEP_MS: '500',
+      EVENT_RETRY_BASE_MS: '100',
+      LOG_LEVEL: 'warn',
+    });
+    platform = running.platform;
+    mongo = await MongoClient.connect(platform.mongoUrl);
+    state = new PlatformState(mongo, running.events);
     const url = platform.url;
     alice = await Client.signUp(url, 'alice', addresses.setup);
     bob = await Client.signUp(url, 'bob', addresses.setup);
@@ -186,8 +180,8 @@ describe('the platform under attack, through the gateway', () => {
 
   afterAll(async () => {
     closeConnections();
-    await platform?.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await mongo?.close();
+    await running?.stop();
     const rows = figures.map((f) => `| ${f.check} | ${f.sent} | ${f.serverErrors} | ${f.acceptedWrongly} |`);
     process.stderr.write(
       [
@@ -199,6 +193,12 @@ describe('the platform under attack, through the gateway', () => {
       ].join('\n'),
     );
   });
+
+  /** Until nothing is in flight between the services: every event handled, every outbox empty (a fact, not a pause). */
+  const untilQuiet = (what: string) =>
+    eventually(async () => (await state.pipelineMoving()) === undefined, 30_000, what).catch(async (err: Error) => {
+      throw new Error(`${err.message}; still moving: ${await state.pipelineMoving()}`);
+    });
 
   /** What no request of mallory's may change: others' posts, comments, profiles, the queue, her own role. */
   async function protectedState() {
@@ -299,7 +299,7 @@ describe('the platform under attack, through the gateway', () => {
       15_000,
       `mallory's ${acceptedPosts} accepted posts and no other in the read model`,
     );
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // events of accepted requests land
+    await untilQuiet('the events of the accepted requests handled');
     expect(await protectedState()).toEqual(before);
 
     // Healthy afterwards: every service ready, and a new user can do the whole round.
@@ -613,7 +613,7 @@ describe('the platform under attack, through the gateway', () => {
         'post in query',
       );
     }
-    await new Promise((resolve) => setTimeout(resolve, 1_500)); // moderation decides the comments
+    await untilQuiet('moderation’s decisions on the comments handled');
 
     const pages: [Client, string][] = [
       [anonymous, '/'],
