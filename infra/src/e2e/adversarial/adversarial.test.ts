@@ -5,6 +5,7 @@ import type { Platform } from '../../local/platform';
 import { mapConcurrently } from '../api-client';
 import { PlatformState } from '../faults/platform-state';
 import { startTestPlatform, type TestPlatform } from '../test-platform';
+import { writeReliabilityResultIfAsked } from '../../reliability-results';
 import { forgedTokens } from './forged-tokens';
 import { fuzzCases, type FuzzCase } from './fuzz-cases';
 import { closeConnections, isErrorBody, jwtOfCookie, send, sessionCookie, type RawResponse } from './raw-http';
@@ -17,7 +18,8 @@ import { checkPagesInBrowser } from './xss-in-browser';
  * stored XSS (in the served markup and in chromium), abuse limits, and the
  * pages' security headers with the foreign-Origin rule. Each check counts
  * requests, 5xx answers and requests accepted that should have been refused;
- * the table is printed at the end (the README's Reliability figures).
+ * the table is printed at the end, and written as JSON when POSTLINE_RESULTS_DIR
+ * is set (the README's Reliability figures come from that file).
  *
  * FUZZ_SEED replays a run (every failure prints it); FUZZ_COUNT sets how many
  * fuzz requests (default 3,000).
@@ -192,6 +194,8 @@ describe('the platform under attack, through the gateway', () => {
         '',
       ].join('\n'),
     );
+    const file = await writeReliabilityResultIfAsked('adversarial', { seed, fuzzCount, limits, checks: figures });
+    if (file) process.stderr.write(`adversarial figures written to ${file}\n`);
   });
 
   /** Until nothing is in flight between the services: every event handled, every outbox empty (a fact, not a pause). */
