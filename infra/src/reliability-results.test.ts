@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,8 +41,21 @@ describe('reliability results', () => {
       figures: { rows: [{ scenario: 'x', lost: 0 }] },
     });
     expect(Date.parse(result.finishedAt)).not.toBeNaN();
-    // Formatted as Prettier writes JSON: two-space indents, a final newline.
-    expect(readFileSync(file!, 'utf8')).toMatch(/^\{\n {2}"schema"[\s\S]*\}\n$/);
+    // Formatted as the repository's Prettier writes JSON (npm run lint checks committed results).
+    const text = readFileSync(file!, 'utf8');
+    expect(text).toMatch(/"loadAverage": \[[\d., ]+\]/);
+    const check = spawnSync(
+      process.execPath,
+      [
+        require.resolve('prettier/bin/prettier.cjs'),
+        '--config',
+        join(repositoryRoot(__dirname), '.prettierrc.json'),
+        '--check',
+        file!,
+      ],
+      { encoding: 'utf8' },
+    );
+    expect({ status: check.status, output: check.stdout + check.stderr }).toMatchObject({ status: 0 });
     await writeReliabilityResult(dir, 'other', {});
     expect(readdirSync(dir).filter((f) => f.startsWith('other-'))).toHaveLength(1);
   });

@@ -48,7 +48,8 @@ export async function writeReliabilityResult<T>(dir: string, suite: string, figu
   mkdirSync(dir, { recursive: true });
   // Colons are not welcome in file names everywhere; the stamp stays sortable.
   const file = join(dir, `${suite}-${finishedAt.replace(/:/g, '-').replace(/\..*/, '')}Z.json`);
-  writeFileSync(file, await prettierJson(`${JSON.stringify(result, null, 2)}\n`));
+  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
+  formatWithPrettier(file);
   return file;
 }
 
@@ -78,14 +79,20 @@ function gitCommit(): { hash: string; dirty: boolean } {
   }
 }
 
-/** The JSON as the repository's Prettier would write it, so a committed result passes `npm run lint`. */
-async function prettierJson(json: string): Promise<string> {
+/**
+ * Formats the file as the repository's Prettier would, so a committed result passes `npm run lint`.
+ * Prettier runs as its own process: its API loads itself with a dynamic import, which fails
+ * inside jest (where the fault matrix and the adversarial suite write their results).
+ */
+function formatWithPrettier(file: string): void {
   try {
-    const prettier = (await import('prettier')) as {
-      format(text: string, options: { parser: string }): Promise<string>;
-    };
-    return await prettier.format(json, { parser: 'json' });
+    const root = repositoryRoot(__dirname);
+    execFileSync(
+      process.execPath,
+      [require.resolve('prettier/bin/prettier.cjs'), '--config', join(root, '.prettierrc.json'), '--write', file],
+      { cwd: root, stdio: 'ignore' },
+    );
   } catch {
-    return json;
+    // Unformatted JSON is still the result; `npm run format` tidies it.
   }
 }
