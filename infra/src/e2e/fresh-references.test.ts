@@ -135,6 +135,24 @@ describe('writes that name what another service created a moment ago', () => {
   );
 
   it(
+    'a comment on a draft published a moment ago (comments’ replica of posts: the post.updated that publishes it)',
+    async () => {
+      const tally = await hundredTimes('comment on a freshly published draft', 201, async (i) => {
+        const draft = await bystander.expect<Post>(201, 'POST', '/api/posts', {
+          title: `Draft ${i}`,
+          body: 'Not ready yet.',
+          status: 'draft',
+        });
+        const published = await bystander.expect<Post>(200, 'POST', `/api/posts/${draft.id}/publish`);
+        if (published.status !== 'published') throw new Error(`publish answered ${JSON.stringify(published)}`);
+        return () => bystander.request('POST', '/api/comments', { postId: draft.id, body: `Now it is out ${i}` });
+      });
+      expectAllSucceeded(tally);
+    },
+    PAIR_TIMEOUT_MS,
+  );
+
+  it(
     'a post by a user who signed up a moment ago (posts’ replica of users)',
     async () => {
       let username = '';

@@ -6,6 +6,7 @@ import { allReady, ApiUser, consumedUpTo, mapConcurrently } from '../api-client'
 import { bulkWritesEnv, problemLines, startTestPlatform, type TestPlatform } from '../test-platform';
 import { PlatformState, POISON_MARK, type Findings } from './platform-state';
 import { SteadyLoad, type Attempt, type Targets } from '../steady-load';
+import { writeReliabilityResultIfAsked } from '../../reliability-results';
 
 /**
  * The fault matrix: steady writes through the gateway while one thing at a
@@ -18,8 +19,9 @@ import { SteadyLoad, type Attempt, type Targets } from '../steady-load';
  * document, the only dead letters are the poison, and every answer was a 2xx
  * or a JSON 5xx within the gateway's timeout.
  *
- * The figures of each scenario are printed as a table (the README's
- * Reliability section comes from them).
+ * The figures of each scenario are printed as a table, and written as JSON
+ * when POSTLINE_RESULTS_DIR is set (the README's Reliability section comes
+ * from that file).
  */
 
 const RATE = 20; // writes per second
@@ -39,6 +41,10 @@ interface Row {
   duplicated: number;
   other: number;
   slowestMs: number;
+  /** Not in the README's table (a scenario with any of them fails): kept in the result file. */
+  inconsistent: number;
+  deadLetters: number;
+  rebuildDifferences: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +88,11 @@ describe('the fault matrix', () => {
 
   afterAll(async () => {
     console.log(table(rows));
+    const file = await writeReliabilityResultIfAsked('fault-matrix', {
+      settings: { writesPerSecond: RATE, writers: WRITERS, hangMs: HANG_MS, env },
+      rows,
+    });
+    if (file) console.log(`fault matrix figures written to ${file}`);
     await mongo?.close();
     await running?.stop();
   });
@@ -103,7 +114,7 @@ describe('the fault matrix', () => {
     });
     const findings = await state.check(attempts, { hangMs: HANG_MS, injected, poison });
     const rebuild = await state.rebuildDifferences(platform, `postline-fault-rebuild-${rows.length}`, env);
-    rows.push(row(name, attempts, findings));
+    rows.push(row(name, attempts, findings, rebuild.length));
     expect({ ...findings, rebuild }).toEqual({
       lost: [],
       duplicated: [],
@@ -206,7 +217,7 @@ describe('the fault matrix', () => {
   }, 240_000);
 });
 
-function row(scenario: string, attempts: Attempt[], findings: Findings): Row {
+function row(scenario: string, attempts: Attempt[], findings: Findings, rebuildDifferences: number): Row {
   const ok = attempts.filter((a) => a.status >= 200 && a.status < 300).length;
   const errors5xx = attempts.filter((a) => a.status >= 500).length;
   return {
@@ -218,6 +229,9 @@ function row(scenario: string, attempts: Attempt[], findings: Findings): Row {
     duplicated: findings.duplicated.length,
     other: findings.badAnswers.length,
     slowestMs: Math.round(Math.max(...attempts.map((a) => a.ms))),
+    inconsistent: findings.inconsistent.length,
+    deadLetters: findings.deadLetters.length,
+    rebuildDifferences,
   };
 }
 

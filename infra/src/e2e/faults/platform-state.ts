@@ -40,11 +40,34 @@ export class PlatformState {
   ) {}
 
   /**
-   * Nothing left to do: every outbox empty, every consumer with nothing
-   * undelivered or unacknowledged, every comment decided. Returns what is
-   * still moving, or undefined.
+   * Nothing left to do: nothing in flight between the services (`pipelineMoving`) and every
+   * comment decided. Returns what is still moving, or undefined.
    */
   async stillMoving(): Promise<string | undefined> {
+    const moving = await this.pipelineMoving();
+    if (moving) return moving;
+    const pending = await this.mongo
+      .db(database('comments'))
+      .collection('comments')
+      .countDocuments({ status: 'pending' });
+    return pending > 0 ? `${pending} comments not decided yet` : undefined;
+  }
+
+  /**
+   * Nothing in flight between the services: every event on the streams handled by every consumer,
+   * and no event left in an outbox. Read in this order, so that nothing slips between the reads:
+   * the streams' last sequences; the consumers, all acknowledged (each handler finished, and wrote
+   * the events it causes to its outbox before its ack); the outboxes, empty (those events are on the
+   * streams); the last sequences again, unchanged (so none of them arrived unhandled after the
+   * consumers were read). Returns what is still moving, or undefined.
+   */
+  async pipelineMoving(): Promise<string | undefined> {
+    const lastSeqs = async () => (await this.events.streams()).map((s) => `${s.name}:${s.lastSeq}`).join(' ');
+    const before = await lastSeqs();
+    for (const c of await this.events.consumers()) {
+      if (c.lag > 0 || c.unacknowledged > 0)
+        return `${c.service} on ${c.stream}: ${c.lag} undelivered, ${c.unacknowledged} unacked`;
+    }
     for (const service of owners) {
       const db = this.mongo.db(database(service));
       for (const { name } of await db.listCollections({}, { nameOnly: true }).toArray()) {
@@ -52,15 +75,8 @@ export class PlatformState {
         if (waiting > 0) return `${waiting} ${service}.${name} documents with unpublished events`;
       }
     }
-    for (const c of await this.events.consumers()) {
-      if (c.lag > 0 || c.unacknowledged > 0)
-        return `${c.service} on ${c.stream}: ${c.lag} undelivered, ${c.unacknowledged} unacked`;
-    }
-    const pending = await this.mongo
-      .db(database('comments'))
-      .collection('comments')
-      .countDocuments({ status: 'pending' });
-    return pending > 0 ? `${pending} comments not decided yet` : undefined;
+    const after = await lastSeqs();
+    return after === before ? undefined : `events published meanwhile (${before} → ${after})`;
   }
 
   /**
