@@ -3,9 +3,17 @@ import type { Logger } from 'pino';
 import type { AnyEventEnvelope, EventEnvelope } from '../events';
 import type { OutboxEvent } from './outbox-writer';
 import type { EventBus } from '../events/event-bus';
+import { withinTime } from '../mongo/within-time';
 
 /** How often to look for pending events when nothing failed here: what another replica's crash left. */
 const SAFETY_SWEEP_MS = 30_000;
+/**
+ * A read or write of the outboxes without an answer in this long counts as failed (logged, swept
+ * again). The marks of a collection are written one batch after another and a sweep goes document
+ * by document, so one answer that never came would stop them for good: the fault matrix saw a
+ * service's outboxes stay full after the database was killed under load, with nothing logged.
+ */
+const DATABASE_ANSWER_MS = 10_000;
 
 /**
  * Publishes the events waiting in documents' `outbox` arrays: right after each
@@ -47,6 +55,7 @@ export class OutboxRelay {
     private readonly models: Model<any>[],
     private readonly logger: Logger,
     private readonly sweepIntervalMs = 2_000,
+    private readonly databaseAnswerMs = DATABASE_ANSWER_MS,
   ) {}
 
   start(): void {
@@ -97,7 +106,11 @@ export class OutboxRelay {
     this.sweeping = (async () => {
       try {
         for (const model of this.models) {
-          const pending = await model.collection.find(withPendingEvents, { projection: { _id: 1 } }).toArray();
+          const pending = await withinTime(
+            model.collection.find(withPendingEvents, { projection: { _id: 1 } }).toArray(),
+            this.databaseAnswerMs,
+            `outbox sweep of ${model.collection.collectionName}`,
+          );
           for (const doc of pending) await this.publishPending(model, doc._id);
         }
       } catch (err) {
@@ -142,8 +155,13 @@ export class OutboxRelay {
   private async flush(model: Model<any>, id: unknown, written?: EventEnvelope[]): Promise<void> {
     const outbox =
       (written as AnyEventEnvelope[] | undefined) ??
-      ((await model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } }))?.outbox as
-        AnyEventEnvelope[] | undefined) ??
+      ((
+        await withinTime(
+          model.collection.findOne({ _id: id } as never, { projection: { outbox: 1 } }),
+          this.databaseAnswerMs,
+          `outbox read of ${model.collection.collectionName} ${String(id)}`,
+        )
+      )?.outbox as AnyEventEnvelope[] | undefined) ??
       [];
     const pending = outbox.slice().sort((a, b) => a.version - b.version);
     const published: string[] = [];
@@ -183,9 +201,13 @@ export class OutboxRelay {
       .then(() => new Promise((resolve) => setImmediate(resolve)))
       .then(async () => {
         this.nextMarks.delete(model);
-        await model.collection.updateMany(
-          { _id: { $in: ids } } as never,
-          { $pull: { outbox: { id: { $in: eventIds } } } } as never,
+        await withinTime(
+          model.collection.updateMany(
+            { _id: { $in: ids } } as never,
+            { $pull: { outbox: { id: { $in: eventIds } } } } as never,
+          ),
+          this.databaseAnswerMs,
+          `outbox marks of ${model.collection.collectionName}`,
         );
       });
     const batch: MarkBatch = { ids, eventIds, written };

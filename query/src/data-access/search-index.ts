@@ -1,5 +1,6 @@
 import MiniSearch from 'minisearch';
 import type { Collection } from 'mongodb';
+import { withinTime } from '@postline/common';
 import type { SearchPage, SearchResult } from '@postline/common/api';
 import type { Logger } from 'pino';
 import { changeLabel } from '../domain/change-labels';
@@ -35,21 +36,6 @@ type Indexed = Pick<StoredPost, '_id' | keyof typeof projection>;
 const postTextLabel = changeLabel.postText('');
 /** A read-back slower than this is given up (logged), so one stuck read cannot hold back every later change. */
 const readBackMs = 5_000;
-
-/** `work`, or a rejection once `readBackMs` passed (what `work` resolves to after that is ignored). */
-async function withinTime<T>(work: Promise<T>): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      work,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`no answer within ${readBackMs} ms`)), readBackMs);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
 
 /** At most this many matches are ranked (a query matching more shows the best of them). */
 const maxMatches = 1000;
@@ -118,7 +104,11 @@ export class SearchIndex {
       if (label.startsWith(postTextLabel)) {
         const id = label.slice(postTextLabel.length);
         void this.enqueue(async () => {
-          const post = await withinTime(this.posts.findOne({ _id: id }, { projection, maxTimeMS: readBackMs }));
+          const post = await withinTime(
+            this.posts.findOne({ _id: id }, { projection, maxTimeMS: readBackMs }),
+            readBackMs,
+            `search read-back of post ${id}`,
+          );
           this.put(post ?? { _id: id });
         });
       }
