@@ -188,7 +188,7 @@ describe('overlay gke, as kustomize renders it, also', () => {
     expect(backupProblems(objects)).toEqual([]);
   });
 
-  it('scrapes every backend service with a PodMonitoring', () => {
+  it('scrapes every backend service and the client with a PodMonitoring', () => {
     expect(podMonitoringProblems(objects)).toEqual([]);
   });
 });
@@ -350,6 +350,13 @@ describe('the checks catch real mistakes', () => {
         ),
       ),
     ).not.toEqual([]);
+  });
+  it('a client whose metrics nobody scrapes', () => {
+    expect(
+      podMonitoringProblems(
+        broken((c) => delete deployment(c, 'client').spec.template.metadata.labels['postline/tier']),
+      ),
+    ).toEqual(['Deployment/client: no PodMonitoring scrapes its metrics port on /metrics']);
   });
   it('a PodMonitoring or Rules field the CRD does not have', () => {
     expect(
