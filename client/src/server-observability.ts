@@ -51,7 +51,7 @@ export async function startServerObservability(env: NodeJS.ProcessEnv = process.
     const path = (request.url ?? '/').split('?')[0]!;
     end({
       method: request.method ?? 'GET',
-      route: routeOf(path, response.statusCode),
+      route: routeOf(path),
       status: String(response.statusCode),
     });
   });
@@ -66,10 +66,11 @@ interface RoutesManifest {
 
 /**
  * Path → the route pattern of the page or route handler serving it (the build's
- * `routes-manifest.json`); Next's own assets under one name each; anything else, and a 404 (no
- * route served it), `unmatched`: raw paths would make a series per URL.
+ * `routes-manifest.json`; a post that is not found is a 404 of `/posts/[slug]`, as a service's
+ * 404 keeps its route); Next's own assets under one name each; anything else `unmatched`: raw
+ * paths would make a series per URL.
  */
-export function routeMatcher(distDir: string): (path: string, status: number) => string {
+export function routeMatcher(distDir: string): (path: string) => string {
   let routes: { page: string; regex: RegExp }[] = [];
   try {
     const manifest = JSON.parse(readFileSync(join(distDir, 'routes-manifest.json'), 'utf8')) as RoutesManifest;
@@ -80,10 +81,9 @@ export function routeMatcher(distDir: string): (path: string, status: number) =>
   } catch {
     // `next dev` writes no manifest up front: its requests are counted, as unmatched.
   }
-  return (path, status) => {
+  return (path) => {
     if (path.startsWith('/_next/static/')) return '/_next/static';
     if (path.startsWith('/_next/')) return '/_next';
-    if (status === 404) return unmatchedRoute;
     return routes.find((r) => r.regex.test(path))?.page ?? unmatchedRoute;
   };
 }
