@@ -20,12 +20,22 @@ import { httpRequestDuration, serveMetrics, startTracing, unmatchedRoute } from 
  * the active context on (src/lib/server-api.ts). Unset: off, nothing loaded.
  */
 export async function startServerObservability(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  const distDir = join(process.cwd(), '.next');
   const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
   if (endpoint) {
     if (!/^https?:\/\/[^/]/.test(endpoint)) {
       throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
     }
-    startTracing({ serviceName: 'client', otlpEndpoint: endpoint });
+    // Server spans named after the page's route pattern, as the services' are after theirs.
+    const pageRoute = routeMatcher(distDir);
+    startTracing({
+      serviceName: 'client',
+      otlpEndpoint: endpoint,
+      routeOf: (path) => {
+        const route = pageRoute(path);
+        return route === unmatchedRoute ? undefined : route;
+      },
+    });
   }
 
   const port = Number(env.METRICS_PORT ?? 9464);
@@ -34,7 +44,7 @@ export async function startServerObservability(env: NodeJS.ProcessEnv = process.
   }
   const registry = new Registry();
   const duration = httpRequestDuration(registry);
-  const routeOf = routeMatcher(join(process.cwd(), '.next'));
+  const routeOf = routeMatcher(distDir);
   const started = new WeakMap<IncomingMessage, ReturnType<typeof duration.startTimer>>();
   // eslint-disable-next-line prefer-const -- assigned once the server listens; the channels run before.
   let metricsServer: Server | undefined;

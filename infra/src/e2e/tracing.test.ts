@@ -208,6 +208,7 @@ describe('traces across the platform', () => {
     }
     // One span of the client's under the caller's: the HTTP instrumentation's (Next.js's own
     // request spans, named after the route, are its children), carrying the page's route pattern.
+    expect(found.pageSpan.name).toBe('GET /posts/[slug]');
     expect(found.pageSpan.attributes?.find((a) => a.key === 'http.route')?.value.stringValue).toBe('/posts/[slug]');
     expect(inTrace().filter((s) => s.service === 'client' && s.parentSpanId === callerSpanId)).toHaveLength(1);
   });
