@@ -17,6 +17,7 @@ const moduleNameMapper = {
   '^@postline/common$': '<rootDir>/../common/src/index.ts',
   '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
   '^@postline/common/rules$': '<rootDir>/../common/src/rules/index.ts',
+  '^@postline/common/observability$': '<rootDir>/../common/src/observability/index.ts',
   '^@postline/common/tools$': '<rootDir>/../common/src/tools/index.ts',
 };
 

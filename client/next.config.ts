@@ -15,6 +15,10 @@ const nextConfig: NextConfig = {
   // bots: feed readers find feeds there (<link rel="alternate">) and link previews come from
   // crawlers of every name. The pages await their reads anyway, so nothing streams earlier.
   htmlLimitedBots: /.*/,
+  // Required at run time from node_modules, not bundled into the server build: the metrics and
+  // tracing set-up (src/server-observability.ts) shares one OpenTelemetry and prom-client with
+  // common, and the tracing SDK's instrumentation patches Node's own `http`.
+  serverExternalPackages: ['@postline/common', 'prom-client', '@opentelemetry/api'],
   // The repository root holds the lock file and the hoisted node_modules.
   turbopack: { root: resolve(__dirname, '..') },
   outputFileTracingRoot: resolve(__dirname, '..'),

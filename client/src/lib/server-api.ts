@@ -1,4 +1,5 @@
 import 'server-only';
+import { context, propagation } from '@opentelemetry/api';
 import { cache } from 'react';
 import { headers } from 'next/headers';
 import { serviceOrigin, type ServiceName } from './service-urls';
@@ -28,6 +29,8 @@ export async function serverGet<T>(service: ServiceName, path: string): Promise<
   if (cookie) forwarded.Cookie = cookie;
   const requestId = incoming.get('x-request-id');
   if (requestId) forwarded['X-Request-Id'] = requestId;
+  // With tracing on (src/server-observability.ts), the service's span joins the page's trace; off, this adds nothing.
+  propagation.inject(context.active(), forwarded);
 
   let res: Response;
   try {

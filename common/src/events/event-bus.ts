@@ -7,6 +7,7 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type PubAck,
+  type StreamInfo,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { tracePublish } from '../observability/tracing';
@@ -22,7 +23,11 @@ export interface EventBusOptions {
   logger: Logger;
   /** Keep retrying the first connection instead of failing (services start before NATS is up). */
   waitOnFirstConnect?: boolean;
-  /** Replicas of the streams this connection creates (existing streams keep theirs). */
+  /**
+   * Replicas of the streams (STREAM_REPLICAS): new streams get them, and an existing stream with
+   * another count is updated to them. Unset (operator tools, tests): created with 1, existing
+   * streams left as they are.
+   */
   streamReplicas?: number;
 }
 
@@ -51,17 +56,23 @@ export class EventBus {
       reconnectTimeWait: 500,
       waitOnFirstConnect: options.waitOnFirstConnect ?? false,
     });
-    const jsm = await jetstreamManager(connection);
-    const bus = new EventBus(
-      connection,
-      jetstream(connection),
-      jsm,
-      new EventNames(options.namespace),
-      options.logger,
-      options.name,
-    );
-    await bus.ensureStreams(options.streamReplicas);
-    return bus;
+    try {
+      const jsm = await jetstreamManager(connection);
+      const bus = new EventBus(
+        connection,
+        jetstream(connection),
+        jsm,
+        new EventNames(options.namespace),
+        options.logger,
+        options.name,
+      );
+      await bus.ensureStreams(options.streamReplicas);
+      return bus;
+    } catch (err) {
+      // A connect that fails leaves no connection behind (a caller may retry).
+      await connection.close();
+      throw err;
+    }
   }
 
   get isConnected(): boolean {
@@ -73,31 +84,56 @@ export class EventBus {
     this.reconnectListeners.push(listener);
   }
 
-  /** Creates the streams if missing; safe to call from every replica at every start. */
-  async ensureStreams(replicas = 1): Promise<void> {
+  /**
+   * Creates the streams if missing, and brings an existing stream to `replicas` if that is given
+   * and the stream has another count (a cluster grown from one server to three keeps the streams
+   * made with one replica otherwise: JetStream does not raise them itself, and 2.9 changes them
+   * by a stream update). Safe to call from every replica at every start.
+   */
+  async ensureStreams(replicas?: number): Promise<void> {
     for (const { name, subjects } of this.names.allStreams()) {
+      let existing: StreamInfo | undefined;
       try {
-        await this.jsm.streams.info(name);
+        existing = await this.jsm.streams.info(name);
       } catch (err) {
         if (!isNotFound(err)) throw err;
-        try {
-          await this.jsm.streams.add({
-            name,
-            subjects,
-            retention: RetentionPolicy.Limits,
-            storage: StorageType.File,
-            // The full history: read models are rebuilt by replaying it.
-            max_age: 0,
-            max_msgs: -1,
-            max_bytes: -1,
-            duplicate_window: 2 * 60 * 1_000_000_000,
-            num_replicas: replicas,
-          });
-        } catch (addErr) {
-          // Another replica created it between our look-up and add.
-          if (!String(addErr).includes('already in use')) throw addErr;
-        }
       }
+      if (existing) {
+        if (replicas !== undefined && existing.config.num_replicas !== replicas) {
+          await this.changeReplicas(name, existing.config.num_replicas, replicas);
+        }
+        continue;
+      }
+      try {
+        await this.jsm.streams.add({
+          name,
+          subjects,
+          retention: RetentionPolicy.Limits,
+          storage: StorageType.File,
+          // The full history: read models are rebuilt by replaying it.
+          max_age: 0,
+          max_msgs: -1,
+          max_bytes: -1,
+          duplicate_window: 2 * 60 * 1_000_000_000,
+          num_replicas: replicas ?? 1,
+        });
+      } catch (addErr) {
+        // Another replica created it between our look-up and add.
+        if (!String(addErr).includes('already in use')) throw addErr;
+      }
+    }
+  }
+
+  /**
+   * A failed change is logged, not thrown: the stream serves as it is, and the next start tries
+   * again (during a rolling restart of NATS the cluster may briefly lack the servers for it).
+   */
+  private async changeReplicas(stream: string, from: number, to: number): Promise<void> {
+    try {
+      await this.jsm.streams.update(stream, { num_replicas: to });
+      this.logger.info({ stream, from, to }, 'stream replicas changed');
+    } catch (err) {
+      this.logger.warn({ err, stream, from, to }, 'could not change the stream replicas; will try at the next start');
     }
   }
 

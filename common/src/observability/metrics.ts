@@ -10,6 +10,43 @@ import type { OutboxRelay } from '../outbox';
 export const unmatchedRoute = 'unmatched';
 
 /**
+ * The HTTP metric of the contract, for every process that serves pages or an API (the services,
+ * and the client: client/src/server-observability.ts): latency and status counts per route pattern.
+ */
+export function httpRequestDuration(registry: Registry): Histogram<'method' | 'route' | 'status'> {
+  return new Histogram({
+    name: 'postline_http_request_duration_seconds',
+    help: 'HTTP requests by matched route pattern and status code',
+    labelNames: ['method', 'route', 'status'] as const,
+    registers: [registry],
+  });
+}
+
+/** Serves `GET /metrics` of `registry` on its own port (0: a free one), apart from the public routes. */
+export async function serveMetrics(
+  registry: Registry,
+  port: number,
+  onScrapeError: (err: unknown) => void,
+): Promise<Server> {
+  const server = createServer((req, res) => {
+    if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
+      res.writeHead(404).end();
+      return;
+    }
+    registry.metrics().then(
+      (text) => res.writeHead(200, { 'content-type': registry.contentType }).end(text),
+      (err: unknown) => {
+        onScrapeError(err);
+        res.writeHead(500).end();
+      },
+    );
+  });
+  server.listen(port);
+  await once(server, 'listening');
+  return server;
+}
+
+/**
  * A service's Prometheus metrics (the contract is the "Metrics" table in
  * infra/k8s/README.md). A registry per instance, not prom-client's global
  * one, so services started side by side in one process (tests) keep theirs
@@ -17,12 +54,7 @@ export const unmatchedRoute = 'unmatched';
  */
 export class ServiceMetrics {
   readonly registry = new Registry();
-  private readonly httpDuration = new Histogram({
-    name: 'postline_http_request_duration_seconds',
-    help: 'HTTP requests by matched route pattern and status code',
-    labelNames: ['method', 'route', 'status'] as const,
-    registers: [this.registry],
-  });
+  private readonly httpDuration = httpRequestDuration(this.registry);
   private readonly eventDuration = new Histogram({
     name: 'postline_event_handling_duration_seconds',
     help: 'Handling one consumed event, until its ack or failure',
@@ -134,22 +166,7 @@ export class ServiceMetrics {
   }
 
   /** Serves `GET /metrics` on its own port (0: a free one), apart from the public routes. */
-  async serve(port: number): Promise<Server> {
-    const server = createServer((req, res) => {
-      if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
-        res.writeHead(404).end();
-        return;
-      }
-      this.registry.metrics().then(
-        (text) => res.writeHead(200, { 'content-type': this.registry.contentType }).end(text),
-        (err: unknown) => {
-          this.logger.error({ err }, 'metrics: scrape failed');
-          res.writeHead(500).end();
-        },
-      );
-    });
-    server.listen(port);
-    await once(server, 'listening');
-    return server;
+  serve(port: number): Promise<Server> {
+    return serveMetrics(this.registry, port, (err) => this.logger.error({ err }, 'metrics: scrape failed'));
   }
 }

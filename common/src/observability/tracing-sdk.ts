@@ -35,9 +35,18 @@ export function registerTracing(options: TracingOptions): { provider: NodeTracer
     applyCustomAttributesOnSpan: (span, request) => {
       // Express leaves the matched route on the request (the pattern, not the URL: few names),
       // under the router's mount path while the response is being sent.
-      const { route, baseUrl = '' } = request as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
-      if (typeof route?.path === 'string' && 'method' in request) {
-        const path = `${baseUrl}${route.path === '/' && baseUrl ? '' : route.path}`;
+      const {
+        route,
+        baseUrl = '',
+        url,
+      } = request as IncomingMessage & { route?: { path?: unknown }; baseUrl?: string };
+      // A server's request has a url and a method; an outgoing ClientRequest has no url.
+      if (typeof url !== 'string' || !('method' in request)) return;
+      const path =
+        typeof route?.path === 'string'
+          ? `${baseUrl}${route.path === '/' && baseUrl ? '' : route.path}`
+          : options.routeOf?.(url.split('?')[0]!);
+      if (path) {
         span.setAttribute('http.route', path);
         span.updateName(`${request.method} ${path}`);
       }

@@ -33,6 +33,8 @@ export interface TracingOptions {
   otlpEndpoint?: string;
   /** Where spans go instead, each as it ends (tests: an InMemorySpanExporter). */
   exporter?: SpanExporter;
+  /** The route pattern of a request Express did not route (the client's pages), to name its server span. */
+  routeOf?: (path: string) => string | undefined;
 }
 
 export function tracingEnabled(): boolean {

@@ -136,10 +136,26 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
   }));
 }
 
-export function startNats(options: LocalServerOptions = {}): Promise<LocalServer> {
+export interface NatsOptions extends LocalServerOptions {
+  /** A member of a JetStream cluster: its route port and every member's route port (its own included). */
+  cluster?: { name: string; port: number; routes: number[] };
+}
+
+export function startNats(options: NatsOptions = {}): Promise<LocalServer> {
+  const { cluster } = options;
+  const clusterArgs = cluster
+    ? [
+        '--cluster_name',
+        cluster.name,
+        '--cluster',
+        `nats://127.0.0.1:${cluster.port}`,
+        '--routes',
+        cluster.routes.map((port) => `nats://127.0.0.1:${port}`).join(','),
+      ]
+    : [];
   return startProcess('nats', options, (port, dataDir) => ({
     command: natsServerBinary(),
-    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir, '-n', `postline-${port}`],
+    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir, '-n', `postline-${port}`, ...clusterArgs],
     url: `nats://127.0.0.1:${port}`,
   }));
 }

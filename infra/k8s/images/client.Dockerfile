@@ -60,4 +60,6 @@ COPY --from=build /app/${SERVICE} ${SERVICE}
 USER 1000:1000
 EXPOSE 3000
 # next writes its image and ISR cache under .next/cache: the Deployment mounts an emptyDir there.
-CMD ["sh", "-c", "exec node node_modules/next/dist/bin/next start \"$SERVICE\""]
+# Run from the app folder, as `npm start` does: the metrics read the build's route patterns from
+# ./.next (client/src/server-observability.ts).
+CMD ["sh", "-c", "cd \"$SERVICE\" && exec node ../node_modules/next/dist/bin/next start"]

@@ -175,4 +175,53 @@ describe('traces across the platform', () => {
       expect(same).toHaveLength(1);
     }
   });
+
+  it("follows a page through the client's server side into the service requests it renders from", async () => {
+    const bob = await ApiUser.signUp(platform.url, 'bob');
+    const post = await bob.expect<{ id: string }>(201, 'POST', '/api/posts', { title: 'Rendered', body: 'Text' });
+    await eventually(
+      async () => (await bob.request('GET', `/api/query/posts/${post.id}`)).status === 200,
+      15_000,
+      'the post in query',
+    );
+
+    const traceId = randomBytes(16).toString('hex');
+    const callerSpanId = randomBytes(8).toString('hex');
+    const page = await fetch(`${platform.url}/posts/${post.id}`, {
+      headers: { traceparent: `00-${traceId}-${callerSpanId}-01` },
+    });
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('Rendered');
+
+    const inTrace = () => spans.filter((s) => s.traceId === traceId);
+    const found = await eventually(
+      () => {
+        const pageSpan = inTrace().find(
+          (s) => s.service === 'client' && s.kind === SERVER && s.parentSpanId === callerSpanId,
+        );
+        // query answers its reads before Express, so its span is named by the method alone: found by service.
+        const read = inTrace().find((s) => s.service === 'query' && s.kind === SERVER);
+        const user = inTrace().find((s) => s.service === 'auth' && s.kind === SERVER);
+        return pageSpan && read && user && { pageSpan, read, user };
+      },
+      15_000,
+      "the client's and the services' spans exported",
+    );
+    // The client's own spans (Next.js makes some for rendering) lead from the service's request up to the page's.
+    const ancestors = (span: ExportedSpan): ExportedSpan[] => {
+      const parent = inTrace().find((s) => s.spanId === span.parentSpanId);
+      return parent ? [parent, ...ancestors(parent)] : [];
+    };
+    for (const request of [found.read, found.user]) {
+      const chain = ancestors(request);
+      expect(chain[0]?.service).toBe('client');
+      expect(chain.map((s) => s.spanId)).toContain(found.pageSpan.spanId);
+      expect(chain.filter((s) => s.service !== 'client')).toEqual([]);
+    }
+    // One span of the client's under the caller's: the HTTP instrumentation's (Next.js's own
+    // request spans, named after the route, are its children), carrying the page's route pattern.
+    expect(found.pageSpan.name).toBe('GET /posts/[slug]');
+    expect(found.pageSpan.attributes?.find((a) => a.key === 'http.route')?.value.stringValue).toBe('/posts/[slug]');
+    expect(inTrace().filter((s) => s.service === 'client' && s.parentSpanId === callerSpanId)).toHaveLength(1);
+  });
 });

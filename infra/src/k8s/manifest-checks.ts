@@ -503,10 +503,11 @@ export function backupProblems(objects: KubeObject[]): string[] {
   return problems;
 }
 
-/** Every backend service's pods declare the metrics port, and a PodMonitoring scrapes it on /metrics. */
+/** Every Deployment's pods (the backend services', the client's) declare the metrics port, and a PodMonitoring scrapes it on /metrics. */
 export function podMonitoringProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
-  const services = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['postline/tier'] === 'service');
+  // The backend services and the client: every Deployment.
+  const services = ofKind(objects, 'Deployment');
   for (const service of services) {
     if (!hasPort(containersOf(service), 'metrics'))
       problems.push(`${nameOf(service)}: no container port named metrics`);

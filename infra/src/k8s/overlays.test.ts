@@ -127,6 +127,31 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     );
   });
 
+  it(`has every backend service keep its streams on ${DATA_MEMBERS[overlay]} NATS server(s) (STREAM_REPLICAS)`, () => {
+    const configMaps = ofKind(objects, 'ConfigMap');
+    const services = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['postline/tier'] === 'service');
+    expect(services.length).toBe(deployableFolders().filter((f) => f !== 'client').length);
+    for (const service of services) {
+      // What the container sees: its ConfigMaps in order, then its own env; unset is the services' default, 1.
+      let replicas: string | undefined;
+      for (const container of service.spec.template.spec.containers as {
+        envFrom?: { configMapRef?: { name: string } }[];
+        env?: { name: string; value?: string }[];
+      }[]) {
+        for (const from of container.envFrom ?? []) {
+          const data = configMaps.find((c) => c.metadata.name === from.configMapRef?.name)?.data;
+          if (data?.STREAM_REPLICAS !== undefined) replicas = data.STREAM_REPLICAS;
+        }
+        const own = container.env?.find((e) => e.name === 'STREAM_REPLICAS');
+        if (own) replicas = own.value;
+      }
+      expect({ service: service.metadata.name, replicas: Number(replicas ?? 1) }).toEqual({
+        service: service.metadata.name,
+        replicas: DATA_MEMBERS[overlay],
+      });
+    }
+  });
+
   it('gives every database --replSet, a keyfile, a headless Service and the Job that initiates it', () => {
     expect(replicaSetProblems(objects)).toEqual([]);
   });
@@ -163,7 +188,7 @@ describe('overlay gke, as kustomize renders it, also', () => {
     expect(backupProblems(objects)).toEqual([]);
   });
 
-  it('scrapes every backend service with a PodMonitoring', () => {
+  it('scrapes every backend service and the client with a PodMonitoring', () => {
     expect(podMonitoringProblems(objects)).toEqual([]);
   });
 });
@@ -325,6 +350,13 @@ describe('the checks catch real mistakes', () => {
         ),
       ),
     ).not.toEqual([]);
+  });
+  it('a client whose metrics nobody scrapes', () => {
+    expect(
+      podMonitoringProblems(
+        broken((c) => delete deployment(c, 'client').spec.template.metadata.labels['postline/tier']),
+      ),
+    ).toEqual(['Deployment/client: no PodMonitoring scrapes its metrics port on /metrics']);
   });
   it('a PodMonitoring or Rules field the CRD does not have', () => {
     expect(

@@ -2,15 +2,15 @@ import { serviceEnvSchema } from '@postline/common';
 import { renderOverlay, type KubeObject } from './kustomize';
 import { containersOf, ofKind } from './manifest-checks';
 
-/** The services that trace: every backend Deployment (the client is Next.js, not instrumented). */
-const BACKENDS = ['auth', 'posts', 'comments', 'moderation', 'query'];
+/** What traces: every backend Deployment, and the client's server side (client/src/server-observability.ts). */
+const TRACED = ['auth', 'posts', 'comments', 'moderation', 'query', 'client'];
 
-/** The OTLP endpoint each backend's environment gives it, by Deployment name ('' when unset). */
+/** The OTLP endpoint each traced Deployment's environment gives it, by Deployment name ('' when unset). */
 function otlpEndpoints(objects: KubeObject[]): Map<string, string> {
   const configMaps = new Map(ofKind(objects, 'ConfigMap').map((c) => [c.metadata.name, c]));
   const endpoints = new Map<string, string>();
   for (const deployment of ofKind(objects, 'Deployment')) {
-    if (!BACKENDS.includes(deployment.metadata.name)) continue;
+    if (!TRACED.includes(deployment.metadata.name)) continue;
     let endpoint = '';
     for (const container of containersOf(deployment)) {
       const fromMaps = (container.envFrom ?? []).map((source: { configMapRef?: { name: string } }) =>
@@ -25,9 +25,9 @@ function otlpEndpoints(objects: KubeObject[]): Map<string, string> {
 }
 
 describe('tracing in the overlays', () => {
-  it('sends every backend service’s traces to the managed collector on GKE, over OTLP/HTTP', () => {
+  it('sends the traces of every backend service and of the client to the managed collector on GKE, over OTLP/HTTP', () => {
     const endpoints = otlpEndpoints(renderOverlay('gke'));
-    expect([...endpoints.keys()].sort()).toEqual([...BACKENDS].sort());
+    expect([...endpoints.keys()].sort()).toEqual([...TRACED].sort());
     for (const [service, endpoint] of endpoints) {
       expect({ service, endpoint }).toEqual({
         service,
@@ -41,7 +41,7 @@ describe('tracing in the overlays', () => {
 
   it('leaves tracing off in the local overlay', () => {
     const endpoints = otlpEndpoints(renderOverlay('local'));
-    expect([...endpoints.keys()].sort()).toEqual([...BACKENDS].sort());
+    expect([...endpoints.keys()].sort()).toEqual([...TRACED].sort());
     expect([...new Set(endpoints.values())]).toEqual(['']);
   });
 });

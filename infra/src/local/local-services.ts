@@ -14,13 +14,14 @@ export const defaultPorts: Record<string, number> = {
   mongo: 27017,
 };
 
-/** Where each backend service serves `/metrics` under `npm start` (in containers every one uses 9464). */
+/** Where each service and the client serve `/metrics` under `npm start` (in containers every one uses 9464). */
 export const defaultMetricsPorts: Record<string, number> = {
   auth: 9464,
   posts: 9465,
   comments: 9466,
   moderation: 9467,
   query: 9468,
+  client: 9469,
 };
 
 export interface ServiceCommand {
