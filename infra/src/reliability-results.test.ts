@@ -36,7 +36,7 @@ describe('reliability results', () => {
     expect(result).toMatchObject({
       schema: 'postline-reliability/1',
       suite: 'fault-matrix',
-      commit: { hash: expect.stringMatching(/^[0-9a-f]{40}$/), dirty: expect.any(Boolean) },
+      source: { commit: expect.stringMatching(/^[0-9a-f]{7,}$/), uncommitted: expect.any(Array) },
       machine: { nproc: expect.any(Number), memoryMb: expect.any(Number), node: process.version },
       figures: { rows: [{ scenario: 'x', lost: 0 }] },
     });

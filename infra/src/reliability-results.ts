@@ -1,8 +1,7 @@
-import { execFileSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
+import { loadavg } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import { repositoryRoot } from '@postline/common/testing';
+import { machineFacts, measuredSource, writeResultFile, type MachineFacts, type MeasuredSource } from './result-files';
 
 /**
  * The figures of a reliability run (fault matrix, adversarial suite, soak) as a JSON file, so
@@ -14,9 +13,9 @@ export interface ReliabilityResult<T> {
   schema: 'postline-reliability/1';
   suite: string;
   finishedAt: string;
-  /** The commit measured; `dirty` when tracked files had changes on top of it. */
-  commit: { hash: string; dirty: boolean };
-  machine: { nproc: number; cpuModel: string; memoryMb: number; node: string; kernel: string; loadAverage: number[] };
+  /** The code measured, as it was when the run started. */
+  source: MeasuredSource;
+  machine: MachineFacts & { loadAverage: number[] };
   figures: T;
 }
 
@@ -34,22 +33,13 @@ export async function writeReliabilityResult<T>(dir: string, suite: string, figu
     schema: 'postline-reliability/1',
     suite,
     finishedAt,
-    commit: commitAtStart,
-    machine: {
-      nproc: cpus().length,
-      cpuModel: cpus()[0]?.model.trim() ?? 'unknown',
-      memoryMb: Math.round(totalmem() / 2 ** 20),
-      node: process.version,
-      kernel: release(),
-      loadAverage: loadavg().map((l) => Math.round(l * 100) / 100),
-    },
+    source: sourceAtStart,
+    machine: { ...machineFacts(), loadAverage: loadavg().map((l) => Math.round(l * 100) / 100) },
     figures,
   };
-  mkdirSync(dir, { recursive: true });
   // Colons are not welcome in file names everywhere; the stamp stays sortable.
   const file = join(dir, `${suite}-${finishedAt.replace(/:/g, '-').replace(/\..*/, '')}Z.json`);
-  writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
-  formatWithPrettier(file);
+  writeResultFile(file, result);
   return file;
 }
 
@@ -60,39 +50,4 @@ export async function writeReliabilityResultIfAsked<T>(suite: string, figures: T
 }
 
 /** Read when a run loads this module, so edits made while it runs do not pass for what was measured. */
-const commitAtStart = gitCommit();
-
-function gitCommit(): { hash: string; dirty: boolean } {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repositoryRoot(__dirname),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  try {
-    return {
-      hash: git('rev-parse', 'HEAD').trim(),
-      dirty: git('status', '--porcelain', '--untracked-files=no').trim() !== '',
-    };
-  } catch {
-    return { hash: 'unknown', dirty: true };
-  }
-}
-
-/**
- * Formats the file as the repository's Prettier would, so a committed result passes `npm run lint`.
- * Prettier runs as its own process: its API loads itself with a dynamic import, which fails
- * inside jest (where the fault matrix and the adversarial suite write their results).
- */
-function formatWithPrettier(file: string): void {
-  try {
-    const root = repositoryRoot(__dirname);
-    execFileSync(
-      process.execPath,
-      [require.resolve('prettier/bin/prettier.cjs'), '--config', join(root, '.prettierrc.json'), '--write', file],
-      { cwd: root, stdio: 'ignore' },
-    );
-  } catch {
-    // Unformatted JSON is still the result; `npm run format` tidies it.
-  }
-}
+const sourceAtStart = measuredSource();

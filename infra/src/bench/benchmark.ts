@@ -1,12 +1,13 @@
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, release, tmpdir, totalmem } from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { EventsClient } from '@postline/common/tools';
 import { freePort, repositoryRoot } from '@postline/common/testing';
 import { pino } from 'pino';
 import { loadRouteTable } from '../route-table';
+import { machineFacts, measuredSource, type MachineFacts, type MeasuredSource } from '../result-files';
 import { startGateway, type Gateway } from '../local/gateway';
 import { startPlatform, type Platform } from '../local/platform';
 import type { BareAnswer } from './bare-server';
@@ -36,22 +37,12 @@ export interface BenchResult {
   date: string;
   mode: BenchOptions['mode'];
   options: Omit<BenchOptions, 'out' | 'profileDir'>;
-  machine: {
-    nproc: number;
-    cpuModel: string;
-    memoryMb: number;
-    node: string;
-    kernel: string;
+  machine: MachineFacts & {
     /** 1/5/15-minute load averages before and after the run: other engineers share this machine. */
     loadAverageBefore: [number, number, number];
     loadAverageAfter: [number, number, number];
   };
-  /**
-   * What was measured: the commit checked out, and the workspaces with
-   * uncommitted changes then (engineers share the checkout; the run measures
-   * what was built from the working tree).
-   */
-  source: { commit: string; uncommitted: string[] };
+  source: MeasuredSource;
   seed: {
     users: number;
     posts: number;
@@ -128,7 +119,7 @@ const log = (line: string) => process.stderr.write(`[bench] ${line}\n`);
 export async function runBenchmark(options: BenchOptions): Promise<BenchResult> {
   const started = performance.now();
   const loadBefore = loadAverage();
-  const source = sourceState();
+  const source = measuredSource();
   const dataDir = mkdtempSync(join(tmpdir(), 'postline-bench-'));
   const warnings: string[] = [];
   const env: Record<string, string> = {
@@ -447,11 +438,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
       mode: options.mode,
       options: { ...options, out: undefined, profileDir: undefined } as BenchResult['options'],
       machine: {
-        nproc: cpus().length,
-        cpuModel: cpus()[0]?.model ?? 'unknown',
-        memoryMb: Math.round(totalmem() / 1024 / 1024),
-        node: process.version,
-        kernel: release(),
+        ...machineFacts(),
         loadAverageBefore: loadBefore,
         loadAverageAfter: loadAverage(),
       },
@@ -495,24 +482,6 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
     bare?.kill('SIGTERM');
     await platform?.stop().catch((err: unknown) => log(`stopping the platform: ${String(err)}`));
     rmSync(dataDir, { recursive: true, force: true });
-  }
-}
-
-function sourceState(): BenchResult['source'] {
-  const git = (...args: string[]) =>
-    execFileSync('git', args, {
-      cwd: repositoryRoot(__dirname),
-      encoding: 'utf8',
-      stdio: ['ignore', 'pipe', 'ignore'],
-    });
-  try {
-    const changed = git('status', '--porcelain')
-      .split('\n')
-      .filter(Boolean)
-      .map((line) => line.slice(3).split(' -> ').pop()!.split('/')[0]!);
-    return { commit: git('rev-parse', '--short', 'HEAD').trim(), uncommitted: [...new Set(changed)].sort() };
-  } catch {
-    return { commit: 'unknown', uncommitted: [] };
   }
 }
 

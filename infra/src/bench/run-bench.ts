@@ -3,24 +3,12 @@
  * measures reads, writes, event latency, rebuild speed and memory, prints
  * the tables and writes the JSON result. Options: see options.ts and README.md.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { repositoryRoot } from '@postline/common/testing';
 import { runBenchmark } from './benchmark';
 import { parseOptions } from './options';
 import { formatReport } from './report';
-
-/** The JSON as the repository's Prettier would write it, so a committed result passes `npm run lint`. */
-async function formatted(json: string): Promise<string> {
-  try {
-    const prettier = (await import('prettier')) as {
-      format(text: string, options: { parser: string }): Promise<string>;
-    };
-    return await prettier.format(json, { parser: 'json' });
-  } catch {
-    return json;
-  }
-}
+import { writeResultFile } from '../result-files';
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2), process.env);
@@ -30,8 +18,7 @@ async function main(): Promise<void> {
   if (options.cpuProfile) options.profileDir ||= join(resultsDir, `${stamp}-profile`);
   const result = await runBenchmark(options);
   process.stdout.write(`\n${formatReport(result)}\n`);
-  mkdirSync(dirname(options.out), { recursive: true });
-  writeFileSync(options.out, await formatted(`${JSON.stringify(result, null, 2)}\n`));
+  writeResultFile(options.out, result);
   process.stdout.write(`result written to ${options.out}\n`);
 }
 
