@@ -3,7 +3,13 @@ import { readFileSync } from 'node:fs';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { join } from 'node:path';
 import { Registry } from 'prom-client';
-import { httpRequestDuration, serveMetrics, startTracing, unmatchedRoute } from '@postline/common/observability';
+import {
+  httpRequestDuration,
+  loadObservabilityConfig,
+  serveMetrics,
+  startTracing,
+  unmatchedRoute,
+} from '@postline/common/observability';
 
 /**
  * The client's metrics and traces, as every service has them (infra/k8s/README.md, "Metrics" and
@@ -20,31 +26,22 @@ import { httpRequestDuration, serveMetrics, startTracing, unmatchedRoute } from 
  * the active context on (src/lib/server-api.ts). Unset: off, nothing loaded.
  */
 export async function startServerObservability(env: NodeJS.ProcessEnv = process.env): Promise<void> {
-  const distDir = join(process.cwd(), '.next');
-  const endpoint = env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
+  const { METRICS_PORT: port, OTEL_EXPORTER_OTLP_ENDPOINT: endpoint } = loadObservabilityConfig(env);
+  const routeOf = routeMatcher(join(process.cwd(), '.next'));
   if (endpoint) {
-    if (!/^https?:\/\/[^/]/.test(endpoint)) {
-      throw new Error(`OTEL_EXPORTER_OTLP_ENDPOINT must be an http(s) URL, got ${JSON.stringify(endpoint)}`);
-    }
     // Server spans named after the page's route pattern, as the services' are after theirs.
-    const pageRoute = routeMatcher(distDir);
     startTracing({
       serviceName: 'client',
       otlpEndpoint: endpoint,
       routeOf: (path) => {
-        const route = pageRoute(path);
+        const route = routeOf(path);
         return route === unmatchedRoute ? undefined : route;
       },
     });
   }
 
-  const port = Number(env.METRICS_PORT ?? 9464);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new Error(`METRICS_PORT must be a port number, got ${JSON.stringify(env.METRICS_PORT)}`);
-  }
   const registry = new Registry();
   const duration = httpRequestDuration(registry);
-  const routeOf = routeMatcher(distDir);
   const started = new WeakMap<IncomingMessage, ReturnType<typeof duration.startTimer>>();
   // eslint-disable-next-line prefer-const -- assigned once the server listens; the channels run before.
   let metricsServer: Server | undefined;

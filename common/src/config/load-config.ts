@@ -30,11 +30,21 @@ const natsUrl = z
   .string()
   .regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, 'must be a nats:// URL (several may be comma-separated)');
 
-export const serviceEnvSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+/** What every server process of the platform reads for its metrics and traces (the services and the client). */
+export const observabilityEnvSchema = z.object({
   /** Prometheus `/metrics`, on a port of its own so it is never routed publicly. */
   METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+  /** OTLP/HTTP collector to send traces to (`<url>/v1/traces`); unset or empty: tracing off. */
+  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
+    (v) => (v === '' ? undefined : v),
+    z.url({ protocol: /^https?$/ }).optional(),
+  ),
+});
+
+export const serviceEnvSchema = z.object({
+  ...observabilityEnvSchema.shape,
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   JWT_KEY: z.string().min(32, 'must be at least 32 characters (use a random secret)'),
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
@@ -60,11 +70,6 @@ export const serviceEnvSchema = z.object({
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
   /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
-  /** OTLP/HTTP collector to send traces to (`<url>/v1/traces`); unset or empty: tracing off. */
-  OTEL_EXPORTER_OTLP_ENDPOINT: z.preprocess(
-    (v) => (v === '' ? undefined : v),
-    z.url({ protocol: /^https?$/ }).optional(),
-  ),
 });
 
 export type ServiceConfig = z.infer<typeof serviceEnvSchema> & {
