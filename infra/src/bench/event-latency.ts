@@ -2,6 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { EventsClient, type EventTail } from '@postline/common/tools';
 import type { BenchUser } from './bench-user';
 import { commentBody } from './seed';
+import { leastSquaresSlope } from './process-stats';
 
 /** The durable consumer whose acknowledgements say "applied by query". */
 const QUERY_CONSUMER = 'query';
@@ -324,11 +325,7 @@ export class BacklogSampler {
     const p = this.points;
     const n = p.length;
     const mean = (xs: number[]) => xs.reduce((s, x) => s + x, 0) / Math.max(xs.length, 1);
-    const meanT = mean(p.map((x) => x.t));
-    const meanP = mean(p.map((x) => x.pending));
-    const cov = p.reduce((s, x) => s + (x.t - meanT) * (x.pending - meanP), 0);
-    const varT = p.reduce((s, x) => s + (x.t - meanT) ** 2, 0);
-    const slopePerS = n > 1 && varT > 0 ? cov / varT : 0;
+    const slopePerS = leastSquaresSlope(p.map((x) => [x.t, x.pending] as const));
     const quarter = Math.max(1, Math.floor(n / 4));
     const startPending = n ? round1(mean(p.slice(0, quarter).map((x) => x.pending))) : NaN;
     const endPending = n ? round1(mean(p.slice(-quarter).map((x) => x.pending))) : NaN;

@@ -147,6 +147,17 @@ export class ProcessWatch {
   }
 }
 
+/** Least-squares slope of y over x: how fast a sampled figure (a backlog, a process's memory) grows. */
+export function leastSquaresSlope(points: readonly (readonly [number, number])[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const meanX = points.reduce((s, [x]) => s + x, 0) / n;
+  const meanY = points.reduce((s, [, y]) => s + y, 0) / n;
+  const sxy = points.reduce((s, [x, y]) => s + (x - meanX) * (y - meanY), 0);
+  const sxx = points.reduce((s, [x]) => s + (x - meanX) ** 2, 0);
+  return sxx === 0 ? 0 : sxy / sxx;
+}
+
 export function round(value: number, digits = 0): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;

@@ -12,6 +12,8 @@
  * so its slope says nothing; a leak inside it ends in an OutOfMemoryError, which fails writes.
  * It is held to a ceiling instead: its 256 MB heap cap plus 256 MB for the rest of the JVM.
  */
+import { leastSquaresSlope } from '../bench/process-stats';
+
 export interface MemorySample {
   /** Seconds since the load started. */
   atS: number;
@@ -42,16 +44,6 @@ export const leakLimits: Record<string, LeakVerdict['limit']> = {
   mongo: { ceilingMb: 512 },
 };
 
-/** Least-squares slope of y over x. */
-function slope(points: [number, number][]): number {
-  const n = points.length;
-  const meanX = points.reduce((s, [x]) => s + x, 0) / n;
-  const meanY = points.reduce((s, [, y]) => s + y, 0) / n;
-  const sxy = points.reduce((s, [x, y]) => s + (x - meanX) * (y - meanY), 0);
-  const sxx = points.reduce((s, [x]) => s + (x - meanX) ** 2, 0);
-  return sxx === 0 ? 0 : sxy / sxx;
-}
-
 /** Each process's trend over the samples taken in the second half of a run of `minutes`, against its limit. */
 export function leakVerdicts(samples: MemorySample[], minutes: number): LeakVerdict[] {
   const secondHalf = samples.filter((s) => s.atS >= (minutes * 60) / 2);
@@ -59,7 +51,7 @@ export function leakVerdicts(samples: MemorySample[], minutes: number): LeakVerd
     throw new Error(`too few samples in the second half to judge a trend: ${secondHalf.length}`);
   return Object.keys(secondHalf[0]!.rssMb).map((name) => {
     const points = secondHalf.map((s): [number, number] => [s.atS / 60, s.rssMb[name] ?? 0]);
-    const slopeMbPerMin = Math.round(slope(points) * 100) / 100;
+    const slopeMbPerMin = Math.round(leastSquaresSlope(points) * 100) / 100;
     const limit = leakLimits[name] ?? leakLimits.default!;
     const leak =
       'ceilingMb' in limit
