@@ -64,7 +64,13 @@ export const serviceEnvSchema = z.object({
   STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   OUTBOX_SWEEP_MS: z.coerce.number().int().positive().default(2_000),
-  EVENT_MAX_DELIVERIES: z.coerce.number().int().min(1).default(8),
+  /**
+   * Attempts before a failing event is dead-lettered. With the default back-off (0.2, 0.4, … s) the
+   * waits of 9 attempts (51 s) outlast the ack wait (30 s): an event waiting for an earlier one that
+   * a replica pulled and then died with (redelivered only after the ack wait) is not dead-lettered
+   * first. 8 attempts waited 25.4 s.
+   */
+  EVENT_MAX_DELIVERIES: z.coerce.number().int().min(1).default(9),
   EVENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   /** How long JetStream waits for a delivered message's ack before delivering it again (to any replica). */
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
