@@ -25,16 +25,31 @@ final class IndexNarrowing {
    * answers the whole query as it is, or none helps: then the server decides as shipped.
    */
   static <P> Iterable<P> candidates(List<Index<P>> indexes, Document query) {
+    Index<P> index = indexFor(indexes, query);
+    return index == null ? null : candidates(index, query);
+  }
+
+  /** The unique index {@link #candidates(List, Document)} takes them from, or null. */
+  static <P> Index<P> indexFor(List<Index<P>> indexes, Document query) {
     for (Index<P> index : indexes) {
       if (index.canHandle(query)) return null;
     }
     for (Index<P> index : indexes) {
       List<IndexKey> keys = index.getKeys();
       if (keys.isEmpty() || !keys.stream().allMatch(key -> query.containsKey(key.getKey()))) continue;
-      Document indexed = new Document();
-      for (IndexKey key : keys) indexed.put(key.getKey(), query.get(key.getKey()));
-      if (index.canHandle(indexed)) return index.getPositions(indexed);
+      if (index.canHandle(indexed(index, query))) return index;
     }
     return null;
+  }
+
+  /** The positions {@code index} gives for the part of {@code query} on its fields. */
+  static <P> Iterable<P> candidates(Index<P> index, Document query) {
+    return index.getPositions(indexed(index, query));
+  }
+
+  private static Document indexed(Index<?> index, Document query) {
+    Document indexed = new Document();
+    for (IndexKey key : index.getKeys()) indexed.put(key.getKey(), query.get(key.getKey()));
+    return indexed;
   }
 }

@@ -16,11 +16,10 @@ import org.h2.mvstore.MVMap;
 import org.h2.mvstore.MVStore;
 
 /**
- * mongo-java-server's two backends with {@link IndexNarrowing} in their collections' queries.
- * The library builds collections in its databases and databases in its backends, so each of the
- * three is subclassed; nothing else differs from the shipped classes. The two collections'
- * {@code queryDocuments} are the same four lines: what they call is protected in two unrelated
- * superclasses, so a shared helper would need more code than it saves.
+ * mongo-java-server's two backends with our query planning in their collections. The library
+ * builds collections in its databases and databases in its backends, so each of the three is
+ * subclassed. The memory backend gets real secondary indexes ({@link IndexedMemoryDatabase}); the
+ * H2 backend only {@link IndexNarrowing} (its secondary indexes stay the library's empty ones).
  */
 final class NarrowingBackends {
   private NarrowingBackends() {}
@@ -29,12 +28,7 @@ final class NarrowingBackends {
     return new MemoryBackend() {
       @Override
       public MemoryDatabase openOrCreateDatabase(String databaseName) {
-        return new MemoryDatabase(databaseName, getCursorRegistry()) {
-          @Override
-          protected MemoryCollection openOrCreateCollection(String name, CollectionOptions options) {
-            return new NarrowingMemoryCollection(this, name, options, cursorRegistry);
-          }
-        };
+        return new IndexedMemoryDatabase(databaseName, getCursorRegistry());
       }
     };
   }
@@ -57,21 +51,6 @@ final class NarrowingBackends {
         };
       }
     };
-  }
-
-  private static final class NarrowingMemoryCollection extends MemoryCollection {
-    NarrowingMemoryCollection(
-        MongoDatabase database, String name, CollectionOptions options, CursorRegistry cursors) {
-      super(database, name, options, cursors);
-    }
-
-    @Override
-    protected QueryResult queryDocuments(
-        Document query, Document orderBy, int skip, int limit, int batchSize, Document fields) {
-      Iterable<Integer> candidates = IndexNarrowing.candidates(getIndexes(), query);
-      if (candidates == null) return super.queryDocuments(query, orderBy, skip, limit, batchSize, fields);
-      return matchDocuments(query, candidates, orderBy, skip, limit, batchSize, fields);
-    }
   }
 
   private static final class NarrowingH2Collection extends H2Collection {
