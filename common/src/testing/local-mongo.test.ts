@@ -114,7 +114,18 @@ function randomDocs(random: () => number, from: number, count: number, arraysInG
   const docs: Doc[] = [];
   for (let i = from; i < from + count; i++) {
     const doc: Doc = { _id: i, n: Math.floor(random() * 5) };
-    const g = pick<unknown>(['p', 'q', 'r', null, MISSING, 3, 3.5, true, day(2), ...(arraysInG ? [['p', 'q'], []] : [])]);
+    const g = pick<unknown>([
+      'p',
+      'q',
+      'r',
+      null,
+      MISSING,
+      3,
+      3.5,
+      true,
+      day(2),
+      ...(arraysInG ? [['p', 'q'], []] : []),
+    ]);
     if (g !== MISSING) doc.g = g;
     const b = pick<unknown>([true, false, null, MISSING]);
     if (b !== MISSING) doc.b = b as boolean | null;
@@ -123,7 +134,13 @@ function randomDocs(random: () => number, from: number, count: number, arraysInG
     if (d !== MISSING) doc.d = d;
     const k = pick<unknown>([['x', 'y'], ['x', 'x'], [], 'x', 'z', null, MISSING, [null, 'z']]);
     if (k !== MISSING) doc.k = k;
-    const s = pick<unknown>([{ t: day(1), by: 'rules' }, { t: day(2), by: 'moderator' }, { by: 'rules' }, null, MISSING]);
+    const s = pick<unknown>([
+      { t: day(1), by: 'rules' },
+      { t: day(2), by: 'moderator' },
+      { by: 'rules' },
+      null,
+      MISSING,
+    ]);
     if (s !== MISSING) doc.s = s as Doc['s'];
     docs.push(doc);
   }

@@ -151,7 +151,7 @@ final class OrderedIndex extends Index<Integer> {
     for (int i = 0; i < TYPE_ORDER.size(); i++) {
       if (TYPE_ORDER.get(i).isInstance(value)) return i;
     }
-    throw new IllegalArgumentException("no BSON order for " + value.getClass());
+    return TYPE_ORDER.size(); // a type the library cannot sort either: beyond every bracketed one
   }
 
   private int compareEntries(Entry a, Entry b) {
