@@ -8,6 +8,8 @@ import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import org.h2.mvstore.MVStore;
+import de.bwaldvogel.mongo.backend.memory.MemoryBackend;
+import de.bwaldvogel.mongo.bson.Document;
 
 /**
  * Postline's local stand-in for MongoDB: mongo-java-server on one port.
@@ -55,25 +57,46 @@ public final class LocalMongo {
     int port = 27017;
     String backendName = "memory";
     String file = null;
+    String directory = null;
     for (int i = 0; i < args.length; i++) {
       switch (args[i]) {
         case "--host" -> host = args[++i];
         case "--port" -> port = Integer.parseInt(args[++i]);
         case "--backend" -> backendName = args[++i];
         case "--file" -> file = args[++i];
+        case "--dir" -> directory = args[++i];
         default -> usage("unknown argument " + args[i]);
       }
     }
 
     MongoBackend backend =
         switch (backendName) {
-          case "memory" -> new IsolatedBackend(NarrowingBackends.memory(), () -> {});
+          case "memory" -> new IsolatedBackend(NarrowingBackends.memory(), IsolatedBackend.NONE);
+          case "journal" -> {
+            if (directory == null) usage("--backend journal needs --dir");
+            MemoryBackend memory = NarrowingBackends.memory();
+            yield new IsolatedBackend(memory, JournaledStore.open(memory, Path.of(directory).toAbsolutePath()));
+          }
           case "h2" -> {
             if (file == null) usage("--backend h2 needs --file");
             Path path = Path.of(file).toAbsolutePath();
             Files.createDirectories(path.getParent());
             MVStore store = new MVStore.Builder().fileName(path.toString()).open();
-            yield new IsolatedBackend(NarrowingBackends.h2(store), store::commit);
+            yield new IsolatedBackend(
+                NarrowingBackends.h2(store),
+                new IsolatedBackend.Durability() {
+                  public void begin() {}
+
+                  public long end(String database, String command, Document query, Document answer) {
+                    return 0;
+                  }
+
+                  public void awaitWritten(long position) {
+                    store.commit();
+                  }
+
+                  public void close() {}
+                });
           }
           default -> throw usage("unknown backend " + backendName);
         };
