@@ -165,6 +165,37 @@ describe('the local MongoDB on file: the journal', () => {
     expect((await notes().find().toArray()).map((n) => n._id).sort()).toEqual(['a', 'b', 'c']);
   });
 
+  it('compacts a grown journal while writes go on, and restores from that snapshot and the journal after it', async () => {
+    await client.close();
+    await server.dispose();
+    server = await startLocalMongo({ storage: 'file', heapMb: 256, compactMb: 1 });
+    await connect();
+    const pages = () => client.db('journal-compact').collection<{ _id: number; body: string; n: number }>('pages');
+    await pages().createIndex({ n: 1 });
+    const snapshotsSeen = new Set<string>();
+    // About 6 MiB of effects from 4 writers at once: several compactions of a 1 MiB journal.
+    await Promise.all(
+      Array.from({ length: 4 }, async (_, writer) => {
+        for (let i = 0; i < 300; i++) {
+          const _id = writer * 1_000 + (i % 100);
+          await pages().updateOne(
+            { _id },
+            { $set: { body: `${writer}/${i} `.repeat(600) }, $inc: { n: 1 } },
+            { upsert: true },
+          );
+          readdirSync(server.dataDir)
+            .filter((f) => /^snapshot-\d+\.bson$/.test(f))
+            .forEach((f) => snapshotsSeen.add(f));
+        }
+      }),
+    );
+    expect(snapshotsSeen.size).toBeGreaterThan(1);
+    const before = await dump(client);
+    expect(before['journal-compact.pages']!.documents.length).toBe(400);
+    await restart('kill');
+    expect(await dump(client)).toEqual(before);
+  });
+
   it('keeps every write acknowledged before a kill -9 in the middle of concurrent writes, once', async () => {
     const db = client.db('journal-crash');
     const events = db.collection<{ _id: ObjectId; writer: number; i: number }>('events');

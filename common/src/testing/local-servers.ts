@@ -109,6 +109,8 @@ export interface LocalMongoOptions extends LocalServerOptions {
   storage?: 'file' | 'memory';
   /** The JVM's heap cap (`-Xmx`), in MiB; both storages keep every document on the heap. */
   heapMb?: number;
+  /** `file`: the journal size (MiB) from which it is compacted into a snapshot while running; default 128. */
+  compactMb?: number;
 }
 
 /** The local MongoDB stand-in: mongo-java-server on Java 17 (see infra/local/README.md). */
@@ -129,7 +131,13 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
       '--port',
       String(port),
       ...(storage === 'file'
-        ? ['--backend', 'journal', '--dir', dataDir]
+        ? [
+            '--backend',
+            'journal',
+            '--dir',
+            dataDir,
+            ...(options.compactMb ? ['--compact-mb', String(options.compactMb)] : []),
+          ]
         : ['--backend', 'memory']),
     ],
     url: `mongodb://127.0.0.1:${port}`,

@@ -39,6 +39,7 @@ final class Journal implements AutoCloseable {
   private byte[] pending = new byte[64 * 1024];
   private int pendingLength;
   /** Bytes queued since the file was opened, and bytes of them written. */
+  private long start;
   private long appended;
   private long written;
   private boolean writing;
@@ -61,6 +62,7 @@ final class Journal implements AutoCloseable {
     FileChannel channel =
         FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
     Journal journal = new Journal(path, channel);
+    journal.start = start;
     journal.appended = start;
     journal.written = start;
     journal.append(List.of(header()));
@@ -92,6 +94,16 @@ final class Journal implements AutoCloseable {
       appended += bytes.length + 4;
     }
     return appended;
+  }
+
+  /** Where this journal's positions begin (see {@link #create(Path, long)}). */
+  long start() {
+    return start;
+  }
+
+  /** Everything written so far. */
+  synchronized long written() {
+    return written;
   }
 
   /** Everything queued so far. */

@@ -20,14 +20,14 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -57,55 +57,106 @@ final class JournaledStore implements IsolatedBackend.Durability {
   private static final Pattern FILE = Pattern.compile("(snapshot|journal)-(\\d+)\\.bson");
   private static final int SNAPSHOT_BATCH = 1000;
 
+  /** A journal this much larger than the last snapshot (and than the minimum) is compacted. */
+  private static final int COMPACT_RATIO = 2;
+
   private final MongoBackend backend;
+  private final Path directory;
+  private final long compactMinimumBytes;
   /** The channel replayed commands come from: mongo-java-server keeps per-channel state. */
   private final Channel replayChannel = new EmbeddedChannel();
   private final ThreadLocal<Effects> current = new ThreadLocal<>();
-  private Journal journal;
+  /** Writes hold it shared from begin() to end(); a compaction holds it alone, so it sees no write half done. */
+  private final ReentrantReadWriteLock writes = new ReentrantReadWriteLock();
+  private final AtomicBoolean compacting = new AtomicBoolean();
+  private volatile Journal journal;
+  private long generation;
+  private long snapshotGeneration;
+  private long snapshotBytes;
 
-  private JournaledStore(MongoBackend backend) {
+  private JournaledStore(MongoBackend backend, Path directory, long compactMinimumBytes) {
     this.backend = backend;
+    this.directory = directory;
+    this.compactMinimumBytes = compactMinimumBytes;
   }
 
   /**
    * Restores {@code backend} (empty, not yet serving) from {@code directory}, compacts, and returns
-   * the store that journals the backend's writes from now on.
+   * the store that journals the backend's writes from now on, compacting again whenever the journal
+   * outgrows both {@code compactMinimumBytes} and twice the last snapshot.
    */
-  static JournaledStore open(AbstractMongoBackend backend, Path directory) throws IOException {
+  static JournaledStore open(AbstractMongoBackend backend, Path directory, long compactMinimumBytes)
+      throws IOException {
     Files.createDirectories(directory);
-    JournaledStore store = new JournaledStore(backend);
-    TreeMap<Long, Path> snapshots = new TreeMap<>();
-    TreeMap<Long, Path> journals = new TreeMap<>();
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
-      for (Path file : files) {
-        Matcher name = FILE.matcher(file.getFileName().toString());
-        if (!name.matches()) continue;
-        (name.group(1).equals("snapshot") ? snapshots : journals).put(Long.parseLong(name.group(2)), file);
-      }
+    // A snapshot a crash left half written.
+    try (DirectoryStream<Path> partial = Files.newDirectoryStream(directory, "snapshot-*.bson.tmp")) {
+      for (Path file : partial) Files.delete(file);
     }
+    JournaledStore store = new JournaledStore(backend, directory, compactMinimumBytes);
+    TreeMap<Long, Path> snapshots = files(directory, "snapshot");
+    TreeMap<Long, Path> journals = files(directory, "journal");
     long base = snapshots.isEmpty() ? 0 : snapshots.lastKey();
     if (!snapshots.isEmpty()) Journal.read(snapshots.lastEntry().getValue(), store::apply);
     long journaled = 0;
     for (Path file : journals.tailMap(base, true).values()) journaled += Journal.read(file, store::apply);
 
-    long last = Math.max(base, journals.isEmpty() ? 0 : journals.lastKey());
-    long next = last + 1;
-    long snapshot = base;
-    if (journaled > 0) {
-      store.writeSnapshot(directory, next);
-      snapshot = next;
-    }
-    store.journal = Journal.create(directory.resolve(fileName("journal", next)));
-    syncDirectory(directory);
-    // Older files are redundant now that the new snapshot and journal are on disk.
-    for (Map.Entry<Long, Path> entry : snapshots.entrySet()) {
-      if (entry.getKey() != snapshot) Files.deleteIfExists(entry.getValue());
-    }
-    for (Path file : journals.values()) Files.deleteIfExists(file);
-    Files.deleteIfExists(directory.resolve(fileName("snapshot", next) + ".tmp"));
-
+    store.generation = Math.max(base, journals.isEmpty() ? 0 : journals.lastKey());
+    store.snapshotGeneration = base;
+    store.snapshotBytes = snapshots.isEmpty() ? 0 : Files.size(snapshots.lastEntry().getValue());
+    store.rotate(journaled > 0);
     installOplog(backend, store.new Capture());
     return store;
+  }
+
+  private static TreeMap<Long, Path> files(Path directory, String kind) throws IOException {
+    TreeMap<Long, Path> found = new TreeMap<>();
+    try (DirectoryStream<Path> files = Files.newDirectoryStream(directory)) {
+      for (Path file : files) {
+        Matcher name = FILE.matcher(file.getFileName().toString());
+        if (name.matches() && name.group(1).equals(kind)) found.put(Long.parseLong(name.group(2)), file);
+      }
+    }
+    return found;
+  }
+
+  /**
+   * Starts the next journal and, if asked, writes the next snapshot: the state now, which nothing
+   * may change meanwhile. Then deletes the files they make redundant. A crash at any point leaves
+   * a snapshot and the journals after it, complete.
+   */
+  private void rotate(boolean snapshot) throws IOException {
+    long next = generation + 1;
+    Journal previous = journal;
+    journal = Journal.create(directory.resolve(fileName("journal", next)), previous == null ? 0 : previous.position());
+    if (previous != null) previous.close();
+    if (snapshot) {
+      snapshotBytes = writeSnapshot(directory, next);
+      snapshotGeneration = next;
+    }
+    syncDirectory(directory);
+    generation = next;
+    for (Map.Entry<Long, Path> old : files(directory, "journal").entrySet()) {
+      if (old.getKey() != next) Files.deleteIfExists(old.getValue());
+    }
+    for (Map.Entry<Long, Path> old : files(directory, "snapshot").entrySet()) {
+      if (old.getKey() != snapshotGeneration) Files.deleteIfExists(old.getValue());
+    }
+  }
+
+  /** Compacts when the journal has grown large beside the snapshot; called with no lock held. */
+  private void compactIfLarge() {
+    long limit = Math.max(compactMinimumBytes, COMPACT_RATIO * snapshotBytes);
+    if (journal.written() - journal.start() < limit || !compacting.compareAndSet(false, true)) return;
+    writes.writeLock().lock();
+    try {
+      rotate(true);
+    } catch (IOException e) {
+      // The journal still holds everything: a failed compaction loses nothing, it is only retried.
+      System.err.println("local-mongo: compacting the journal failed: " + e);
+    } finally {
+      writes.writeLock().unlock();
+      compacting.set(false);
+    }
   }
 
   private static String fileName(String kind, long generation) {
@@ -133,11 +184,20 @@ final class JournaledStore implements IsolatedBackend.Durability {
 
   @Override
   public void begin() {
+    writes.readLock().lock();
     current.set(new Effects());
   }
 
   @Override
   public long end(String database, String command, Document query, Document answer) {
+    try {
+      return record(database, command, query, answer);
+    } finally {
+      writes.readLock().unlock();
+    }
+  }
+
+  private long record(String database, String command, Document query, Document answer) {
     Effects effects = current.get();
     current.remove();
     if (effects == null) effects = new Effects();
@@ -194,7 +254,9 @@ final class JournaledStore implements IsolatedBackend.Durability {
 
   @Override
   public void awaitWritten(long position) {
+    // A position from a journal compaction has since replaced is written already.
     journal.awaitWritten(position);
+    compactIfLarge();
   }
 
   @Override
@@ -262,7 +324,8 @@ final class JournaledStore implements IsolatedBackend.Durability {
     out.accept(batch);
   }
 
-  private void writeSnapshot(Path directory, long generation) throws IOException {
+  /** Writes the whole state as snapshot {@code generation}; returns its size. */
+  private long writeSnapshot(Path directory, long generation) throws IOException {
     Path temporary = directory.resolve(fileName("snapshot", generation) + ".tmp");
     Files.deleteIfExists(temporary);
     try (Journal snapshot = Journal.create(temporary)) {
@@ -275,7 +338,9 @@ final class JournaledStore implements IsolatedBackend.Durability {
         }
       }
     }
-    Files.move(temporary, directory.resolve(fileName("snapshot", generation)), StandardCopyOption.ATOMIC_MOVE);
+    Path snapshot = directory.resolve(fileName("snapshot", generation));
+    Files.move(temporary, snapshot, StandardCopyOption.ATOMIC_MOVE);
+    return Files.size(snapshot);
   }
 
   // ---- replay, single-threaded before the server listens ----
