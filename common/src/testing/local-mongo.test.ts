@@ -6,7 +6,7 @@ import { testUrls, uniqueNamespace } from './test-infrastructure';
  * The local MongoDB's own behaviour where our launcher changes mongo-java-server
  * (infra/local/mongo): a filter naming an indexed field and more (`{_id, version}`)
  * is narrowed by the index, and must still match exactly what MongoDB matches.
- * Both storages: the run's in-memory server and an H2 file of this suite's own.
+ * Both storages: the run's in-memory server and a file-backed one (journal) of this suite's own.
  */
 interface Row {
   _id: ObjectId;

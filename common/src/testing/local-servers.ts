@@ -102,13 +102,15 @@ export function isListening(port: number): Promise<boolean> {
 
 export interface LocalMongoOptions extends LocalServerOptions {
   /**
-   * `file`: H2 file in the data directory; data survives restarts, and every
-   * write is on file before it is acknowledged (survives `kill -9`).
+   * `file`: the data in memory and a journal of every write in the data directory; data survives
+   * restarts, and every write is in the journal file before it is acknowledged (survives `kill -9`).
    * `memory`: nothing on disk, for test runs that want speed.
    */
   storage?: 'file' | 'memory';
-  /** The JVM's heap cap (`-Xmx`), in MiB. */
+  /** The JVM's heap cap (`-Xmx`), in MiB; both storages keep every document on the heap. */
   heapMb?: number;
+  /** `file`: the journal size (MiB) from which it is compacted into a snapshot while running; default 128. */
+  compactMb?: number;
 }
 
 /** The local MongoDB stand-in: mongo-java-server on Java 17 (see infra/local/README.md). */
@@ -121,7 +123,7 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
   return startProcess('mongo', options, (port, dataDir) => ({
     command: process.env.JAVA_BIN ?? 'java',
     args: [
-      `-Xmx${options.heapMb ?? 256}m`,
+      `-Xmx${options.heapMb ?? 1024}m`,
       // One small collector: the heap is small and a second core is the services'.
       '-XX:+UseSerialGC',
       '-jar',
@@ -129,7 +131,13 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
       '--port',
       String(port),
       ...(storage === 'file'
-        ? ['--backend', 'h2', '--file', join(dataDir, 'postline.mv.db')]
+        ? [
+            '--backend',
+            'journal',
+            '--dir',
+            dataDir,
+            ...(options.compactMb ? ['--compact-mb', String(options.compactMb)] : []),
+          ]
         : ['--backend', 'memory']),
     ],
     url: `mongodb://127.0.0.1:${port}`,
