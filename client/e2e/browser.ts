@@ -30,7 +30,7 @@ export async function newVisitor(
 }
 
 export interface BrowserSuite {
-  /** The whole platform (NATS, the local MongoDB, every service, `next start`, the gateway) on free ports. */
+  /** The whole platform (NATS, the local MongoDB, every service, the client's server, the gateway) on free ports. */
   readonly platform: Platform;
   readonly browser: Browser;
   /** A fresh browser profile on the platform's gateway. */
