@@ -37,11 +37,11 @@ module.exports = {
       moduleNameMapper,
     })),
     {
-      // The client's plain TypeScript (src/lib): no browser, no platform.
+      // The client's plain TypeScript (src/lib, and its server: the page cache): no browser, no platform.
       displayName: 'client',
       rootDir: '<rootDir>/client',
       testEnvironment: 'node',
-      testMatch: ['<rootDir>/src/**/*.test.ts'],
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/server/**/*.test.ts'],
       transform,
       moduleNameMapper: { ...moduleNameMapper, '^@/(.*)$': '<rootDir>/src/$1' },
     },

@@ -3,7 +3,7 @@ import { browserSuite, phone, reloadUntil, screenshot, signUp } from './browser'
 
 /**
  * The blog in a real browser, through the local gateway with the whole
- * platform running (NATS, the local MongoDB, every service, `next start`): two people
+ * platform running (NATS, the local MongoDB, every service, the client's server): two people
  * sign up, one writes, the other reads, comments, likes and follows. The
  * steps share one platform and run in order; each step's expectations wait
  * for what events deliver (read models follow writes within moments).

@@ -30,7 +30,7 @@ export async function newVisitor(
 }
 
 export interface BrowserSuite {
-  /** The whole platform (NATS, the local MongoDB, every service, `next start`, the gateway) on free ports. */
+  /** The whole platform (NATS, the local MongoDB, every service, the client's server, the gateway) on free ports. */
   readonly platform: Platform;
   readonly browser: Browser;
   /** A fresh browser profile on the platform's gateway. */
@@ -117,13 +117,25 @@ async function signedInAs(page: Page, username: string): Promise<void> {
     .waitFor();
 }
 
+/**
+ * Waits until what is the reader's own is on the page: pages are the same for every reader (cached),
+ * and the browser adds the rest after load. The header knows who reads; a post page has read the
+ * post as this reader (its LivePost, `data-live="open"`).
+ */
+export async function settled(page: Page): Promise<void> {
+  await page.locator('nav[data-reader]:not([data-reader="unknown"])').waitFor();
+  if ((await page.locator('.post-live').count()) > 0) await page.locator('[data-live="open"]').waitFor();
+}
+
 /** Reloads until `check` passes: for pages rendered from read models that follow events. */
 export async function reloadUntil(page: Page, check: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
+  await settled(page);
   while (!(await check())) {
     if (Date.now() > deadline) throw new Error(`still not there after ${timeoutMs} ms: ${page.url()}`);
     await page.waitForTimeout(500);
     await page.reload();
+    await settled(page);
   }
 }
 
@@ -132,7 +144,7 @@ export async function openWhenFound(page: Page, path: string, timeoutMs = 20_000
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const res = await page.goto(path);
-    if (res?.status() === 200) return;
+    if (res?.status() === 200) return settled(page);
     if (Date.now() > deadline) throw new Error(`${path} never answered 200 (the read model never had it)`);
     await page.waitForTimeout(300);
   }

@@ -4,7 +4,7 @@ import { commandFor } from '../../infra/src/local/local-services';
 
 /**
  * The client's Prometheus metrics (src/server-observability.ts) on the real build, started as
- * `npm start` starts it (`next start` in client/): pages requested, the HTTP histogram moves under
+ * `npm start` starts it (its server, `dist/server/main.js`, in client/): pages requested, the HTTP histogram moves under
  * each page's route pattern. No services run: the pages that read one answer their error state,
  * which is counted as any answer.
  */

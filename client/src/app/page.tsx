@@ -6,10 +6,11 @@ import { ErrorState } from '@/components/ErrorState';
 import { FeedLink } from '@/components/FeedLink';
 import { PopularTags } from '@/components/PopularTags';
 import { PostList } from '@/components/PostList';
+import { SignedInOnly, SignedOutOnly } from '@/components/ByReader';
 import { firstValue, pageNumber } from '@/lib/format';
 import { feedLinks } from '@/lib/page-metadata';
 import { publicUrl } from '@/lib/public-url';
-import { currentUser, serverGet } from '@/lib/server-api';
+import { serverGet } from '@/lib/server-api';
 import { siteName, sitePaths } from '@/lib/site-paths';
 import type { PostPage, TagCount } from '@/lib/types';
 
@@ -35,11 +36,10 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
   const page = pageNumber(params.page);
   const query = new URLSearchParams({ page: String(page), limit: String(PAGE_SIZE) });
 
-  // Both reads at once; either may fail without taking the other down.
-  const [posts, tags, user] = await Promise.all([
-    serverGet<PostPage>('query', `/api/query/posts?${query}`).catch(() => null),
-    serverGet<{ tags: TagCount[] }>('query', '/api/query/tags').catch(() => null),
-    currentUser(),
+  // Both reads at once, as a signed-out reader (the page is cached); either may fail without taking the other down.
+  const [posts, tags] = await Promise.all([
+    serverGet<PostPage>('query', `/api/query/posts?${query}`, { anonymous: true }).catch(() => null),
+    serverGet<{ tags: TagCount[] }>('query', '/api/query/tags', { anonymous: true }).catch(() => null),
   ]);
 
   const hrefFor = (n: number) => (n > 1 ? `/?page=${n}` : '/');
@@ -51,16 +51,14 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           <h1 id="home-heading">Latest posts</h1>
           <p>Ideas, notes and stories from the Postline community.</p>
           <p className="hero-actions">
-            {!user ? (
-              <>
-                <Link href="/signup" className="button button-primary">
-                  Start writing
-                </Link>
-                <Link href="/signin" className="button button-secondary">
-                  Sign in
-                </Link>
-              </>
-            ) : null}
+            <SignedOutOnly>
+              <Link href="/signup" className="button button-primary">
+                Start writing
+              </Link>
+              <Link href="/signin" className="button button-secondary">
+                Sign in
+              </Link>
+            </SignedOutOnly>
             <FeedLink href={sitePaths.blogFeed} label="Subscribe via RSS" />
           </p>
         </div>
@@ -68,7 +66,14 @@ export default async function HomePage({ searchParams }: { searchParams: Search 
           <PostList
             page={posts}
             hrefFor={hrefFor}
-            empty={<p>No posts yet. {user ? <Link href="/write">Write the first one.</Link> : null}</p>}
+            empty={
+              <p>
+                No posts yet.{' '}
+                <SignedInOnly>
+                  <Link href="/write">Write the first one.</Link>
+                </SignedInOnly>
+              </p>
+            }
           />
         ) : (
           <ErrorState

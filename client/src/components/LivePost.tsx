@@ -31,7 +31,8 @@ const hiddenMs = 30_000;
  * comments come with their status and reason). The browser reconnects by
  * itself with `Last-Event-ID`, and the server resumes there; on `ready` (a new
  * stream) and `reload` (it could not resume) the post is re-read once, so
- * nothing between the page's rendering and the stream is missed. An edit of
+ * nothing between the page's rendering and the stream is missed, and the
+ * reader's own parts arrive (the page itself is the same for everyone). An edit of
  * the post re-renders the page on the server (router.refresh keeps the
  * parts' state); a deletion or unpublishing says so.
  */
@@ -40,7 +41,8 @@ export function LivePost({ postId, children }: { postId: string; children: React
   const listeners = useRef(new Set<Listener>());
   // Deleted or unpublished since the page was rendered.
   const [gone, setGone] = useState(false);
-  // Whether the stream is open: shown to assistive technology as nothing, to tests as `data-live`.
+  // Whether the stream is open and the post read as this reader once (their own parts are in): shown
+  // to assistive technology as nothing, to tests as `data-live`.
   const [state, setState] = useState<'connecting' | 'open'>('connecting');
   const [context] = useState(() => ({
     subscribe(listener: Listener) {
@@ -57,11 +59,16 @@ export function LivePost({ postId, children }: { postId: string; children: React
     let reopen: ReturnType<typeof setTimeout> | undefined;
     let hiddenFor: ReturnType<typeof setTimeout> | undefined;
     let stopped = false;
+    // The page is the same for every reader: until the post is read here once, this reader's own
+    // parts (their like, their comments held for review) are not on it.
+    let read = false;
 
     async function reread() {
       const result = await api<{ post: PostDetail }>('GET', `/api/query/posts/${encodeURIComponent(postId)}`);
       if (result.ok) emit({ type: 'snapshot', post: result.data.post });
       else if (result.status === 404) setGone(true);
+      read = true;
+      if (source) setState('open');
     }
 
     function open() {
@@ -69,7 +76,9 @@ export function LivePost({ postId, children }: { postId: string; children: React
       source = stream;
       const on = <E extends keyof LiveEvents>(event: E, handle: (data: LiveEvents[E]) => void) =>
         stream.addEventListener(event, (e) => handle(JSON.parse((e as MessageEvent<string>).data) as LiveEvents[E]));
-      stream.onopen = () => setState('open');
+      stream.onopen = () => {
+        if (read) setState('open');
+      };
       on('ready', () => void reread());
       on('reload', () => void reread());
       on('comment', (data) => emit({ type: 'comment', data }));

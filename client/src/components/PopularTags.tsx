@@ -1,3 +1,4 @@
+import { incomplete } from './ErrorState';
 import { TagLink } from './TagLink';
 import type { TagCount } from '@/lib/types';
 
@@ -10,7 +11,9 @@ export function PopularTags({ tags, active }: { tags: TagCount[] | null; active?
           Popular tags
         </h2>
         {tags === null ? (
-          <p className="muted">Tags are unavailable right now.</p>
+          <p className="muted" {...incomplete}>
+            Tags are unavailable right now.
+          </p>
         ) : tags.length === 0 ? (
           <p className="muted">No tags yet.</p>
         ) : (

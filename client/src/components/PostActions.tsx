@@ -3,13 +3,21 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
+import { canChangePost } from '@postline/common/rules';
 import { api, waitFor } from '@/lib/browser-api';
+import { useCurrentUser } from '@/lib/current-user';
 import { unpublish } from '@/lib/publishing';
 
-/** Edit, unpublish (back to a draft) and delete, shown to the post's author and to moderators. */
-export function PostActions({ postId, slug, isAuthor }: { postId: string; slug: string; isAuthor: boolean }) {
+/**
+ * Edit, unpublish (back to a draft) and delete, shown to the post's author and to moderators (the
+ * rules the posts service enforces), once the browser knows who reads.
+ */
+export function PostActions({ postId, slug, authorId }: { postId: string; slug: string; authorId: string }) {
   const router = useRouter();
+  const user = useCurrentUser();
   const [busy, setBusy] = useState(false);
+  if (!user || !canChangePost(user, { authorId })) return null;
+  const isAuthor = user.id === authorId;
 
   async function remove() {
     if (!window.confirm('Delete this post and its comments? This cannot be undone.')) return;

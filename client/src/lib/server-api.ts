@@ -17,15 +17,23 @@ export class ServiceError extends Error {
 
 const TIMEOUT_MS = 8_000;
 
+export interface ReadOptions {
+  /**
+   * Read as a signed-out reader, whoever asks: what the cached pages show (the same bytes for
+   * every reader, client/README.md); the reader's own parts come from the browser.
+   */
+  anonymous?: boolean;
+}
+
 /**
  * GET a JSON resource from a service on behalf of the caller: the caller's
- * cookie (the session) and request id travel along, so answers are
- * personalised exactly as they would be for the browser.
+ * cookie (the session, unless `anonymous`) and request id travel along, so
+ * answers are personalised exactly as they would be for the browser.
  */
-export async function serverGet<T>(service: ServiceName, path: string): Promise<T> {
+export async function serverGet<T>(service: ServiceName, path: string, options: ReadOptions = {}): Promise<T> {
   const incoming = await headers();
   const forwarded: Record<string, string> = { Accept: 'application/json' };
-  const cookie = incoming.get('cookie');
+  const cookie = options.anonymous ? null : incoming.get('cookie');
   if (cookie) forwarded.Cookie = cookie;
   const requestId = incoming.get('x-request-id');
   if (requestId) forwarded['X-Request-Id'] = requestId;
@@ -50,9 +58,13 @@ export async function serverGet<T>(service: ServiceName, path: string): Promise<
 }
 
 /** Like serverGet, but a 404 is `null` (for pages that show "not found"). */
-export async function serverGetOrNull<T>(service: ServiceName, path: string): Promise<T | null> {
+export async function serverGetOrNull<T>(
+  service: ServiceName,
+  path: string,
+  options: ReadOptions = {},
+): Promise<T | null> {
   try {
-    return await serverGet<T>(service, path);
+    return await serverGet<T>(service, path, options);
   } catch (err) {
     if (err instanceof ServiceError && (err.status === 404 || err.status === 400)) return null;
     throw err;

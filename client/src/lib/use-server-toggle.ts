@@ -40,5 +40,10 @@ export function useServerToggle<T>(options: {
     setState((current) => ({ ...current, count }));
   }
 
-  return { ...state, busy, error, toggle, setCount };
+  /** The state as the owning service's read model has it for this reader (read after the page loaded). */
+  function sync(next: { on: boolean; count: number }) {
+    setState(next);
+  }
+
+  return { ...state, busy, error, toggle, setCount, sync };
 }

@@ -31,7 +31,7 @@ ARG SERVICE=client
 ENV NEXT_TELEMETRY_DISABLED=1
 COPY . .
 # next's build cache is only useful to the next build, not to the image.
-RUN npm run build -w @postline/common -w "@postline/${SERVICE}" && rm -rf "${SERVICE}/.next/cache"
+RUN npm run build -w @postline/common -w "@postline/${SERVICE}" && npx tsc -b "${SERVICE}/server" && rm -rf "${SERVICE}/.next/cache"
 
 # Production dependencies of all workspaces: the same layer in every service
 # image, so a registry and a node store it once.
@@ -54,7 +54,8 @@ ARG SERVICE=client
 ENV SERVICE=${SERVICE} NODE_ENV=production PORT=3000 NODE_OPTIONS=--max-semi-space-size=2 NEXT_TELEMETRY_DISABLED=1
 COPY --from=prod-deps /app ./
 COPY --from=build /app/common/dist common/dist
-# The whole app folder: .next, public/ and next.config.* are all read by `next start`.
+# The whole app folder: .next, public/ and next.config.* are read by Next.js, dist/server is the
+# client's server (Next.js behind the page cache, client/server/main.ts).
 COPY --from=build /app/${SERVICE} ${SERVICE}
 # The `node` user of the base image, numeric so Kubernetes can verify runAsNonRoot.
 USER 1000:1000
@@ -62,4 +63,4 @@ EXPOSE 3000
 # next writes its image and ISR cache under .next/cache: the Deployment mounts an emptyDir there.
 # Run from the app folder, as `npm start` does: the metrics read the build's route patterns from
 # ./.next (client/src/server-observability.ts).
-CMD ["sh", "-c", "cd \"$SERVICE\" && exec node ../node_modules/next/dist/bin/next start"]
+CMD ["sh", "-c", "cd \"$SERVICE\" && exec node dist/server/main.js"]

@@ -55,7 +55,10 @@ describe('the build context (.dockerignore)', () => {
   });
 });
 
-/** The client has no database or event bus, so no /readyz; its `next start` may exit 143 on SIGTERM. */
+/**
+ * The client has no database and needs no event bus to serve (its page cache waits for NATS), so no
+ * /readyz; its server may exit 143 on SIGTERM.
+ */
 const isBackendService = (folder: string) => folder !== 'client';
 
 describe.each(deployableFolders())('the %s image', (folder) => {

@@ -52,16 +52,17 @@ export function nodeMemoryFlags(service: string): string[] {
 
 /**
  * How to run a built part of the platform, or undefined if it is not built:
- * backend services run their compiled `dist/index.js`; the client runs
- * `next start` on its production build.
+ * backend services run their compiled `dist/index.js`; the client runs its
+ * server (`client/dist/server/main.js`: Next.js behind the page cache) on its
+ * production build.
  */
 export function commandFor(root: string, service: string): ServiceCommand | undefined {
   if (service === 'client') {
-    const nextBin = join(root, 'node_modules', 'next', 'dist', 'bin', 'next');
-    if (!existsSync(join(root, 'client', '.next', 'BUILD_ID')) || !existsSync(nextBin)) return undefined;
+    const server = join(root, 'client', 'dist', 'server', 'main.js');
+    if (!existsSync(join(root, 'client', '.next', 'BUILD_ID')) || !existsSync(server)) return undefined;
     return {
       command: process.execPath,
-      args: [...nodeMemoryFlags('client'), nextBin, 'start'],
+      args: [...nodeMemoryFlags('client'), server],
       cwd: join(root, 'client'),
       readinessPath: '/healthz',
     };

@@ -3,7 +3,8 @@
 import { useState } from 'react';
 import { canDeleteComment, canEditComment } from '@postline/common/rules';
 import { CommentRevs, shownComments } from '@/lib/comment-list';
-import type { Comment, CommentView, CurrentUser } from '@/lib/types';
+import { useCurrentUser } from '@/lib/current-user';
+import type { Comment, CommentView } from '@/lib/types';
 import { useLive } from '../LivePost';
 import { CommentItem } from './CommentItem';
 import { DeleteCommentButton } from './DeleteComment';
@@ -22,13 +23,13 @@ export function Comments({
   postId,
   postAuthorId,
   initial,
-  user,
 }: {
   postId: string;
   postAuthorId: string;
+  /** The approved comments, as every reader sees them; the reader's own held ones come with LivePost's snapshot. */
   initial: CommentView[];
-  user: CurrentUser | null;
 }) {
+  const user = useCurrentUser();
   const [serverComments, setServerComments] = useState(initial);
   // Written or edited here but not yet in the read model (events take a moment to arrive).
   const [ownWrites, setOwnWrites] = useState<CommentView[]>([]);
@@ -114,7 +115,7 @@ export function Comments({
           );
         })}
       </ol>
-      <NewComment postId={postId} signedIn={!!user} onAdded={written} />
+      {user === undefined ? null : <NewComment postId={postId} signedIn={!!user} onAdded={written} />}
     </section>
   );
 }

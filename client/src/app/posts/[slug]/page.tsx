@@ -1,7 +1,6 @@
 import type { Metadata } from 'next';
 import { notFound } from 'next/navigation';
 import { cache } from 'react';
-import { canChangePost } from '@postline/common/rules';
 import { JsonLd } from '@/components/JsonLd';
 import { Comments } from '@/components/comments/Comments';
 import { LikeButton } from '@/components/LikeButton';
@@ -10,14 +9,21 @@ import { PostActions } from '@/components/PostActions';
 import { PostArticle } from '@/components/PostArticle';
 import { formatDate, publishedOf } from '@/lib/format';
 import { blogPostingOf, postMetadata } from '@/lib/page-metadata';
-import { currentUser, serverGetOrNull } from '@/lib/server-api';
+import { serverGetOrNull } from '@/lib/server-api';
 import type { PostDetail } from '@/lib/types';
 
 type Params = Promise<{ slug: string }>;
 
-/** One read per request, shared by the metadata and the page (React's cache). */
+/**
+ * One read per request, shared by the metadata and the page (React's cache), as a signed-out
+ * reader: the page is cached and the same for everyone; the reader's own parts (their like, their
+ * comments held for review, what they may change) come from the browser (LivePost re-reads the
+ * post once its stream is open, the tools ask who reads).
+ */
 const loadPost = cache(async (slug: string): Promise<PostDetail | null> => {
-  const answer = await serverGetOrNull<{ post: PostDetail }>('query', `/api/query/posts/${encodeURIComponent(slug)}`);
+  const answer = await serverGetOrNull<{ post: PostDetail }>('query', `/api/query/posts/${encodeURIComponent(slug)}`, {
+    anonymous: true,
+  });
   return answer?.post ?? null;
 });
 
@@ -28,7 +34,7 @@ export async function generateMetadata({ params }: { params: Params }): Promise<
 
 export default async function PostPage({ params }: { params: Params }) {
   const { slug } = await params;
-  const [post, user] = await Promise.all([loadPost(slug), currentUser()]);
+  const post = await loadPost(slug);
   if (!post) notFound();
 
   return (
@@ -43,17 +49,13 @@ export default async function PostPage({ params }: { params: Params }) {
           ) : null}
         </>
       }
-      actions={
-        user && canChangePost(user, { authorId: post.author.id }) ? (
-          <PostActions postId={post.id} slug={post.slug} isAuthor={user.id === post.author.id} />
-        ) : null
-      }
+      actions={<PostActions postId={post.id} slug={post.slug} authorId={post.author.id} />}
     >
       <LivePost postId={post.id}>
         <div className="post-footer">
-          <LikeButton postId={post.id} liked={post.likedByMe} likeCount={post.likeCount} signedIn={!!user} />
+          <LikeButton postId={post.id} likeCount={post.likeCount} />
         </div>
-        <Comments postId={post.id} postAuthorId={post.author.id} initial={post.comments} user={user} />
+        <Comments postId={post.id} postAuthorId={post.author.id} initial={post.comments} />
       </LivePost>
     </PostArticle>
   );

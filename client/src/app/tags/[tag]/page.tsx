@@ -50,12 +50,13 @@ export default async function TagPage({ params, searchParams }: { params: Params
   const page = pageNumber((await searchParams).page);
   const query = new URLSearchParams({ tag, page: String(page), limit: String(PAGE_SIZE) });
   const [posts, tags] = await Promise.all([
-    serverGet<PostPage>('query', `/api/query/posts?${query}`).catch((err: unknown) => {
+    // As a signed-out reader: the page is cached, the same for everyone.
+    serverGet<PostPage>('query', `/api/query/posts?${query}`, { anonymous: true }).catch((err: unknown) => {
       // 400: not something a tag can be.
       if (err instanceof ServiceError && err.status === 400) notFound();
       return null;
     }),
-    serverGet<{ tags: TagCount[] }>('query', '/api/query/tags').catch(() => null),
+    serverGet<{ tags: TagCount[] }>('query', '/api/query/tags', { anonymous: true }).catch(() => null),
   ]);
 
   return (
