@@ -16,10 +16,14 @@ const run = Math.random().toString(36).slice(2, 8);
  * that never come (autocannon 8.0.0). Replacing `[<id>]` in setupRequest
  * instead lets autocannon measure the real body.
  */
-function withUniqueIds(request: NonNullable<LoadSpec['requests']>[number]): autocannon.Request {
+function withUniqueIds(request: NonNullable<LoadSpec['requests']>[number], postIds: string[] = []): autocannon.Request {
   return {
     ...request,
-    setupRequest: (req) => ({ ...req, body: String(request.body ?? '').replace(/\[<id>\]/g, `${run}-${sequence++}`) }),
+    setupRequest: (req) => {
+      const n = sequence++;
+      const body = String(request.body ?? '').replace(/\[<id>\]/g, `${run}-${n}`);
+      return { ...req, body: postIds.length ? body.replace(/\[<post>\]/g, postIds[n % postIds.length]!) : body };
+    },
   };
 }
 
@@ -52,7 +56,8 @@ async function main(): Promise<void> {
     method: spec.method ?? 'GET',
     headers: spec.headers,
     body: spec.body,
-    requests: spec.idReplacement ? spec.requests?.map(withUniqueIds) : spec.requests,
+    requests: spec.idReplacement ? spec.requests?.map((r) => withUniqueIds(r, spec.postIds)) : spec.requests,
+    ...(spec.amount ? { amount: spec.amount } : {}),
     timeout: 30,
     ...(spec.warmupS > 0 ? { warmup: { connections: spec.connections, duration: spec.warmupS } } : {}),
   });
