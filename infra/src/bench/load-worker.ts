@@ -1,10 +1,11 @@
 /**
- * The load generator, run as its own process (`node load-worker.js <json>`)
- * so that autocannon never shares an event loop with the gateway, which runs
- * inside the benchmark's main process. Prints one JSON line: the autocannon
+ * The load generator, run as its own process (`node load-worker.js`, its spec as JSON on standard input)
+ * so that autocannon never shares an event loop with the benchmark's own
+ * watchers, and its CPU is counted apart (`load`). Prints one JSON line: the autocannon
  * result reduced to the figures the benchmark reports.
  */
 import autocannon from 'autocannon';
+import { readSpec } from './worker-input';
 import type { LoadSpec, LoadResult } from './load';
 
 let sequence = 0;
@@ -44,7 +45,7 @@ async function probe(url: string, headers?: Record<string, string>): Promise<{ c
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  const spec = await readSpec<LoadSpec>();
   const first = spec.requests
     ? await probe(`${spec.url}/api/query/posts?limit=1`)
     : await probe(spec.url, spec.headers);

@@ -81,12 +81,11 @@ export function runOpenLoad(spec: OpenLoadSpec): Promise<OpenLoadResult> {
   return runWorker('open-load-worker.js', spec, spec.seconds + spec.timeoutS + 60);
 }
 
-/** Runs a worker with its spec as its argument; resolves to the JSON of its last line of output. */
+/** Runs a worker with its spec on its standard input (worker-input.ts); resolves to the JSON of its last line of output. */
 function runWorker<T>(name: string, spec: unknown, guardS: number): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [workerPath(name), JSON.stringify(spec)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(process.execPath, [workerPath(name)], { stdio: ['pipe', 'pipe', 'pipe'] });
+    child.stdin.end(JSON.stringify(spec));
     const pid = child.pid;
     if (pid !== undefined) running.add(pid);
     let stdout = '';

@@ -1,6 +1,6 @@
 /**
  * An open-model load generator, run as its own process (`node
- * open-load-worker.js <json>`) like load-worker.ts: each request leaves at
+ * open-load-worker.js`, its spec on standard input) like load-worker.ts: each request leaves at
  * its scheduled time (`rate` per second for `seconds`) whatever the earlier
  * ones are doing, so a platform that queues cannot slow the arrivals down
  * (autocannon's connections can: a closed model). Each answer's time is
@@ -9,6 +9,7 @@
 import { Agent, request } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { percentile } from './process-stats';
+import { readSpec } from './worker-input';
 
 export interface OpenLoadSpec {
   /** Origin, e.g. the gateway. */
@@ -44,7 +45,7 @@ export interface OpenLoadResult {
 const epochOffset = Date.now() - performance.now();
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as OpenLoadSpec;
+  const spec = await readSpec<OpenLoadSpec>();
   const origin = new URL(spec.url);
   const agent = new Agent({ keepAlive: true, maxSockets: spec.maxSockets });
   const run = Math.random().toString(36).slice(2, 8);

@@ -1,25 +1,18 @@
 import type { BenchUser } from './bench-user';
 import { CommentPipelineWatcher, verifyInQuery } from './event-latency';
 import { runOpenLoad } from './load';
-import { commentBody } from './seed';
+import type { OpenLoadResult } from './open-load-worker';
+import { commentRequests } from './seed';
 
 /** Beyond capacity: comments offered at `factor` × the rate the platform sustained, in an open model. */
-export interface OverloadResult {
+export interface OverloadResult extends Omit<OpenLoadResult, 'accepted' | 'statuses' | 'offeredSeconds'> {
   /** The write phase's req/s this phase doubles (`factor` ×). */
   sustainedPerSecond: number;
   factor: number;
   offeredPerSecond: number;
-  offered: number;
   seconds: number;
-  /** 2xx answers, and their time from the schedule (ms). */
+  /** 2xx answers (their times: `acceptedP50Ms`, `acceptedP99Ms`, from when each was due). */
   accepted: number;
-  acceptedP50Ms: number;
-  acceptedP99Ms: number;
-  /** 503 and 429 answers, how many of them carried `Retry-After`, and how fast they came back (ms). */
-  refused: number;
-  refusedWithRetryAfter: number;
-  refusedP50Ms: number;
-  refusedP99Ms: number;
   /** Any other outcome: other statuses, connection errors, timeouts (status → count). */
   failed: Record<string, number>;
   /** Accepted comments final in query (ack-based, see CommentPipelineWatcher) by the end of the wait, and never. */
@@ -50,17 +43,11 @@ export async function overload(options: {
 }): Promise<OverloadResult> {
   const rate = Math.max(1, Math.round(options.sustainedPerSecond * options.factor));
   const watcher = await CommentPipelineWatcher.start(options.natsUrl);
-  const requests = Array.from({ length: options.postIds.length * 5 }, (_, i) => {
-    const postId = options.postIds[i % options.postIds.length]!;
-    const writer = options.writers[i % options.writers.length]!;
-    return {
-      method: 'POST' as const,
-      path: '/api/comments',
-      headers: { 'Content-Type': 'application/json', ...writer.headers },
-      body: JSON.stringify({ postId, body: commentBody(i, i % 5 === 4).replace('Comment', 'Comment [<id>]') }),
-      postId,
-    };
-  });
+  const requests = commentRequests(
+    options.writers,
+    options.postIds.length * 5,
+    (i) => options.postIds[i % options.postIds.length]!,
+  );
   const load = await runOpenLoad({
     url: options.gateway,
     rate,

@@ -3,15 +3,12 @@ import type { BenchResult, ReadResult } from './benchmark';
 import type { LatencyResult } from './event-latency';
 import type { LoadResult } from './load';
 import type { HtmlPageResult } from './pages';
-import { SERVICES, type TargetCheck, type TargetKey } from './targets';
+import { pct, SERVICES, type TargetCheck, type TargetKey } from './targets';
 
 const n = (value: number | undefined, digits = 0) =>
   value !== undefined && Number.isFinite(value)
     ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : '—';
-
-/** A scale figure over the empty platform's, as a change: 1.04 → "+4 %". */
-const pctOf = (over: number) => (Number.isFinite(over) ? `${over >= 1 ? '+' : ''}${n((over - 1) * 100)} %` : '—');
 
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
@@ -97,9 +94,9 @@ export function formatReport(r: BenchResult): string {
       `at scale: \`GET /api/query/posts?limit=20\``,
       sc.postList,
       'scaleReads',
-      `within 10 % of the empty platform's: ${pctOf(sc.vsEmpty.postList)}`,
+      `within 10 % of the empty platform's: ${pct(sc.vsEmpty.postList)}`,
     ),
-    readRow('at scale: the post page', sc.postPage, 'scaleReads', `within 10 %: ${pctOf(sc.vsEmpty.postPage)}`),
+    readRow('at scale: the post page', sc.postPage, 'scaleReads', `within 10 %: ${pct(sc.vsEmpty.postPage)}`),
     '',
     `A post page built on a cache miss (never read before, one at a time, straight to query; ${n(r.cold.commentsPerPage, 1)} comments shown): ` +
       `p50 ${n(r.cold.p50Ms, 2)} ms, mean ${n(r.cold.meanMs, 2)}, max ${n(r.cold.maxMs, 2)} over ${n(r.cold.reads)} pages; ` +

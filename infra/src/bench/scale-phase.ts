@@ -14,7 +14,7 @@ import {
   type JsonReads,
   type ReadResult,
 } from './read-phases';
-import { commentBody, seedScale, type ScaleSeed, type Seeded } from './seed';
+import { commentRequests, seedScale, type ScaleSeed, type Seeded } from './seed';
 
 export interface ScaleComments {
   /** Comments POSTed through the gateway (autocannon, a fixed count) onto the scale posts. */
@@ -139,7 +139,6 @@ async function scaleComments(
 ): Promise<ScaleComments> {
   const watcher = await CommentPipelineWatcher.start(run.platform.natsUrl);
   const started = performance.now();
-  const writers = seeded.users;
   const written = await runLoad({
     url: run.gateway,
     connections: options.writeConnections,
@@ -149,16 +148,8 @@ async function scaleComments(
     guardS: options.scaleTimeoutS,
     idReplacement: true,
     postIds,
-    // Ten request shapes (writers in turn, every fifth rejected); `[<post>]` walks the posts in turn.
-    requests: Array.from({ length: 10 }, (_, i) => ({
-      method: 'POST' as const,
-      path: '/api/comments',
-      headers: { 'Content-Type': 'application/json', ...writers[i % writers.length]!.headers },
-      body: JSON.stringify({
-        postId: '[<post>]',
-        body: commentBody(i, i % 5 === 4).replace('Comment', 'Comment [<id>]'),
-      }),
-    })),
+    // Ten request shapes; `[<post>]` walks the posts in turn.
+    requests: commentRequests(seeded.users, 10, () => '[<post>]'),
   });
   const deadline = started + options.scaleTimeoutS * 1000;
   let final = 0;

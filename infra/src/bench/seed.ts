@@ -42,6 +42,25 @@ export function commentBody(i: number, rejected: boolean): string {
     : `Comment ${i}: thoughtful and kind words about this post`;
 }
 
+/**
+ * Comment POSTs for the load generators, `count` of them: the writers in
+ * turn, every fifth one rejected by the rules, `[<id>]` in the body for the
+ * generator to make each text unique, on the post `postOf(i)` gives.
+ */
+export function commentRequests(
+  writers: BenchUser[],
+  count: number,
+  postOf: (i: number) => string,
+): { method: 'POST'; path: string; headers: Record<string, string>; body: string; postId: string }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    method: 'POST' as const,
+    path: '/api/comments',
+    headers: { 'Content-Type': 'application/json', ...writers[i % writers.length]!.headers },
+    body: JSON.stringify({ postId: postOf(i), body: commentBody(i, i % 5 === 4).replace('Comment', 'Comment [<id>]') }),
+    postId: postOf(i),
+  }));
+}
+
 /** Posts a comment, retrying while the comments service has not yet received the post (404). */
 export async function postComment(user: BenchUser, url: string, postId: string, body: string): Promise<{ id: string }> {
   const deadline = Date.now() + 20_000;

@@ -41,7 +41,8 @@ export const FAST_REFUSAL_MS = 100;
 
 const ratio = (n: number) => (Number.isFinite(n) ? n.toFixed(3) : '—');
 const ms = (n: number) => (Number.isFinite(n) ? `${n} ms` : '—');
-const pct = (over: number) =>
+/** A figure over another as a change: 1.04 → "+4 %". */
+export const pct = (over: number): string =>
   Number.isFinite(over) ? `${over >= 1 ? '+' : ''}${((over - 1) * 100).toFixed(0)} %` : '—';
 const seen = (x: SeenFigures) =>
   `p50 ${ms(x.p50Ms)}, p99 ${ms(x.p99Ms)}${x.neverSeen ? `, ${x.neverSeen} never seen` : ''}`;

@@ -1,10 +1,10 @@
 import type { BenchRun } from './bench-run';
 import { catchUp, CommentPipelineWatcher, type CatchUp } from './event-latency';
-import { runLoad, type LoadResult } from './load';
+import { runLoad, type LoadResult, type LoadSpec } from './load';
 import type { BenchOptions } from './options';
 import { overload, type OverloadResult } from './overload';
 import { round } from './process-stats';
-import type { Seeded } from './seed';
+import { commentRequests, type Seeded } from './seed';
 
 /** The processes a comment costs CPU in: everything but the benchmark's own (load, watchers, ceilings, rebuild). */
 const notThePlatform = new Set(['bench', 'load', 'bare server', 'bare gateway', 'query rebuild']);
@@ -40,26 +40,19 @@ export async function writePhases(run: BenchRun, options: BenchOptions, seeded: 
   const { measured, gateway } = run;
   const query = run.platform.services.query!;
   const writers = seeded.users;
-  const json = { 'Content-Type': 'application/json' };
-  const commentTargets = seeded.postIds.slice(-40);
-  const watcher = await CommentPipelineWatcher.start(run.platform.natsUrl, { samples: options.ackSamples });
-  const createComment = await measured('create comment', () =>
+  const writeLoad = (requests: NonNullable<LoadSpec['requests']>) =>
     runLoad({
       url: gateway,
       connections: options.writeConnections,
       durationS: options.durationS,
       warmupS: 0,
       idReplacement: true,
-      requests: Array.from({ length: 40 }, (_, i) => ({
-        method: 'POST' as const,
-        path: '/api/comments',
-        headers: { ...json, ...writers[i % writers.length]!.headers },
-        body: JSON.stringify({
-          postId: commentTargets[i % commentTargets.length]!,
-          body: i % 5 === 4 ? 'Load comment [<id>] about an orange' : 'Load comment [<id>], kind words',
-        }),
-      })),
-    }),
+      requests,
+    });
+  const commentTargets = seeded.postIds.slice(-40);
+  const watcher = await CommentPipelineWatcher.start(run.platform.natsUrl, { samples: options.ackSamples });
+  const createComment = await measured('create comment', () =>
+    writeLoad(commentRequests(writers, 40, (i) => commentTargets[i % commentTargets.length]!)),
   );
   const caughtUp = await measured('create comment: catch-up', () =>
     catchUp({
@@ -93,23 +86,18 @@ export async function writePhases(run: BenchRun, options: BenchOptions, seeded: 
   await run.quiet(options.drainTimeoutS, 'consumers still busy after the beyond-capacity phase');
 
   const createPost = await measured('create post', () =>
-    runLoad({
-      url: gateway,
-      connections: options.writeConnections,
-      durationS: options.durationS,
-      warmupS: 0,
-      idReplacement: true,
-      requests: writers.map((user, i) => ({
+    writeLoad(
+      writers.map((user, i) => ({
         method: 'POST' as const,
         path: '/api/posts',
-        headers: { ...json, ...user.headers },
+        headers: { 'Content-Type': 'application/json', ...user.headers },
         body: JSON.stringify({
           title: `Load post [<id>]`,
           body: `Written under load ${i}. [<id>]`,
           tags: ['load', `t${i % 4}`],
         }),
       })),
-    }),
+    ),
   );
   const drainStarted = performance.now();
   const drained = await measured('write backlog drain', () => run.quiet(options.drainTimeoutS));
