@@ -28,6 +28,7 @@ function expectSeen(figures: SeenFigures, sent: number): void {
 
 function expectLatency(phase: LatencyResult): void {
   expect(phase.sent).toBeGreaterThan(0);
+  expect(Object.values(phase.failures).reduce((sum, count) => sum + count, 0)).toBe(phase.failedPosts);
   // As the author sees it: their live stream and their reads of the page, with the readers' streams open.
   expectSeen(phase.author.live, phase.sent);
   expectSeen(phase.author.polled, phase.sent);
@@ -110,6 +111,7 @@ describe('npm run bench --smoke', () => {
     for (const page of [result.html.home, result.html.postPage]) {
       expectLoad(page.load);
       expectLoad(page.signedIn);
+      expect(page.signedInShowsUser).toBe(true);
       expect(finite(page.load.ratioOfCeiling) && finite(page.load.ceilingRequestsPerSecond)).toBe(true);
       const b = page.breakdown;
       for (const key of ['viaGatewayMs', 'directMs', 'apiWaitMs', 'htmlBytes'] as const)

@@ -341,8 +341,9 @@ export interface LatencyResult {
   targetRate: number;
   /** Comments whose POST answered 201. */
   sent: number;
-  /** POSTs that failed (not 201). */
+  /** POSTs that failed (not 201), and why: status code or connection error → count. */
   failedPosts: number;
+  failures: Record<string, number>;
   /** Comments seen applied by query with their final status (approved/rejected). */
   arrived: number;
   /** Comments never seen with a final status within the drain timeout. */
@@ -415,7 +416,7 @@ export async function rateLatency(phase: LatencyPhase, rate: number, seconds: nu
   const backlog = await BacklogSampler.start(phase.natsUrl);
   const total = Math.max(1, Math.round(rate * seconds));
   const start = performance.now();
-  let failed = 0;
+  const failures: Record<string, number> = {};
   const postTimes: number[] = [];
   const posts: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -423,9 +424,9 @@ export async function rateLatency(phase: LatencyPhase, rate: number, seconds: nu
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     posts.push(
-      sendOne(phase, watcher, view, i).then((took) => {
-        if (took === undefined) failed++;
-        else postTimes.push(took);
+      sendOne(phase, watcher, view, i).then((outcome) => {
+        if ('ms' in outcome) postTimes.push(outcome.ms);
+        else failures[outcome.failure] = (failures[outcome.failure] ?? 0) + 1;
       }),
     );
   }
@@ -433,34 +434,38 @@ export async function rateLatency(phase: LatencyPhase, rate: number, seconds: nu
   const backlogFigures = await backlog.stop(total);
   await Promise.all(posts);
   const [result, author] = await Promise.all([
-    finish(phase, watcher, total - failed, failed, postSeconds, postTimes, rate, backlogFigures),
+    finish(phase, watcher, postTimes.length, failures, postSeconds, postTimes, rate, backlogFigures),
     view.finish(phase.drainTimeoutS * 1000),
   ]);
   return { ...result, author };
 }
 
-/** POSTs one comment; resolves to how long the POST took (ms), or undefined if it failed. */
+/** POSTs one comment; resolves to how long the POST took (ms), or why it failed (its status, or the error). */
 async function sendOne(
   phase: LatencyPhase,
   watcher: CommentPipelineWatcher,
   view: AuthorView,
   i: number,
-): Promise<number | undefined> {
+): Promise<{ ms: number } | { failure: string }> {
   const postId = phase.postIds[i % phase.postIds.length]!;
   const rejected = i % (phase.rejectEvery ?? 5) === 4;
   const sentAt = epochMs();
   try {
-    const res = await phase.author.request<{ id: string }>(phase.url, 'POST', '/api/comments', {
-      postId,
-      body: commentBody(i, rejected),
+    const res = await fetch(`${phase.url}/api/comments`, {
+      method: 'POST',
+      headers: { ...phase.author.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ postId, body: commentBody(i, rejected) }),
     });
+    const text = await res.text();
     const answeredAt = epochMs();
-    if (res.status !== 201) return undefined;
-    watcher.add(res.body.id, postId, answeredAt);
-    view.add(res.body.id, postId, answeredAt);
-    return answeredAt - sentAt;
-  } catch {
-    return undefined;
+    if (res.status !== 201) return { failure: String(res.status) };
+    const { id } = JSON.parse(text) as { id: string };
+    watcher.add(id, postId, answeredAt);
+    view.add(id, postId, answeredAt);
+    return { ms: answeredAt - sentAt };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { failure: cause ?? (err as Error).name ?? 'error' };
   }
 }
 
@@ -468,7 +473,7 @@ async function finish(
   phase: LatencyPhase,
   watcher: CommentPipelineWatcher,
   sent: number,
-  failedPosts: number,
+  failures: Record<string, number>,
   postSeconds: number,
   postTimes: number[],
   targetRate: number,
@@ -484,7 +489,8 @@ async function finish(
   return {
     targetRate,
     sent,
-    failedPosts,
+    failedPosts: Object.values(failures).reduce((sum, n) => sum + n, 0),
+    failures,
     arrived: sorted.length,
     neverArrived,
     postRate: round1(sent / Math.max(postSeconds, 0.001)),

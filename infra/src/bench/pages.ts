@@ -43,6 +43,8 @@ export interface HtmlPageResult {
   load: ReadResult;
   /** `htmlSignedInConnections` connections through the gateway, signed in (the session cookie). */
   signedIn: LoadResult;
+  /** The page read with that cookie names the signed-in user: the signed-in figure is really signed in. */
+  signedInShowsUser: boolean;
   breakdown: PageBreakdown;
 }
 
@@ -80,19 +82,20 @@ export async function measurePage(options: {
   });
   const loaded = (url: string, connections = options.connections, cookie?: string) =>
     runLoad(spec(url, connections, options.durationS, options.warmupS, cookie));
+  const pageUrl = `${options.gateway}${options.path}`;
   const ceiling = await options.measure(`html ${options.name}: ceiling`, () =>
     loaded(`${options.bare}${options.path}`),
   );
-  const load = against(
-    await options.measure(`html ${options.name}`, () => loaded(`${options.gateway}${options.path}`)),
-    ceiling,
-  );
+  const load = against(await options.measure(`html ${options.name}`, () => loaded(pageUrl)), ceiling);
+  const signedInHtml = await (
+    await fetch(pageUrl, { headers: { Accept: 'text/html', Cookie: options.user.cookie } })
+  ).text();
   const signedIn = await options.measure(`html ${options.name} signed in`, () =>
-    loaded(`${options.gateway}${options.path}`, options.signedInConnections, options.user.cookie),
+    loaded(pageUrl, options.signedInConnections, options.user.cookie),
   );
   const probe = (url: string) => runLoad(spec(url, 1, options.probeS, 0));
   const [viaGateway, direct] = await options.measure(`html ${options.name}, one connection`, async () => [
-    await probe(`${options.gateway}${options.path}`),
+    await probe(pageUrl),
     await probe(`${options.client}${options.path}`),
   ]);
   const api: ApiCall[] = [];
@@ -104,6 +107,7 @@ export async function measurePage(options: {
     path: options.path,
     load,
     signedIn,
+    signedInShowsUser: signedInHtml.includes(options.user.username),
     breakdown: {
       viaGatewayMs: mean(viaGateway),
       directMs: mean(direct),

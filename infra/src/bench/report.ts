@@ -10,6 +10,12 @@ const n = (value: number | undefined, digits = 0) =>
     ? value.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits })
     : '—';
 
+/** `{ 504: 3, ECONNRESET: 1 }` → `504: 3, ECONNRESET: 1`. */
+const statuses = (counts: Record<string, number>) =>
+  Object.entries(counts)
+    .map(([status, count]) => `${status}: ${n(count)}`)
+    .join(', ');
+
 function row(cells: string[]): string {
   return `| ${cells.join(' | ')} |`;
 }
@@ -181,7 +187,7 @@ export function formatReport(r: BenchResult): string {
       `${n(x.author.polled.reads)} (p50 ${n(x.author.polled.readP50Ms, 1)} ms)`,
       `${n(x.author.readers.p50Ms, 1)} / ${n(x.author.readers.p99Ms, 1)} (${n(x.author.readers.open)} of ${n(x.author.readers.streams)} open)`,
       `${n(x.p50Ms, 1)} / ${n(x.p99Ms, 1)}`,
-      `${n(x.neverArrived)}${x.failedPosts ? ` (+${n(x.failedPosts)} POSTs failed)` : ''}`,
+      `${n(x.neverArrived)}${x.failedPosts ? ` (+${n(x.failedPosts)} POSTs failed: ${statuses(x.failures)})` : ''}`,
       `${n(x.backlog.startPending)} → ${n(x.backlog.endPending)} (max ${n(x.backlog.maxPending)}, ${n(x.backlog.slopePerS, 1)}/s)`,
       keys.map((k) => `${goal(k)} ${met(k)}`).join('; '),
     ]);
@@ -311,9 +317,7 @@ export function formatReport(r: BenchResult): string {
       n(ov.refused),
       n(ov.refusedWithRetryAfter),
       `${n(ov.refusedP50Ms, 1)} / ${n(ov.refusedP99Ms, 1)}`,
-      Object.entries(ov.failed)
-        .map(([status, count]) => `${status}: ${n(count)}`)
-        .join(', ') || '0',
+      statuses(ov.failed) || '0',
       `${n(ov.finalInQuery)} (${n(ov.verifiedInQuery)} shown by a read)`,
       n(ov.lost),
     ]),
