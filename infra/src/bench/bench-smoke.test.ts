@@ -1,3 +1,4 @@
+import type { SeenFigures } from './author-view';
 import { runBenchmark, type BenchResult } from './benchmark';
 import type { LatencyResult } from './event-latency';
 import type { LoadResult } from './load';
@@ -19,8 +20,23 @@ function expectLoad(figure: LoadResult): void {
     expect(finite(figure[key])).toBe(true);
 }
 
+function expectSeen(figures: SeenFigures, sent: number): void {
+  expect(figures.seen + figures.neverSeen).toBe(sent);
+  if (figures.seen > 0)
+    for (const key of ['p50Ms', 'p95Ms', 'p99Ms', 'maxMs'] as const) expect(finite(figures[key])).toBe(true);
+}
+
 function expectLatency(phase: LatencyResult): void {
   expect(phase.sent).toBeGreaterThan(0);
+  expect(Object.values(phase.failures).reduce((sum, count) => sum + count, 0)).toBe(phase.failedPosts);
+  // As the author sees it: their live stream and their reads of the page, with the readers' streams open.
+  expectSeen(phase.author.live, phase.sent);
+  expectSeen(phase.author.polled, phase.sent);
+  expect(phase.author.live.streamOpen).toBe(true);
+  expect(phase.author.polled.reads).toBeGreaterThan(0);
+  expect(phase.author.readers.streams).toBeGreaterThan(0);
+  expect(phase.author.readers.open).toBeLessThanOrEqual(phase.author.readers.streams);
+  expect(finite(phase.author.readers.deliveries)).toBe(true);
   expect(phase.arrived + phase.neverArrived).toBe(phase.sent);
   expect(phase.verifiedInQuery).toBeLessThanOrEqual(phase.arrived);
   expect(phase.timedBySamples).toBeLessThanOrEqual(phase.arrived);
@@ -53,6 +69,7 @@ describe('npm run bench --smoke', () => {
       reads.postPage,
       reads.postPageSignedIn,
       scale.postList,
+      scale.postPage,
     ]) {
       expect(finite(read.ratioOfCeiling)).toBe(true);
       expect(finite(read.ceilingRequestsPerSecond)).toBe(true);
@@ -62,13 +79,40 @@ describe('npm run bench --smoke', () => {
     expect(reads.ceilingPage.responseBytes).toBe(result.seed.postPageBytes);
     expect(reads.ceilingPageSignedIn.responseBytes).toBe(result.seed.postPageSignedInBytes);
     expect(result.seed.postPageComments).toBe(10);
-    expect(scale.seeding.totalPosts).toBeGreaterThanOrEqual(result.seed.posts + scale.seeding.posts);
-    expect(finite(scale.ratioTo20Posts)).toBe(true);
+    // Cache misses: never-read pages with comments, on the empty platform and at scale.
+    for (const cold of [result.cold, scale.cold]) {
+      expect(cold.reads).toBe(smokeOptions.coldReads);
+      expect(cold.commentsPerPage).toBeGreaterThan(0);
+      for (const key of ['p50Ms', 'maxMs', 'meanMs'] as const) expect(finite(cold[key])).toBe(true);
+    }
   });
 
-  it('measures the HTML pages and splits their time', () => {
+  it('grows the platform to scale through the real pipeline and repeats the key figures', () => {
+    const { scale } = result;
+    expect(scale.posts.totalPosts).toBeGreaterThanOrEqual(result.seed.posts + scale.posts.posts);
+    const c = scale.comments;
+    expect(c.offered).toBe(smokeOptions.scaleComments);
+    expect(c.written.ok).toBeGreaterThan(0);
+    expect(c.created).toBeGreaterThanOrEqual(c.written.ok);
+    expect(c.final).toBeLessThanOrEqual(c.created);
+    expect(c.consistentPosts).toBeLessThanOrEqual(c.checkedPosts);
+    expect(c.checkedPosts).toBeGreaterThan(0);
+    expectLatency(scale.steady);
+    for (const ratio of Object.values(scale.vsEmpty)) expect(typeof ratio).toBe('number');
+  });
+
+  it('measures the HTML pages beside their ceiling, signed in, how fresh they are, and splits their time', () => {
+    for (const fresh of [result.html.freshness.home, result.html.freshness.postPage]) {
+      expect(fresh.samples).toBe(smokeOptions.freshnessSamples);
+      expect(fresh.neverShown).toBeLessThanOrEqual(fresh.samples);
+      expect(fresh.reads).toBeGreaterThan(0);
+      if (fresh.neverShown < fresh.samples) expect(finite(fresh.p50Ms) && finite(fresh.maxMs)).toBe(true);
+    }
     for (const page of [result.html.home, result.html.postPage]) {
       expectLoad(page.load);
+      expectLoad(page.signedIn);
+      expect(page.signedInShowsUser).toBe(true);
+      expect(finite(page.load.ratioOfCeiling) && finite(page.load.ceilingRequestsPerSecond)).toBe(true);
       const b = page.breakdown;
       for (const key of ['viaGatewayMs', 'directMs', 'apiWaitMs', 'htmlBytes'] as const)
         expect(finite(b[key])).toBe(true);
@@ -89,9 +133,26 @@ describe('npm run bench --smoke', () => {
     expect(c.verifiedInQuery).toBeLessThanOrEqual(c.finalAtEnd);
     expect(c.lastFinalAfterMs === -1 || finite(c.lastFinalAfterMs)).toBe(true);
     expect(typeof c.keptUp).toBe('boolean');
+    // CPU per comment: every platform process together, and each of them.
+    expect(finite(writes.cpuPerComment.ms)).toBe(true);
+    expect(writes.cpuPerComment.comments).toBe(c.created);
+    for (const name of ['comments', 'moderation', 'query', 'nats', 'mongo', 'gateway'])
+      expect(finite(writes.cpuPerComment.byProcess[name])).toBe(true);
   });
 
-  it('measures event latency at a steady rate and at a fast one, counting what never arrived', () => {
+  it('offers twice the sustained rate and accounts for every request and every accepted comment', () => {
+    const o = result.writes.overload;
+    expect(o.offeredPerSecond).toBe(Math.max(1, Math.round(o.sustainedPerSecond * o.factor)));
+    const failed = Object.values(o.failed).reduce((sum, count) => sum + count, 0);
+    expect(o.accepted + o.refused + failed).toBe(o.offered);
+    expect(o.refusedWithRetryAfter).toBeLessThanOrEqual(o.refused);
+    expect(o.finalInQuery + o.lost).toBe(o.accepted);
+    expect(o.verifiedInQuery).toBeLessThanOrEqual(o.finalInQuery);
+    if (o.accepted > 0) expect(finite(o.acceptedP50Ms) && finite(o.acceptedP99Ms)).toBe(true);
+    if (o.refused > 0) expect(finite(o.refusedP50Ms) && finite(o.refusedP99Ms)).toBe(true);
+  });
+
+  it('measures the comment latency as its author sees it at a steady rate and at a fast one, counting what never arrived', () => {
     expectLatency(result.eventLatency.steady);
     expectLatency(result.eventLatency.burst);
     expect(result.eventLatency.steady.arrived).toBeGreaterThan(0);
@@ -114,32 +175,50 @@ describe('npm run bench --smoke', () => {
       expect(finite(result.memory.idle[name])).toBe(true);
       expect(finite(result.memory.underLoad[name])).toBe(true);
       expect(finite(result.usage['post list']!.processes[name]!.cpuPercent)).toBe(true);
+      expect(finite(result.usage['post list']!.processes[name]!.cpuS)).toBe(true);
     }
   });
 
   it('reports every target of the issue beside its figure and prints the tables', () => {
     expect(result.targets.map((t) => t.key).sort()).toEqual(
       [
-        'postList',
-        'postPage',
-        'postPageSignedIn',
-        'scale',
         'createComment',
         'catchUp',
-        'steadyP50',
-        'steadyP99',
+        'cpuPerComment',
+        'steadyLive',
+        'steadyPolled',
         'steadyLost',
-        'burstP99',
+        'burstLive',
+        'burstPolled',
         'burstBacklog',
+        'overloadShed',
+        'overloadAccepted',
+        'overloadLost',
+        'scaleLatency',
+        'scaleReads',
+        'scaleCold',
+        'postList',
+        'htmlAnonymous',
+        'htmlFresh',
+        'htmlSignedIn',
         'rebuild',
         'memory',
-        'html',
       ].sort(),
     );
     for (const target of result.targets) expect(typeof target.met).toBe('boolean');
     const report = formatReport(result);
-    for (const text of ['bare Node ceiling: the post list', 'comment POST → final status in query', 'Catch-up', 'HTML'])
+    for (const text of [
+      'target (issue 20)',
+      'bare Node ceiling: the post list',
+      'comment POST → final status as its author sees it',
+      'Catch-up',
+      'CPU per comment',
+      'beyond capacity',
+      'Scale:',
+      'HTML',
+    ])
       expect(report).toContain(text);
-    expect(JSON.parse(JSON.stringify(result))).toMatchObject({ schema: 'postline-bench/2', mode: 'smoke' });
+    for (const target of result.targets) expect(report).toContain(target.value);
+    expect(JSON.parse(JSON.stringify(result))).toMatchObject({ schema: 'postline-bench/3', mode: 'smoke' });
   });
 });

@@ -1,4 +1,5 @@
 import { signUserToken, type Role } from '@postline/common';
+import { sessionCookieFor } from '@postline/common/testing';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -7,8 +8,9 @@ type Json = Record<string, any>;
  * A signed-up user the benchmark can hand to autocannon: it authenticates
  * with `Authorization: Bearer <jwt>` (as API clients and scripts may), the
  * token signed with the platform's key for the account auth created. In
- * production mode the session cookie is `secure` and would need TLS.
- * `request` talks to any origin: the gateway for what is measured, a
+ * production mode the session cookie is `secure` and would need TLS (a
+ * load tool sends it as a plain `Cookie` header all the same: `cookie`, for
+ * what a browser does, the HTML pages and the live stream). `request` talks to any origin: the gateway for what is measured, a
  * service's own origin for polling.
  */
 export class BenchUser {
@@ -16,6 +18,8 @@ export class BenchUser {
     readonly username: string,
     readonly id: string,
     readonly authorization: string,
+    /** `session=…`: the cookie a browser signed in as this user sends. */
+    readonly cookie: string,
   ) {}
 
   get headers(): Record<string, string> {
@@ -32,8 +36,9 @@ export class BenchUser {
     });
     const body = (await res.json()) as Json;
     if (res.status !== 201) throw new Error(`sign-up of ${username} answered ${res.status}: ${JSON.stringify(body)}`);
-    const token = signUserToken({ id: String(body.id), email, username, role }, jwtKey, 4 * 3600);
-    return new BenchUser(username, String(body.id), `Bearer ${token}`);
+    const user = { id: String(body.id), email, username, role };
+    const token = signUserToken(user, jwtKey, 4 * 3600);
+    return new BenchUser(username, user.id, `Bearer ${token}`, sessionCookieFor(user, jwtKey, 4 * 3600));
   }
 
   async request<T = Json>(

@@ -1,8 +1,9 @@
 import { performance } from 'node:perf_hooks';
 import { EventsClient, type EventTail } from '@postline/common/tools';
+import { AuthorView, type AuthorViewFigures } from './author-view';
 import type { BenchUser } from './bench-user';
 import { commentBody } from './seed';
-import { leastSquaresSlope } from './process-stats';
+import { leastSquaresSlope, percentile } from './process-stats';
 
 /** The durable consumer whose acknowledgements say "applied by query". */
 const QUERY_CONSUMER = 'query';
@@ -263,12 +264,6 @@ export class CommentPipelineWatcher {
   }
 }
 
-export function percentile(sorted: number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
-  return sorted[index]!;
-}
-
 const round1 = (n: number) => Math.round(n * 10) / 10;
 const round2 = (n: number) => Math.round(n * 100) / 100;
 
@@ -346,8 +341,9 @@ export interface LatencyResult {
   targetRate: number;
   /** Comments whose POST answered 201. */
   sent: number;
-  /** POSTs that failed (not 201). */
+  /** POSTs that failed (not 201), and why: status code or connection error → count. */
   failedPosts: number;
+  failures: Record<string, number>;
   /** Comments seen applied by query with their final status (approved/rejected). */
   arrived: number;
   /** Comments never seen with a final status within the drain timeout. */
@@ -376,6 +372,8 @@ export interface LatencyResult {
   backlog: Backlog;
   /** Where the time went, hop by hop (p50 and p99 of each hop on its own; they need not add up). */
   hops: { [K in keyof Hops]: { p50Ms: number; p99Ms: number } };
+  /** The final status as the author sees it (their live stream, re-reading the page), with the readers' streams open. */
+  author: AuthorViewFigures;
 }
 
 export interface LatencyPhase {
@@ -391,21 +389,34 @@ export interface LatencyPhase {
   rejectEvery?: number;
   /** false: time by the ack floor only (to cross-check the ack samples). */
   ackSamples?: boolean;
+  /** Anonymous live streams open on the phase's posts, and how often the author re-reads the post page. */
+  readers: number;
+  pollEveryMs: number;
 }
 
 /**
  * Comments at a steady rate (`rate` per second for `seconds`), each POSTed
  * through the gateway at its scheduled time whether or not earlier ones have
  * answered (an open model: a slow platform does not slow the arrivals down).
- * Latency: from the POST's 201 to query's acknowledgement of the comment's
- * decision (the comment shown with its final status).
+ * Latency: from the POST's 201 to the final status as its author sees it,
+ * on their live stream and by re-reading the post page (AuthorView), with
+ * `readers` anonymous streams open on the posts; and to query's
+ * acknowledgement of the comment's decision (applied: the moment a read could
+ * show it), which splits the time into the pipeline's hops and the delivery.
  */
 export async function rateLatency(phase: LatencyPhase, rate: number, seconds: number): Promise<LatencyResult> {
+  const view = await AuthorView.open({
+    gateway: phase.url,
+    author: phase.author,
+    postIds: phase.postIds,
+    readers: phase.readers,
+    pollEveryMs: phase.pollEveryMs,
+  });
   const watcher = await CommentPipelineWatcher.start(phase.natsUrl, { samples: phase.ackSamples });
   const backlog = await BacklogSampler.start(phase.natsUrl);
   const total = Math.max(1, Math.round(rate * seconds));
   const start = performance.now();
-  let failed = 0;
+  const failures: Record<string, number> = {};
   const postTimes: number[] = [];
   const posts: Promise<void>[] = [];
   for (let i = 0; i < total; i++) {
@@ -413,34 +424,48 @@ export async function rateLatency(phase: LatencyPhase, rate: number, seconds: nu
     const wait = due - performance.now();
     if (wait > 0) await new Promise((r) => setTimeout(r, wait));
     posts.push(
-      sendOne(phase, watcher, i).then((took) => {
-        if (took === undefined) failed++;
-        else postTimes.push(took);
+      sendOne(phase, watcher, view, i).then((outcome) => {
+        if ('ms' in outcome) postTimes.push(outcome.ms);
+        else failures[outcome.failure] = (failures[outcome.failure] ?? 0) + 1;
       }),
     );
   }
   const postSeconds = (performance.now() - start) / 1000;
   const backlogFigures = await backlog.stop(total);
   await Promise.all(posts);
-  return finish(phase, watcher, total - failed, failed, postSeconds, postTimes, rate, backlogFigures);
+  const [result, author] = await Promise.all([
+    finish(phase, watcher, postTimes.length, failures, postSeconds, postTimes, rate, backlogFigures),
+    view.finish(phase.drainTimeoutS * 1000),
+  ]);
+  return { ...result, author };
 }
 
-/** POSTs one comment; resolves to how long the POST took (ms), or undefined if it failed. */
-async function sendOne(phase: LatencyPhase, watcher: CommentPipelineWatcher, i: number): Promise<number | undefined> {
+/** POSTs one comment; resolves to how long the POST took (ms), or why it failed (its status, or the error). */
+async function sendOne(
+  phase: LatencyPhase,
+  watcher: CommentPipelineWatcher,
+  view: AuthorView,
+  i: number,
+): Promise<{ ms: number } | { failure: string }> {
   const postId = phase.postIds[i % phase.postIds.length]!;
   const rejected = i % (phase.rejectEvery ?? 5) === 4;
   const sentAt = epochMs();
   try {
-    const res = await phase.author.request<{ id: string }>(phase.url, 'POST', '/api/comments', {
-      postId,
-      body: commentBody(i, rejected),
+    const res = await fetch(`${phase.url}/api/comments`, {
+      method: 'POST',
+      headers: { ...phase.author.headers, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ postId, body: commentBody(i, rejected) }),
     });
+    const text = await res.text();
     const answeredAt = epochMs();
-    if (res.status !== 201) return undefined;
-    watcher.add(res.body.id, postId, answeredAt);
-    return answeredAt - sentAt;
-  } catch {
-    return undefined;
+    if (res.status !== 201) return { failure: String(res.status) };
+    const { id } = JSON.parse(text) as { id: string };
+    watcher.add(id, postId, answeredAt);
+    view.add(id, postId, answeredAt);
+    return { ms: answeredAt - sentAt };
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause?.code;
+    return { failure: cause ?? (err as Error).name ?? 'error' };
   }
 }
 
@@ -448,12 +473,12 @@ async function finish(
   phase: LatencyPhase,
   watcher: CommentPipelineWatcher,
   sent: number,
-  failedPosts: number,
+  failures: Record<string, number>,
   postSeconds: number,
   postTimes: number[],
   targetRate: number,
   backlog: Backlog,
-): Promise<LatencyResult> {
+): Promise<Omit<LatencyResult, 'author'>> {
   const deadline = performance.now() + phase.drainTimeoutS * 1000;
   while (watcher.pending > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
   const neverArrived = watcher.pending;
@@ -464,7 +489,8 @@ async function finish(
   return {
     targetRate,
     sent,
-    failedPosts,
+    failedPosts: Object.values(failures).reduce((sum, n) => sum + n, 0),
+    failures,
     arrived: sorted.length,
     neverArrived,
     postRate: round1(sent / Math.max(postSeconds, 0.001)),

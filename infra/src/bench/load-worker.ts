@@ -1,10 +1,11 @@
 /**
- * The load generator, run as its own process (`node load-worker.js <json>`)
- * so that autocannon never shares an event loop with the gateway, which runs
- * inside the benchmark's main process. Prints one JSON line: the autocannon
+ * The load generator, run as its own process (`node load-worker.js`, its spec as JSON on standard input)
+ * so that autocannon never shares an event loop with the benchmark's own
+ * watchers, and its CPU is counted apart (`load`). Prints one JSON line: the autocannon
  * result reduced to the figures the benchmark reports.
  */
 import autocannon from 'autocannon';
+import { readSpec } from './worker-input';
 import type { LoadSpec, LoadResult } from './load';
 
 let sequence = 0;
@@ -16,10 +17,14 @@ const run = Math.random().toString(36).slice(2, 8);
  * that never come (autocannon 8.0.0). Replacing `[<id>]` in setupRequest
  * instead lets autocannon measure the real body.
  */
-function withUniqueIds(request: NonNullable<LoadSpec['requests']>[number]): autocannon.Request {
+function withUniqueIds(request: NonNullable<LoadSpec['requests']>[number], postIds: string[] = []): autocannon.Request {
   return {
     ...request,
-    setupRequest: (req) => ({ ...req, body: String(request.body ?? '').replace(/\[<id>\]/g, `${run}-${sequence++}`) }),
+    setupRequest: (req) => {
+      const n = sequence++;
+      const body = String(request.body ?? '').replace(/\[<id>\]/g, `${run}-${n}`);
+      return { ...req, body: postIds.length ? body.replace(/\[<post>\]/g, postIds[n % postIds.length]!) : body };
+    },
   };
 }
 
@@ -40,7 +45,7 @@ async function probe(url: string, headers?: Record<string, string>): Promise<{ c
 }
 
 async function main(): Promise<void> {
-  const spec = JSON.parse(process.argv[2] ?? '{}') as LoadSpec;
+  const spec = await readSpec<LoadSpec>();
   const first = spec.requests
     ? await probe(`${spec.url}/api/query/posts?limit=1`)
     : await probe(spec.url, spec.headers);
@@ -52,7 +57,8 @@ async function main(): Promise<void> {
     method: spec.method ?? 'GET',
     headers: spec.headers,
     body: spec.body,
-    requests: spec.idReplacement ? spec.requests?.map(withUniqueIds) : spec.requests,
+    requests: spec.idReplacement ? spec.requests?.map((r) => withUniqueIds(r, spec.postIds)) : spec.requests,
+    ...(spec.amount ? { amount: spec.amount } : {}),
     timeout: 30,
     ...(spec.warmupS > 0 ? { warmup: { connections: spec.connections, duration: spec.warmupS } } : {}),
   });

@@ -1,8 +1,8 @@
 /**
- * How long and how hard the benchmark runs. The default run takes about seven
- * minutes on a 2-core machine; `smoke` takes about a minute and only proves
- * that every figure is produced (it runs inside `npm test`). Every value can be
- * changed from the environment (BENCH_*) or from flags (`--duration 20`, `--smoke`).
+ * How long and how hard the benchmark runs (README.md says how long a default
+ * run takes); `smoke` takes about a minute and only proves that every figure
+ * is produced (it runs inside `npm test`). Every value can be changed from the
+ * environment (BENCH_*) or from flags (`--duration 20`, `--smoke`).
  */
 export interface BenchOptions {
   mode: 'default' | 'smoke';
@@ -12,8 +12,12 @@ export interface BenchOptions {
   warmupS: number;
   /** Concurrent connections of the JSON read phases (the same for their bare-Node ceilings). */
   connections: number;
-  /** Concurrent connections of the HTML page phases (server-side rendering: more would only queue). */
+  /** Concurrent connections of the anonymous HTML page phases (the same for their bare ceilings). */
   htmlConnections: number;
+  /** Concurrent connections of the signed-in HTML page phases. */
+  htmlSignedInConnections: number;
+  /** How many times a change is made and the anonymous HTML page polled until it shows it. */
+  freshnessSamples: number;
   /** Concurrent connections of the write phases (`POST /api/comments`, `POST /api/posts`). */
   writeConnections: number;
   /** Seconds of each one-connection probe that splits an HTML page's time (page, its API calls). */
@@ -24,6 +28,13 @@ export interface BenchOptions {
   /** Fast event-latency phase: comments per second and for how long (open model, as the steady one). */
   burstRate: number;
   burstS: number;
+  /** Anonymous live streams (`GET /api/query/live?post=`) open on the commented posts during the comment phases. */
+  readers: number;
+  /** The author re-reads the post page this long after each answer while a comment of theirs is not final. */
+  pollEveryMs: number;
+  /** Beyond capacity: this many times the write phase's req/s, offered in an open model for `overloadS` s. */
+  overloadFactor: number;
+  overloadS: number;
   /** How long to keep waiting for comments still not final after a latency or write phase. */
   drainTimeoutS: number;
   /** The catch-up check: every comment of the write phase final within this many seconds after it stops. */
@@ -33,8 +44,12 @@ export interface BenchOptions {
   posts: number;
   /** Posts published straight to NATS (`post.created`) for the scale phase. */
   scalePosts: number;
-  /** How long the query service may take to apply them. */
+  /** Comments POSTed through the gateway onto those posts for the scale phase. */
+  scaleComments: number;
+  /** How long the scale seeding may take (the posts applied; the comments written and final). */
   scaleTimeoutS: number;
+  /** Never-read post pages read once each (a cache miss in query), on the empty platform and at scale. */
+  coldReads: number;
   /** Events replayed by the rebuild measurement, and its time limit. */
   rebuildEvents: number;
   rebuildTimeoutS: number;
@@ -54,19 +69,27 @@ export const defaultOptions: BenchOptions = {
   durationS: 5,
   warmupS: 1,
   connections: 50,
-  htmlConnections: 10,
+  htmlConnections: 50,
+  htmlSignedInConnections: 10,
+  freshnessSamples: 5,
   writeConnections: 10,
   probeS: 2,
   steadyRate: 20,
   steadyS: 15,
   burstRate: 200,
   burstS: 10,
+  readers: 100,
+  pollEveryMs: 5,
+  overloadFactor: 2,
+  overloadS: 10,
   drainTimeoutS: 20,
-  catchUpS: 2,
+  catchUpS: 1,
   users: 10,
   posts: 100,
   scalePosts: 10_000,
-  scaleTimeoutS: 120,
+  scaleComments: 100_000,
+  scaleTimeoutS: 2_400,
+  coldReads: 20,
   rebuildEvents: 50_000,
   rebuildTimeoutS: 120,
   rebuildFallbackConcurrency: 4,
@@ -82,18 +105,24 @@ export const smokeOptions: BenchOptions = {
   durationS: 1,
   warmupS: 0,
   connections: 8,
-  htmlConnections: 2,
+  htmlConnections: 4,
+  htmlSignedInConnections: 2,
+  freshnessSamples: 1,
   writeConnections: 4,
   probeS: 1,
   steadyRate: 20,
   steadyS: 1,
   burstRate: 50,
   burstS: 1,
+  readers: 10,
+  overloadS: 1,
   drainTimeoutS: 15,
   users: 3,
   posts: 25,
   scalePosts: 200,
-  scaleTimeoutS: 60,
+  scaleComments: 300,
+  scaleTimeoutS: 120,
+  coldReads: 3,
   rebuildEvents: 1_000,
   rebuildTimeoutS: 60,
 };
@@ -103,17 +132,25 @@ const numeric: { [K in keyof BenchOptions]?: string } = {
   warmupS: 'BENCH_WARMUP_S',
   connections: 'BENCH_CONNECTIONS',
   htmlConnections: 'BENCH_HTML_CONNECTIONS',
+  htmlSignedInConnections: 'BENCH_HTML_SIGNED_IN_CONNECTIONS',
+  freshnessSamples: 'BENCH_FRESHNESS_SAMPLES',
   writeConnections: 'BENCH_WRITE_CONNECTIONS',
   probeS: 'BENCH_PROBE_S',
   steadyRate: 'BENCH_STEADY_RATE',
   steadyS: 'BENCH_STEADY_S',
   burstRate: 'BENCH_BURST_RATE',
   burstS: 'BENCH_BURST_S',
+  readers: 'BENCH_READERS',
+  pollEveryMs: 'BENCH_POLL_MS',
+  overloadFactor: 'BENCH_OVERLOAD_FACTOR',
+  overloadS: 'BENCH_OVERLOAD_S',
   drainTimeoutS: 'BENCH_DRAIN_TIMEOUT_S',
   catchUpS: 'BENCH_CATCH_UP_S',
   users: 'BENCH_USERS',
   posts: 'BENCH_POSTS',
   scalePosts: 'BENCH_SCALE_POSTS',
+  scaleComments: 'BENCH_SCALE_COMMENTS',
+  coldReads: 'BENCH_COLD_READS',
   scaleTimeoutS: 'BENCH_SCALE_TIMEOUT_S',
   rebuildEvents: 'BENCH_REBUILD_EVENTS',
   rebuildTimeoutS: 'BENCH_REBUILD_TIMEOUT_S',

@@ -1,4 +1,9 @@
+import { performance } from 'node:perf_hooks';
+import type { BenchUser } from './bench-user';
+import { epochMs } from './event-latency';
 import { runLoad, type LoadResult } from './load';
+import { percentile, round } from './process-stats';
+import { against, type ReadResult } from './read-phases';
 
 /** One API call a server-rendered page makes while it renders. */
 export interface ApiCall {
@@ -34,43 +39,63 @@ export interface PageBreakdown {
 export interface HtmlPageResult {
   /** The path, e.g. `/` or `/posts/<slug>`. */
   path: string;
-  /** `htmlConnections` connections through the gateway, anonymous. */
-  load: LoadResult;
+  /** `htmlConnections` connections through the gateway, anonymous, beside a bare server sending the same bytes. */
+  load: ReadResult;
+  /** `htmlSignedInConnections` connections through the gateway, signed in (the session cookie). */
+  signedIn: LoadResult;
+  /** The page read with that cookie names the signed-in user: the signed-in figure is really signed in. */
+  signedInShowsUser: boolean;
   breakdown: PageBreakdown;
 }
 
 const mean = (r: LoadResult) => Math.round(r.littleMeanMs * 100) / 100;
 
 /**
- * The page under load through the gateway (`measure` wraps it, so CPU per
- * process is recorded as its own phase), then the one-connection probes.
+ * The page under load through the gateway anonymous, its ceiling (the bare
+ * server answering the same HTML bytes), the page signed in (`measure` wraps
+ * each, so CPU per process is recorded per phase), then the one-connection probes.
  */
 export async function measurePage(options: {
   name: string;
   path: string;
   gateway: string;
   client: string;
+  /** The bare server's origin (it answers this path with the page's HTML bytes). */
+  bare: string;
+  /** Signed in with this user's session cookie for the signed-in figure. */
+  user: BenchUser;
   /** The API calls the page makes: [label, absolute URL]. */
   calls: [string, string][];
   connections: number;
+  signedInConnections: number;
   durationS: number;
   warmupS: number;
   probeS: number;
   measure: <T>(phase: string, run: () => Promise<T>) => Promise<T>;
 }): Promise<HtmlPageResult> {
-  const spec = (url: string, connections: number, durationS: number, warmupS: number) => ({
+  const spec = (url: string, connections: number, durationS: number, warmupS: number, cookie?: string) => ({
     url,
     connections,
     durationS,
     warmupS,
-    headers: { Accept: 'text/html' },
+    headers: { Accept: 'text/html', ...(cookie ? { Cookie: cookie } : {}) },
   });
-  const load = await options.measure(`html ${options.name}`, () =>
-    runLoad(spec(`${options.gateway}${options.path}`, options.connections, options.durationS, options.warmupS)),
+  const loaded = (url: string, connections = options.connections, cookie?: string) =>
+    runLoad(spec(url, connections, options.durationS, options.warmupS, cookie));
+  const pageUrl = `${options.gateway}${options.path}`;
+  const ceiling = await options.measure(`html ${options.name}: ceiling`, () =>
+    loaded(`${options.bare}${options.path}`),
+  );
+  const load = against(await options.measure(`html ${options.name}`, () => loaded(pageUrl)), ceiling);
+  const signedInHtml = await (
+    await fetch(pageUrl, { headers: { Accept: 'text/html', Cookie: options.user.cookie } })
+  ).text();
+  const signedIn = await options.measure(`html ${options.name} signed in`, () =>
+    loaded(pageUrl, options.signedInConnections, options.user.cookie),
   );
   const probe = (url: string) => runLoad(spec(url, 1, options.probeS, 0));
   const [viaGateway, direct] = await options.measure(`html ${options.name}, one connection`, async () => [
-    await probe(`${options.gateway}${options.path}`),
+    await probe(pageUrl),
     await probe(`${options.client}${options.path}`),
   ]);
   const api: ApiCall[] = [];
@@ -81,6 +106,8 @@ export async function measurePage(options: {
   return {
     path: options.path,
     load,
+    signedIn,
+    signedInShowsUser: signedInHtml.includes(options.user.username),
     breakdown: {
       viaGatewayMs: mean(viaGateway),
       directMs: mean(direct),
@@ -90,5 +117,60 @@ export async function measurePage(options: {
       renderMs: Math.round((mean(direct) - apiWaitMs) * 100) / 100,
       htmlBytes: direct.responseBytes ?? NaN,
     },
+  };
+}
+
+/** How long a change took to show on an anonymous HTML page through the gateway. */
+export interface Freshness {
+  /** What changed, e.g. `a comment approved on the post`. */
+  change: string;
+  samples: number;
+  /** Changes the page never showed within the wait. */
+  neverShown: number;
+  /** From the change's 201 to the first answer showing it (ms). */
+  p50Ms: number;
+  maxMs: number;
+  /** Page reads made while waiting. */
+  reads: number;
+}
+
+/**
+ * Makes a change `samples` times (`change` resolves to a text the page will
+ * show once the change is on it) and reads the page anonymously through the
+ * gateway every `everyMs` until it shows that text (up to `timeoutMs`).
+ */
+export async function freshness(options: {
+  change: string;
+  pageUrl: string;
+  samples: number;
+  make: (sample: number) => Promise<string>;
+  everyMs?: number;
+  timeoutMs?: number;
+}): Promise<Freshness> {
+  const times: number[] = [];
+  let reads = 0;
+  for (let sample = 0; sample < options.samples; sample++) {
+    const text = await options.make(sample);
+    const changedAt = epochMs();
+    const deadline = performance.now() + (options.timeoutMs ?? 10_000);
+    while (performance.now() < deadline) {
+      const res = await fetch(options.pageUrl, { headers: { Accept: 'text/html' } });
+      const html = await res.text();
+      reads++;
+      if (html.includes(text)) {
+        times.push(epochMs() - changedAt);
+        break;
+      }
+      await new Promise((r) => setTimeout(r, options.everyMs ?? 20));
+    }
+  }
+  const sorted = [...times].sort((a, b) => a - b);
+  return {
+    change: options.change,
+    samples: options.samples,
+    neverShown: options.samples - times.length,
+    p50Ms: round(percentile(sorted, 50), 1),
+    maxMs: round(sorted.at(-1) ?? NaN, 1),
+    reads,
   };
 }

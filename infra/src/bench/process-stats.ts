@@ -130,17 +130,21 @@ export class ProcessWatch {
     }
   }
 
-  /** Per group: max RSS (MB) and CPU as % of one core over the phase; plus the whole machine's busy %. */
-  stop(): { processes: Record<string, { maxRssMb: number; cpuPercent: number }>; machineCpuPercent: number } {
+  /** Per group: max RSS (MB), CPU seconds used and CPU as % of one core over the phase; plus the whole machine's busy %. */
+  stop(): {
+    processes: Record<string, { maxRssMb: number; cpuPercent: number; cpuS: number }>;
+    machineCpuPercent: number;
+  } {
     clearInterval(this.timer);
     this.sample();
     const seconds = Math.max((Date.now() - this.started) / 1000, 0.001);
-    const processes: Record<string, { maxRssMb: number; cpuPercent: number }> = {};
+    const processes: Record<string, { maxRssMb: number; cpuPercent: number; cpuS: number }> = {};
     for (const [name, byPid] of this.cpu) {
       const used = [...byPid.values()].reduce((sum, { first, last }) => sum + (last - first), 0);
       processes[name] = {
         maxRssMb: round(this.maxRss.get(name) ?? NaN, 1),
         cpuPercent: byPid.size ? round((used / seconds) * 100, 0) : NaN,
+        cpuS: byPid.size ? round(used, 2) : NaN,
       };
     }
     return { processes, machineCpuPercent: round(((machineBusyCpuS() - this.startMachineCpu) / seconds) * 100, 0) };
@@ -156,6 +160,13 @@ export function leastSquaresSlope(points: readonly (readonly [number, number])[]
   const sxy = points.reduce((s, [x, y]) => s + (x - meanX) * (y - meanY), 0);
   const sxx = points.reduce((s, [x]) => s + (x - meanX) ** 2, 0);
   return sxx === 0 ? 0 : sxy / sxx;
+}
+
+/** The p-th percentile of sorted values (nearest rank); NaN for none. */
+export function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  const index = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[index]!;
 }
 
 export function round(value: number, digits = 0): number {

@@ -21,17 +21,44 @@ export interface Seeded {
   pageRejectedComments: number;
   /** Posts reserved for the latency phases (their comment lists stay short). */
   latencyPostIds: string[];
+  /** Twenty more, untouched until the scale phase repeats the 20/s latency on them. */
+  scaleLatencyPostIds: string[];
+  /** A post whose HTML page the freshness check comments on. */
+  freshPost: { id: string; slug: string };
+  /** The first posts carry `COMMENTS_PER_POST` comments each and are never read by id before the cold reads. */
+  commentedPostIds: string[];
   counts: { users: number; posts: number; comments: number; rejectedComments: number };
 }
 
 const TAGS = ['travel', 'food', 'code', 'music', 'books', 'science', 'design', 'sport'];
 const PAGE_APPROVED = 10;
 const PAGE_REJECTED = 2;
+/** Comments on each of the first 20 posts (one in five rejected): the shape of a post at scale (100,000 / 10,000). */
+const COMMENTS_PER_POST = 10;
 
 export function commentBody(i: number, rejected: boolean): string {
   return rejected
     ? `Comment ${i}: the ${BLOCKED_WORD} was a lie`
     : `Comment ${i}: thoughtful and kind words about this post`;
+}
+
+/**
+ * Comment POSTs for the load generators, `count` of them: the writers in
+ * turn, every fifth one rejected by the rules, `[<id>]` in the body for the
+ * generator to make each text unique, on the post `postOf(i)` gives.
+ */
+export function commentRequests(
+  writers: BenchUser[],
+  count: number,
+  postOf: (i: number) => string,
+): { method: 'POST'; path: string; headers: Record<string, string>; body: string; postId: string }[] {
+  return Array.from({ length: count }, (_, i) => ({
+    method: 'POST' as const,
+    path: '/api/comments',
+    headers: { 'Content-Type': 'application/json', ...writers[i % writers.length]!.headers },
+    body: JSON.stringify({ postId: postOf(i), body: commentBody(i, i % 5 === 4).replace('Comment', 'Comment [<id>]') }),
+    postId: postOf(i),
+  }));
 }
 
 /** Posts a comment, retrying while the comments service has not yet received the post (404). */
@@ -89,11 +116,15 @@ export async function seed(
   const pagePostId = await reserved('The page with ten comments');
   const latencyPostIds: string[] = [];
   for (let i = 0; i < 20; i++) latencyPostIds.push(await reserved(`Latency post ${i}`));
+  const scaleLatencyPostIds: string[] = [];
+  for (let i = 0; i < 20; i++) scaleLatencyPostIds.push(await reserved(`Latency post at scale ${i}`));
+  const freshPostId = await reserved('The page that changes');
 
-  // Comments: a few on the first posts (one in five rejected), and the 50-comment page.
+  // Comments: ten on each of the first posts (one in five rejected), and the 10-comment page.
+  const commentedPostIds = postIds.slice(0, Math.min(postIds.length, 20));
   const jobs: { postId: string; rejected: boolean }[] = [];
-  for (const postId of postIds.slice(0, Math.min(postIds.length, 20))) {
-    for (let c = 0; c < 5; c++) jobs.push({ postId, rejected: c === 4 });
+  for (const postId of commentedPostIds) {
+    for (let c = 0; c < COMMENTS_PER_POST; c++) jobs.push({ postId, rejected: c % 5 === 4 });
   }
   for (let c = 0; c < PAGE_APPROVED + PAGE_REJECTED; c++)
     jobs.push({ postId: pagePostId, rejected: c >= PAGE_APPROVED });
@@ -105,7 +136,7 @@ export async function seed(
   const followed = await reader.request(url, 'POST', `/api/users/${users[0]!.username}/follow`);
   if (followed.status >= 300) throw new Error(`follow answered ${followed.status}: ${JSON.stringify(followed.body)}`);
 
-  const expectedPosts = postIds.length + 1 + latencyPostIds.length;
+  const expectedPosts = postIds.length + 2 + latencyPostIds.length + scaleLatencyPostIds.length;
   await waitFor('the seeded posts in query', 120_000, async () => {
     const res = await users[0]!.request<{ total: number }>(query, 'GET', '/api/query/posts?limit=1');
     return res.status === 200 && res.body.total >= expectedPosts;
@@ -134,6 +165,9 @@ export async function seed(
     );
     return res.body?.post?.likedByMe && res.body.post.followingAuthor ? res.body.post.slug : undefined;
   });
+  const freshSlug = (
+    await users[0]!.expect<{ post: { slug: string } }>(200, query, 'GET', `/api/query/posts/${freshPostId}`)
+  ).post.slug;
 
   return {
     users,
@@ -145,6 +179,9 @@ export async function seed(
     pageApprovedComments: PAGE_APPROVED,
     pageRejectedComments: PAGE_REJECTED,
     latencyPostIds,
+    scaleLatencyPostIds,
+    freshPost: { id: freshPostId, slug: freshSlug },
+    commentedPostIds,
     counts: {
       users: users.length + 2,
       posts: expectedPosts,
@@ -173,7 +210,7 @@ export interface ScaleSeed {
  * tags), so the read model holds thousands of posts in seconds instead of
  * thousands of API calls. They are dated before every seeded post, so the
  * first page of the list shows the same posts as before (the same bytes but
- * for the total). Resolves once the query service lists all of them.
+ * for the total). Resolves once the query service lists all of them, with their ids.
  */
 export async function seedScale(
   natsUrl: string,
@@ -181,7 +218,7 @@ export async function seedScale(
   authors: BenchUser[],
   count: number,
   timeoutS: number,
-): Promise<ScaleSeed> {
+): Promise<{ seeding: ScaleSeed; postIds: string[] }> {
   const before = await totalPosts(query);
   const bus = await EventBus.connect({
     url: natsUrl,
@@ -192,11 +229,13 @@ export async function seedScale(
   // Older than everything seeded through the API: the first page of the list stays the same posts.
   const at = Date.UTC(2025, 0, 1);
   let publishSeconds: number;
+  const postIds: string[] = [];
   try {
     const window = 500;
     for (let i = 0; i < count; i += window) {
       const batch: AnyEventEnvelope[] = [];
       for (let p = i; p < Math.min(count, i + window); p++) batch.push(scalePost(p, authors[p % authors.length]!, at));
+      postIds.push(...batch.map((event) => event.aggregateId));
       await Promise.all(batch.map((event) => bus.publish(event)));
     }
     publishSeconds = (performance.now() - started) / 1000;
@@ -208,13 +247,14 @@ export async function seedScale(
     return n >= before + count ? n : undefined;
   });
   const appliedSeconds = (performance.now() - started) / 1000;
-  return {
+  const seeding: ScaleSeed = {
     posts: count,
     publishSeconds: Math.round(publishSeconds * 100) / 100,
     appliedSeconds: Math.round(appliedSeconds * 100) / 100,
     appliedPerSecond: Math.round(count / Math.max(appliedSeconds, 0.001)),
     totalPosts: total,
   };
+  return { seeding, postIds };
 }
 
 async function totalPosts(query: string): Promise<number> {
