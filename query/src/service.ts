@@ -82,6 +82,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
         maxConnections: config.QUERY_LIVE_MAX_CONNECTIONS,
         heartbeatMs: config.QUERY_LIVE_HEARTBEAT_MS,
         replaySize: config.QUERY_LIVE_REPLAY_SIZE,
+        read: liveChangesReader(models),
         logger: ctx.logger,
       });
       // Subscribed before it loads: a change written during the load is read back after it.
@@ -104,7 +105,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
     },
     listeners: (listener, ctx) => {
       const { models } = modelsOf(ctx);
-      registerReadModelListeners(listener, readModelHandlers(models), partsOf().notices, liveChangesReader(models));
+      registerReadModelListeners(listener, readModelHandlers(models), partsOf().notices);
     },
     // The front door answers cached reads on the HTTP server before Express (see front-door.ts).
     started: (service) =>

@@ -74,6 +74,13 @@ export const serviceEnvSchema = z.object({
   EVENT_RETRY_BASE_MS: z.coerce.number().int().positive().default(200),
   /** How long JetStream waits for a delivered message's ack before delivering it again (to any replica). */
   EVENT_ACK_WAIT_MS: z.coerce.number().int().min(100).default(30_000),
+  /**
+   * Requests a replica works on at once; past it a request is refused at once with 503 and
+   * `Retry-After: HTTP_RETRY_AFTER_S` instead of waiting in a queue (0: no limit). What is
+   * accepted then finishes in about this many over the replica's throughput.
+   */
+  HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(32),
+  HTTP_RETRY_AFTER_S: z.coerce.number().int().min(1).default(1),
   /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
 });

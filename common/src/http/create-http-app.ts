@@ -4,6 +4,7 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
 import { currentUser } from '../auth';
 import { errorHandler, notFoundHandler, UnsupportedMediaTypeError } from '../errors';
+import { shedLoad, type LoadSheddingOptions } from './load-shedding';
 import { requestIdFor } from './request-id';
 import { refuseForeignOrigin } from './same-origin';
 
@@ -19,6 +20,8 @@ export interface HttpAppOptions {
   prefix: string;
   /** Runs first on every request (the service's HTTP metrics). */
   requestMetrics?: RequestHandler;
+  /** Requests past this many in flight get a 503 at once (see load-shedding.ts); absent: no limit. */
+  loadShedding?: LoadSheddingOptions;
 }
 
 const methodsWithBody = new Set(['POST', 'PUT', 'PATCH']);
@@ -33,7 +36,8 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * The Express app every service starts from: request ids and request logs,
+ * The Express app every service starts from: load shed past a number of requests in flight,
+ * request ids and request logs,
  * writes from foreign origins refused, JSON bodies with a size limit, the
  * session cookie and the current user, the service's routes under its prefix,
  * then JSON 404 and error handling.
@@ -44,6 +48,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.set('trust proxy', options.trustProxyHops ?? 1);
   app.set('query parser', 'simple');
   if (options.requestMetrics) app.use(options.requestMetrics);
+  // Before the request log: a refused request costs next to nothing, even when thousands come.
+  if (options.loadShedding) app.use(shedLoad(options.loadShedding));
 
   app.use(
     pinoHttp({

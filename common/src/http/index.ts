@@ -3,3 +3,4 @@ export * from './validate-request';
 export * from './request-id';
 export * from './same-origin';
 export * from './rate-limit';
+export * from './load-shedding';

@@ -37,13 +37,15 @@ export interface PlannedChange<S extends Subject> {
 
 /**
  * A change as a domain function decides it, over the plain aggregate and with no MongoDB
- * operators: fields to set, one value added to or taken from an array field (written as
- * `$addToSet` / `$pull`, so a long list is not rewritten), and the event announcing it.
+ * operators: fields to set, one value added to, appended to or taken from an array field (written
+ * as `$addToSet` / `$push` / `$pull`, so a long list is not rewritten), and the event announcing it.
  */
 export interface PlainChange<T, S extends Subject> {
   set?: Partial<Omit<T, keyof OutboxFields>>;
   addTo?: Partial<Record<keyof T, unknown>>;
   pullFrom?: Partial<Record<keyof T, unknown>>;
+  /** Appended to an array field (`$push`): an entry of a history, never a duplicate by construction. */
+  push?: Partial<Record<keyof T, unknown>>;
   event?: SubjectEvent<S>;
 }
 
@@ -113,48 +115,15 @@ export class OutboxWriter<T extends OutboxFields> {
    * wrote in between; otherwise reads again and re-plans.
    * @returns the document after the change, or null if it does not exist
    */
-  async change<S extends Subject>(
+  change<S extends Subject>(
     id: unknown,
     plan: (current: HydratedDocument<T>) => PlannedChange<S> | undefined,
   ): Promise<{ doc: HydratedDocument<T>; changed: boolean } | null> {
-    const revisionField = this.options.revisionField;
-    const deadline = Date.now() + (this.options.retryBudgetMs ?? 5_000);
-    for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
-      // Jittered back-off after a lost race, so the losers do not all collide again at once.
-      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 50)));
-      const current = await this.model.findById(id);
-      if (!current) return null;
-      const planned = plan(current);
-      if (!planned) return { doc: current, changed: false };
-      if (!planned.event && !revisionField) throw new Error(`${this.model.modelName}: a change without an event`);
-      const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
-      const set: Record<string, unknown> = { ...($set ?? {}) };
-      const push: Record<string, unknown> = { ...($push ?? {}) };
-      // The guard turns a write by anyone else in between (a concurrent request, another replica) into a retry.
-      const guard: Record<string, unknown> = { _id: current._id };
-      if (revisionField) {
-        const revision = current.get(revisionField) as number;
-        guard[revisionField] = revision;
-        set[revisionField] = revision + 1;
-      } else {
-        guard.version = current.version;
-      }
-      if (planned.event) {
-        const version = current.version + 1;
-        set.version = version;
-        push.outbox = this.event(planned.event.subject, String(current._id), version, planned.event.data);
-      }
-      const updated = await this.model.findOneAndUpdate(
-        guard as never,
-        { ...rest, $set: set, ...(Object.keys(push).length ? { $push: push } : {}) } as never,
-        { returnDocument: 'after' },
-      );
-      if (updated) {
-        if (planned.event) void this.relay.publishPending(this.model, id, updated.get('outbox'));
-        return { doc: updated, changed: true };
-      }
-    }
-    throw new ConcurrentModificationError(this.model.modelName);
+    return this.guardedChange(id, plan, {
+      read: () => this.model.findById(id),
+      write: (guard, update) =>
+        this.model.findOneAndUpdate(guard as never, update as never, { returnDocument: 'after' }),
+    });
   }
 
   /**
@@ -175,24 +144,84 @@ export class OutboxWriter<T extends OutboxFields> {
   }
 
   /**
-   * `change` for plans over plain objects (`toObject()`, defaults applied) that answer a
-   * `PlainChange`; the aggregate after it comes back plain too.
+   * `change` for plans over plain objects that answer a `PlainChange`; the aggregate after it comes
+   * back plain too. Read and written without mongoose documents (`lean`, schema defaults applied
+   * as `toObject()` would): hydrating one costs more CPU than the round trip on the hot paths.
    */
-  async changePlain<S extends Subject>(
+  changePlain<S extends Subject>(
     id: unknown,
     plan: (current: T) => PlainChange<T, S> | undefined,
   ): Promise<{ doc: T; changed: boolean } | null> {
-    const result = await this.change(id, (current) => {
-      const planned = plan(current.toObject() as T);
-      if (!planned) return undefined;
-      const { set, addTo, pullFrom, event } = planned;
-      const update: Record<string, unknown> = {};
-      if (set) update.$set = set;
-      if (addTo) update.$addToSet = addTo;
-      if (pullFrom) update.$pull = pullFrom;
-      return { update, event };
-    });
-    return result && { doc: result.doc.toObject() as T, changed: result.changed };
+    const withDefaults = (doc: unknown) => (doc === null ? null : (this.model.applyDefaults(doc as T) as T));
+    return this.guardedChange(
+      id,
+      (current) => {
+        const planned = plan(current);
+        if (!planned) return undefined;
+        const { set, addTo, pullFrom, push, event } = planned;
+        const update: Record<string, unknown> = {};
+        if (set) update.$set = set;
+        if (addTo) update.$addToSet = addTo;
+        if (pullFrom) update.$pull = pullFrom;
+        if (push) update.$push = push;
+        return { update, event };
+      },
+      {
+        read: () => this.model.findById(id).lean().then(withDefaults),
+        write: (guard, update) =>
+          this.model
+            .findOneAndUpdate(guard as never, update as never, { returnDocument: 'after' })
+            .lean()
+            .then(withDefaults),
+      },
+    );
+  }
+
+  /** The read, plan and version-guarded write of `change` and `changePlain`, over either kind of document. */
+  private async guardedChange<D extends OutboxFields, S extends Subject>(
+    id: unknown,
+    plan: (current: D) => PlannedChange<S> | undefined,
+    store: { read: () => Promise<D | null>; write: (guard: object, update: object) => Promise<D | null> },
+  ): Promise<{ doc: D; changed: boolean } | null> {
+    const revisionField = this.options.revisionField;
+    const deadline = Date.now() + (this.options.retryBudgetMs ?? 5_000);
+    for (let attempt = 0; attempt === 0 || Date.now() < deadline; attempt++) {
+      // Jittered back-off after a lost race, so the losers do not all collide again at once.
+      if (attempt > 0) await new Promise((r) => setTimeout(r, Math.random() * Math.min(2 ** attempt, 50)));
+      const current = await store.read();
+      if (!current) return null;
+      const planned = plan(current);
+      if (!planned) return { doc: current, changed: false };
+      if (!planned.event && !revisionField) throw new Error(`${this.model.modelName}: a change without an event`);
+      const { $set, $push, ...rest } = planned.update as UpdateQuery<Record<string, unknown>>;
+      const set: Record<string, unknown> = { ...($set ?? {}) };
+      const push: Record<string, unknown> = { ...($push ?? {}) };
+      // The guard turns a write by anyone else in between (a concurrent request, another replica) into a retry.
+      const fields = current as unknown as Record<string, unknown>;
+      const guard: Record<string, unknown> = { _id: fields._id };
+      if (revisionField) {
+        const revision = fields[revisionField] as number;
+        guard[revisionField] = revision;
+        set[revisionField] = revision + 1;
+      } else {
+        guard.version = current.version;
+      }
+      if (planned.event) {
+        const version = current.version + 1;
+        set.version = version;
+        push.outbox = this.event(planned.event.subject, String(fields._id), version, planned.event.data);
+      }
+      const updated = await store.write(guard, {
+        ...rest,
+        $set: set,
+        ...(Object.keys(push).length ? { $push: push } : {}),
+      });
+      if (updated) {
+        if (planned.event) void this.relay.publishPending(this.model, id, updated.outbox);
+        return { doc: updated, changed: true };
+      }
+    }
+    throw new ConcurrentModificationError(this.model.modelName);
   }
 
   private event<S extends Subject>(subject: S, aggregateId: string, version: number, data: EventData<S>): OutboxEvent {

@@ -130,6 +130,7 @@ export async function runService<C extends ServiceConfig>(
     prefix: definition.prefix,
     routes: definition.routes(context),
     requestMetrics: metrics.httpMiddleware(definition.prefix),
+    loadShedding: { maxInFlight: config.HTTP_MAX_IN_FLIGHT, retryAfterSeconds: config.HTTP_RETRY_AFTER_S },
   });
   relay.start();
   if (definition.listeners) {

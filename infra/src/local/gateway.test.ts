@@ -231,3 +231,54 @@ function isAlive(pid: number): boolean {
     return false;
   }
 }
+
+describe('the local gateway past its writes in flight', () => {
+  const held: ServerResponse[] = [];
+  let gateway: Gateway;
+  let base: string;
+  let comments: Awaited<ReturnType<typeof upstream>>;
+
+  beforeAll(async () => {
+    // Writes wait until the test answers them; reads answer at once.
+    comments = await upstream('comments', (req, res) => {
+      if (req.method !== 'POST') return false;
+      held.push(res);
+      return true;
+    });
+    gateway = await startGateway({
+      port: 0,
+      routes: loadRouteTable(),
+      upstreams: { comments: comments.origin },
+      maxWritesInFlight: 2,
+    });
+    base = `http://127.0.0.1:${gateway.port}`;
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    comments.server.closeAllConnections();
+    comments.server.close();
+  });
+
+  const post = () => fetch(`${base}/api/comments`, { method: 'POST', body: '{}' });
+
+  it('answers a write past the limit with 503 and Retry-After at once, without passing it on; reads still pass', async () => {
+    const accepted = [post(), post()];
+    while (held.length < 2) await new Promise((r) => setTimeout(r, 10));
+
+    const refused = await post();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get('retry-after')).toBe('1');
+    expect(await refused.json()).toEqual({ errors: [{ message: 'Service unavailable' }] });
+    expect(comments.seen.requests).toBe(2);
+    expect((await fetch(`${base}/api/comments/1`)).status).toBe(200);
+
+    for (const res of held.splice(0)) res.end('{}');
+    expect((await Promise.all(accepted)).map((res) => res.status)).toEqual([200, 200]);
+    // Their places are free again.
+    const next = post();
+    while (held.length < 1) await new Promise((r) => setTimeout(r, 10));
+    held.splice(0).forEach((res) => res.end('{}'));
+    expect((await next).status).toBe(200);
+  });
+});

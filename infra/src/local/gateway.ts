@@ -23,6 +23,14 @@ export interface GatewayOptions {
   maxBodySize?: string;
   /** Write a buffered access log to `runDir/access.log` (off by default: it costs throughput). */
   accessLog?: boolean;
+  /**
+   * Writes proxied to one service at once; past it the gateway answers 503 with `Retry-After: 1`
+   * at once instead of queueing in front of the service. Default `GATEWAY_MAX_WRITES_IN_FLIGHT`
+   * from the environment, else 16: what the comment pipeline finishes in about half a second on
+   * 2 cores (30–45 comments/s, measured at 200/s offered: with 32 the accepted POSTs took p50
+   * 1.0 s, p99 4.7 s). 0: no limit.
+   */
+  maxWritesInFlight?: number;
 }
 
 export interface Gateway {
@@ -73,6 +81,12 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
+function maxWritesInFlightFromEnv(): number {
+  const value = Number(process.env.GATEWAY_MAX_WRITES_IN_FLIGHT ?? 16);
+  if (!Number.isInteger(value) || value < 0) throw new Error('GATEWAY_MAX_WRITES_IN_FLIGHT must be a whole number ≥ 0');
+  return value;
+}
+
 async function launch(binary: string, runDir: string, options: GatewayOptions): Promise<ChildProcess> {
   const conf = join(runDir, 'nginx.conf');
   const errorLog = join(runDir, 'error.log');
@@ -90,6 +104,7 @@ async function launch(binary: string, runDir: string, options: GatewayOptions): 
       ipv6: hasIpv6Loopback(),
       workerConnections: Math.max(256, Math.min(4096, openFileLimit() - 64)),
       runAsRoot: process.getuid?.() === 0,
+      maxWritesInFlight: options.maxWritesInFlight ?? maxWritesInFlightFromEnv(),
     }),
   );
   rmSync(pidFile, { force: true }); // left by a run that was killed: it must not look like this one

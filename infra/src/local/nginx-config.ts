@@ -17,6 +17,8 @@ export interface NginxConfigInput {
   workerConnections: number;
   /** The current user when it is root: workers must run as the user that owns runDir. */
   runAsRoot: boolean;
+  /** Writes (POST, PUT, PATCH, DELETE) proxied to one service at once; past it a 503 at once (0: no limit). */
+  maxWritesInFlight: number;
 }
 
 /** The JSON error body of the contract, as an nginx string (no `'` or `\` may reach it). */
@@ -47,6 +49,10 @@ const errorPageUri = '/__postline_gateway_error';
 // What goes into the config verbatim must not be able to change its syntax.
 const safePrefix = /^\/[A-Za-z0-9._~/-]*$/;
 const safeName = /^[A-Za-z0-9][A-Za-z0-9_-]*$/;
+
+function writesZone(service: string): string {
+  return `postline_writes_${service}`;
+}
 
 function upstreamName(service: string): string {
   return `postline_${service.replace(/-/g, '_')}`;
@@ -88,7 +94,10 @@ export function renderNginxConfig(input: NginxConfigInput): string {
     locations(
       prefix,
       running.includes(service)
-        ? [`proxy_pass http://${upstreamName(service)};`]
+        ? [
+            ...(input.maxWritesInFlight > 0 ? [`limit_conn ${writesZone(service)} ${input.maxWritesInFlight};`] : []),
+            `proxy_pass http://${upstreamName(service)};`,
+          ]
         : [`return 503 ${errorBody(`${service} is not running`)};`],
     ),
   );
@@ -147,6 +156,21 @@ http {
     "" "";
     default upgrade;
   }
+  # Load shedding: a service gets at most maxWritesInFlight writes at once (limit_conn counts a
+  # request while it is processed; reads, event streams included, have no key and are not counted).
+  # Past that the gateway answers 503 with Retry-After at once: a queue in front of a saturated
+  # platform only made every write wait (at 200 comments/s on 2 cores, p50 12.5 s).
+  map $request_method $postline_write {
+    POST 1;
+    PUT 1;
+    PATCH 1;
+    DELETE 1;
+    default "";
+  }
+  limit_conn_status 503;
+  limit_conn_log_level info;
+${running.map((s) => `  limit_conn_zone $postline_write zone=${writesZone(s)}:1m;`).join('\n')}
+
   # The path in a 404 body only when it cannot break the JSON around it.
   map $uri $postline_shown_uri {
     "~^[A-Za-z0-9/._~!&'()*+,;=:@%-]*$" $uri;
@@ -195,7 +219,7 @@ ${listen.map((l) => `    listen ${l} backlog=4096;`).join('\n')}
     # parse (bad percent-encoding, NUL) before the request has a URI, and from there it cannot
     # reach a named location (it answered its own HTML 500 instead).
 ${gatewayErrors.map(([code]) => `    error_page ${code} ${errorPageUri}/${code};`).join('\n')}
-${gatewayErrors.map(([code, status, message]) => `    location = ${errorPageUri}/${code} {\n      internal;\n      return ${status} ${errorBody(message)};\n    }`).join('\n')}
+${gatewayErrors.map(([code, status, message]) => `    location = ${errorPageUri}/${code} {\n      internal;\n${status === 503 ? '      add_header Retry-After 1 always;\n' : ''}      return ${status} ${errorBody(message)};\n    }`).join('\n')}
 
 ${[...routeLocations, ...apiMiss].join('\n')}
   }

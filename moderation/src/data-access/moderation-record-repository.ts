@@ -45,18 +45,30 @@ export class ModerationRecordRepository {
     id: string,
     plan: (current: ModerationRecord) => RecordChange | undefined,
   ): Promise<ModerationRecord | null> {
-    const outcome = await this.writer.change(id, (doc) => {
-      const current = doc.toObject();
+    const outcome = await this.writer.changePlain(id, (current) => {
       const planned = plan(current);
       if (!planned) return undefined;
       const { decision } = planned;
-      if (!decision) return { update: { $set: planned.set } };
+      if (!decision) return { set: planned.set };
       return {
-        update: { $set: planned.set, $push: { decisions: decision } },
+        set: planned.set,
+        push: { decisions: decision },
         event: { subject: 'comment.moderated' as const, data: commentModeratedData(current, decision) },
       };
     });
-    return outcome?.doc.toObject() ?? null;
+    return outcome?.doc ?? null;
+  }
+
+  /**
+   * A change without a decision, written only where the record has applied comment version
+   * `commentVersion` (one conditional write, no read): whether it was.
+   */
+  async changeAt(id: string, commentVersion: number, set: RecordChange['set']): Promise<boolean> {
+    const result = await this.model.collection.updateOne({ _id: id, commentVersion } as never, {
+      $set: set,
+      $inc: { revision: 1 },
+    });
+    return result.modifiedCount === 1;
   }
 
   async findById(id: string): Promise<ModerationRecord | null> {

@@ -40,6 +40,18 @@ export class CommentModeration {
       );
       if (inserted) return;
       // Taken (a redelivery, or another replica was first): from here on an ordinary, version-checked change.
+    } else if (event.data.status !== 'pending') {
+      // A status announcement (the comments service applying a decision) is recorded as seen and
+      // decides nothing: one write where the record is at the version before; otherwise (a
+      // redelivery, a gap) the read below says which.
+      const seen = this.judgement(event);
+      if (
+        await this.records.changeAt(event.aggregateId, event.version - 1, {
+          ...seen.set,
+          authorUsername: event.data.authorUsername,
+        })
+      )
+        return;
     }
     const record = await this.records.change(event.aggregateId, (current) => {
       if (decideApply(current.commentVersion, event.version, `comment ${current._id}`) === 'already-applied')

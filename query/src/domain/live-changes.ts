@@ -1,4 +1,4 @@
-import type { Subject } from '@postline/common';
+import type { AnyEventEnvelope, Subject } from '@postline/common';
 import type { LiveEvents } from '@postline/common/api';
 import type { StoredComment, StoredPost } from '../data-access/read-models';
 import { commentJsonOf } from './answers';
@@ -28,7 +28,61 @@ export type LiveChange = {
 export const liveChannel = {
   post: (postId: string) => `post:${postId}`,
   user: (userId: string) => `user:${userId}`,
+  /** Stands for every `user:` channel: a change whose author the event does not name. */
+  anyUser: 'user:*',
 } as const;
+
+/**
+ * An applied change as the replica that applied it announces it for the live streams: what it is
+ * about, not what it shows. Each replica reads it back (`liveChangesReader`) only if one of its own
+ * streams follows a channel it may concern (`liveChannelsOf`), so a change nobody watches costs no read.
+ */
+export interface LiveAbout {
+  subject: LiveSubject;
+  labels: ChangeLabels;
+  postId: string;
+  commentId?: string;
+  /** The comment's author, when the event names it (comment.created and comment.updated do). */
+  authorId?: string;
+}
+
+const liveSubjects = [
+  'comment.created',
+  'comment.updated',
+  'comment.deleted',
+  'comment.moderated',
+  'post.updated',
+  'post.liked',
+  'post.unliked',
+  'post.deleted',
+] as const;
+type LiveSubject = (typeof liveSubjects)[number];
+const isLiveSubject = (subject: Subject): subject is LiveSubject =>
+  (liveSubjects as readonly Subject[]).includes(subject);
+
+/** What an applied event is about for the live streams; undefined when it shows on none (or changed nothing). */
+export function liveAboutOf(event: AnyEventEnvelope, labels: ChangeLabels): LiveAbout | undefined {
+  const { subject } = event;
+  if (labels.length === 0 || !isLiveSubject(subject)) return undefined;
+  switch (event.subject) {
+    case 'comment.created':
+    case 'comment.updated':
+      return { subject, labels, postId: event.data.postId, commentId: event.data.id, authorId: event.data.authorId };
+    case 'comment.deleted':
+      return { subject, labels, postId: event.data.postId, commentId: event.data.id };
+    case 'comment.moderated':
+      return { subject, labels, postId: event.data.postId, commentId: event.data.commentId };
+    default:
+      return { subject, labels, postId: event.aggregateId };
+  }
+}
+
+/** The channels a change may show on: the post's, and for a comment its author's (any user's when unnamed). */
+export function liveChannelsOf(about: Pick<LiveAbout, 'postId' | 'commentId' | 'authorId'>): string[] {
+  const post = liveChannel.post(about.postId);
+  if (about.commentId === undefined) return [post];
+  return [post, about.authorId === undefined ? liveChannel.anyUser : liveChannel.user(about.authorId)];
+}
 
 export type LivePost = Pick<
   StoredPost,

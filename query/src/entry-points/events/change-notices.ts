@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { EventBus } from '@postline/common';
 import type { Logger } from 'pino';
 import type { ChangeLabels } from '../../domain/change-labels';
-import type { LiveChange } from '../../domain/live-changes';
+import type { LiveAbout } from '../../domain/live-changes';
 
 /** What a change notice drops things from: the answer caches, the search index. */
 export interface NoticeTarget {
@@ -14,7 +14,7 @@ export interface NoticeTarget {
 /** Where live changes go on every replica: the event streams of `GET /live` (live-hub.ts). */
 export interface LiveTarget {
   /** `id`: unique across replicas (announcing replica's origin and its own count). */
-  receive(id: string, changes: readonly LiveChange[]): void;
+  receive(id: string, about: LiveAbout): void;
   /** Changes may have been missed (`live` false: from now on; true: until now, but they arrive again). */
   gap(live: boolean): void;
 }
@@ -24,8 +24,8 @@ interface Notice {
   /** When the announcing replica had written the change (ms since the epoch). */
   appliedAt: number;
   labels: ChangeLabels;
-  /** What live pages show of the change, numbered by the announcing replica. */
-  live?: { seq: number; changes: LiveChange[] };
+  /** What the change is about for live pages, numbered by the announcing replica. */
+  live?: { seq: number; about: LiveAbout };
 }
 
 /**
@@ -97,24 +97,18 @@ export class ChangeNotices {
     void this.watchConnection();
   }
 
-  /** After a write: drop here at once, then tell every replica. */
-  announce(family: string, labels: ChangeLabels): void {
+  /**
+   * After a write: drop here at once, then tell every replica, with what the change is about
+   * for the live streams (`live`; each replica reads back what its own streams show).
+   */
+  announce(family: string, labels: ChangeLabels, live?: LiveAbout): void {
     if (labels.length === 0) return;
     for (const target of this.caches) target.drop(labels);
-    this.publish(family, { origin: this.origin, appliedAt: Date.now(), labels });
-  }
-
-  /**
-   * What live pages show of a change, once it is announced (it is read back after the write: the
-   * labels go first, so no cache waits for that read): to every replica's streams, its own included.
-   */
-  announceLive(family: string, live: LiveChange[]): void {
-    if (live.length === 0) return;
     this.publish(family, {
       origin: this.origin,
       appliedAt: Date.now(),
-      labels: [],
-      live: { seq: ++this.liveSeq, changes: live },
+      labels,
+      ...(live ? { live: { seq: ++this.liveSeq, about: live } } : {}),
     });
   }
 
@@ -138,8 +132,8 @@ export class ChangeNotices {
       return;
     }
     if (notice.labels.length > 0) for (const target of this.everyTarget) target.drop(notice.labels);
-    if (notice.live && Array.isArray(notice.live.changes))
-      this.liveTarget?.receive(`${notice.origin}.${notice.live.seq}`, notice.live.changes);
+    const about = notice.live?.about;
+    if (notice.live && isLiveAbout(about)) this.liveTarget?.receive(`${notice.origin}.${notice.live.seq}`, about);
     this.received.push({ ...notice, receivedAt: Date.now(), fromSelf: notice.origin === this.origin });
     if (this.received.length > kept) this.received.splice(0, this.received.length - kept);
   }
@@ -160,4 +154,9 @@ export class ChangeNotices {
       }
     }
   }
+}
+
+function isLiveAbout(about: unknown): about is LiveAbout {
+  const a = about as Partial<LiveAbout> | undefined;
+  return typeof a?.subject === 'string' && typeof a.postId === 'string' && Array.isArray(a.labels);
 }

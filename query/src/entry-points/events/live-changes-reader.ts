@@ -1,4 +1,3 @@
-import type { AnyEventEnvelope } from '@postline/common';
 import type { ReadModels } from '../../data-access/read-models';
 import type { ChangeLabels } from '../../domain/change-labels';
 import {
@@ -6,16 +5,16 @@ import {
   commentLiveChanges,
   livePostProjection,
   postLiveChanges,
+  type LiveAbout,
   type LiveChange,
   type LivePost,
 } from '../../domain/live-changes';
 
 /**
- * After a handler applied an event (live path only, never the replay): what
- * the event changed that live pages show, read back by id (a comment and its
- * post, or a post) so the change carries the state after the write, whichever
- * order duplicates arrive in. Announced with the change's labels (see
- * change-notices.ts); serialised once by each replica that receives it.
+ * What an applied change (live path only, never the replay) shows on live pages, read back by id
+ * (a comment and its post, or a post) so it carries the state after the write, whichever order
+ * duplicates arrive in. Called by each replica whose streams follow a channel the change may
+ * concern (live-hub.ts), when its notice arrives or when a stream resumes across it.
  */
 export function liveChangesReader(models: ReadModels) {
   const post = (id: string) =>
@@ -27,23 +26,9 @@ export function liveChangesReader(models: ReadModels) {
     return commentLiveChanges(labels, found, shown);
   };
 
-  return async (event: AnyEventEnvelope, labels: ChangeLabels): Promise<LiveChange[]> => {
-    if (labels.length === 0) return [];
-    switch (event.subject) {
-      case 'comment.created':
-      case 'comment.updated':
-      case 'comment.deleted':
-        return comment(event.data.id, labels);
-      case 'comment.moderated':
-        return comment(event.data.commentId, labels);
-      case 'post.updated':
-      case 'post.liked':
-      case 'post.unliked':
-      case 'post.deleted':
-        return postLiveChanges(event.subject, labels, event.aggregateId, await post(event.aggregateId));
-      default:
-        return [];
-    }
+  return async ({ subject, labels, postId, commentId }: LiveAbout): Promise<LiveChange[]> => {
+    if (commentId !== undefined) return comment(commentId, labels);
+    return postLiveChanges(subject, labels, postId, await post(postId));
   };
 }
 

@@ -1,7 +1,7 @@
 import type { AnyEventEnvelope, EventListener, Subject } from '@postline/common';
 import type { ReadModels } from '../../data-access/read-models';
+import { liveAboutOf } from '../../domain/live-changes';
 import type { ChangeNotices } from './change-notices';
-import type { LiveChangesReader } from './live-changes-reader';
 import { commentHandlers } from './comment-handlers';
 import type { ReadModelHandler, ReadModelHandlers } from './handlers';
 import { postHandlers } from './post-handlers';
@@ -14,20 +14,18 @@ export function readModelHandlers(models: ReadModels): ReadModelHandlers {
 
 /**
  * The live path: the durable consumers deliver each event to its handler; what it changed (the
- * labels, and what live pages show of it) is announced before the ack.
+ * labels, and what it is about for the live streams) is announced before the ack.
  */
 export function registerReadModelListeners(
   listener: EventListener,
   handlers: ReadModelHandlers,
   notices?: ChangeNotices,
-  liveChanges?: LiveChangesReader,
 ): void {
   for (const [subject, handler] of Object.entries(handlers) as [Subject, ReadModelHandler<Subject>][]) {
     const family = subject.slice(0, subject.indexOf('.'));
     listener.on(subject, async (event) => {
       const labels = await handler(event);
-      notices?.announce(family, labels);
-      if (notices && liveChanges) notices.announceLive(family, await liveChanges(event as AnyEventEnvelope, labels));
+      notices?.announce(family, labels, liveAboutOf(event as AnyEventEnvelope, labels));
     });
   }
 }

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { ServerResponse } from 'node:http';
 import { pino } from 'pino';
-import type { LiveChange } from '../../domain/live-changes';
+import type { LiveAbout, LiveChange } from '../../domain/live-changes';
 import { LiveHub } from './live-hub';
 
 /** A response that keeps what is written to it. */
@@ -31,12 +31,23 @@ class FakeResponse extends EventEmitter {
   }
 }
 
+/** What each change shows, as the read-back finds it; and how many read-backs the hub made. */
+const shows = new Map<LiveAbout, LiveChange[]>();
+let reads = 0;
+const read = (about: LiveAbout) => {
+  reads++;
+  return Promise.resolve(shows.get(about) ?? []);
+};
+/** Lets the read-backs resolve. */
+const settled = () => new Promise((resolve) => setImmediate(resolve));
+
 const hubs: LiveHub[] = [];
 function hub(replaySize = 10): LiveHub {
   const created = new LiveHub({
     maxConnections: 10,
     heartbeatMs: 60_000,
     replaySize,
+    read,
     logger: pino({ level: 'silent' }),
   });
   hubs.push(created);
@@ -44,16 +55,20 @@ function hub(replaySize = 10): LiveHub {
 }
 afterEach(() => hubs.splice(0).forEach((h) => h.close()));
 
-const like = (postId: string, likeCount: number): LiveChange[] => [
-  {
-    channel: `post:${postId}`,
-    event: 'post',
-    data: {
-      post: { id: postId, likeCount, commentCount: 0, updatedAt: '', version: likeCount },
-      contentChanged: false,
+const like = (postId: string, likeCount: number): LiveAbout => {
+  const about: LiveAbout = { subject: 'post.liked', labels: [`post:${postId}`], postId };
+  shows.set(about, [
+    {
+      channel: `post:${postId}`,
+      event: 'post',
+      data: {
+        post: { id: postId, likeCount, commentCount: 0, updatedAt: '', version: likeCount },
+        contentChanged: false,
+      },
     },
-  },
-];
+  ]);
+  return about;
+};
 const open = (h: LiveHub, channels: string[], lastEventId?: string) => {
   const res = new FakeResponse();
   h.start(res as unknown as ServerResponse, channels, lastEventId);
@@ -61,25 +76,55 @@ const open = (h: LiveHub, channels: string[], lastEventId?: string) => {
 };
 
 describe('LiveHub', () => {
-  it('writes each change to the streams of its channel only, once per id', () => {
+  it('writes each change to the streams of its channel only, once per id', async () => {
     const h = hub();
     const a = open(h, ['post:a']);
     const b = open(h, ['post:b']);
     h.receive('r1.1', like('a', 1));
     h.receive('r1.1', like('a', 1)); // the same notice again
     h.receive('r1.2', like('b', 1));
+    await settled();
     expect(a.events()).toEqual(['ready', 'post@r1.1']);
     expect(b.events()).toEqual(['ready', 'post@r1.2']);
   });
 
-  it('resumes after an id, replaying what came within the reorder window before it too', () => {
+  it('reads back only what a stream here follows, and the rest when a resume needs it', async () => {
+    const h = hub();
+    open(h, ['post:a', 'user:u1']);
+    reads = 0;
+    h.receive('r1.1', like('b', 1));
+    // A comment whose author the event does not name may concern any user's channel.
+    const unnamed: LiveAbout = { subject: 'comment.moderated', labels: ['post-page:c'], postId: 'c', commentId: 'x' };
+    const named: LiveAbout = { ...unnamed, subject: 'comment.updated', authorId: 'u2' };
+    h.receive('r1.2', named);
+    await settled();
+    expect(reads).toBe(0);
+    h.receive('r1.3', unnamed);
+    h.receive('r1.4', like('a', 2));
+    await settled();
+    expect(reads).toBe(2);
+    const resumed = open(h, ['post:b'], 'r1.1');
+    await settled();
+    expect(reads).toBe(2);
+    expect(resumed.events()).toEqual([]);
+    // r1.1 was within the reorder window of itself: replayed, read back now.
+    const older = open(h, ['post:b'], 'r1.2');
+    await settled();
+    expect(older.events()).toEqual(['post@r1.1']);
+    expect(reads).toBe(3);
+  });
+
+  it('resumes after an id, replaying what came within the reorder window before it too', async () => {
     const h = hub();
     h.receive('r1.1', like('a', 1));
     h.receive('r2.1', like('a', 2));
     h.receive('r1.2', like('a', 3));
     // Received here as r1.1, r2.1, r1.2; the client's replica may have had r2.1 after r1.2.
     const resumed = open(h, ['post:a'], 'r1.2');
-    expect(resumed.events()).toEqual(['post@r1.1', 'post@r2.1', 'post@r1.2']);
+    // What arrives while the resume reads comes after what it replays.
+    h.receive('r1.3', like('a', 4));
+    await settled();
+    expect(resumed.events()).toEqual(['post@r1.1', 'post@r2.1', 'post@r1.2', 'post@r1.3']);
   });
 
   it('tells a stream to reload when its id is unknown, fell out of the buffer, or after a gap', () => {
@@ -96,11 +141,12 @@ describe('LiveHub', () => {
     expect(live.events()).toEqual(['ready@r1.3', 'reload']);
   });
 
-  it('closes a stream that does not keep up, and forgets closed streams', () => {
+  it('closes a stream that does not keep up, and forgets closed streams', async () => {
     const h = hub();
     const slow = open(h, ['post:a']);
     slow.writableLength = 2 * 1024 * 1024;
     h.receive('r1.1', like('a', 1));
+    await settled();
     expect(slow.destroyed).toBe(true);
     expect(h.connections).toBe(0);
   });

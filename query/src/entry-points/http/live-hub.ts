@@ -1,6 +1,6 @@
 import type { ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
-import type { LiveChange } from '../../domain/live-changes';
+import { liveChannel, liveChannelsOf, type LiveAbout, type LiveChange } from '../../domain/live-changes';
 import type { LiveTarget } from '../events/change-notices';
 
 export interface LiveHubOptions {
@@ -10,6 +10,8 @@ export interface LiveHubOptions {
   heartbeatMs: number;
   /** Changes kept for resuming (`Last-Event-ID`); a resume from before them gets `reload`. */
   replaySize: number;
+  /** What a change shows on the live streams, read back after it was applied (live-changes-reader.ts). */
+  read: (about: LiveAbout) => Promise<LiveChange[]>;
   logger: Logger;
 }
 
@@ -29,14 +31,21 @@ interface Stream {
   channels: readonly string[];
   /** When the reader's session ends (ms since the epoch): the stream ends then (checked at each heartbeat). */
   endsAt?: number;
+  /** While a resume reads what it replays: what arrives meanwhile, written after it. */
+  held?: string[];
 }
+
+type Frame = { channel: string; text: string };
 
 interface Entry {
   id: string;
   /** Position in this replica's order of receipt. */
   index: number;
   receivedAt: number;
-  frames: { channel: string; text: string }[];
+  about: LiveAbout;
+  channels: readonly string[];
+  /** Read back once: when the change arrives if a stream here follows it, else when a resume needs it. */
+  frames?: Promise<Frame[]>;
 }
 
 const frameOf = (event: string, id: string | undefined, data: string) =>
@@ -44,10 +53,13 @@ const frameOf = (event: string, id: string | undefined, data: string) =>
 
 /**
  * The event streams of `GET /live` on this replica: each change that any
- * replica applied (received as a change notice) is serialised once into one
- * frame per channel and written to the streams of that channel; the last
- * `replaySize` are kept, in order of receipt, for resuming. A stream id is
- * `<announcing replica>.<its count>`, the same on every replica, so a client
+ * replica applied (received as a change notice saying what it is about) is,
+ * if a stream here follows a channel it may concern, read back and serialised
+ * once into one frame per channel and written to the streams of that channel;
+ * a change nobody here follows costs no read. The last `replaySize` are kept,
+ * in order of receipt, for resuming; one not read yet is read when a resume
+ * needs it (the state then: the client keeps the newest by `rev`). A stream id
+ * is `<announcing replica>.<its count>`, the same on every replica, so a client
  * resumes on whichever replica the gateway picks (see the README).
  */
 /** What a live stream's answer starts with; a HEAD request gets these and nothing more. */
@@ -62,6 +74,8 @@ export const liveStreamHeaders = {
 export class LiveHub implements LiveTarget {
   private readonly byChannel = new Map<string, Set<Stream>>();
   private readonly streams = new Set<Stream>();
+  /** Streams that follow a user's channel: a change whose author is not named may concern them. */
+  private userStreams = 0;
   private readonly entries: Entry[] = [];
   private readonly indexOf = new Map<string, number>();
   private nextIndex = 0;
@@ -97,35 +111,48 @@ export class LiveHub implements LiveTarget {
       if (!set) this.byChannel.set(channel, (set = new Set()));
       set.add(stream);
     }
+    if (followsUsers(channels)) this.userStreams++;
     res.once('close', () => this.remove(stream));
 
     const latest = this.entries.at(-1)?.id;
-    let text = `retry: ${retryMs}\n\n`;
-    if (lastEventId === undefined) text += frameOf('ready', latest, '{}');
-    else {
-      const from = this.resumeFrom(lastEventId);
-      if (from === undefined) text += frameOf('reload', latest, '{}');
-      else
-        for (let i = from; i < this.entries.length; i++)
-          for (const frame of this.entries[i]!.frames) if (channels.includes(frame.channel)) text += frame.text;
+    const head = `retry: ${retryMs}\n\n`;
+    const from = lastEventId === undefined ? undefined : this.resumeFrom(lastEventId);
+    if (from === undefined) {
+      res.write(head + frameOf(lastEventId === undefined ? 'ready' : 'reload', latest, '{}'));
+      return;
     }
-    res.write(text);
+    const replayed = this.entries.slice(from).filter((entry) => concerns(entry.channels, channels));
+    stream.held = [];
+    void Promise.all(replayed.map((entry) => this.framesOf(entry))).then((frameLists) => {
+      let text = head;
+      for (const frames of frameLists)
+        for (const frame of frames) if (channels.includes(frame.channel)) text += frame.text;
+      const held = stream.held ?? [];
+      stream.held = undefined;
+      this.write(stream, text + held.join(''));
+    });
   }
 
-  /** A change any replica applied: one frame per channel, written to each stream of the channel. */
-  receive(id: string, changes: readonly LiveChange[]): void {
+  /** A change any replica applied: read back if a stream here follows it, then one frame per channel to its streams. */
+  receive(id: string, about: LiveAbout): void {
     if (this.indexOf.has(id)) return;
-    const frames = changes
-      .filter((c) => typeof c?.channel === 'string' && typeof c.event === 'string')
-      .map((c) => ({ channel: c.channel, text: frameOf(c.event, id, JSON.stringify(c.data)) }));
-    const entry: Entry = { id, index: this.nextIndex++, receivedAt: Date.now(), frames };
+    const entry: Entry = {
+      id,
+      index: this.nextIndex++,
+      receivedAt: Date.now(),
+      about,
+      channels: liveChannelsOf(about),
+    };
     this.entries.push(entry);
     this.indexOf.set(id, entry.index);
     while (this.entries.length > this.options.replaySize) this.indexOf.delete(this.entries.shift()!.id);
-    for (const frame of frames) {
-      const streams = this.byChannel.get(frame.channel);
-      if (streams) for (const stream of streams) this.write(stream, frame.text);
-    }
+    if (!this.followed(entry.channels)) return;
+    void this.framesOf(entry).then((frames) => {
+      for (const frame of frames) {
+        const streams = this.byChannel.get(frame.channel);
+        if (streams) for (const stream of streams) this.write(stream, frame.text);
+      }
+    });
   }
 
   /**
@@ -149,6 +176,36 @@ export class LiveHub implements LiveTarget {
     for (const stream of [...this.streams]) stream.res.end();
   }
 
+  /** Whether a stream here follows one of these channels. */
+  private followed(channels: readonly string[]): boolean {
+    return channels.some((channel) =>
+      channel === liveChannel.anyUser ? this.userStreams > 0 : this.byChannel.has(channel),
+    );
+  }
+
+  /**
+   * The entry's frames, read back once. A read that fails (the database is unreachable) leaves
+   * the streams of its channels told to reload: they re-read the page when it answers again.
+   */
+  private framesOf(entry: Entry): Promise<Frame[]> {
+    entry.frames ??= this.options.read(entry.about).then(
+      (changes) =>
+        changes
+          .filter((c) => typeof c?.channel === 'string' && typeof c.event === 'string')
+          .map((c) => ({ channel: c.channel, text: frameOf(c.event, entry.id, JSON.stringify(c.data)) })),
+      (err: unknown) => {
+        this.options.logger.warn({ err, change: entry.id }, 'could not read back a live change: its streams reload');
+        const reload = frameOf('reload', undefined, '{}');
+        return entry.channels.flatMap((channel) =>
+          channel === liveChannel.anyUser
+            ? [...this.byChannel.keys()].filter((c) => followsUsers([c])).map((c) => ({ channel: c, text: reload }))
+            : [{ channel, text: reload }],
+        );
+      },
+    );
+    return entry.frames;
+  }
+
   /** Where in `entries` a resume after `lastEventId` starts, or undefined if it is not kept. */
   private resumeFrom(lastEventId: string): number | undefined {
     const index = this.indexOf.get(lastEventId);
@@ -164,6 +221,10 @@ export class LiveHub implements LiveTarget {
   private write(stream: Stream, text: string): void {
     const { res } = stream;
     if (res.writableEnded || res.destroyed) return;
+    if (stream.held) {
+      stream.held.push(text);
+      return;
+    }
     if (res.writableLength > maxUnsentBytes) {
       this.options.logger.warn('closing a live stream that does not keep up (it resumes when it reconnects)');
       res.destroy();
@@ -182,7 +243,8 @@ export class LiveHub implements LiveTarget {
   }
 
   private remove(stream: Stream): void {
-    this.streams.delete(stream);
+    if (!this.streams.delete(stream)) return;
+    if (followsUsers(stream.channels)) this.userStreams--;
     for (const channel of stream.channels) {
       const set = this.byChannel.get(channel);
       if (!set) continue;
@@ -190,4 +252,13 @@ export class LiveHub implements LiveTarget {
       if (set.size === 0) this.byChannel.delete(channel);
     }
   }
+}
+
+const followsUsers = (channels: readonly string[]) => channels.some((channel) => channel.startsWith('user:'));
+
+/** Whether a change that may show on `about` concerns a stream of `channels`. */
+function concerns(about: readonly string[], channels: readonly string[]): boolean {
+  return about.some((channel) =>
+    channel === liveChannel.anyUser ? followsUsers(channels) : channels.includes(channel),
+  );
 }

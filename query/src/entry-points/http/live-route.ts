@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { matchedData, query } from 'express-validator';
-import { ServiceUnavailableError, ValidationError, validateRequest } from '@postline/common';
+import { leaveInFlight, ServiceUnavailableError, ValidationError, validateRequest } from '@postline/common';
 import { liveChannel } from '../../domain/live-changes';
 import { liveStreamHeaders, type LiveHub } from './live-hub';
 import { tokenOf } from './viewer-token';
@@ -60,6 +60,8 @@ export function liveRoutes(hub: LiveHub): Router {
     }
     // An id too long to be ours is not found, so that stream starts with `reload`.
     hub.start(res, channels, req.get('Last-Event-ID')?.slice(0, 200), req.currentUser ? sessionEnd(req) : undefined);
+    // Open for as long as the reader reads: not work that the load shedding should wait for.
+    leaveInFlight(res);
   });
   return router;
 }
