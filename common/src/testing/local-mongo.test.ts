@@ -270,6 +270,29 @@ describe('the local MongoDB: secondary indexes answer as the scan does', () => {
     expect(cursor.executionStats.totalDocsExamined).toBe(await plain.countDocuments({ g: 'p', b: true }));
   });
 
+  it('picks the index that reads the fewest keys', async () => {
+    const picked = client
+      .db(uniqueNamespace('pick'))
+      .collection<{ _id: number; kind: string; slug: string; author: string; at: number }>('posts');
+    await picked.createIndex({ kind: 1, at: -1 });
+    await picked.createIndex({ slug: 1 });
+    await picked.createIndex({ author: 1, kind: 1, at: -1 });
+    await picked.insertMany(
+      Array.from({ length: 500 }, (_, i) => ({ _id: i, kind: 'post', slug: `s${i}`, author: `a${i % 100}`, at: i })),
+    );
+    const bySlug = (await picked.find({ kind: 'post', slug: 's7' }).limit(1).explain()) as unknown as Explained;
+    expect(scanOf(bySlug.queryPlanner.winningPlan)?.indexName).toBe('slug_1');
+    expect(bySlug.executionStats.totalDocsExamined).toBe(1);
+    // Newest first through {kind, at} would walk most posts to find two authors' five.
+    const twoAuthors = { author: { $in: ['a1', 'a2'] }, kind: 'post' };
+    const page = (await picked.find(twoAuthors).sort({ at: -1 }).limit(5).explain()) as unknown as Explained;
+    expect(scanOf(page.queryPlanner.winningPlan)?.indexName).toBe('author_1_kind_1_at_-1');
+    expect(page.executionStats.totalDocsExamined).toBe(10);
+    expect((await picked.find(twoAuthors).sort({ at: -1 }).limit(5).toArray()).map((p) => p._id)).toEqual([
+      402, 401, 302, 301, 202,
+    ]);
+  });
+
   it('falls back to the scan where no index applies', async () => {
     const scan = await explain({ filter: { d: { $gte: day(2) } }, sort: { n: 1 }, limit: 8 });
     expect(scanOf(scan.queryPlanner.winningPlan)?.stage).toBe('COLLSCAN');

@@ -85,15 +85,77 @@ final class IndexPlanner {
     long docsExamined;
   }
 
-  /** The best index plan for a filter and sort, or null when no ordered index helps. */
-  static Plan plan(List<Index<Integer>> indexes, Document query, Document orderBy) {
-    Plan best = null;
+  /** Plans are compared by the keys they would read, counted up to this many. */
+  private static final int ESTIMATE_CAP = 1_000;
+
+  /**
+   * The best index plan for a filter and sort, or null when no ordered index helps: the one that
+   * reads the fewest keys. MongoDB races its candidate plans for this; here an unsorted plan
+   * counts the keys in its ranges, and a plan that reads the sort in order with a limit
+   * ({@code wanted}: skip + limit) is tried until it matched that many or read more keys than the
+   * best plan so far holds (a slug's one key beats a million published posts; a page of two
+   * authors' posts read through their {@code $in} beats walking every post newest first). Ties go
+   * to the plan that bounds more fields, then orders more sort fields.
+   */
+  static Plan plan(List<Index<Integer>> indexes, Document query, Document orderBy, int wanted, Documents documents) {
+    List<Plan> plans = new ArrayList<>();
     for (Index<Integer> candidate : indexes) {
-      if (!(candidate instanceof OrderedIndex index)) continue;
-      Plan plan = planFor(index, query, orderBy);
-      if (plan != null && (best == null || plan.score() > best.score())) best = plan;
+      if (candidate instanceof OrderedIndex index) {
+        Plan plan = planFor(index, query, orderBy);
+        if (plan != null) plans.add(plan);
+      }
+    }
+    if (plans.size() <= 1) return plans.isEmpty() ? null : plans.get(0);
+    long[] reads = new long[plans.size()];
+    long budget = ESTIMATE_CAP;
+    for (int i = 0; i < plans.size(); i++) {
+      if (plans.get(i).sortedFields > 0 && wanted > 0) continue;
+      reads[i] = keysWithin(plans.get(i), ESTIMATE_CAP);
+      budget = Math.min(budget, reads[i]);
+    }
+    // Likeliest first, so each trial's reads bound the next ones'.
+    List<Integer> sorted = new ArrayList<>();
+    for (int i = 0; i < plans.size(); i++) if (plans.get(i).sortedFields > 0 && wanted > 0) sorted.add(i);
+    sorted.sort(Comparator.comparingInt((Integer i) -> plans.get(i).score()).reversed());
+    for (int i : sorted) {
+      reads[i] = trial(plans.get(i), query, wanted, budget, documents);
+      budget = Math.min(budget, reads[i]);
+    }
+    Plan best = null;
+    long bestReads = Long.MAX_VALUE;
+    for (int i = 0; i < plans.size(); i++) {
+      Plan plan = plans.get(i);
+      if (best == null || reads[i] < bestReads || (reads[i] == bestReads && plan.score() > best.score())) {
+        best = plan;
+        bestReads = reads[i];
+      }
     }
     return best;
+  }
+
+  /** How many keys the plan's ranges hold, counted up to {@code cap}. */
+  private static long keysWithin(Plan plan, long cap) {
+    long keys = 0;
+    for (OrderedIndex.Entry[] range : ranges(plan)) {
+      for (Iterator<OrderedIndex.Entry> it = plan.index.range(range[0], range[1]).iterator(); it.hasNext(); it.next()) {
+        if (++keys >= cap) return cap;
+      }
+    }
+    return keys;
+  }
+
+  /** Keys a sorted plan reads until {@code wanted} documents matched; past {@code budget}, budget + 1. */
+  private static long trial(Plan plan, Document query, int wanted, long budget, Documents documents) {
+    OrderedIndex.Entry[] range = ranges(plan).get(0);
+    NavigableSet<OrderedIndex.Entry> entries = plan.index.range(range[0], range[1]);
+    Iterator<OrderedIndex.Entry> it = plan.backward ? entries.descendingIterator() : entries.iterator();
+    long keys = 0;
+    int matched = 0;
+    while (it.hasNext() && matched < wanted) {
+      if (++keys > budget) return budget + 1;
+      if (documents.matches(documents.at(it.next().position()), query)) matched++;
+    }
+    return keys;
   }
 
   private static Plan planFor(OrderedIndex index, Document query, Document orderBy) {

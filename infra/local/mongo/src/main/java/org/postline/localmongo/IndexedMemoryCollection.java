@@ -96,11 +96,11 @@ final class IndexedMemoryCollection extends MemoryCollection implements IndexPla
         explained(explanation, narrowing.getName(), positions.size());
         return matchDocuments(query, positions, orderBy, skip, limit, batchSize, fields);
       }
-      IndexPlanner.Plan plan = IndexPlanner.plan(indexes, query, orderBy);
+      int wanted = limit > 0 ? skip + limit : 0;
+      IndexPlanner.Plan plan = IndexPlanner.plan(indexes, query, orderBy, wanted, this);
       if (plan != null) {
         explanation.winningPlan = IndexPlanner.describe(plan, orderBy);
         DocumentComparator sort = orderBy == null || orderBy.isEmpty() ? null : new DocumentComparator(orderBy);
-        int wanted = limit > 0 ? skip + limit : 0;
         List<Document> read = IndexPlanner.read(plan, query, sort, wanted, this, explanation.stats);
         if (plan.sortedFields > 0) {
           return matchDocumentsFromStream(query, read.stream(), skip, limit, batchSize, null, fields);
