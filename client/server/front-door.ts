@@ -15,8 +15,9 @@ const nextDataHeaders = ['rsc', 'next-router-state-tree', 'next-router-prefetch'
 
 /** Whether the request is a document load of a cached page. */
 export function isCachedPageRequest(req: IncomingMessage): boolean {
-  if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-  const url = new URL(req.url ?? '/', 'http://page');
+  // Origin-form only (`/path?query`), as the gateway sends: the URL is asked of this same server on a miss.
+  if ((req.method !== 'GET' && req.method !== 'HEAD') || !req.url?.startsWith('/')) return false;
+  const url = new URL(req.url, 'http://page');
   if (url.searchParams.has('_rsc') || nextDataHeaders.some((h) => req.headers[h] !== undefined)) return false;
   return cachedPaths.some((path) => path.test(url.pathname));
 }

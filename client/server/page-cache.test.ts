@@ -106,3 +106,13 @@ test('the least recently used pages go first beyond the bounds', async () => {
   expect(small.size.pages).toBe(2);
   expect(small.size.bytes).toBeLessThanOrEqual(page('x').size * 2);
 });
+
+test('a failed render fails the requests that waited for it, and the next request renders again', async () => {
+  const cache = liveCache();
+  const failing = jest.fn(async (): Promise<CachedPage | undefined> => {
+    throw new Error('the render failed');
+  });
+  await expect(Promise.all([cache.get('/', failing), cache.get('/', failing)])).rejects.toThrow('the render failed');
+  expect(failing).toHaveBeenCalledTimes(1);
+  expect((await cache.get('/', async () => page('again')))?.body.toString()).toContain('again');
+});

@@ -54,9 +54,11 @@ export class PageCache {
     if (pending && pending.generation === this.generation) return pending.page;
     const fill: Fill = { generation: this.generation, page: this.fill(url, render) };
     this.filling.set(url, fill);
-    void fill.page.finally(() => {
+    const done = () => {
       if (this.filling.get(url) === fill) this.filling.delete(url);
-    });
+    };
+    // A failed render is the callers' to handle (they get the rejection); here it only ends the fill.
+    fill.page.then(done, done);
     return fill.page;
   }
 

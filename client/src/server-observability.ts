@@ -10,6 +10,7 @@ import {
   startTracing,
   unmatchedRoute,
 } from '@postline/common/observability';
+import { pageFillHeader } from '../server/security-headers';
 
 /**
  * The client's metrics and traces, as every service has them (infra/k8s/README.md, "Metrics" and
@@ -48,7 +49,9 @@ export async function startServerObservability(env: NodeJS.ProcessEnv = process.
 
   subscribe('http.server.request.start', (message) => {
     const { request, server } = message as { request: IncomingMessage; server: Server };
-    if (server !== metricsServer) started.set(request, duration.startTimer());
+    // The page cache's own renders are part of the reader's request that missed (timed as a whole), not requests.
+    if (server !== metricsServer && request.headers[pageFillHeader] === undefined)
+      started.set(request, duration.startTimer());
   });
   subscribe('http.server.response.finish', (message) => {
     const { request, response } = message as { request: IncomingMessage; response: ServerResponse };

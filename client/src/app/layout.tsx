@@ -4,7 +4,6 @@ import { SearchBox } from '@/components/SearchBox';
 import { SiteNav } from '@/components/SiteNav';
 import { feedLinks } from '@/lib/page-metadata';
 import { publicOrigin } from '@/lib/public-url';
-import { CurrentUserProvider } from '@/lib/current-user';
 import { siteDescription, siteName } from '@/lib/site-paths';
 import './globals.css';
 
@@ -18,36 +17,41 @@ export function generateMetadata(): Metadata {
   };
 }
 
+/**
+ * Next.js renders every page when asked and keeps none itself: the cached pages are kept by the
+ * page cache in front of it (server/, README "Pages from the cache"), and a page rendered per
+ * request needs its fresh nonce (the not-found page would otherwise be built once, nonce-less).
+ */
+export const dynamic = 'force-dynamic';
+
 export const viewport: Viewport = { width: 'device-width', initialScale: 1, themeColor: '#1f4fd1' };
 
-/** The same for every reader: who is signed in is asked by the browser (CurrentUserProvider). */
+/** The same for every reader: who is signed in is asked by the browser (src/lib/current-user.ts). */
 export default function RootLayout({ children }: { children: React.ReactNode }) {
   return (
     <html lang="en">
       <body>
-        <CurrentUserProvider>
-          <a href="#main" className="skip-link">
-            Skip to content
-          </a>
-          <header className="site-header">
-            <div className="container site-header-inner">
-              <Link href="/" className="brand">
-                <span className="brand-mark" aria-hidden="true">
-                  P
-                </span>
-                Postline
-              </Link>
-              <SearchBox />
-              <SiteNav />
-            </div>
-          </header>
-          <main id="main" className="container main">
-            {children}
-          </main>
-          <footer className="site-footer">
-            <div className="container">Postline · write, read and discuss</div>
-          </footer>
-        </CurrentUserProvider>
+        <a href="#main" className="skip-link">
+          Skip to content
+        </a>
+        <header className="site-header">
+          <div className="container site-header-inner">
+            <Link href="/" className="brand">
+              <span className="brand-mark" aria-hidden="true">
+                P
+              </span>
+              Postline
+            </Link>
+            <SearchBox />
+            <SiteNav />
+          </div>
+        </header>
+        <main id="main" className="container main">
+          {children}
+        </main>
+        <footer className="site-footer">
+          <div className="container">Postline · write, read and discuss</div>
+        </footer>
       </body>
     </html>
   );

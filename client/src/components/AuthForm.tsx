@@ -4,7 +4,7 @@ import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, fieldErrors } from '@/lib/browser-api';
-import { useReloadCurrentUser } from '@/lib/current-user';
+import { reloadCurrentUser } from '@/lib/current-user';
 import type { CurrentUser } from '@/lib/types';
 import { FormErrors, FormField } from './FormField';
 
@@ -18,7 +18,6 @@ const fieldsOf: Record<Mode, readonly string[]> = {
 /** Sign-in and sign-up: the API validates; its per-field messages appear next to the fields. */
 export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
   const router = useRouter();
-  const reloadReader = useReloadCurrentUser();
   const [values, setValues] = useState({ email: '', username: '', password: '' });
   const [errors, setErrors] = useState<{ byField: Record<string, string>; general: string[] }>({
     byField: {},
@@ -37,7 +36,7 @@ export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
       return;
     }
     // The session cookie is set: the header asks again who reads; pages that need a user render again.
-    await reloadReader();
+    await reloadCurrentUser();
     router.replace(safeNext(next));
     router.refresh();
   }

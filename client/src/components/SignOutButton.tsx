@@ -3,16 +3,15 @@
 import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api } from '@/lib/browser-api';
-import { useReloadCurrentUser } from '@/lib/current-user';
+import { reloadCurrentUser } from '@/lib/current-user';
 
 export function SignOutButton() {
   const router = useRouter();
-  const reloadReader = useReloadCurrentUser();
   const [busy, setBusy] = useState(false);
   async function signOut() {
     setBusy(true);
     await api('POST', '/api/users/signout');
-    await reloadReader();
+    await reloadCurrentUser();
     router.push('/');
     router.refresh();
     setBusy(false);
