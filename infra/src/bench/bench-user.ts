@@ -8,10 +8,11 @@ type Json = Record<string, any>;
  * A signed-up user the benchmark can hand to autocannon: it authenticates
  * with `Authorization: Bearer <jwt>` (as API clients and scripts may), the
  * token signed with the platform's key for the account auth created. In
- * production mode the session cookie is `secure` and would need TLS (a
- * load tool sends it as a plain `Cookie` header all the same: `cookie`, for
- * what a browser does, the HTML pages and the live stream). `request` talks to any origin: the gateway for what is measured, a
- * service's own origin for polling.
+ * production mode the session cookie is `secure` and would need TLS; a
+ * load tool sends it as a plain `Cookie` header all the same (`cookie`: for
+ * what a browser does, the HTML pages and the live stream). `request` talks
+ * to any origin: the gateway for what is measured, a service's own origin
+ * for polling.
  */
 export class BenchUser {
   constructor(
