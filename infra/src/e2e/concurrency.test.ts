@@ -13,8 +13,9 @@ import { bulkWritesEnv, quickEventsEnv, reportLogged, startTestPlatform, type Te
  * is counted twice, in the owning service, in its event stream and in query.
  */
 
-// Everyone here signs up from one address, and one author writes in bursts.
-const env = { ...bulkWritesEnv, ...quickEventsEnv };
+// Everyone here signs up from one address, and one author writes in bursts. Up to 50 writes at
+// once: no load shedding (it is tested on its own), this suite is about what they all do.
+const env = { ...bulkWritesEnv, ...quickEventsEnv, HTTP_MAX_IN_FLIGHT: '0', GATEWAY_MAX_WRITES_IN_FLIGHT: '0' };
 
 describe('concurrent writes, end to end', () => {
   let running: TestPlatform;

@@ -81,8 +81,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   }
 }
 
-function maxWritesInFlightFromEnv(): number {
-  const value = Number(process.env.GATEWAY_MAX_WRITES_IN_FLIGHT ?? 16);
+/** GATEWAY_MAX_WRITES_IN_FLIGHT of an environment (see GatewayOptions.maxWritesInFlight). */
+export function maxWritesInFlightFromEnv(env: Record<string, string | undefined> = process.env): number {
+  const value = Number(env.GATEWAY_MAX_WRITES_IN_FLIGHT ?? 16);
   if (!Number.isInteger(value) || value < 0) throw new Error('GATEWAY_MAX_WRITES_IN_FLIGHT must be a whole number ≥ 0');
   return value;
 }

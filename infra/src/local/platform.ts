@@ -6,7 +6,7 @@ import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
-import { startGateway, type Gateway } from './gateway';
+import { maxWritesInFlightFromEnv, startGateway, type Gateway } from './gateway';
 import { commandFor, defaultMetricsPorts, defaultPorts } from './local-services';
 
 export interface PlatformOptions {
@@ -129,6 +129,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       routes,
       upstreams: services,
       logger: pino({ level: 'warn', base: { service: 'gateway' } }),
+      // The platform's environment sets the gateway's load shedding as it sets the services'.
+      maxWritesInFlight: maxWritesInFlightFromEnv({ ...process.env, ...options.env }),
       // npm start keeps nginx's config and logs where they can be read; tests and benchmarks use a temporary one.
       runDir: options.freePorts ? undefined : join(root, '.postline', 'run', 'nginx'),
     });
