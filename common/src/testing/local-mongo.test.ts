@@ -110,7 +110,7 @@ const MISSING = Symbol('missing');
 const day = (n: number) => new Date(Date.UTC(2026, 0, 1 + n));
 
 function randomDocs(random: () => number, from: number, count: number, arraysInG: boolean): Doc[] {
-  const pick = <T>(values: T[]): T => values[Math.floor(random() * values.length)];
+  const pick = <T>(values: T[]): T => values[Math.floor(random() * values.length)] as T;
   const docs: Doc[] = [];
   for (let i = from; i < from + count; i++) {
     const doc: Doc = { _id: i, n: Math.floor(random() * 5) };
@@ -265,7 +265,8 @@ describe('the local MongoDB: secondary indexes answer as the scan does', () => {
     const counted = (await indexed
       .aggregate([{ $match: { g: 'p', b: true } }, { $group: { _id: 1, n: { $sum: 1 } } }])
       .explain()) as unknown as { stages: { $cursor: Explained }[] };
-    const cursor = counted.stages[0].$cursor;
+    const cursor = counted.stages[0]?.$cursor;
+    if (!cursor) throw new Error(`no $cursor stage in ${JSON.stringify(counted)}`);
     expect(scanOf(cursor.queryPlanner.winningPlan)?.indexName).toMatch(/^g_1_/);
     expect(cursor.executionStats.totalDocsExamined).toBe(await plain.countDocuments({ g: 'p', b: true }));
   });
