@@ -111,7 +111,10 @@ describe('npm run bench --smoke', () => {
     for (const page of [result.html.home, result.html.postPage]) {
       expectLoad(page.load);
       expectLoad(page.signedIn);
-      expect(page.signedInShowsUser).toBe(true);
+      expect(page.signedInIsUser).toBe(true);
+      expect(page.signedInPersonal.length).toBeGreaterThan(0);
+      for (const personal of page.signedInPersonal) expectLoad(personal.load);
+      expect(finite(page.signedInShownMs)).toBe(true);
       expect(finite(page.load.ratioOfCeiling) && finite(page.load.ceilingRequestsPerSecond)).toBe(true);
       const b = page.breakdown;
       for (const key of ['viaGatewayMs', 'directMs', 'apiWaitMs', 'htmlBytes'] as const)

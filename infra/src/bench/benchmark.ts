@@ -212,7 +212,7 @@ async function htmlPhases(
 ): Promise<BenchResult['html']> {
   const { gateway, measured } = run;
   const { query, auth, client } = run.platform.services as Record<string, string>;
-  const page = (name: string, path: string, calls: [string, string][]) =>
+  const page = (name: string, path: string, calls: [string, string][], personal: [string, string][]) =>
     measurePage({
       name,
       path,
@@ -221,6 +221,7 @@ async function htmlPhases(
       bare,
       user: seeded.reader,
       calls,
+      personal,
       connections: options.htmlConnections,
       signedInConnections: options.htmlSignedInConnections,
       durationS: options.durationS,
@@ -229,15 +230,24 @@ async function htmlPhases(
       measure: measured,
     });
   const currentUserCall: [string, string] = ['auth GET /api/users/currentuser', `${auth}/api/users/currentuser`];
-  const home = await page('home', '/', [
-    ['query GET /api/query/posts?page=1&limit=10', `${query}/api/query/posts?page=1&limit=10`],
-    ['query GET /api/query/tags', `${query}/api/query/tags`],
-    currentUserCall,
-  ]);
-  const postPage = await page('post page', `/posts/${seeded.pageSlug}`, [
-    [`query GET /api/query/posts/<slug>`, `${query}/api/query/posts/${seeded.pageSlug}`],
-    currentUserCall,
-  ]);
+  // What the browser asks for the reader's own parts once the (shared) HTML is in.
+  const whoReads: [string, string] = ['GET /api/users/currentuser', `${gateway}/api/users/currentuser`];
+  const home = await page(
+    'home',
+    '/',
+    [
+      ['query GET /api/query/posts?page=1&limit=10', `${query}/api/query/posts?page=1&limit=10`],
+      ['query GET /api/query/tags', `${query}/api/query/tags`],
+      currentUserCall,
+    ],
+    [whoReads],
+  );
+  const postPage = await page(
+    'post page',
+    `/posts/${seeded.pageSlug}`,
+    [[`query GET /api/query/posts/<slug>`, `${query}/api/query/posts/${seeded.pageSlug}`], currentUserCall],
+    [whoReads, ['GET /api/query/posts/<slug> as the reader', `${gateway}/api/query/posts/${seeded.pageSlug}`]],
+  );
   const author = seeded.users[1 % seeded.users.length]!;
   const mark = () => Math.random().toString(36).slice(2, 10);
   const freshPost = await measured('html: a comment shows on the post page', () =>

@@ -226,12 +226,25 @@ export function evaluateTargets(r: Omit<BenchResult, 'targets'>): TargetCheck[] 
     },
     {
       key: 'htmlSignedIn',
-      target: `the same pages signed in, ${r.options.htmlSignedInConnections} connections`,
+      target: `the same pages signed in, ${r.options.htmlSignedInConnections} connections: the HTML, then the reader's own reads the browser makes`,
       goal: 'p50 ≤ 50 ms',
       value:
-        `home p50 ${ms(home.signedIn.p50Ms)}, post p50 ${ms(postPage.signedIn.p50Ms)}` +
-        (home.signedInShowsUser && postPage.signedInShowsUser ? '' : ' (a page did not show the user: not signed in)'),
-      met: [home, postPage].every((p) => p.signedIn.ok > 0 && p.signedInShowsUser && p.signedIn.p50Ms <= 50),
+        [home, postPage]
+          .map(
+            (p) =>
+              `${p === home ? 'home' : 'post'} p50 ${ms(p.signedInShownMs)} (HTML ${ms(p.signedIn.p50Ms)}, then ` +
+              p.signedInPersonal.map((c) => `${c.call} ${ms(c.load.p50Ms)}`).join(', ') +
+              ')',
+          )
+          .join('; ') +
+        (home.signedInIsUser && postPage.signedInIsUser ? '' : ' (the cookie is no session: not signed in)'),
+      met: [home, postPage].every(
+        (p) =>
+          p.signedIn.ok > 0 &&
+          p.signedInPersonal.every((c) => c.load.ok > 0) &&
+          p.signedInIsUser &&
+          p.signedInShownMs <= 50,
+      ),
     },
     {
       key: 'rebuild',
