@@ -24,7 +24,7 @@ export const BASELINE_DATABASE = 'postline-bench-baseline';
 /**
  * What the database itself costs, without any Postline code: single-document
  * operations through the official driver against the platform's local MongoDB
- * (mongo-java-server on its H2 file, in its own database), one at a time and
+ * (mongo-java-server on its journaled memory store, in its own database), one at a time and
  * `concurrency` at a time. Every Postline write and event makes several of
  * these; this is the floor under every figure that touches the database.
  */
