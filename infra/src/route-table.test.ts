@@ -3,7 +3,7 @@ import { loadRouteTable, matchRoute, serviceNames } from './route-table';
 describe('the route table', () => {
   const routes = loadRouteTable();
 
-  it('holds the prefixes of ARCHITECTURE.md, each service once', () => {
+  it('holds one prefix per service, each service once (docs/architecture.md shows the table)', () => {
     expect(routes).toEqual([
       { prefix: '/api/users', service: 'auth' },
       { prefix: '/api/posts', service: 'posts' },

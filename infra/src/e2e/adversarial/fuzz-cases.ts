@@ -41,7 +41,7 @@ const sample = {
 /** A valid schedule time that a seed replays the same all day: the start of the day after tomorrow (UTC). */
 const dayAfterTomorrow = new Date((Math.floor(Date.now() / 86_400_000) + 2) * 86_400_000).toISOString();
 
-/** Every public route of ARCHITECTURE.md and those added since: the live stream, drafts, search, moderation's decisions. */
+/** Every public route (docs/architecture.md lists them): the live stream, drafts, search and moderation's decisions among them. */
 export function routeSpecs(t: FuzzTargets): RouteSpec[] {
   return [
     {
