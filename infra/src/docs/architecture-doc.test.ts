@@ -57,6 +57,32 @@ describe('docs/architecture.md', () => {
     for (const { prefix, service } of routes) expect([prefix, first(rows.get(prefix)?.[1])]).toEqual([prefix, service]);
   });
 
+  it('says what each service publishes and consumes as its code does', () => {
+    const rows = rowsByKey(['service', 'prefix', 'owns (its database)', 'publishes', 'consumes']);
+    const routes = loadRouteTable();
+    expectSameKeys(
+      rows.keys(),
+      routes.map((r) => r.service),
+      'services',
+    );
+    const publishers = publishersBySubject();
+    const consumers = consumersBySubject();
+    const of = (bySubject: Map<Subject, string[]>, service: string) =>
+      subjects.filter((s) => bySubject.get(s)?.includes(service));
+    /** A cell's subjects; "every subject" stands for the whole catalogue. */
+    const named = (cell: Cell | undefined) =>
+      cell?.text.startsWith('every subject') ? [...subjects] : subjects.filter((s) => cell?.code.includes(s));
+    for (const { prefix, service } of routes) {
+      const row = rows.get(service);
+      expect({ service, prefix: first(row?.[1]), publishes: named(row?.[3]), consumes: named(row?.[4]) }).toEqual({
+        service,
+        prefix,
+        publishes: of(publishers, service),
+        consumes: of(consumers, service),
+      });
+    }
+  });
+
   it('lists every HTTP route the services declare, with its service, and no other', () => {
     const rows = rowsByKey(['route', 'service', 'who may call it']);
     const routes = httpRoutes();
