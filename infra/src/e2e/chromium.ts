@@ -4,7 +4,8 @@ import { chromium, type Browser } from 'playwright-core';
 /**
  * Debian's chromium, launched headless with these flags: no sandbox or GPU in CI, no background
  * traffic, and every host name except the local ones unresolvable, so a page that tried to fetch
- * anything from the internet would visibly fail. The one launcher of every browser test (client/e2e and the adversarial suite).
+ * anything from the internet would visibly fail. The one launcher of every browser test (client/e2e
+ * and the adversarial suite).
  */
 export const chromiumFlags = [
   '--no-sandbox',
