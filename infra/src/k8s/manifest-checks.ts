@@ -79,7 +79,10 @@ function hasPort(containers: Container[], port: string | number): boolean {
   );
 }
 
-/** Workload selectors pick their own pods; Services, budgets and policies pick existing pods. */
+/**
+ * Workload selectors pick their own pods; Services and budgets pick existing pods
+ * (NetworkPolicies' selectors, where empty means every pod: network-policies.ts).
+ */
 export function selectorProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const w of workloads(objects)) {
@@ -91,18 +94,6 @@ export function selectorProblems(objects: KubeObject[]): string[] {
   for (const b of ofKind(objects, 'PodDisruptionBudget')) {
     if (selectedWorkloads(objects, b.spec?.selector).length === 0)
       problems.push(`${nameOf(b)}: selector matches no pods`);
-  }
-  for (const p of ofKind(objects, 'NetworkPolicy')) {
-    if (selectedWorkloads(objects, p.spec?.podSelector).length === 0)
-      problems.push(`${nameOf(p)}: podSelector matches no pods`);
-    for (const rule of p.spec?.ingress ?? []) {
-      for (const peer of rule.from ?? []) {
-        // A peer may be a Job's pods (a database's init and backup Jobs).
-        if (peer.podSelector && !podOwners(objects).some((o) => selects(peer.podSelector, podLabels(o)))) {
-          problems.push(`${nameOf(p)}: a "from" podSelector matches no pods`);
-        }
-      }
-    }
   }
   return problems;
 }
