@@ -1,12 +1,14 @@
 #!/bin/sh
 # `skaffold dev` entrypoint (the `dev` stage of the images). The root filesystem
-# is read-only, so the sources are copied to /tmp/app (an emptyDir) where
+# is read-only, so the sources are copied to /tmp/app (an emptyDir, sized for
+# this by overlays/dev) where
 # skaffold syncs changed files; tsc/next recompile there and node restarts.
 # Changes outside $SERVICE/src (package.json, common) make skaffold rebuild the
 # image instead.
 set -eu
 rm -rf /tmp/app && mkdir -p /tmp/app
-cp -R package.json tsconfig*.json common "$SERVICE" /tmp/app/
+# Not the client's production build (.next, some 70 MB): `next dev` makes its own.
+tar -cf - --exclude="./$SERVICE/.next" ./package.json ./tsconfig*.json ./common "./$SERVICE" | tar -xf - -C /tmp/app
 # Dependencies stay in the image; workspace links resolve to /app/common.
 ln -s /app/node_modules /tmp/app/node_modules
 cd /tmp/app

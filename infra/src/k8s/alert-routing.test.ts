@@ -1,9 +1,11 @@
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { renderOverlay } from './kustomize';
 import { ofKind } from './manifest-checks';
-import { k8sDir } from './repository';
+import { installedTool, k8sDir } from './repository';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
 const monitoring = join(k8sDir, 'overlays', 'gke', 'monitoring');
@@ -24,6 +26,20 @@ function receiverFor(route: any, labels: Record<string, string>): string {
 }
 
 describe("the managed Alertmanager's configuration (overlays/gke/monitoring/alertmanager.yaml)", () => {
+  it("is a configuration Alertmanager accepts (amtool, the managed Alertmanager's version), once the manual step fills in the URL", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'postline-alertmanager-'));
+    try {
+      const file = join(dir, 'alertmanager.yaml');
+      const text = readFileSync(join(monitoring, 'alertmanager.yaml'), 'utf8');
+      writeFileSync(file, text.replace('SLACK_WEBHOOK_URL', 'https://hooks.slack.com/services/T0/B0/example'));
+      const output = execFileSync(installedTool('amtool'), ['check-config', file], { encoding: 'utf8' });
+      expect(output).toMatch(/SUCCESS/);
+      expect(output).toMatch(/ - 1 receivers/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('sends every alert of the rules to a receiver that notifies someone', () => {
     const rules = ofKind(renderOverlay('gke'), 'Rules').flatMap((r) => r.spec.groups.flatMap((g: any) => g.rules));
     expect(rules.length).toBeGreaterThan(0);

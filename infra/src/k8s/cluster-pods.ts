@@ -29,7 +29,7 @@ export function perconaMongodLabels(cluster: string, replset: string): Record<st
   };
 }
 
-/** mongod's port in the operator's pods (the container port `mongodb`, 27017 unless the replset sets another). */
+/** mongod's port in the operator's pods (its container port `mongodb`). */
 const PERCONA_MONGOD_PORT = 27017;
 
 function literalEnv(objects: KubeObject[], containers: any[]): Record<string, string> {
@@ -61,14 +61,19 @@ export function clusterPods(objects: KubeObject[]): ClusterPod[] {
       const containers = [
         { name: 'mongo-init', securityContext: cluster.spec?.initContainerSecurityContext },
         { name: 'mongod', securityContext: replset.containerSecurityContext },
+        // The operator sets backup-agent's security context from spec.backup alone (pkg/psmdb/statefulset.go).
         ...(cluster.spec?.backup?.enabled === false
           ? []
           : [{ name: 'backup-agent', securityContext: cluster.spec?.backup?.containerSecurityContext }]),
+        ...(replset.sidecars ?? []),
       ];
       pods.push({
         owner: `${nameOf(cluster)} replset ${replset.name}`,
         labels: { ...perconaMongodLabels(cluster.metadata.name, replset.name), ...(replset.labels ?? {}) },
-        ports: [{ name: 'mongodb', containerPort: replset.configuration?.net?.port ?? PERCONA_MONGOD_PORT }],
+        ports: [
+          { name: 'mongodb', containerPort: PERCONA_MONGOD_PORT },
+          ...(replset.sidecars ?? []).flatMap((c: any) => c.ports ?? []),
+        ],
         env: {},
         spec: {
           securityContext: replset.podSecurityContext,

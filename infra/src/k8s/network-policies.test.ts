@@ -1,7 +1,15 @@
 import { clusterPods, podsBehind, type ClusterPod } from './cluster-pods';
 import { overlayNames, renderOverlay, type KubeObject } from './kustomize';
 import { ofKind, routeBackends } from './manifest-checks';
-import { allowed, deadSelectorProblems, hasDefaultDeny, NAMESPACE, type Peer, type Port } from './network-policies';
+import {
+  allowed,
+  deadSelectorProblems,
+  hasDefaultDeny,
+  matches,
+  NAMESPACE,
+  type Peer,
+  type Port,
+} from './network-policies';
 
 /** Where each overlay's public traffic enters from: ingress-nginx's namespace, or Google's load balancer and health checks. */
 const ENTRY: Record<string, Peer[]> = {
@@ -95,11 +103,7 @@ function requiredFlows(overlay: string, objects: KubeObject[], pods: ClusterPod[
   }
   if (overlay === 'gke') {
     for (const monitoring of ofKind(objects, 'PodMonitoring')) {
-      for (const pod of pods.filter((p) =>
-        (monitoring.spec.selector.matchExpressions ?? []).every((e: { key: string; values: string[] }) =>
-          e.values.includes(p.labels[e.key] ?? ''),
-        ),
-      )) {
+      for (const pod of pods.filter((p) => matches(monitoring.spec.selector, p.labels))) {
         for (const endpoint of monitoring.spec.endpoints) {
           const port = pod.ports.find((p) => p.name === endpoint.port);
           flows.push({
