@@ -76,6 +76,7 @@ export function clusterPods(objects: KubeObject[]): ClusterPod[] {
         ],
         env: {},
         spec: {
+          serviceAccountName: replset.serviceAccountName,
           securityContext: replset.podSecurityContext,
           initContainers: [containers[0]],
           containers: containers.slice(1),
@@ -121,4 +122,10 @@ export function podsBehind(
     }
   }
   return undefined;
+}
+
+/** Whether a pod acts as a Google service account (Workload Identity: its ServiceAccount's annotation). */
+export function usesWorkloadIdentity(objects: KubeObject[], pod: ClusterPod): boolean {
+  const account = ofKind(objects, 'ServiceAccount').find((a) => a.metadata.name === pod.spec.serviceAccountName);
+  return Boolean(account?.metadata.annotations?.['iam.gke.io/gcp-service-account']);
 }

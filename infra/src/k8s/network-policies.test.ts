@@ -1,4 +1,4 @@
-import { clusterPods, podsBehind, type ClusterPod } from './cluster-pods';
+import { clusterPods, podsBehind, usesWorkloadIdentity, type ClusterPod } from './cluster-pods';
 import { overlayNames, renderOverlay, type KubeObject } from './kustomize';
 import { ofKind, routeBackends } from './manifest-checks';
 import {
@@ -19,6 +19,8 @@ const ENTRY: Record<string, Peer[]> = {
 const KUBE_DNS: Peer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 /** An address of storage.googleapis.com (any public address: a policy cannot name a host). */
 const CLOUD_STORAGE: Peer = { ip: '142.250.180.123' };
+/** GKE's metadata server, where Workload Identity's tokens come from. */
+const METADATA_SERVER: Peer = { ip: '169.254.169.254' };
 /** The container ports over which a workload's own pods talk to each other: NATS routes, MongoDB replication. */
 const PEER_PORTS = ['cluster', 'mongo', 'mongodb'];
 const DEFAULT_PORTS: Record<string, number> = { nats: 4222, mongodb: 27017, http: 80, https: 443 };
@@ -115,8 +117,14 @@ function requiredFlows(overlay: string, objects: KubeObject[], pods: ClusterPod[
         }
       }
     }
-    for (const pod of pods.filter((p) => p.labels['app.kubernetes.io/component'] === 'mongod'))
+    // The database members back up to Cloud Storage; so does every pod acting as a Google service account.
+    for (const pod of pods.filter(
+      (p) => p.labels['app.kubernetes.io/component'] === 'mongod' || usesWorkloadIdentity(objects, p),
+    )) {
       flows.push({ what: 'backups to Cloud Storage', from: { pod }, to: CLOUD_STORAGE, port: { number: 443 } });
+      if (usesWorkloadIdentity(objects, pod))
+        flows.push({ what: 'Workload Identity', from: { pod }, to: METADATA_SERVER, port: { number: 80 } });
+    }
   }
   return flows;
 }
@@ -172,7 +180,9 @@ describe.each(overlayNames())('network policies of overlay %s', (overlay) => {
       if (!pod.env.NATS_URL && !nats.includes(pod))
         for (const server of nats)
           unwanted.push({ what: 'NATS from a non-client', from: { pod }, to: { pod: server }, port: { number: 4222 } });
-      const backsUp = overlay === 'gke' && (databaseMembers.includes(pod) || pod.labels['postline/database']);
+      const backsUp =
+        overlay === 'gke' &&
+        (pod.labels['app.kubernetes.io/component'] === 'mongod' || usesWorkloadIdentity(objects, pod));
       if (!backsUp) unwanted.push({ what: 'the internet', from: { pod }, to: CLOUD_STORAGE, port: { number: 443 } });
       for (const port of pod.ports)
         unwanted.push({
@@ -233,6 +243,14 @@ describe('the network policy checks catch real mistakes', () => {
     });
     const pods = clusterPods(copy);
     expect(blocked(copy, requiredFlows('gke', copy, pods)).join('\n')).toMatch(/Deployment\/posts MONGO_URL/);
+  });
+
+  it('a pod acting as a Google service account that may not reach Google', () => {
+    const copy = broken((c) => {
+      const cronJob = c.find((o) => o.kind === 'CronJob')!;
+      cronJob.spec.jobTemplate.spec.template.metadata.labels.app = 'another-backup';
+    });
+    expect(blocked(copy, requiredFlows('gke', copy, clusterPods(copy))).join('\n')).toMatch(/Workload Identity/);
   });
 
   it('no default-deny, or one that lets egress through', () => {
