@@ -31,7 +31,7 @@ describe("the managed Alertmanager's configuration (overlays/gke/monitoring/aler
     try {
       const file = join(dir, 'alertmanager.yaml');
       const text = readFileSync(join(monitoring, 'alertmanager.yaml'), 'utf8');
-      writeFileSync(file, text.replace('SLACK_WEBHOOK_URL', 'https://hooks.slack.com/services/T0/B0/example'));
+      writeFileSync(file, text.replaceAll('SLACK_WEBHOOK_URL', 'https://hooks.slack.com/services/T0/B0/example'));
       const output = execFileSync(installedTool('amtool'), ['check-config', file], { encoding: 'utf8' });
       expect(output).toMatch(/SUCCESS/);
       expect(output).toMatch(/ - 1 receivers/);
