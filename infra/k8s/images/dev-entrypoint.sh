@@ -13,7 +13,9 @@ tar -cf - --exclude="./$SERVICE/.next" ./package.json ./tsconfig*.json ./common 
 ln -s /app/node_modules /tmp/app/node_modules
 cd /tmp/app
 if [ "$SERVICE" = client ]; then
-  exec node node_modules/next/dist/bin/next dev client --port "$PORT"
+  # Turbopack compiles nothing outside its root (client/next.config.ts: the repository's, /tmp/app
+  # here), and node_modules is a link to /app/node_modules: the root must take in both.
+  NEXT_ROOT=/ exec node node_modules/next/dist/bin/next dev client --port "$PORT"
 fi
 node node_modules/typescript/bin/tsc -b "$SERVICE" --watch --preserveWatchOutput &
 exec node --watch "$SERVICE/dist/index.js"

@@ -17,7 +17,7 @@ export interface ClusterPod {
   spec: any;
 }
 
-/** The Percona Operator for MongoDB's pod labels (v1.21.1, pkg/naming/labels.go: MongodLabels). */
+/** The Percona Operator for MongoDB's mongod pod labels (pkg/naming/labels.go, MongodLabels: the same in v1.21.1 and v1.23.0). */
 export function perconaMongodLabels(cluster: string, replset: string): Record<string, string> {
   return {
     'app.kubernetes.io/name': 'percona-server-mongodb',

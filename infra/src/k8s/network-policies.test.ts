@@ -14,6 +14,7 @@ import {
 /** Where each overlay's public traffic enters from: ingress-nginx's namespace, or Google's load balancer and health checks. */
 const ENTRY: Record<string, Peer[]> = {
   local: [{ namespace: 'ingress-nginx' }],
+  dev: [{ namespace: 'ingress-nginx' }],
   gke: [{ ip: '35.191.8.9' }, { ip: '130.211.1.2' }],
 };
 const KUBE_DNS: Peer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
