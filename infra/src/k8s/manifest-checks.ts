@@ -47,14 +47,19 @@ export interface LabelSelector {
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
+const expressionsOf = (selector: LabelSelector | undefined) => [
+  ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+  ...(selector?.matchExpressions ?? []),
+];
+
 function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  const expressions = [
-    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
-    ...(selector?.matchExpressions ?? []),
-  ];
   // An empty selector would pick every pod: never what a manifest here means.
-  if (expressions.length === 0) return false;
-  return expressions.every(({ key, operator, values = [] }) => {
+  return expressionsOf(selector).length > 0 && matchesSelector(selector, labels);
+}
+
+/** A label selector as Kubernetes reads it (a NetworkPolicy's, say): an empty one selects every pod. */
+export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  return expressionsOf(selector).every(({ key, operator, values = [] }) => {
     const value = labels[key];
     if (operator === 'In') return value !== undefined && values.includes(value);
     if (operator === 'NotIn') return value === undefined || !values.includes(value);

@@ -1,15 +1,7 @@
 import { clusterPods, podsBehind, usesWorkloadIdentity, type ClusterPod } from './cluster-pods';
-import { overlayNames, renderOverlay, type KubeObject } from './kustomize';
-import { ofKind, routeBackends } from './manifest-checks';
-import {
-  allowed,
-  deadSelectorProblems,
-  hasDefaultDeny,
-  matches,
-  NAMESPACE,
-  type Peer,
-  type Port,
-} from './network-policies';
+import { editedCopy, overlayNames, renderOverlay, type KubeObject } from './kustomize';
+import { matchesSelector, ofKind, routeBackends } from './manifest-checks';
+import { allowed, deadSelectorProblems, hasDefaultDeny, NAMESPACE, type Peer, type Port } from './network-policies';
 
 /** Where each overlay's public traffic enters from: ingress-nginx's namespace, or Google's load balancer and health checks. */
 const ENTRY: Record<string, Peer[]> = {
@@ -106,7 +98,7 @@ function requiredFlows(overlay: string, objects: KubeObject[], pods: ClusterPod[
   }
   if (overlay === 'gke') {
     for (const monitoring of ofKind(objects, 'PodMonitoring')) {
-      for (const pod of pods.filter((p) => matches(monitoring.spec.selector, p.labels))) {
+      for (const pod of pods.filter((p) => matchesSelector(monitoring.spec.selector, p.labels))) {
         for (const endpoint of monitoring.spec.endpoints) {
           const port = pod.ports.find((p) => p.name === endpoint.port);
           flows.push({
@@ -215,11 +207,7 @@ describe('the network policy checks catch real mistakes', () => {
   beforeAll(() => {
     objects = renderOverlay('gke');
   });
-  const broken = (edit: (copy: KubeObject[]) => void) => {
-    const copy = structuredClone(objects);
-    edit(copy);
-    return copy;
-  };
+  const broken = (edit: (copy: KubeObject[]) => void) => editedCopy(objects, edit);
   const policy = (copy: KubeObject[], name: string) =>
     copy.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === name)!;
 

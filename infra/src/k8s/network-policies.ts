@@ -1,5 +1,5 @@
 import type { KubeObject } from './kustomize';
-import { nameOf, ofKind } from './manifest-checks';
+import { matchesSelector, nameOf, ofKind, type LabelSelector } from './manifest-checks';
 import type { ClusterPod } from './cluster-pods';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -24,23 +24,7 @@ export interface Port {
   protocol?: 'TCP' | 'UDP';
 }
 
-type Selector = { matchLabels?: Record<string, string>; matchExpressions?: any[] } | undefined;
-
-/** A label selector as a NetworkPolicy reads it: empty selects everything. */
-export function matches(selector: Selector, labels: Record<string, string>): boolean {
-  const expressions = [
-    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
-    ...(selector?.matchExpressions ?? []),
-  ];
-  return expressions.every(({ key, operator, values = [] }) => {
-    const value = labels[key];
-    if (operator === 'In') return value !== undefined && values.includes(value);
-    if (operator === 'NotIn') return value === undefined || !values.includes(value);
-    if (operator === 'Exists') return value !== undefined;
-    if (operator === 'DoesNotExist') return value === undefined;
-    return false;
-  });
-}
+type Selector = LabelSelector | undefined;
 
 function ipToNumber(ip: string): number {
   return ip.split('.').reduce((n, part) => n * 256 + Number(part), 0);
@@ -66,11 +50,11 @@ function peerMatches(rulePeer: any, peer: Peer): boolean {
   const labels = 'pod' in peer ? peer.pod.labels : (peer.podLabels ?? {});
   // No namespaceSelector: the policy's own namespace.
   const namespaceOk = rulePeer.namespaceSelector
-    ? matches(rulePeer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace })
+    ? matchesSelector(rulePeer.namespaceSelector, { 'kubernetes.io/metadata.name': namespace })
     : namespace === NAMESPACE;
   // A peer of another namespace whose pods we do not know matches only a rule naming no pods.
   const podOk = rulePeer.podSelector
-    ? ('pod' in peer || peer.podLabels !== undefined) && matches(rulePeer.podSelector, labels)
+    ? ('pod' in peer || peer.podLabels !== undefined) && matchesSelector(rulePeer.podSelector, labels)
     : true;
   return namespaceOk && podOk;
 }
@@ -85,7 +69,7 @@ function portMatches(rulePort: any, port: Port): boolean {
 const policiesFor = (policies: KubeObject[], pod: ClusterPod, type: 'Ingress' | 'Egress') =>
   policies.filter(
     (p) =>
-      matches(p.spec?.podSelector, pod.labels) &&
+      matchesSelector(p.spec?.podSelector, pod.labels) &&
       (p.spec?.policyTypes ?? (type === 'Ingress' || p.spec?.egress ? [type] : [])).includes(type),
   );
 
@@ -117,7 +101,7 @@ export function allowed(objects: KubeObject[], from: Peer, to: Peer, port: Port)
  */
 export function deadSelectorProblems(objects: KubeObject[], pods: ClusterPod[]): string[] {
   const problems: string[] = [];
-  const anyPod = (selector: Selector) => pods.some((p) => matches(selector, p.labels));
+  const anyPod = (selector: Selector) => pods.some((p) => matchesSelector(selector, p.labels));
   for (const policy of ofKind(objects, 'NetworkPolicy')) {
     if (!anyPod(policy.spec?.podSelector)) problems.push(`${nameOf(policy)}: its podSelector selects no pod`);
     for (const rule of [...(policy.spec?.ingress ?? []), ...(policy.spec?.egress ?? [])]) {
