@@ -1,6 +1,10 @@
-import { clusterPods, podsBehind, usesWorkloadIdentity, type ClusterPod } from './cluster-pods';
-import { editedCopy, overlayNames, renderOverlay, type KubeObject } from './kustomize';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { clusterPods, perconaMongodLabels, podsBehind, usesWorkloadIdentity, type ClusterPod } from './cluster-pods';
+import { schemaProblems } from './kubernetes-schemas';
+import { editedCopy, overlayNames, parseYamlDocuments, renderOverlay, type KubeObject } from './kustomize';
 import { matchesSelector, ofKind, routeBackends } from './manifest-checks';
+import { k8sDir } from './repository';
 import { allowed, deadSelectorProblems, hasDefaultDeny, NAMESPACE, type Peer, type Port } from './network-policies';
 
 /** Where each overlay's public traffic enters from: ingress-nginx's namespace, or Google's load balancer and health checks. */
@@ -264,5 +268,35 @@ describe('the network policy checks catch real mistakes', () => {
     });
     const auth = pods.find((p) => p.labels.app === 'auth')!;
     expect(allowed(copy, { pod: auth }, { pod: member }, { number: 27017 })).toBe(false);
+  });
+});
+
+describe("the Percona Operator's policy, for an operator run in Postline's namespace", () => {
+  const [policy] = parseYamlDocuments(
+    readFileSync(join(k8sDir, 'base', 'percona-operator-network-policy.yaml'), 'utf8'),
+  ) as KubeObject[];
+  /** The operator's pod labels (deploy/operator.yaml of v1.21.1 and v1.23.0). */
+  const operator: ClusterPod = {
+    owner: 'Deployment/percona-server-mongodb-operator',
+    labels: {
+      name: 'percona-server-mongodb-operator',
+      'app.kubernetes.io/component': 'operator',
+      'app.kubernetes.io/instance': 'percona-server-mongodb-operator',
+      'app.kubernetes.io/name': 'percona-server-mongodb-operator',
+      'app.kubernetes.io/part-of': 'percona-server-mongodb-operator',
+    },
+    ports: [],
+    env: {},
+    spec: {},
+  };
+  const member: ClusterPod = { ...operator, owner: 'a member', labels: perconaMongodLabels('auth-mongo', 'rs0') };
+
+  it('validates, and lets the operator reach the API server (443 on GKE, 6443 on kind) and the members', () => {
+    expect(schemaProblems([policy!])).toEqual([]);
+    const objects = [policy!];
+    for (const port of [443, 6443])
+      expect(allowed(objects, { pod: operator }, { ip: '34.76.1.2' }, { number: port })).toBe(true);
+    expect(allowed(objects, { pod: operator }, { pod: member }, { number: 27017 })).toBe(true);
+    expect(allowed(objects, { pod: operator }, { ip: '34.76.1.2' }, { number: 80 })).toBe(false);
   });
 });
