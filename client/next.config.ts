@@ -7,6 +7,8 @@ import type { NextConfig } from 'next';
  * Service URLs are read per request on the server (src/lib/service-urls.ts),
  * never baked into the build, so one build runs locally and in Kubernetes.
  */
+const root = process.env.NEXT_ROOT ?? resolve(__dirname, '..');
+
 const nextConfig: NextConfig = {
   reactStrictMode: true,
   poweredByHeader: false,
@@ -19,9 +21,10 @@ const nextConfig: NextConfig = {
   // tracing set-up (src/server-observability.ts) shares one OpenTelemetry and prom-client with
   // common, and the tracing SDK's instrumentation patches Node's own `http`.
   serverExternalPackages: ['@postline/common', 'prom-client', '@opentelemetry/api'],
-  // The repository root holds the lock file and the hoisted node_modules.
-  turbopack: { root: resolve(__dirname, '..') },
-  outputFileTracingRoot: resolve(__dirname, '..'),
+  // The repository root holds the lock file and the hoisted node_modules; the dev loop in a
+  // container (infra/k8s/images/dev-entrypoint.sh) names one that takes in its linked node_modules.
+  turbopack: { root },
+  outputFileTracingRoot: root,
 };
 
 export default nextConfig;

@@ -32,7 +32,9 @@ if [ "${1:-}" = --list ]; then
 fi
 
 namespace="${1:-postline}"
-kubectl get namespace "$namespace" >/dev/null 2>&1 || kubectl create namespace "$namespace"
+# The namespace with its Pod Security labels (namespace.yaml), created or brought up to
+# date here because skaffold never deploys it (its cleanup would delete these secrets).
+sed "s/^  name: postline\$/  name: $namespace/" "$here/namespace.yaml" | kubectl apply -f -
 
 # create_secret NAME KEY=VALUE...: creates NAME, or adds to it the keys it lacks;
 # existing values are kept. The values reach kubectl through a file descriptor,

@@ -35,3 +35,10 @@ export function parseYamlDocuments(text: string): KubeObject[] {
     })
     .filter((o): o is KubeObject => o !== null);
 }
+
+/** A deep copy of rendered objects with one edit made: a manifest broken on purpose, for a check to catch. */
+export function editedCopy(objects: KubeObject[], edit: (copy: KubeObject[]) => void): KubeObject[] {
+  const copy = structuredClone(objects);
+  edit(copy);
+  return copy;
+}

@@ -47,14 +47,19 @@ export interface LabelSelector {
   matchExpressions?: { key: string; operator: string; values?: string[] }[];
 }
 
+const expressionsOf = (selector: LabelSelector | undefined) => [
+  ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
+  ...(selector?.matchExpressions ?? []),
+];
+
 function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
-  const expressions = [
-    ...Object.entries(selector?.matchLabels ?? {}).map(([key, value]) => ({ key, operator: 'In', values: [value] })),
-    ...(selector?.matchExpressions ?? []),
-  ];
   // An empty selector would pick every pod: never what a manifest here means.
-  if (expressions.length === 0) return false;
-  return expressions.every(({ key, operator, values = [] }) => {
+  return expressionsOf(selector).length > 0 && matchesSelector(selector, labels);
+}
+
+/** A label selector as Kubernetes reads it (a NetworkPolicy's, say): an empty one selects every pod. */
+export function matchesSelector(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+  return expressionsOf(selector).every(({ key, operator, values = [] }) => {
     const value = labels[key];
     if (operator === 'In') return value !== undefined && values.includes(value);
     if (operator === 'NotIn') return value === undefined || !values.includes(value);
@@ -79,7 +84,10 @@ function hasPort(containers: Container[], port: string | number): boolean {
   );
 }
 
-/** Workload selectors pick their own pods; Services, budgets and policies pick existing pods. */
+/**
+ * Workload selectors pick their own pods; Services and budgets pick existing pods
+ * (NetworkPolicies' selectors, where empty means every pod: network-policies.ts).
+ */
 export function selectorProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const w of workloads(objects)) {
@@ -91,18 +99,6 @@ export function selectorProblems(objects: KubeObject[]): string[] {
   for (const b of ofKind(objects, 'PodDisruptionBudget')) {
     if (selectedWorkloads(objects, b.spec?.selector).length === 0)
       problems.push(`${nameOf(b)}: selector matches no pods`);
-  }
-  for (const p of ofKind(objects, 'NetworkPolicy')) {
-    if (selectedWorkloads(objects, p.spec?.podSelector).length === 0)
-      problems.push(`${nameOf(p)}: podSelector matches no pods`);
-    for (const rule of p.spec?.ingress ?? []) {
-      for (const peer of rule.from ?? []) {
-        // A peer may be a Job's pods (a database's init and backup Jobs).
-        if (peer.podSelector && !podOwners(objects).some((o) => selects(peer.podSelector, podLabels(o)))) {
-          problems.push(`${nameOf(p)}: a "from" podSelector matches no pods`);
-        }
-      }
-    }
   }
   return problems;
 }

@@ -25,7 +25,7 @@ import {
 import { deployableFolders, k8sDir, routeTable } from './repository';
 
 /** What each overlay promises about replicated data. */
-const DATA_MEMBERS: Record<string, number> = { local: 1, gke: 3 };
+const DATA_MEMBERS: Record<string, number> = { local: 1, dev: 1, gke: 3 };
 /** The storage classes GKE provides for Persistent Disk (pd-balanced, pd-ssd). */
 const GKE_STORAGE_CLASSES = ['standard-rwo', 'premium-rwo'];
 

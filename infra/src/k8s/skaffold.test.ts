@@ -51,5 +51,11 @@ describe('skaffold.yaml', () => {
     const gke = skaffold.profiles.find((p: { name: string }) => p.name === 'gke');
     expect(gke.manifests.kustomize.paths).toEqual(['infra/k8s/overlays/gke']);
     expect(skaffold.manifests.kustomize.paths).toEqual(['infra/k8s/overlays/local']);
+    // `skaffold dev` deploys the local overlay with room for the dev loop (overlays/dev).
+    expect(sync.patches).toContainEqual({
+      op: 'replace',
+      path: '/manifests/kustomize/paths/0',
+      value: 'infra/k8s/overlays/dev',
+    });
   });
 });
