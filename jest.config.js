@@ -5,14 +5,23 @@
  * by database and event namespace. Tests import @postline/common from
  * source, so they need no build.
  */
-const { existsSync } = require('node:fs');
+const { existsSync, readdirSync, readFileSync } = require('node:fs');
 const { workspaces } = require('./package.json');
 
 const tested = workspaces.filter((name) => existsSync(`${__dirname}/${name}/src`) && name !== 'client');
 
+// Jest runs CommonJS, and loads an ES module with require() only on Node 24.9 and later; Node 20
+// itself does (moderation's renderer requires the unified/remark packages, which are ESM only). So for
+// jest, and only for jest, the .js files of ESM-only dependencies are compiled to CommonJS.
+const esmOnly = esmOnlyPackages(`${__dirname}/node_modules`);
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/../tsconfig.test.json' }],
+  '/node_modules/.+\\.js$': [
+    'ts-jest',
+    { tsconfig: { allowJs: true, module: 'commonjs', target: 'es2022', sourceMap: false }, isolatedModules: true },
+  ],
 };
+const transformIgnorePatterns = [`/node_modules/(?!(${esmOnly.join('|')})/)`];
 const moduleNameMapper = {
   '^@postline/common$': '<rootDir>/../common/src/index.ts',
   '^@postline/common/testing$': '<rootDir>/../common/src/testing/index.ts',
@@ -20,6 +29,23 @@ const moduleNameMapper = {
   '^@postline/common/observability$': '<rootDir>/../common/src/observability/index.ts',
   '^@postline/common/tools$': '<rootDir>/../common/src/tools/index.ts',
 };
+
+/** The installed packages that declare "type": "module", scoped and nested ones too. */
+function esmOnlyPackages(modules, found = new Set()) {
+  if (!existsSync(modules)) return [...found];
+  const names = readdirSync(modules).flatMap((name) =>
+    name.startsWith('@') ? readdirSync(`${modules}/${name}`).map((inner) => `${name}/${inner}`) : [name],
+  );
+  for (const name of names) {
+    try {
+      if (JSON.parse(readFileSync(`${modules}/${name}/package.json`, 'utf8')).type === 'module') found.add(name);
+    } catch {
+      continue; // not a package (.bin, .package-lock.json)
+    }
+    esmOnlyPackages(`${modules}/${name}/node_modules`, found);
+  }
+  return [...found];
+}
 
 /** @type {import('jest').Config} */
 module.exports = {
@@ -34,6 +60,7 @@ module.exports = {
       testEnvironment: 'node',
       testMatch: ['<rootDir>/src/**/*.test.ts'],
       transform,
+      transformIgnorePatterns,
       moduleNameMapper,
     })),
     {

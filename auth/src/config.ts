@@ -1,7 +1,7 @@
-import { defineServiceConfig, type ConfigOf } from '@postline/common';
+import { defineServiceConfig, writeRateLimitEnv, type ConfigOf } from '@postline/common';
 import { z } from 'zod';
 
-const authEnv = z.object({
+const authEnv = writeRateLimitEnv.extend({
   /** Sign-in and sign-up attempts per client address per window. */
   AUTH_RATE_LIMIT_MAX: z.coerce.number().int().positive().default(20),
   AUTH_RATE_LIMIT_WINDOW_MS: z.coerce
@@ -13,7 +13,7 @@ const authEnv = z.object({
   PASSWORD_SCRYPT_COST: z.coerce.number().int().min(1024).default(32_768),
 });
 
-/** The configuration every service shares (see common/src/config), the sign-in rate limit and the hashing cost. */
+/** The configuration every service shares (see common/src/config), the write and sign-in rate limits and the hashing cost. */
 export const authConfigSchema = defineServiceConfig('auth', authEnv);
 
 export type AuthConfig = ConfigOf<typeof authConfigSchema>;

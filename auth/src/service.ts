@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import type { ServiceDefinition } from '@postline/common';
+import { WriteLimits, type ServiceDefinition } from '@postline/common';
 import type { AuthConfig } from './config';
 import { userModel } from './data-access/user-model';
 import { UserRepository } from './data-access/user-repository';
@@ -30,7 +30,7 @@ export function authService(config: AuthConfig): ServiceDefinition<AuthConfig> {
           },
         ),
       );
-      router.use(profileRoutes(new Profiles(users)));
+      router.use(profileRoutes(new Profiles(users), new WriteLimits(config)));
       return router;
     },
   };

@@ -294,6 +294,27 @@ test('signs out, and signs in again with the error for a wrong password shown', 
   expect(await bobPage.getByTestId('nav-profile').textContent()).toBe(`@${bob.username}`);
 });
 
+test('after signing in, follows a next only to a page of the site', async () => {
+  const { context, page } = await suite.visitor();
+  try {
+    const site = new URL(suite.platform.url).origin;
+    // Browsers read /\evil.example and /<tab>/evil.example as //evil.example: another origin.
+    for (const next of ['/%5Cevil.example/x', '/%09/evil.example', 'https://evil.example/', postPath]) {
+      await page.goto(`/signin?next=${next}`);
+      await page.getByLabel('Email').fill(bob.email);
+      await page.getByLabel('Password').fill(bob.password);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL((url) => !url.pathname.startsWith('/signin'));
+      const landed = new URL(page.url());
+      expect(landed.origin).toBe(site);
+      expect(landed.pathname).toBe(next.startsWith('/posts/') ? next : '/');
+      await context.clearCookies();
+    }
+  } finally {
+    await context.close();
+  }
+});
+
 test('works on a phone-sized screen', async () => {
   const { context, page } = await suite.visitor(phone);
   try {

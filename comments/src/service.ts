@@ -1,4 +1,4 @@
-import { perUserWriteLimit, ReplicaCatchUp, type ServiceDefinition } from '@postline/common';
+import { ReplicaCatchUp, WriteLimits, type ServiceDefinition } from '@postline/common';
 import type { CommentsConfig } from './config';
 import { commentModel } from './data-access/comment-model';
 import { CommentRepository } from './data-access/comment-repository';
@@ -29,7 +29,7 @@ export function commentsService(config: CommentsConfig): ServiceDefinition<Comme
     routes: ({ db, relay }) =>
       commentRoutes(
         new Comments(new CommentRepository(db, relay), new PostReplicaRepository(db), postsCatchUp),
-        perUserWriteLimit(config.WRITE_RATE_LIMIT_MAX, config.WRITE_RATE_LIMIT_WINDOW_MS),
+        new WriteLimits(config).for('writes'),
       ),
     listeners: (listener, { db, relay }) => {
       const comments = new CommentRepository(db, relay);

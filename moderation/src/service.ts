@@ -1,4 +1,4 @@
-import { ReplicaCatchUp, type ServiceDefinition } from '@postline/common';
+import { ReplicaCatchUp, WriteLimits, type ServiceDefinition } from '@postline/common';
 import type { ModerationConfig } from './config';
 import { moderationRecordModel } from './data-access/moderation-record-model';
 import { ModerationRecordRepository } from './data-access/moderation-record-repository';
@@ -23,7 +23,10 @@ export function moderationService(config: ModerationConfig): ServiceDefinition<M
       await moderationRecordModel(db).init();
     },
     routes: ({ db, relay }) =>
-      moderationRoutes(new ReviewQueue(new ModerationRecordRepository(db, relay), commentsCatchUp)),
+      moderationRoutes(
+        new ReviewQueue(new ModerationRecordRepository(db, relay), commentsCatchUp),
+        new WriteLimits(config).for('decisions'),
+      ),
     listeners: (listener, { db, relay }) => {
       registerCommentListeners(
         listener,

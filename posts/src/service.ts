@@ -1,5 +1,5 @@
 import { Router } from 'express';
-import { perUserWriteLimit, type ServiceDefinition } from '@postline/common';
+import { WriteLimits, type ServiceDefinition } from '@postline/common';
 import type { PostsConfig } from './config';
 import { authorModel } from './data-access/author-model';
 import { AuthorRepository } from './data-access/author-repository';
@@ -27,8 +27,9 @@ export function postsService(config: PostsConfig): ServiceDefinition<PostsConfig
       // Started with the routes: it writes through the outbox like they do.
       dueCheck = startDueCheck(posts, config.POSTS_DUE_CHECK_MS, logger);
       const router = Router();
-      router.use(likeRoutes(posts));
-      router.use(postRoutes(posts, perUserWriteLimit(config.WRITE_RATE_LIMIT_MAX, config.WRITE_RATE_LIMIT_WINDOW_MS)));
+      const limits = new WriteLimits(config);
+      router.use(likeRoutes(posts, limits.for('reactions')));
+      router.use(postRoutes(posts, limits.for('writes')));
       return router;
     },
     stopping: () => dueCheck?.stop(),

@@ -18,6 +18,11 @@ const queryEnv = z.object({
   QUERY_CACHE_MAX_AGE_MS: z.coerce.number().int().min(0).default(300_000),
   /** Open live event streams (`GET /live`) one replica serves at most; more get 503. */
   QUERY_LIVE_MAX_CONNECTIONS: z.coerce.number().int().min(0).default(2_000),
+  /**
+   * Open live streams one client (a signed-in user, else an address) has on one replica at most;
+   * more get 429. A reader has one per open post page: a few tabs, not dozens.
+   */
+  QUERY_LIVE_MAX_PER_CLIENT: z.coerce.number().int().min(1).default(8),
   /** How often each live stream gets a comment line (below every proxy's idle timeout: nginx 60 s). */
   QUERY_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(55_000).default(15_000),
   /** Live changes kept per replica for resuming with Last-Event-ID; older resumes are told to reload. */

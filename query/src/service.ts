@@ -80,6 +80,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
       // Listening for notices before serving anything: nothing is cached that a missed notice could leave stale.
       const live = new LiveHub({
         maxConnections: config.QUERY_LIVE_MAX_CONNECTIONS,
+        maxPerClient: config.QUERY_LIVE_MAX_PER_CLIENT,
         heartbeatMs: config.QUERY_LIVE_HEARTBEAT_MS,
         replaySize: config.QUERY_LIVE_REPLAY_SIZE,
         read: liveChangesReader(models),

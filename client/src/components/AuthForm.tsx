@@ -5,6 +5,7 @@ import { useRouter } from 'next/navigation';
 import { useState } from 'react';
 import { api, fieldErrors } from '@/lib/browser-api';
 import { reloadCurrentUser } from '@/lib/current-user';
+import { safeNext } from '@/lib/safe-next';
 import type { CurrentUser } from '@/lib/types';
 import { FormErrors, FormField } from './FormField';
 
@@ -37,7 +38,7 @@ export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
     }
     // The session cookie is set: the header asks again who reads; pages that need a user render again.
     await reloadCurrentUser();
-    router.replace(safeNext(next));
+    router.replace(safeNext(next, window.location.origin));
     router.refresh();
   }
 
@@ -97,9 +98,4 @@ export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
       </p>
     </form>
   );
-}
-
-/** Only same-site paths, so a crafted ?next= cannot send someone elsewhere after signing in. */
-function safeNext(next: string | undefined): string {
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/';
 }

@@ -91,6 +91,22 @@ describe('comments and moderation through real events', () => {
     await anonymous.expect(404, 'GET', `/api/comments/${orange.id}`); // only its author and moderators
   });
 
+  it('judges the text readers see, not the Markdown it is written in', async () => {
+    const post = await knownPost();
+    const entity = await write(post.id, 'Have an or&#97;nge instead.');
+    const emphasis = await write(post.id, 'Have an **or**ange, or an or\u200Bange.');
+    const links = await write(
+      post.id,
+      Array.from({ length: 5 }, (_, i) => `[see](&#104;ttps://example.com/${i})`).join(' '),
+    );
+    const code = await write(post.id, 'Three words: `https://a.example`, and <a href="https://b.example">b</a>.');
+    expect(await settledAs(entity.id, 'rejected', 1)).toMatchObject({ reason: 'blocked word: orange' });
+    expect(await settledAs(emphasis.id, 'rejected', 1)).toMatchObject({ reason: 'blocked word: orange' });
+    expect(await settledAs(links.id, 'rejected', 1)).toMatchObject({ reason: 'too many links: 5 (at most 3)' });
+    // Code is text and raw HTML is not rendered: no link a reader could follow.
+    expect(await settledAs(code.id, 'approved', 1)).toMatchObject({ reason: '' });
+  });
+
   it('sends an edited approved comment back to pending and judges it again', async () => {
     const post = await knownPost();
     const comment = await write(post.id, 'A fine remark.');

@@ -11,6 +11,9 @@ import { startPlatform, type Platform } from '../local/platform';
 export const bulkWritesEnv = {
   AUTH_RATE_LIMIT_MAX: '100000',
   WRITE_RATE_LIMIT_MAX: '100000',
+  REACTION_RATE_LIMIT_MAX: '100000',
+  PROFILE_RATE_LIMIT_MAX: '100000',
+  ADDRESS_WRITE_RATE_LIMIT_MAX: '100000',
   PASSWORD_SCRYPT_COST: '1024',
   LOG_LEVEL: 'warn',
 };

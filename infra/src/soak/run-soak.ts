@@ -47,6 +47,8 @@ async function main(): Promise<void> {
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT_MAX: '1000000',
     WRITE_RATE_LIMIT_MAX: '1000000',
+    REACTION_RATE_LIMIT_MAX: '1000000',
+    ADDRESS_WRITE_RATE_LIMIT_MAX: '1000000',
     PASSWORD_SCRYPT_COST: '1024',
   };
   const platform = await startPlatform({ freePorts: true, dataDir, env, log: () => undefined });

@@ -1,5 +1,5 @@
 import type { ModerationRules } from '../rules/moderation-rules';
-import { countLinks, judge } from './judge';
+import { judge } from './judge';
 
 const rules: ModerationRules = {
   blockedWords: ['orange', 'bad phrase'],
@@ -47,6 +47,42 @@ describe('judge', () => {
   });
 
   it('counts http, https and www links, Markdown ones once', () => {
-    expect(countLinks('[a](https://x.example/a) http://y.example www.z.example no.link')).toBe(3);
+    expect(judge('[a](https://x.example/a) http://y.example www.z.example no.link', rules)).toEqual({
+      outcome: 'review',
+      flags: ['links: 3'],
+    });
+  });
+
+  // What a reviewer slipped past the rules when they read the raw Markdown (issue 22).
+  it.each([
+    ['an entity', 'or&#97;nge'],
+    ['a named entity', 'or&amp;#97;nge is not it, but &#x6F;range is'],
+    ['Markdown emphasis', '**or**ange'],
+    ['emphasis inside the word', 'o*r*ange'],
+    ['a zero-width space', 'or\u200Bange'],
+    ['a soft hyphen', 'or\u00ADange'],
+    ['fullwidth letters', '\uFF4F\uFF52\uFF41\uFF4E\uFF47\uFF45'],
+    ['a link text', '[orange](https://x.example)'],
+    ['a heading', '# orange'],
+    ['an image alt text', '![orange](https://x.example/i.png)'],
+  ])('rejects a blocked word hidden by %s', (_how, body) => {
+    expect(judge(body, rules)).toMatchObject({ outcome: 'rejected', reason: 'blocked word: orange' });
+  });
+
+  it('counts the links a reader can follow, however the Markdown spells them', () => {
+    const entityLinks = Array.from({ length: 5 }, (_, i) => `[x](&#104;ttps://e.example/${i})`).join(' ');
+    expect(judge(entityLinks, rules)).toEqual({ outcome: 'rejected', reason: 'too many links: 5 (at most 3)' });
+    const referenceLinks = '[a][1] [b][2] [c][1] [d][2]\n\n[1]: https://e.example/1\n[2]: https://e.example/2';
+    expect(judge(referenceLinks, rules)).toEqual({ outcome: 'rejected', reason: 'too many links: 4 (at most 3)' });
+  });
+
+  it('does not count what no reader sees as a link, nor join words across blocks', () => {
+    // Raw HTML is not rendered (the client skips it), code is text, a javascript: link is stripped.
+    expect(judge('<a href="https://a.example">a</a> `https://b.example` [c](javascript:alert(1))', rules)).toEqual({
+      outcome: 'approved',
+      reason: '',
+    });
+    expect(judge('or\n\nange', rules)).toEqual({ outcome: 'approved', reason: '' });
+    expect(judge('- or\n- ange', rules)).toEqual({ outcome: 'approved', reason: '' });
   });
 });

@@ -1,4 +1,5 @@
 import type { ModerationRules } from '../rules/moderation-rules';
+import { renderedText } from './rendered-text';
 
 /** What the rules say about one version of a comment's text. */
 export type Verdict =
@@ -15,22 +16,18 @@ function wholeWord(word: string): RegExp {
   return new RegExp(`(?<![\\p{L}\\p{N}_])${escaped}(?![\\p{L}\\p{N}_])`, 'iu');
 }
 
-const linkPattern = /\bhttps?:\/\/[^\s<>()]+|\bwww\.[^\s<>()]+/gi;
-
-export function countLinks(text: string): number {
-  return text.match(linkPattern)?.length ?? 0;
-}
-
 export function wordsFound(text: string, words: string[]): string[] {
   return words.filter((word) => wholeWord(word).test(text));
 }
 
 /**
- * Judges a comment's text: clearly bad (a blocked word, too many links) is
+ * Judges a comment's body as its readers see it (rendered: Markdown and entities resolved,
+ * invisible characters gone, Unicode normalised; links counted from the rendered links): clearly bad (a blocked word, too many links) is
  * rejected with a reason naming the rule; borderline (a review word, several
  * links) goes to a moderator with flags saying why; the rest is approved.
  */
-export function judge(text: string, rules: ModerationRules): Verdict {
+export function judge(body: string, rules: ModerationRules): Verdict {
+  const { text, links: rendered } = renderedText(body);
   const blocked = wordsFound(text, rules.blockedWords);
   if (blocked.length > 0) {
     return {
@@ -38,7 +35,7 @@ export function judge(text: string, rules: ModerationRules): Verdict {
       reason: `${blocked.length === 1 ? 'blocked word' : 'blocked words'}: ${blocked.join(', ')}`,
     };
   }
-  const links = countLinks(text);
+  const links = rendered.length;
   if (links > rules.maxLinks) {
     return { outcome: 'rejected', reason: `too many links: ${links} (at most ${rules.maxLinks})` };
   }

@@ -4,7 +4,7 @@ import { requireAuth, signedInUser, validateRequest } from '@postline/common';
 import type { Comments } from '../../domain/comments';
 import { createCommentRules, editCommentRules } from './validators';
 
-/** POST /, GET /:id, PUT /:id, DELETE /:id; `writeLimit` bounds how fast one user creates and edits. */
+/** POST /, GET /:id, PUT /:id, DELETE /:id; `writeLimit` bounds how fast one user creates, edits and deletes. */
 export function commentRoutes(comments: Comments, writeLimit: RequestHandler): Router {
   const router = Router();
 
@@ -22,7 +22,7 @@ export function commentRoutes(comments: Comments, writeLimit: RequestHandler): R
     res.json(await comments.edit(signedInUser(req), String(req.params.id), body));
   });
 
-  router.delete('/:id', requireAuth, async (req, res) => {
+  router.delete('/:id', requireAuth, writeLimit, async (req, res) => {
     await comments.delete(signedInUser(req), String(req.params.id));
     res.json({});
   });

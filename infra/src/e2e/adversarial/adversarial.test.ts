@@ -132,6 +132,9 @@ describe('the platform under attack, through the gateway', () => {
       MODERATOR_EMAILS: moderatorEmail,
       AUTH_RATE_LIMIT_MAX: String(limits.auth),
       WRITE_RATE_LIMIT_MAX: String(limits.writes),
+      // Every kind of write has its own budget; here all the same, so one check covers each.
+      REACTION_RATE_LIMIT_MAX: String(limits.writes),
+      PROFILE_RATE_LIMIT_MAX: String(limits.writes),
       PASSWORD_SCRYPT_COST: '1024',
       OUTBOX_SWEEP_MS: '500',
       EVENT_RETRY_BASE_MS: '100',
@@ -736,8 +739,10 @@ describe('the platform under attack, through the gateway', () => {
     expect(holes).toEqual([]);
   });
 
-  it('limits sign-in and sign-up per client address (X-Forwarded-For does not reset it) and writes per user; 429 is JSON', async () => {
-    const f = figure(`abuse: sign-in/sign-up floods past ${limits.auth}/address, writes past ${limits.writes}/user`);
+  it('limits sign-in and sign-up per client address (X-Forwarded-For does not reset it) and every kind of write per user; 429 is JSON', async () => {
+    const f = figure(
+      `abuse: sign-in/sign-up floods past ${limits.auth}/address; posts, comments, likes, follows, profile edits past ${limits.writes}/user`,
+    );
     const holes: string[] = [];
     const flood = async (from: string, path: string, body: (i: number) => unknown, max: number) => {
       const statuses: number[] = [];
@@ -828,6 +833,10 @@ describe('the platform under attack, through the gateway', () => {
         ? byBearer.call('POST', '/api/comments', input, bearer)
         : writer.call('POST', '/api/comments', input);
     });
+    // Likes, follows and profile edits each have a budget too (each is an event kept for good).
+    await writes('like', (i) => writer.call(i % 2 ? 'DELETE' : 'POST', `/api/posts/${post.id}/like`));
+    await writes('follow', (i) => writer.call(i % 2 ? 'DELETE' : 'POST', '/api/users/alice/follow'));
+    await writes('profile edit', (i) => writer.call('PATCH', '/api/users/me', { bio: `Edit ${i}` }));
     expect(holes).toEqual([]);
   });
 

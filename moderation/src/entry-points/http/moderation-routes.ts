@@ -1,11 +1,11 @@
-import { Router } from 'express';
+import { Router, type RequestHandler } from 'express';
 import { matchedData } from 'express-validator';
 import { requireRole, signedInUser, validateRequest } from '@postline/common';
 import type { ReviewQueue } from '../../domain/review-queue';
 import { decisionRules, decisionsRules, queueRules } from './validators';
 
-/** GET /queue, GET /decisions and POST /comments/:id/decision, for moderators only. */
-export function moderationRoutes(queue: ReviewQueue): Router {
+/** GET /queue, GET /decisions and POST /comments/:id/decision, for moderators only; `decisionLimit` bounds how fast. */
+export function moderationRoutes(queue: ReviewQueue, decisionLimit: RequestHandler): Router {
   const router = Router();
 
   router.get('/queue', requireRole('moderator'), validateRequest(queueRules), async (req, res) => {
@@ -28,10 +28,16 @@ export function moderationRoutes(queue: ReviewQueue): Router {
     res.json(await queue.decisions(filter, page, limit));
   });
 
-  router.post('/comments/:id/decision', requireRole('moderator'), validateRequest(decisionRules), async (req, res) => {
-    const input = matchedData<{ status: 'approved' | 'rejected'; reason: string; commentVersion?: number }>(req);
-    res.json(await queue.decide(signedInUser(req), String(req.params.id), input));
-  });
+  router.post(
+    '/comments/:id/decision',
+    requireRole('moderator'),
+    decisionLimit,
+    validateRequest(decisionRules),
+    async (req, res) => {
+      const input = matchedData<{ status: 'approved' | 'rejected'; reason: string; commentVersion?: number }>(req);
+      res.json(await queue.decide(signedInUser(req), String(req.params.id), input));
+    },
+  );
 
   return router;
 }

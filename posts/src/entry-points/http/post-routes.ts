@@ -6,7 +6,7 @@ import { createPostRules, schedulePostRules, updatePostRules } from './validator
 
 /**
  * POST /, GET|PUT|DELETE /:id, POST /:id/publish|unpublish|schedule;
- * `writeLimit` bounds how fast one user creates, edits, publishes and schedules.
+ * `writeLimit` bounds how fast one user creates, edits, publishes, schedules and deletes.
  */
 export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
   const router = Router();
@@ -38,7 +38,7 @@ export function postRoutes(posts: Posts, writeLimit: RequestHandler): Router {
     res.json(await posts.update(signedInUser(req), String(req.params.id), changes));
   });
 
-  router.delete('/:id', requireAuth, validateRequest([]), async (req, res) => {
+  router.delete('/:id', requireAuth, writeLimit, validateRequest([]), async (req, res) => {
     await posts.delete(signedInUser(req), String(req.params.id));
     res.json({});
   });

@@ -45,6 +45,7 @@ const hubs: LiveHub[] = [];
 function hub(replaySize = 10): LiveHub {
   const created = new LiveHub({
     maxConnections: 10,
+    maxPerClient: 3,
     heartbeatMs: 60_000,
     replaySize,
     read,
@@ -69,13 +70,25 @@ const like = (postId: string, likeCount: number): LiveAbout => {
   ]);
   return about;
 };
-const open = (h: LiveHub, channels: string[], lastEventId?: string) => {
+const open = (h: LiveHub, channels: string[], lastEventId?: string, client = 'address:127.0.0.1') => {
   const res = new FakeResponse();
-  h.start(res as unknown as ServerResponse, channels, lastEventId);
+  h.start(res as unknown as ServerResponse, client, channels, lastEventId);
   return res;
 };
 
 describe('LiveHub', () => {
+  it('counts the streams of each client, and forgets one when it closes', () => {
+    const h = hub();
+    const streams = [open(h, ['post:p1']), open(h, ['post:p2']), open(h, ['post:p3'])];
+    expect(h.atClientLimit('address:127.0.0.1')).toBe(true);
+    expect(h.atClientLimit('address:127.0.0.2')).toBe(false);
+    open(h, ['post:p1', 'user:u1'], undefined, 'user:u1');
+    expect(h.atClientLimit('user:u1')).toBe(false);
+    streams[0]!.emit('close');
+    expect(h.atClientLimit('address:127.0.0.1')).toBe(false);
+    expect(h.connections).toBe(3);
+  });
+
   it('writes each change to the streams of its channel only, once per id', async () => {
     const h = hub();
     const a = open(h, ['post:a']);

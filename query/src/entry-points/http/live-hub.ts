@@ -6,6 +6,8 @@ import type { LiveTarget } from '../events/change-notices';
 export interface LiveHubOptions {
   /** Open event streams this replica serves at most; more are refused (503). */
   maxConnections: number;
+  /** Open event streams one client (a signed-in user, else an address) has here at most; more are refused (429). */
+  maxPerClient: number;
   /** How often every stream gets a comment line, so proxies and browsers keep it open. */
   heartbeatMs: number;
   /** Changes kept for resuming (`Last-Event-ID`); a resume from before them gets `reload`. */
@@ -28,6 +30,8 @@ const retryMs = 2_000;
 
 interface Stream {
   res: ServerResponse;
+  /** Who opened it: `user:<id>` signed in, else `address:<ip>`. */
+  client: string;
   channels: readonly string[];
   /** When the reader's session ends (ms since the epoch): the stream ends then (checked at each heartbeat). */
   endsAt?: number;
@@ -74,6 +78,7 @@ export const liveStreamHeaders = {
 export class LiveHub implements LiveTarget {
   private readonly byChannel = new Map<string, Set<Stream>>();
   private readonly streams = new Set<Stream>();
+  private readonly perClient = new Map<string, number>();
   /** Streams that follow a user's channel: a change whose author is not named may concern them. */
   private userStreams = 0;
   private readonly entries: Entry[] = [];
@@ -96,16 +101,28 @@ export class LiveHub implements LiveTarget {
     return this.closed || this.streams.size >= this.options.maxConnections;
   }
 
+  /** Whether `client` has as many streams here as one client may. */
+  atClientLimit(client: string): boolean {
+    return (this.perClient.get(client) ?? 0) >= this.options.maxPerClient;
+  }
+
   /**
    * Starts a stream on `res` for `channels`: after `Last-Event-ID` when it is
    * still here (what came since, for these channels), else `reload` (the
    * client re-reads the page, then follows); without one, `ready`. Either
    * carries the latest id, so the next resume starts there.
    */
-  start(res: ServerResponse, channels: readonly string[], lastEventId: string | undefined, endsAt?: number): void {
+  start(
+    res: ServerResponse,
+    client: string,
+    channels: readonly string[],
+    lastEventId: string | undefined,
+    endsAt?: number,
+  ): void {
     res.writeHead(200, liveStreamHeaders);
-    const stream: Stream = { res, channels, endsAt };
+    const stream: Stream = { res, client, channels, endsAt };
     this.streams.add(stream);
+    this.perClient.set(client, (this.perClient.get(client) ?? 0) + 1);
     for (const channel of channels) {
       let set = this.byChannel.get(channel);
       if (!set) this.byChannel.set(channel, (set = new Set()));
@@ -244,6 +261,9 @@ export class LiveHub implements LiveTarget {
 
   private remove(stream: Stream): void {
     if (!this.streams.delete(stream)) return;
+    const left = (this.perClient.get(stream.client) ?? 1) - 1;
+    if (left > 0) this.perClient.set(stream.client, left);
+    else this.perClient.delete(stream.client);
     if (followsUsers(stream.channels)) this.userStreams--;
     for (const channel of stream.channels) {
       const set = this.byChannel.get(channel);

@@ -1,6 +1,12 @@
 import { Router } from 'express';
 import { matchedData, query } from 'express-validator';
-import { leaveInFlight, ServiceUnavailableError, ValidationError, validateRequest } from '@postline/common';
+import {
+  leaveInFlight,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationError,
+  validateRequest,
+} from '@postline/common';
 import { liveChannel } from '../../domain/live-changes';
 import { liveStreamHeaders, type LiveHub } from './live-hub';
 import { tokenOf } from './viewer-token';
@@ -54,12 +60,24 @@ export function liveRoutes(hub: LiveHub): Router {
       res.writeHead(200, liveStreamHeaders).end();
       return;
     }
+    // One client cannot take every stream: a signed-in reader is counted by account, others by address.
+    const client = req.currentUser ? `user:${req.currentUser.id}` : `address:${req.ip ?? 'unknown'}`;
+    if (hub.atClientLimit(client)) {
+      res.set('Retry-After', '10');
+      throw new TooManyRequestsError('Too many live connections from this client; close one and try again');
+    }
     if (hub.full) {
       res.set('Retry-After', '10');
       throw new ServiceUnavailableError('Too many live connections on this server; try again shortly');
     }
     // An id too long to be ours is not found, so that stream starts with `reload`.
-    hub.start(res, channels, req.get('Last-Event-ID')?.slice(0, 200), req.currentUser ? sessionEnd(req) : undefined);
+    hub.start(
+      res,
+      client,
+      channels,
+      req.get('Last-Event-ID')?.slice(0, 200),
+      req.currentUser ? sessionEnd(req) : undefined,
+    );
     // Open for as long as the reader reads: not work that the load shedding should wait for.
     leaveInFlight(res);
   });

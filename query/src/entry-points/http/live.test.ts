@@ -275,4 +275,23 @@ describe('GET /api/query/live', () => {
     // Left open: stopping the replicas must end them (afterAll).
     clients.splice(0);
   });
+
+  it('lets one client hold a few streams on a replica, not every one: more get 429', async () => {
+    await eventually(() => replicas[1]!.parts.live.connections === 0, 5_000, 'earlier streams closed');
+    // Here every anonymous stream comes from 127.0.0.1: one client. The default is 8.
+    const opened: LiveClient[] = [];
+    for (let i = 0; i < 8; i++) opened.push(await live(1, { post: post.id }));
+    expect(opened.map((c) => c.status)).toEqual(Array(8).fill(200));
+    const refused = await live(1, { post: post.id });
+    expect([refused.status, refused.headers['retry-after']]).toEqual([429, '10']);
+    expect(refused.events[0]!.data).toEqual({ errors: [{ message: expect.stringContaining('from this client') }] });
+    // A signed-in reader is counted by account, not by the address they share.
+    const signedIn = await live(1, { post: post.id, authorization: bearerFor(commenter) });
+    expect(signedIn.status).toBe(200);
+    // A closed stream frees its place.
+    opened[0]!.close();
+    await opened[0]!.closed;
+    await eventually(() => replicas[1]!.parts.live.connections === 8, 5_000, 'closed stream forgotten');
+    expect((await live(1, { post: post.id })).status).toBe(200);
+  });
 });
