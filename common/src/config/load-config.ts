@@ -60,8 +60,6 @@ export const serviceEnvSchema = z.object({
   MODERATOR_EMAILS: z.string().default(''),
   /** Behind the gateway or an ingress: how many proxy hops to trust for the client address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),
-  /** How long to keep trying to reach MongoDB and NATS at start before giving up. */
-  STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   OUTBOX_SWEEP_MS: z.coerce.number().int().positive().default(2_000),
   /**
