@@ -79,7 +79,7 @@ export const serviceEnvSchema = z.object({
    */
   HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(32),
   HTTP_RETRY_AFTER_S: z.coerce.number().int().min(1).default(1),
-  /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
+  /** Events handled at once across aggregates (those of one aggregate always one at a time, in order), and asked for per pull. */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
 });
 
