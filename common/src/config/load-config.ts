@@ -60,8 +60,6 @@ export const serviceEnvSchema = z.object({
   MODERATOR_EMAILS: z.string().default(''),
   /** Behind the gateway or an ingress: how many proxy hops to trust for the client address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),
-  /** How long to keep trying to reach MongoDB and NATS at start before giving up. */
-  STARTUP_TIMEOUT_MS: z.coerce.number().int().positive().default(60_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
   OUTBOX_SWEEP_MS: z.coerce.number().int().positive().default(2_000),
   /**
@@ -81,7 +79,7 @@ export const serviceEnvSchema = z.object({
    */
   HTTP_MAX_IN_FLIGHT: z.coerce.number().int().min(0).default(32),
   HTTP_RETRY_AFTER_S: z.coerce.number().int().min(1).default(1),
-  /** Events handled at once across aggregates (those of one aggregate always one at a time, in order). */
+  /** Events handled at once across aggregates (those of one aggregate always one at a time, in order), and asked for per pull. */
   EVENT_CONCURRENCY: z.coerce.number().int().min(1).default(64),
 });
 

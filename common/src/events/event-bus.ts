@@ -52,8 +52,12 @@ export class EventBus {
     const connection = await connect({
       servers: options.url.split(',').map((s) => s.trim()),
       name: options.name,
+      // Reconnect forever, through refused credentials too (a user or its secret may come after
+      // the service, or be rotated), and notice a server gone without a word in about a minute.
       maxReconnectAttempts: -1,
+      ignoreAuthErrorAbort: true,
       reconnectTimeWait: 500,
+      pingInterval: 20_000,
       waitOnFirstConnect: options.waitOnFirstConnect ?? false,
     });
     try {

@@ -1,4 +1,11 @@
-import { AckPolicy, DeliverPolicy, type ConsumerConfig, type ConsumerMessages, type JsMsg } from '@nats-io/jetstream';
+import {
+  AckPolicy,
+  DeliverPolicy,
+  type Consumer,
+  type ConsumerConfig,
+  type ConsumerMessages,
+  type JsMsg,
+} from '@nats-io/jetstream';
 import { nanos } from '@nats-io/transport-node';
 import type { Logger } from 'pino';
 import { traceConsume } from '../observability/tracing';
@@ -25,6 +32,12 @@ export class RetryLaterError extends Error {
     this.name = 'RetryLaterError';
   }
 }
+
+/**
+ * How long a pull waits for messages before the server ends it: a stop waits
+ * up to this for the last pull to end. The client library's minimum.
+ */
+const PULL_EXPIRES_MS = 1_000;
 
 const aggregateTypes = [...new Set(subjects.map(aggregateTypeOf))];
 
@@ -134,13 +147,15 @@ export interface EventListenerOptions {
  */
 export class EventListener {
   private readonly handlers = new Map<Subject, EventHandler<Subject>>();
-  private readonly subscriptions: ConsumerMessages[] = [];
+  /** The pulls under way, one per stream. */
+  private readonly pulls = new Set<ConsumerMessages>();
+  /** Streams whose last pull failed (NATS away, the consumer gone): not running. */
+  private readonly failingLoops = new Set<string>();
   private readonly loops: Promise<void>[] = [];
   private readonly maxDeliveries: number;
   private readonly retryBaseMs: number;
   private readonly maxInFlight: number;
   private started = false;
-  private activeLoops = 0;
   /** Aggregate (type and id) → its messages in hand, handled one at a time. */
   private readonly lanes = new Map<string, Lane>();
   /** Messages in hand across lanes (bounded by maxInFlight), and who waits for room. */
@@ -167,7 +182,7 @@ export class EventListener {
   }
 
   get isRunning(): boolean {
-    return this.started && this.activeLoops === this.loops.length;
+    return this.started && !this.stopping && this.failingLoops.size === 0;
   }
 
   /** The durable consumer names (stream → consumer) this listener uses. */
@@ -178,33 +193,38 @@ export class EventListener {
     }));
   }
 
+  /** Creates or updates the consumers, then pulls; if that fails (NATS away), it may simply be called again. */
   async start(): Promise<void> {
     if (this.started) return;
-    this.started = true;
+    const consumers: [Consumer, string][] = [];
     for (const family of this.families()) {
       const stream = this.bus.names.stream(family.stream);
       await this.ensureConsumer(stream, this.bus.names.wire(`${family.family}.>`));
-      const consumer = await this.bus.js.consumers.get(stream, this.options.service);
-      const messages = await consumer.consume({ max_messages: 256 });
-      this.subscriptions.push(messages);
-      this.loops.push(this.run(messages, stream));
+      consumers.push([await this.bus.js.consumers.get(stream, this.options.service), stream]);
     }
+    this.started = true;
+    for (const [consumer, stream] of consumers) this.loops.push(this.run(consumer, stream));
   }
 
   /**
-   * Stops pulling and handles every message already received (the iterator
-   * still yields what it had buffered); only waits between retries are cut
-   * short, those messages going back to JetStream.
+   * Pulls no more, and handles every message the last pulls bring (only waits
+   * between retries are cut short, those messages going back to JetStream).
+   * It waits for the server to end those pulls rather than unsubscribing: a
+   * message the server has already sent to an inbox that is gone stays
+   * assigned to this listener until the ack wait (30 s) runs out.
    */
   async stop(): Promise<void> {
     this.stopping = true;
     for (const wake of this.sleepers) wake();
-    for (const messages of this.subscriptions) messages.stop();
+    // The server ends a pull within its expiry; one cut off from the server never hears that.
+    const giveUp = setTimeout(() => {
+      for (const pull of this.pulls) pull.stop();
+    }, PULL_EXPIRES_MS + 2_000);
     await Promise.all(this.loops);
+    clearTimeout(giveUp);
     await Promise.all(this.inFlight);
     this.stopping = false;
     this.started = false;
-    this.subscriptions.length = 0;
     this.loops.length = 0;
   }
 
@@ -237,12 +257,32 @@ export class EventListener {
     }
   }
 
-  private async run(messages: ConsumerMessages, stream: string): Promise<void> {
-    this.activeLoops++;
-    try {
-      await this.consumeAll(messages, stream);
-    } finally {
-      this.activeLoops--;
+  /**
+   * One pull at a time, of up to maxInFlight messages, each ended by the
+   * server (the batch delivered, or the expiry): the next pull goes out once
+   * the last one's messages are in hand, which is also the back-pressure.
+   */
+  private async run(consumer: Consumer, stream: string): Promise<void> {
+    let failures = 0;
+    while (!this.stopping) {
+      let pull: ConsumerMessages | undefined;
+      try {
+        pull = await consumer.fetch({ max_messages: this.maxInFlight, expires: PULL_EXPIRES_MS });
+        this.pulls.add(pull);
+        await this.consumeAll(pull, stream);
+        if (failures > 0) this.options.logger.info({ stream }, 'pulling events again');
+        failures = 0;
+        this.failingLoops.delete(stream);
+      } catch (err) {
+        if (this.stopping) break;
+        failures++;
+        this.failingLoops.add(stream);
+        // Once per failure, with back-off: NATS away logs a line every few seconds, not a flood.
+        this.options.logger.warn({ err, stream, failures }, 'pulling events failed: will pull again');
+        await this.sleep(Math.min(250 * 2 ** (failures - 1), 5_000));
+      } finally {
+        if (pull) this.pulls.delete(pull);
+      }
     }
   }
 
@@ -315,6 +355,19 @@ export class EventListener {
     for (const type of aggregateTypes) {
       if (type !== own) this.lanes.get(`${type}:${event.aggregateId}`)?.wake?.();
     }
+  }
+
+  /** Waits, cut short by stop(). */
+  private async sleep(ms: number): Promise<void> {
+    await new Promise<void>((resolve) => {
+      const wake = () => {
+        clearTimeout(timer);
+        this.sleepers.delete(wake);
+        resolve();
+      };
+      const timer = setTimeout(wake, ms);
+      this.sleepers.add(wake);
+    });
   }
 
   private release(): void {

@@ -5,9 +5,11 @@ import { runService, StartupError, type RunningService, type ServiceDefinition }
 /**
  * A service's `main` (every `src/index.ts` is `serviceMain(xService, xConfigSchema)`):
  * load the configuration, run, stop cleanly on SIGTERM/SIGINT (exit 0) or after
- * a stuck shutdown (exit 1). A configuration or connection problem is printed
- * plainly, every problem named, and exits 1. A signal while still starting
- * (waiting for Mongo or NATS, nothing served yet but `/healthz`) exits 0 at once.
+ * a stuck shutdown (exit 1). A configuration problem (a malformed URL among
+ * them) is printed plainly, every problem named, and exits 1; MongoDB or NATS
+ * out of reach is waited for, however long (see runService). A signal while
+ * still starting (waiting for them, nothing served yet but `/healthz` and
+ * `/readyz`) exits 0 at once.
  */
 export async function serviceMain<C extends ServiceConfig>(
   define: (config: C) => ServiceDefinition<C>,

@@ -1,4 +1,5 @@
 import { once } from 'node:events';
+import { setTimeout as delay } from 'node:timers/promises';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
@@ -11,6 +12,7 @@ import { createLogger } from '../logging';
 import { ServiceMetrics } from '../observability';
 import { OutboxRelay } from '../outbox';
 import { healthRoutes } from './health';
+import { mongoReadiness } from './mongo-readiness';
 
 /** What a service's own code gets once its connections are up; `config` is the service's own (see defineServiceConfig). */
 export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
@@ -52,30 +54,46 @@ export interface RunningService<C extends ServiceConfig = ServiceConfig> {
   stop(): Promise<void>;
 }
 
+export interface RunOptions {
+  /** Aborting it while the service still waits for MongoDB or NATS closes what it opened and rejects. */
+  signal?: AbortSignal;
+}
+
 /**
  * The life of every Postline service: serve `/healthz` and, on its own port,
- * `/metrics` at once, connect to Mongo and NATS (`/readyz` answers 503 until
- * both are up and the consumers run), mount the routes, start the outbox relay
- * and listeners; on stop, stop accepting, drain in-flight requests, drain
- * consumers and the relay, close NATS and Mongo, then the metrics port.
+ * `/metrics` at once, connect to Mongo and NATS (`/readyz` answers 503 naming
+ * what it waits for until both are up and the consumers run), mount the
+ * routes, start the outbox relay and listeners; on stop, stop accepting, drain
+ * in-flight requests, drain consumers and the relay, close NATS and Mongo,
+ * then the metrics port. A dependency not reachable yet is waited for, with
+ * back-off and for as long as it takes: in a cluster the database or NATS may
+ * come minutes after the service, and a process that exits instead is a
+ * restarting container, which fails the deploy.
  */
 export async function runService<C extends ServiceConfig>(
   definition: ServiceDefinition<C>,
   config: C,
+  options: RunOptions = {},
 ): Promise<RunningService<C>> {
   const logger = createLogger(definition.name, config.LOG_LEVEL);
   const db = mongoose.createConnection();
-  let bus: EventBus | undefined;
+  /** Set as soon as NATS is connected, for /readyz while MongoDB may still be awaited. */
+  let connectedBus: EventBus | undefined;
   let listener: EventListener | undefined;
   let ready = false;
+  const mongo = `MongoDB at ${redact(config.mongoUrl)} (MONGO_URL)`;
+  const nats = `NATS at ${redact(config.NATS_URL)} (NATS_URL)`;
 
   const outer = express();
   outer.disable('x-powered-by');
   outer.use(
     healthRoutes({
-      mongo: () => db.readyState === mongoose.ConnectionStates.connected,
-      nats: () => bus?.isConnected ?? false,
-      consumers: () => ready && (listener ? listener.isRunning : true),
+      mongo: { waitsFor: mongo, ready: mongoReadiness(db) },
+      nats: { waitsFor: nats, ready: () => connectedBus?.isConnected ?? false },
+      consumers: {
+        waitsFor: `${definition.name} to start its routes and event consumers`,
+        ready: () => ready && (listener ? listener.isRunning : true),
+      },
     }),
   );
   // Until the routes are mounted, a request that reaches this port early (a restart behind a
@@ -96,26 +114,37 @@ export async function runService<C extends ServiceConfig>(
   const metricsServer = await metrics.serve(config.METRICS_PORT);
   const metricsPort = (metricsServer.address() as AddressInfo).port;
 
-  const deadline = Date.now() + config.STARTUP_TIMEOUT_MS;
-  try {
-    await retryUntil(deadline, 'MONGO_URL', `MongoDB at ${redact(config.mongoUrl)}`, () =>
-      db.openUri(config.mongoUrl, { serverSelectionTimeoutMS: Math.min(5_000, Math.max(deadline - Date.now(), 500)) }),
-    );
-    bus = await retryUntil(deadline, 'NATS_URL', `NATS at ${config.NATS_URL}`, () =>
-      EventBus.connect({
-        url: config.NATS_URL,
-        name: definition.name,
-        namespace: config.EVENTS_NAMESPACE,
-        streamReplicas: config.STREAM_REPLICAS,
-        logger,
-      }),
-    );
-  } catch (err) {
+  // Both at once, so /readyz and the log name each one that is missing.
+  // Ends every wait when the caller gives up, or when one of them fails for good.
+  const waiting = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, waiting.signal]) : waiting.signal;
+  const [, bus] = await Promise.all([
+    waitFor(mongo, logger, signal, {
+      // The driver default (30 s) would make each attempt, and its line in the log, that far apart.
+      attempt: () => db.openUri(config.mongoUrl, { serverSelectionTimeoutMS: 5_000 }),
+      discard: () => db.close(true),
+    }),
+    waitFor(nats, logger, signal, {
+      attempt: () =>
+        EventBus.connect({
+          url: config.NATS_URL,
+          name: definition.name,
+          namespace: config.EVENTS_NAMESPACE,
+          streamReplicas: config.STREAM_REPLICAS,
+          logger,
+        }),
+      discard: (late) => late.close(),
+    }).then((connected) => (connectedBus = connected)),
+  ]).catch(async (err: unknown) => {
+    waiting.abort(err);
     server.close();
+    server.closeAllConnections();
     metricsServer.close();
-    await db.close();
+    metricsServer.closeAllConnections();
+    await connectedBus?.close().catch(() => undefined);
+    await db.close(true);
     throw err;
-  }
+  });
 
   const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
   const context: ServiceContext<C> = { config, logger, db, bus, relay };
@@ -145,7 +174,12 @@ export async function runService<C extends ServiceConfig>(
     });
     definition.listeners(listener, context);
     metrics.watchConsumers(bus, listener);
-    await listener.start();
+    const consuming = listener;
+    // JetStream may refuse a moment longer than the connection (a cluster still electing its leader).
+    await waitFor(`the event consumers on ${nats}`, logger, signal, {
+      attempt: () => consuming.start(),
+      discard: () => consuming.stop(),
+    });
   }
 
   let stopping: Promise<void> | undefined;
@@ -161,7 +195,7 @@ export async function runService<C extends ServiceConfig>(
       // what can still be closed cleanly is.
       await step(logger, 'drain consumers', () => listener?.stop());
       await step(logger, 'stop outbox relay', () => relay.stop());
-      await step(logger, 'close NATS', () => bus?.close());
+      await step(logger, 'close NATS', () => bus.close());
       await step(logger, 'close MongoDB', () => db.close());
       // Last: the shutdown stays visible to a scrape until the end.
       await step(logger, 'close metrics', () => {
@@ -194,25 +228,56 @@ export class StartupError extends Error {
   }
 }
 
+/** Attempt n (from 0) failed: the wait before the next one (0.5 s, 1 s, 2 s, … at most 15 s). */
+function backOffMs(failures: number): number {
+  return Math.min(500 * 2 ** failures, 15_000);
+}
+
 /**
- * Retries a connection until the deadline: in a cluster the database or NATS
- * may start after the service, and `/readyz` says 503 meanwhile. A malformed
- * URL fails at once (configuration); an unreachable one when time runs out.
+ * Tries to connect until it works, waiting longer after each failure and
+ * logging each one (a line every 15 s at most while a dependency stays away).
+ * A malformed URL fails at once (configuration: waiting will not fix it);
+ * anything else (refused, not found, no primary yet, credentials not made
+ * yet) is waited out. Aborting ends the wait; a connection that comes after
+ * it is discarded.
  */
-async function retryUntil<T>(deadline: number, variable: string, what: string, attempt: () => Promise<T>): Promise<T> {
-  for (;;) {
+async function waitFor<T>(
+  what: string,
+  logger: Logger,
+  signal: AbortSignal,
+  { attempt, discard }: { attempt: () => Promise<T>; discard: (late: T) => Promise<unknown> },
+): Promise<T> {
+  for (let failures = 0; ; failures++) {
+    signal.throwIfAborted();
+    const trying = attempt();
     try {
-      return await attempt();
+      const connected = await raceAbort(trying, signal);
+      if (failures > 0) logger.info(`connected to ${what}`);
+      return connected;
     } catch (err) {
-      const message = (err as Error)?.message ?? String(err);
-      if (Date.now() >= deadline || /Invalid|parse|URI/i.test((err as Error)?.name ?? '')) {
-        throw new StartupError(`cannot connect to ${what} (${variable}): ${message}`);
+      if (signal.aborted) {
+        void trying.then(discard).catch(() => undefined);
+        throw signal.reason;
       }
-      await new Promise((r) => setTimeout(r, 500));
+      const message = (err as Error)?.message ?? String(err);
+      if (/Invalid|parse|URI/i.test((err as Error)?.name ?? '')) {
+        throw new StartupError(`cannot connect to ${what}: ${message}`);
+      }
+      const waitMs = backOffMs(failures);
+      logger.warn({ attempt: failures + 1, waitMs }, `waiting for ${what}: ${message}`);
+      await delay(waitMs, undefined, { signal });
     }
   }
 }
 
+function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
+
 function redact(url: string): string {
-  return url.replace(/\/\/[^@/]*@/, '//***@');
+  return url.replace(/\/\/[^@/]*@/g, '//***@');
 }

@@ -70,7 +70,6 @@ export function testServiceEnv(
     OUTBOX_SWEEP_MS: '200',
     EVENT_RETRY_BASE_MS: '50',
     EVENT_MAX_DELIVERIES: '4',
-    STARTUP_TIMEOUT_MS: '5000',
     ...overrides,
   };
 }
