@@ -1,4 +1,3 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -16,6 +15,7 @@ import {
 import { schemaProblems } from './kubernetes-schemas';
 import {
   DATA_MEMBERS,
+  edited,
   GKE_STORAGE_CLASSES,
   overlayNames,
   parseYamlDocuments,
@@ -24,23 +24,12 @@ import {
   type KubeObject,
 } from './kustomize';
 import { containerProblems, containersOf, ofKind, podOwners, selects, shapeOf } from './manifest-checks';
-import { deployableFolders, k8sDir, root } from './repository';
+import { deployableFolders, k8sDir, root, secretsCreated } from './repository';
 
 const backendServices = () => deployableFolders().filter((f) => f !== 'client');
 const operatorDir = join(k8sDir, 'operator');
 const restoreDir = join(k8sDir, 'overlays', 'gke', 'restore');
 const readYaml = (file: string) => parseYamlDocuments(readFileSync(file, 'utf8'));
-
-/** "name key" lines of what infra/k8s/create-secrets.sh creates. */
-function secretsCreated(): string[] {
-  return execFileSync('bash', [join(k8sDir, 'create-secrets.sh'), '--list'], { encoding: 'utf8' })
-    .trim()
-    .split('\n')
-    .flatMap((line) => {
-      const [name, ...keys] = line.split(' ');
-      return keys.map((key) => `${name} ${key}`);
-    });
-}
 
 /** The operator's version as infra/k8s/operator deploys it (its image's tag). */
 function operatorVersion(objects: KubeObject[]): string | undefined {
@@ -223,11 +212,7 @@ describe('the database checks catch real mistakes', () => {
   beforeAll(() => {
     objects = renderOverlay('gke');
   });
-  const broken = (edit: (copy: KubeObject[]) => void) => {
-    const copy = structuredClone(objects);
-    edit(copy);
-    return copy;
-  };
+  const broken = (edit: (copy: KubeObject[]) => void) => edited(objects, edit);
   const cluster = (copy: KubeObject[], name: string) => databaseClusters(copy).find((c) => c.metadata.name === name)!;
   const mongoUrl = (copy: KubeObject[], service: string) =>
     containersOf(copy.find((o) => o.kind === 'Deployment' && o.metadata.name === service)!)[0].env.find(

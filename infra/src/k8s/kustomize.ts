@@ -42,3 +42,10 @@ export function parseYamlDocuments(text: string): KubeObject[] {
     })
     .filter((o): o is KubeObject => o !== null);
 }
+
+/** A copy of rendered objects with one edit made: a manifest broken on purpose, to show a check fails. */
+export function edited(objects: KubeObject[], edit: (copy: KubeObject[]) => void): KubeObject[] {
+  const copy = structuredClone(objects);
+  edit(copy);
+  return copy;
+}

@@ -1,9 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { schemaProblems } from './kubernetes-schemas';
 import {
   DATA_MEMBERS,
+  edited,
   GKE_STORAGE_CLASSES,
   overlayNames,
   parseYamlDocuments,
@@ -24,7 +24,7 @@ import {
   spreadProblems,
   storageProblems,
 } from './manifest-checks';
-import { deployableFolders, k8sDir, routeTable } from './repository';
+import { deployableFolders, k8sDir, routeTable, secretsCreated } from './repository';
 
 const sortRoutes = <T extends { prefix: string }>(routes: T[]) =>
   [...routes].sort((a, b) => a.prefix.localeCompare(b.prefix));
@@ -150,13 +150,7 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
   });
 
   it('reads only secrets that infra/k8s/create-secrets.sh creates, and no secret is committed', () => {
-    const created = execFileSync('bash', [join(k8sDir, 'create-secrets.sh'), '--list'], { encoding: 'utf8' })
-      .trim()
-      .split('\n')
-      .flatMap((line) => {
-        const [name, ...keys] = line.split(' ');
-        return keys.map((key) => `${name} ${key}`);
-      });
+    const created = secretsCreated();
     expect(secretKeysUsed(objects).filter((used) => !created.includes(used))).toEqual([]);
     expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([]);
   });
@@ -193,11 +187,7 @@ describe('the checks catch real mistakes', () => {
   beforeAll(() => {
     objects = renderOverlay('gke');
   });
-  const broken = (edit: (copy: KubeObject[]) => void) => {
-    const copy = structuredClone(objects);
-    edit(copy);
-    return copy;
-  };
+  const broken = (edit: (copy: KubeObject[]) => void) => edited(objects, edit);
   const deployment = (copy: KubeObject[], name: string) =>
     copy.find((o) => o.kind === 'Deployment' && o.metadata.name === name)!;
 
