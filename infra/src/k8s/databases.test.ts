@@ -157,7 +157,7 @@ describe('the operator (infra/k8s/operator)', () => {
     const crdUrls = [...readme.matchAll(/percona-server-mongodb-operator\/(v[\d.]+)\/deploy\/crd\.yaml/g)];
     expect(crdUrls.length).toBeGreaterThan(0);
     expect(new Set(crdUrls.map(([, tag]) => tag))).toEqual(new Set([`v${version}`]));
-    for (const kind of ['perconaservermongodbs', 'perconaservermongodbrestores']) {
+    for (const kind of ['perconaservermongodbs', 'perconaservermongodbbackups', 'perconaservermongodbrestores']) {
       const header = readFileSync(
         join(root, 'infra', 'src', 'k8s', 'crd-schemas', `psmdb.percona.com_${kind}.v1.yaml`),
         'utf8',
@@ -167,11 +167,14 @@ describe('the operator (infra/k8s/operator)', () => {
   });
 });
 
-describe('the restore manifests (overlays/gke/restore, applied by hand)', () => {
+describe('the backup and restore manifests (overlays/gke/restore, applied by hand)', () => {
   const restores = () => [...readYaml(join(restoreDir, 'restore.yaml')), ...readYaml(join(restoreDir, 'drill.yaml'))];
 
-  it("validate against the operator's CRD schemas", () => {
-    expect(schemaProblems(restores())).toEqual([]);
+  it("validate against the operator's CRD schemas, and back up to a database's own storage", () => {
+    const [backup] = readYaml(join(restoreDir, 'backup-now.yaml'));
+    expect(schemaProblems([backup!, ...restores()])).toEqual([]);
+    const cluster = databaseClusters(renderOverlay('gke')).find((c) => c.metadata.name === backup!.spec.clusterName);
+    expect(Object.keys(cluster?.spec.backup.storages ?? {})).toContain(backup!.spec.storageName);
   });
 
   it("give their point in time in the form the CRD's validation rule demands", () => {

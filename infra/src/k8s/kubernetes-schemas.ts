@@ -74,6 +74,7 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   // The Percona Operator for MongoDB (the version infra/k8s/operator installs).
   'psmdb.percona.com/v1': {
     PerconaServerMongoDB: crdModel('psmdb.percona.com_perconaservermongodbs.v1.yaml'),
+    PerconaServerMongoDBBackup: crdModel('psmdb.percona.com_perconaservermongodbbackups.v1.yaml'),
     PerconaServerMongoDBRestore: crdModel('psmdb.percona.com_perconaservermongodbrestores.v1.yaml'),
   },
 };
