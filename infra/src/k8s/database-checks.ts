@@ -145,7 +145,7 @@ export function clusterSecretKeysUsed(objects: KubeObject[]): string[] {
 }
 
 /**
- * Every service reaches its own database as its own user: MONGO_URL names the replica set's
+ * Every service reaches its own database (<service>-mongo) as its own user: MONGO_URL names the replica set's
  * Service (<cluster>-rs0.<namespace>.svc.cluster.local) and replica set, majority writes, and a
  * user of that cluster whose only role is readWrite on the URL's database, with the password
  * from the very Secret key the operator creates the user with. The URL is read by the MongoDB
@@ -173,6 +173,8 @@ export function connectionProblems(objects: KubeObject[]): string[] {
         problems.push(`${where}: MONGO_URL host ${hosts.join(',')} is no database's replica-set Service`);
         continue;
       }
+      if (cluster.metadata.name !== `${owner.metadata.name}-mongo`)
+        problems.push(`${where}: connects to ${nameOf(cluster)}, not its own database ${owner.metadata.name}-mongo`);
       if (options.replicaSet !== replsetOf(cluster).name)
         problems.push(
           `${where}: MONGO_URL replicaSet=${options.replicaSet}, the database runs ${replsetOf(cluster).name}`,
