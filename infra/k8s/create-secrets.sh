@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Creates Postline's secrets in the cluster, with random values that never
 # touch the disk or git:
-#   jwt                          JWT_KEY (64 hex chars), shared by every service
-#   <service>-mongo-credentials  username, password of that service's MongoDB root
-#                                user, and keyfile, with which its replica set's
-#                                members authenticate to each other
-# One credentials Secret per database manifest in base/databases/.
-# A value that already exists is left alone (a key a Secret lacks is added):
-# MongoDB reads its credentials only when its volume is first initialised, so
-# replacing them would lock the service out. To rotate, see README.md.
+#   jwt                            JWT_KEY (64 hex chars), shared by every service
+#   <service>-mongo-user           password of the service's own database user (readWrite on its
+#                                  database only; the operator creates the user from it, the
+#                                  service's MONGO_URL carries it)
+#   <service>-mongo-system-users   the Percona operator's own users of that database, as its
+#                                  documentation names them: MONGODB_<ROLE>_USER and
+#                                  MONGODB_<ROLE>_PASSWORD for BACKUP, CLUSTER_ADMIN,
+#                                  CLUSTER_MONITOR, USER_ADMIN and DATABASE_ADMIN
+# One pair per database manifest in base/databases/ (the operator makes the rest itself: the
+# replica set's keyfile, TLS certificates, the encryption key).
+# A value that already exists is left alone (a key a Secret lacks is added): the operator made
+# the users with them. To rotate, see README.md.
 #
 # Usage: infra/k8s/create-secrets.sh [namespace]   (default: postline; uses the current kubectl context)
 #        infra/k8s/create-secrets.sh --list         (prints "secret key..." lines; used by the tests)
@@ -22,12 +26,18 @@ services_with_database() {
 }
 
 random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
-# A MongoDB keyfile: 6 to 1024 characters of the base64 alphabet.
-random_keyfile() { head -c 756 /dev/urandom | base64 -w0; }
+
+# The operator's system users (role and user name), as in its deploy/secrets.yaml.
+system_users=(BACKUP=backup CLUSTER_ADMIN=clusterAdmin CLUSTER_MONITOR=clusterMonitor USER_ADMIN=userAdmin DATABASE_ADMIN=databaseAdmin)
 
 if [ "${1:-}" = --list ]; then
   echo "jwt JWT_KEY"
-  for service in $(services_with_database); do echo "$service-mongo-credentials username password keyfile"; done
+  for service in $(services_with_database); do
+    echo "$service-mongo-user password"
+    printf '%s' "$service-mongo-system-users"
+    for user in "${system_users[@]}"; do printf ' MONGODB_%s_USER MONGODB_%s_PASSWORD' "${user%%=*}" "${user%%=*}"; done
+    echo
+  done
   exit 0
 fi
 
@@ -67,5 +77,10 @@ create_secret() {
 create_secret jwt "JWT_KEY=$(random_hex 32)"
 for service in $(services_with_database); do
   # Hex passwords are safe inside the mongodb:// URL the Deployments build.
-  create_secret "$service-mongo-credentials" "username=$service" "password=$(random_hex 24)" "keyfile=$(random_keyfile)"
+  create_secret "$service-mongo-user" "password=$(random_hex 24)"
+  pairs=()
+  for user in "${system_users[@]}"; do
+    pairs+=("MONGODB_${user%%=*}_USER=${user#*=}" "MONGODB_${user%%=*}_PASSWORD=$(random_hex 24)")
+  done
+  create_secret "$service-mongo-system-users" "${pairs[@]}"
 done

@@ -8,6 +8,7 @@ import * as autoscalingV2 from 'kubernetes-models/autoscaling/v2';
 import * as batchV1 from 'kubernetes-models/batch/v1';
 import * as networkingV1 from 'kubernetes-models/networking.k8s.io/v1';
 import * as policyV1 from 'kubernetes-models/policy/v1';
+import * as rbacV1 from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import * as coreV1 from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import type { KubeObject } from './kustomize';
@@ -24,8 +25,9 @@ type JsonSchema = Record<string, any>;
  * (strict field validation) against the real CRD.
  */
 function crdModel(file: string): Model {
+  // The Percona schemas write repeated subtrees once (YAML aliases), over a thousand times.
   const schema = rejectUnknownFields(
-    parse(readFileSync(join(root, 'infra', 'src', 'k8s', 'crd-schemas', file), 'utf8')),
+    parse(readFileSync(join(root, 'infra', 'src', 'k8s', 'crd-schemas', file), 'utf8'), { maxAliasCount: -1 }),
   );
   const validate = new Ajv({ strict: false, allErrors: true, validateFormats: false }).compile(schema);
   return class {
@@ -61,12 +63,19 @@ const MODELS_BY_API_VERSION: Record<string, Record<string, unknown>> = {
   'batch/v1': batchV1,
   'networking.k8s.io/v1': networkingV1,
   'policy/v1': policyV1,
+  'rbac.authorization.k8s.io/v1': rbacV1,
   'gateway.networking.k8s.io/v1': gatewayV1,
   'networking.gke.io/v1': gkeNetworkingV1,
   // Google Cloud Managed Service for Prometheus.
   'monitoring.googleapis.com/v1': {
     PodMonitoring: crdModel('monitoring.googleapis.com_podmonitorings.v1.yaml'),
     Rules: crdModel('monitoring.googleapis.com_rules.v1.yaml'),
+  },
+  // The Percona Operator for MongoDB (the version infra/k8s/operator installs).
+  'psmdb.percona.com/v1': {
+    PerconaServerMongoDB: crdModel('psmdb.percona.com_perconaservermongodbs.v1.yaml'),
+    PerconaServerMongoDBBackup: crdModel('psmdb.percona.com_perconaservermongodbbackups.v1.yaml'),
+    PerconaServerMongoDBRestore: crdModel('psmdb.percona.com_perconaservermongodbrestores.v1.yaml'),
   },
 };
 

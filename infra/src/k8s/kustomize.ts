@@ -19,12 +19,19 @@ export function overlayNames(): string[] {
   return readdirSync(join(k8sDir, 'overlays'));
 }
 
+/** What each overlay promises about replicated data: the members of each database, the NATS servers. */
+export const DATA_MEMBERS: Record<string, number> = { local: 1, dev: 1, gke: 3 };
+/** The storage classes GKE provides for Persistent Disk (pd-balanced, pd-ssd). */
+export const GKE_STORAGE_CLASSES = ['standard-rwo', 'premium-rwo'];
+
 /** Renders an overlay exactly as `kubectl apply -k` / skaffold would: with the real kustomize. */
 export function renderOverlay(overlay: string): KubeObject[] {
-  const output = execFileSync(installedTool('kustomize'), ['build', join(k8sDir, 'overlays', overlay)], {
-    encoding: 'utf8',
-  });
-  return parseYamlDocuments(output);
+  return renderKustomization(join(k8sDir, 'overlays', overlay));
+}
+
+/** Renders any kustomization directory (an overlay, ../operator) with the real kustomize. */
+export function renderKustomization(dir: string): KubeObject[] {
+  return parseYamlDocuments(execFileSync(installedTool('kustomize'), ['build', dir], { encoding: 'utf8' }));
 }
 
 export function parseYamlDocuments(text: string): KubeObject[] {

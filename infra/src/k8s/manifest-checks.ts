@@ -37,10 +37,6 @@ export function containersOf(owner: KubeObject): Container[] {
   return [...(pod.initContainers ?? []), ...(pod.containers ?? [])];
 }
 
-/** The database StatefulSets (postline/tier: database). */
-export const databases = (objects: KubeObject[]) =>
-  ofKind(objects, 'StatefulSet').filter((s) => s.metadata.labels?.['postline/tier'] === 'database');
-
 /** A Kubernetes label selector (matchLabels and matchExpressions) against a pod's labels. */
 export interface LabelSelector {
   matchLabels?: Record<string, string>;
@@ -52,7 +48,7 @@ const expressionsOf = (selector: LabelSelector | undefined) => [
   ...(selector?.matchExpressions ?? []),
 ];
 
-function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
+export function selects(selector: LabelSelector | undefined, labels: Record<string, string>): boolean {
   // An empty selector would pick every pod: never what a manifest here means.
   return expressionsOf(selector).length > 0 && matchesSelector(selector, labels);
 }
@@ -124,31 +120,42 @@ export function containerProblems(objects: KubeObject[]): string[] {
   const problems: string[] = [];
   for (const w of podOwners(objects)) {
     const pod = podTemplate(w).spec ?? {};
-    const podSecurity = pod.securityContext ?? {};
     const longRunning = new Set(WORKLOAD_KINDS.has(w.kind) ? pod.containers : []);
     for (const c of containersOf(w)) {
-      const where = `${nameOf(w)} container ${c.name}`;
-      for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
-        if (!c[probe] && longRunning.has(c)) problems.push(`${where}: no ${probe}`);
-        const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
-        if (port !== undefined && !hasPort([c], port))
-          problems.push(`${where}: ${probe} uses port ${port}, which it does not declare`);
-      }
-      for (const kind of ['requests', 'limits'] as const) {
-        for (const resource of ['cpu', 'memory']) {
-          if (!c.resources?.[kind]?.[resource]) problems.push(`${where}: no ${resource} ${kind}`);
-        }
-      }
-      const security = c.securityContext ?? {};
-      if (security.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
-      if (security.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
-      if ((security.runAsNonRoot ?? podSecurity.runAsNonRoot) !== true)
-        problems.push(`${where}: runAsNonRoot is not true`);
-      if ((security.runAsUser ?? podSecurity.runAsUser) === 0) problems.push(`${where}: runs as user 0`);
-      if (!(security.capabilities?.drop ?? []).includes('ALL'))
-        problems.push(`${where}: capabilities are not all dropped`);
+      problems.push(
+        ...containerSettingProblems(`${nameOf(w)} container ${c.name}`, c, pod.securityContext, longRunning.has(c)),
+      );
     }
   }
+  return problems;
+}
+
+/** One container's probes (if it stays up), requests, limits and security settings (its own, or its pod's). */
+export function containerSettingProblems(
+  where: string,
+  c: Container,
+  podSecurity: Container = {},
+  longRunning: boolean,
+): string[] {
+  const problems: string[] = [];
+  for (const probe of ['readinessProbe', 'livenessProbe'] as const) {
+    if (!c[probe] && longRunning) problems.push(`${where}: no ${probe}`);
+    const port = c[probe]?.httpGet?.port ?? c[probe]?.tcpSocket?.port;
+    if (port !== undefined && !hasPort([c], port))
+      problems.push(`${where}: ${probe} uses port ${port}, which it does not declare`);
+  }
+  for (const kind of ['requests', 'limits'] as const) {
+    for (const resource of ['cpu', 'memory']) {
+      if (!c.resources?.[kind]?.[resource]) problems.push(`${where}: no ${resource} ${kind}`);
+    }
+  }
+  const security = c.securityContext ?? {};
+  if (security.allowPrivilegeEscalation !== false) problems.push(`${where}: allowPrivilegeEscalation is not false`);
+  if (security.readOnlyRootFilesystem !== true) problems.push(`${where}: readOnlyRootFilesystem is not true`);
+  if ((security.runAsNonRoot ?? podSecurity?.runAsNonRoot) !== true)
+    problems.push(`${where}: runAsNonRoot is not true`);
+  if ((security.runAsUser ?? podSecurity?.runAsUser) === 0) problems.push(`${where}: runs as user 0`);
+  if (!(security.capabilities?.drop ?? []).includes('ALL')) problems.push(`${where}: capabilities are not all dropped`);
   return problems;
 }
 
@@ -216,8 +223,6 @@ export function referenceProblems(objects: KubeObject[]): string[] {
       for (const name of configMaps) {
         if (name && !find(objects, 'ConfigMap', name)) problems.push(`${nameOf(w)}: no ConfigMap ${name}`);
       }
-      const mongoUrl = mongoUrlOf(c);
-      if (mongoUrl) problems.push(...mongoUrlProblems(objects, `${nameOf(w)}`, mongoUrl));
     }
     for (const volume of pod.volumes ?? []) {
       if (volume.configMap && !find(objects, 'ConfigMap', volume.configMap.name))
@@ -225,42 +230,6 @@ export function referenceProblems(objects: KubeObject[]): string[] {
     }
   }
   return problems;
-}
-
-const mongoUrlOf = (c: Container) =>
-  (c.env ?? []).find((e: Container) => e.name === 'MONGO_URL')?.value as string | undefined;
-
-/**
- * A service's MONGO_URL names the headless Service of a database StatefulSet,
- * the replica set that StatefulSet runs (--replSet), and majority writes.
- */
-function mongoUrlProblems(objects: KubeObject[], where: string, mongoUrl: string): string[] {
-  const url = /@([^:/]+)(?::\d+)?\/[^?]*\?(.*)$/.exec(mongoUrl);
-  const host = url?.[1];
-  const params = new URLSearchParams(url?.[2] ?? '');
-  const database = databases(objects).find((s) => s.spec?.serviceName === host);
-  if (!host || !find(objects, 'Service', host) || !database)
-    return [`${where}: MONGO_URL host ${host} is no database Service`];
-  const problems = [];
-  if (params.get('replicaSet') !== replicaSetOf(database))
-    problems.push(
-      `${where}: MONGO_URL replicaSet=${params.get('replicaSet')}, the database runs ${replicaSetOf(database)}`,
-    );
-  if (params.get('w') !== 'majority') problems.push(`${where}: MONGO_URL does not ask for w=majority`);
-  return problems;
-}
-
-/** The value of a command-line option (`--name value`) of a container. */
-export function optionOf(container: Container, name: string): string | undefined {
-  const args: string[] = [...(container.command ?? []), ...(container.args ?? [])];
-  const index = args.indexOf(name);
-  return index >= 0 ? args[index + 1] : undefined;
-}
-
-/** The replica set a database StatefulSet's mongod runs (its --replSet). */
-export function replicaSetOf(database: KubeObject): string | undefined {
-  const mongo = containersOf(database).find((c: Container) => c.name === 'mongo');
-  return mongo && optionOf(mongo, '--replSet');
 }
 
 /** Secret names and keys the pods read (from env or volumes), as "name key" strings. */
@@ -331,39 +300,6 @@ export function replicasOf(objects: KubeObject[], workload: KubeObject): number 
     (h) => h.spec?.scaleTargetRef?.kind === workload.kind && h.spec?.scaleTargetRef?.name === workload.metadata.name,
   );
   return autoscaler?.spec?.minReplicas ?? workload.spec?.replicas ?? 1;
-}
-
-/**
- * Every database runs mongod as a replica set named after it, with a keyfile
- * from a mounted volume; its member count is the MEMBERS its init Job reads;
- * an init Job of the same image initiates exactly that set.
- */
-export function replicaSetProblems(objects: KubeObject[]): string[] {
-  const problems: string[] = [];
-  const members = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith('mongo-replica-set'))?.data
-    ?.MEMBERS;
-  for (const database of databases(objects)) {
-    const where = nameOf(database);
-    const name = database.metadata.name;
-    const mongo = containersOf(database).find((c: Container) => c.name === 'mongo');
-    if (replicaSetOf(database) !== name) problems.push(`${where}: mongod runs --replSet ${replicaSetOf(database)}`);
-    const keyFile = mongo && optionOf(mongo, '--keyFile');
-    const mounts: { mountPath: string }[] = mongo?.volumeMounts ?? [];
-    if (!keyFile || !mounts.some((m) => keyFile.startsWith(`${m.mountPath}/`)))
-      problems.push(`${where}: no --keyFile on a mounted volume`);
-    if (String(database.spec?.replicas ?? 1) !== members)
-      problems.push(`${where}: ${database.spec?.replicas ?? 1} members, but the init Jobs initiate MEMBERS=${members}`);
-    const service = find(objects, 'Service', database.spec?.serviceName);
-    if (service?.spec?.clusterIP !== 'None')
-      problems.push(`${where}: no headless Service ${database.spec?.serviceName}`);
-    const initiators = ofKind(objects, 'Job').filter((job) =>
-      containersOf(job).some((c: Container) =>
-        c.env?.some((e: Container) => e.name === 'REPLICA_SET' && e.value === name),
-      ),
-    );
-    if (initiators.length !== 1) problems.push(`${where}: ${initiators.length} Jobs initiate its replica set, not 1`);
-  }
-  return problems;
 }
 
 interface SpreadConstraint {
@@ -461,40 +397,6 @@ export function storageProblems(objects: KubeObject[], storageClasses?: string[]
       if (storageClasses && !storageClasses.includes(spec?.storageClassName))
         problems.push(`${where}: storage class ${spec?.storageClassName}, not one of ${storageClasses.join(', ')}`);
     }
-  }
-  return problems;
-}
-
-/** The Google service account annotation that makes a Kubernetes ServiceAccount use Workload Identity. */
-const WORKLOAD_IDENTITY_ANNOTATION = 'iam.gke.io/gcp-service-account';
-
-/**
- * Every database has a backup CronJob (its pods carry the database's
- * postline/database label) whose pods reach Google Cloud through Workload
- * Identity only: an annotated ServiceAccount, and no key file (no Secret
- * volume, no GOOGLE_APPLICATION_CREDENTIALS).
- */
-export function backupProblems(objects: KubeObject[]): string[] {
-  const problems: string[] = [];
-  const cronJobs = ofKind(objects, 'CronJob');
-  for (const database of databases(objects)) {
-    const backups = cronJobs.filter((c) => podLabels(c)['postline/database'] === database.metadata.name);
-    if (backups.length !== 1) problems.push(`${nameOf(database)}: ${backups.length} backup CronJobs, not 1`);
-  }
-  for (const cronJob of cronJobs) {
-    const pod = podTemplate(cronJob).spec ?? {};
-    const account = find(objects, 'ServiceAccount', pod.serviceAccountName);
-    const googleAccount = account?.metadata.annotations?.[WORKLOAD_IDENTITY_ANNOTATION] ?? '';
-    if (!/^[a-z][-a-z0-9]{4,28}[a-z0-9]@[^@\s]+\.iam\.gserviceaccount\.com$/.test(googleAccount))
-      problems.push(`${nameOf(cronJob)}: ServiceAccount ${pod.serviceAccountName} names no Google service account`);
-    if ((pod.volumes ?? []).some((v: Container) => v.secret || v.projected?.sources?.some((s: Container) => s.secret)))
-      problems.push(`${nameOf(cronJob)}: mounts a Secret (a key file?)`);
-    if (
-      containersOf(cronJob).some((c: Container) =>
-        c.env?.some((e: Container) => e.name === 'GOOGLE_APPLICATION_CREDENTIALS'),
-      )
-    )
-      problems.push(`${nameOf(cronJob)}: sets GOOGLE_APPLICATION_CREDENTIALS (a key file)`);
   }
   return problems;
 }

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { repositoryRoot } from '@postline/common/testing';
@@ -38,4 +39,15 @@ export interface Route {
 /** infra/routes.json: the one route table (owned by the local runtime). */
 export function routeTable(): Route[] {
   return (JSON.parse(readFileSync(join(root, 'infra', 'routes.json'), 'utf8')) as { routes: Route[] }).routes;
+}
+
+/** What infra/k8s/create-secrets.sh creates, as "secret key" strings (its --list). */
+export function secretsCreated(): string[] {
+  return execFileSync('bash', [join(k8sDir, 'create-secrets.sh'), '--list'], { encoding: 'utf8' })
+    .trim()
+    .split('\n')
+    .flatMap((line) => {
+      const [name, ...keys] = line.split(' ');
+      return keys.map((key) => `${name} ${key}`);
+    });
 }
