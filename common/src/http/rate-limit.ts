@@ -1,5 +1,5 @@
 import type { Request, RequestHandler } from 'express';
-import { rateLimit } from 'express-rate-limit';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import { signedInUser } from '../auth';
 import { TooManyRequestsError } from '../errors';
@@ -25,6 +25,12 @@ export const writeRateLimitEnv = z.object({
   WRITE_RATE_LIMIT_WINDOW_MS: z.coerce.number().int().positive().default(60_000),
 });
 export type WriteRateLimits = z.infer<typeof writeRateLimitEnv>;
+
+/**
+ * Who a client is when it is not signed in: its address (behind the gateway, req.ip is the
+ * client's, TRUST_PROXY_HOPS), an IPv6 address by its /56, which one client holds whole.
+ */
+export const clientAddressKey = (req: Request): string => ipKeyGenerator(req.ip ?? 'unknown');
 
 /** The kinds of write with a budget of their own, and the setting that sets it. */
 const budgets = {
@@ -61,8 +67,7 @@ export class WriteLimits {
     this.byAddress = limiter(
       limits.ADDRESS_WRITE_RATE_LIMIT_MAX,
       limits.WRITE_RATE_LIMIT_WINDOW_MS,
-      // Behind the gateway, req.ip is the client's address (TRUST_PROXY_HOPS).
-      (req) => req.ip ?? 'unknown',
+      clientAddressKey,
       'Too many writes from this address, try again later',
     );
   }

@@ -1,6 +1,7 @@
 import { Router } from 'express';
 import { matchedData, query } from 'express-validator';
 import {
+  clientAddressKey,
   leaveInFlight,
   ServiceUnavailableError,
   TooManyRequestsError,
@@ -61,7 +62,7 @@ export function liveRoutes(hub: LiveHub): Router {
       return;
     }
     // One client cannot take every stream: a signed-in reader is counted by account, others by address.
-    const client = req.currentUser ? `user:${req.currentUser.id}` : `address:${req.ip ?? 'unknown'}`;
+    const client = req.currentUser ? `user:${req.currentUser.id}` : `address:${clientAddressKey(req)}`;
     if (hub.atClientLimit(client)) {
       res.set('Retry-After', '10');
       throw new TooManyRequestsError('Too many live connections from this client; close one and try again');
