@@ -1,5 +1,13 @@
 import { pino } from 'pino';
-import { EventBus, EventListener, RetryLaterError, newEvent, type DeadLetter, type EventEnvelope } from '.';
+import {
+  EventBus,
+  EventListener,
+  RetryLaterError,
+  durableConsumerConfig,
+  newEvent,
+  type DeadLetter,
+  type EventEnvelope,
+} from '.';
 import { decideApply } from '../replicas';
 import { eventually, readDeadLetters, testUrls, uniqueNamespace, untilConsumed } from '../testing';
 
@@ -216,6 +224,45 @@ describe('EventListener', () => {
     await listener.start();
     // A message delivered to a stopped listener would come back only after the 30 s ack wait.
     await eventually(() => handled.size === 600, 10_000, `all 600 handled (${handled.size})`);
+  });
+
+  it('takes only the subject it handles in a family, narrowing a consumer of the whole family where it stands', async () => {
+    const stream = bus.names.stream('USERS');
+    const followed = (n: number) =>
+      newEvent('user.followed', {
+        producer: 'test',
+        aggregateId: `f${n}`,
+        version: 1,
+        data: { followerId: `f${n}`, followeeId: 'u1' },
+      });
+    // The consumer as a listener that took the whole family left it: the first two events handled.
+    await bus.jsm.consumers.add(
+      stream,
+      durableConsumerConfig({ service: 'svc', filterSubject: bus.names.wire('user.>'), maxDeliveries: 3 }),
+    );
+    const early = new EventListener(bus, { service: 'svc', logger }).on('user.created', async () => {});
+    early.on('user.followed', async () => {});
+    await early.start();
+    await bus.publish(userCreated(0, 'u0'));
+    await bus.publish(followed(0));
+    await untilConsumed(bus.jsm, stream, 'svc');
+    await early.stop();
+
+    await bus.publish(userCreated(0, 'u1'));
+    await bus.publish(followed(1));
+    const seen: string[] = [];
+    await listen()
+      .on('user.created', async (event) => {
+        seen.push(event.aggregateId);
+      })
+      .start();
+    await bus.publish(followed(2));
+    await bus.publish(userCreated(0, 'u2'));
+    const info = await untilConsumed(bus.jsm, stream, 'svc');
+    expect(info.config.filter_subject).toBe(bus.names.wire('user.created'));
+    expect(seen).toEqual(['u1', 'u2']); // from where it stood, and nothing else
+    expect(info.delivered.consumer_seq).toBe(4); // two of the family, then two user.created
+    expect(await deadLetters(bus)).toEqual([]);
   });
 
   it('delivers again after the configured ack wait, and applies a new ack wait to the live consumer at start', async () => {

@@ -26,9 +26,10 @@ export async function streamLastSeq(jsm: JetStreamManager, stream: string): Prom
 /**
  * Resolves once the durable consumer has acknowledged (or given up on) every
  * message the stream held when called: its ack floor reached the stream's last
- * sequence. A service acks only after its handler finished, so whatever the
- * handlers do is done. Assumes the consumer sees the whole stream (a service's
- * durable filters on the stream's own `family.>`).
+ * sequence, or, for a consumer filtered to one subject (whose ack floor stays at
+ * the last message of its own subject), nothing of it is left to deliver or to
+ * acknowledge. A service acks only after its handler finished, so whatever the
+ * handlers do is done.
  */
 export async function untilConsumed(
   jsm: JetStreamManager,
@@ -41,11 +42,13 @@ export async function untilConsumed(
   return poll(
     async () => {
       last = await jsm.consumers.info(stream, durable);
-      return last.ack_floor.stream_seq >= target ? last : undefined;
+      const settled = last.ack_floor.stream_seq >= target || (last.num_pending === 0 && last.num_ack_pending === 0);
+      return settled ? last : undefined;
     },
     timeoutMs,
     () =>
-      `${durable} on ${stream} acknowledging up to sequence ${target} (ack floor ${last?.ack_floor.stream_seq ?? '?'})`,
+      `${durable} on ${stream} acknowledging up to sequence ${target} (ack floor ${last?.ack_floor.stream_seq ?? '?'}, ` +
+      `${last?.num_pending ?? '?'} to deliver, ${last?.num_ack_pending ?? '?'} unacknowledged)`,
   );
 }
 

@@ -31,6 +31,49 @@ export interface Writes {
   backlogDrainSeconds: number;
 }
 
+/** The comment write phase and its catch-up, with CPU per comment over both (also run alone by `write-cpu.ts`). */
+export async function commentWrites(
+  run: BenchRun,
+  options: BenchOptions,
+  seeded: Seeded,
+  phase = 'create comment',
+): Promise<Pick<Writes, 'createComment' | 'catchUp' | 'cpuPerComment'>> {
+  const { measured, gateway } = run;
+  const commentTargets = seeded.postIds.slice(-40);
+  const watcher = await CommentPipelineWatcher.start(run.platform.natsUrl, { samples: options.ackSamples });
+  const createComment = await measured(phase, () =>
+    writeLoad(
+      gateway,
+      options,
+      commentRequests(seeded.users, 40, (i) => commentTargets[i % commentTargets.length]!),
+    ),
+  );
+  const caughtUp = await measured(`${phase}: catch-up`, () =>
+    catchUp({
+      watcher,
+      postIds: commentTargets,
+      answered: createComment.ok,
+      stoppedAt: createComment.endedAtMs,
+      withinS: options.catchUpS,
+      timeoutS: options.drainTimeoutS,
+      queryOrigin: run.platform.services.query!,
+      moderator: seeded.moderator,
+    }),
+  );
+  const cpuPerComment = cpuPer(run, [phase, `${phase}: catch-up`], caughtUp.created);
+  return { createComment, catchUp: caughtUp, cpuPerComment };
+}
+
+const writeLoad = (gateway: string, options: BenchOptions, requests: NonNullable<LoadSpec['requests']>) =>
+  runLoad({
+    url: gateway,
+    connections: options.writeConnections,
+    durationS: options.durationS,
+    warmupS: 0,
+    idReplacement: true,
+    requests,
+  });
+
 /**
  * The writes: `POST /api/comments` at `writeConnections` connections and the
  * catch-up check, with CPU per comment over both; then the same offered
@@ -40,33 +83,8 @@ export async function writePhases(run: BenchRun, options: BenchOptions, seeded: 
   const { measured, gateway } = run;
   const query = run.platform.services.query!;
   const writers = seeded.users;
-  const writeLoad = (requests: NonNullable<LoadSpec['requests']>) =>
-    runLoad({
-      url: gateway,
-      connections: options.writeConnections,
-      durationS: options.durationS,
-      warmupS: 0,
-      idReplacement: true,
-      requests,
-    });
   const commentTargets = seeded.postIds.slice(-40);
-  const watcher = await CommentPipelineWatcher.start(run.platform.natsUrl, { samples: options.ackSamples });
-  const createComment = await measured('create comment', () =>
-    writeLoad(commentRequests(writers, 40, (i) => commentTargets[i % commentTargets.length]!)),
-  );
-  const caughtUp = await measured('create comment: catch-up', () =>
-    catchUp({
-      watcher,
-      postIds: commentTargets,
-      answered: createComment.ok,
-      stoppedAt: createComment.endedAtMs,
-      withinS: options.catchUpS,
-      timeoutS: options.drainTimeoutS,
-      queryOrigin: query,
-      moderator: seeded.moderator,
-    }),
-  );
-  const cpuPerComment = cpuPer(run, ['create comment', 'create comment: catch-up'], caughtUp.created);
+  const { createComment, catchUp: caughtUp, cpuPerComment } = await commentWrites(run, options, seeded);
   await run.quiet(options.drainTimeoutS);
 
   const overloaded = await measured('beyond capacity', () =>
@@ -87,6 +105,8 @@ export async function writePhases(run: BenchRun, options: BenchOptions, seeded: 
 
   const createPost = await measured('create post', () =>
     writeLoad(
+      gateway,
+      options,
       writers.map((user, i) => ({
         method: 'POST' as const,
         path: '/api/posts',
