@@ -5,6 +5,9 @@
 #   <service>-mongo-credentials  username, password of that service's MongoDB root
 #                                user, and keyfile, with which its replica set's
 #                                members authenticate to each other
+#   <user>-nats-credentials      password of that NATS user: a service, the client's page
+#                                cache, or tools (the operator's postline-events); NATS reads
+#                                every one, each service and the client its own
 # One credentials Secret per database manifest in base/databases/.
 # A value that already exists is left alone (a key a Secret lacks is added):
 # MongoDB reads its credentials only when its volume is first initialised, so
@@ -14,6 +17,9 @@
 #        infra/k8s/create-secrets.sh --list         (prints "secret key..." lines; used by the tests)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+
+# The NATS users (common/src/events/permissions.ts, natsUsers; a test checks they agree).
+nats_users="auth posts comments moderation query client tools"
 
 services_with_database() {
   for file in "$here"/base/databases/*-mongo.yaml; do
@@ -28,6 +34,7 @@ random_keyfile() { head -c 756 /dev/urandom | base64 -w0; }
 if [ "${1:-}" = --list ]; then
   echo "jwt JWT_KEY"
   for service in $(services_with_database); do echo "$service-mongo-credentials username password keyfile"; done
+  for user in $nats_users; do echo "$user-nats-credentials password"; done
   exit 0
 fi
 
@@ -66,4 +73,9 @@ create_secret jwt "JWT_KEY=$(random_hex 32)"
 for service in $(services_with_database); do
   # Hex passwords are safe inside the mongodb:// URL the Deployments build.
   create_secret "$service-mongo-credentials" "username=$service" "password=$(random_hex 24)" "keyfile=$(random_keyfile)"
+done
+for user in $nats_users; do
+  # NATS reads them as $<USER>_NATS_PASSWORD in its configuration; changed, restart NATS and the user.
+  # A letter first: nats-server parses a variable's value, and reads one that starts with a digit as a number.
+  create_secret "$user-nats-credentials" "password=p$(random_hex 24)"
 done
