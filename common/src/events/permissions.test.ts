@@ -1,19 +1,22 @@
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
-import { EventFactory, eventually, startNats, uniqueNamespace, type LocalServer } from '../testing';
+import {
+  EventFactory,
+  eventually,
+  startNatsWithUsers,
+  uniqueNamespace,
+  type LocalServer,
+  type NatsWithUsers,
+} from '../testing';
 import {
   EventBus,
   EventListener,
   EventNames,
   consumedStreams,
   eventServices,
-  natsAuthorizationConfig,
-  natsPasswordVariable,
-  natsUsers,
   publisherOf,
   subjects,
   newEvent,
@@ -31,27 +34,23 @@ jest.setTimeout(60_000);
 const namespace = uniqueNamespace('perm');
 const names = new EventNames(namespace);
 const logger = pino({ level: 'silent' });
-// As create-secrets.sh makes them: `p` and hex (nats-server would read a digit-first value as a number).
-const passwords = Object.fromEntries(natsUsers.map((user, i) => [user, `p${i}1e5${user.length}abcdef0123456789`]));
-let dir: string;
+let nats: NatsWithUsers;
 let server: LocalServer;
 const buses: EventBus[] = [];
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'postline-nats-auth-'));
-  const file = join(dir, 'nats.conf');
-  writeFileSync(file, natsAuthorizationConfig(names));
-  const env = Object.fromEntries(natsUsers.map((user) => [natsPasswordVariable(user), passwords[user]!]));
-  server = await startNats({ config: { file, env } });
+  nats = await startNatsWithUsers(namespace);
+  server = nats.server;
 });
 
 afterAll(async () => {
   await Promise.all(buses.map((bus) => bus.close()));
-  await server?.dispose();
-  rmSync(dir, { recursive: true, force: true });
+  await nats?.dispose();
 });
 
-async function busAs(user: NatsUser, password = passwords[user]): Promise<EventBus> {
+const passwordOf = (user: NatsUser) => nats.credentials(user).password;
+
+async function busAs(user: NatsUser, password = passwordOf(user)): Promise<EventBus> {
   const bus = await EventBus.connect({ url: server.url, name: user, namespace, logger, user, password });
   buses.push(bus);
   return bus;
@@ -140,7 +139,7 @@ it("refuses comments' user moderation's subject, other services' consumers and t
   );
   await expect(comments.jsm.streams.delete(commentsStream)).rejects.toThrow(/permissions violation/i);
   // Nor listen in on the events, or on another user's replies.
-  const spy = await connect({ servers: server.url, user: 'comments', pass: passwords.comments });
+  const spy = await connect({ servers: server.url, user: 'comments', pass: passwordOf('comments') });
   const denied = new Promise<string>((resolve) => {
     void (async () => {
       for await (const status of spy.status()) if (status.type === 'error') resolve(String(status.error));
@@ -154,7 +153,7 @@ it("refuses comments' user moderation's subject, other services' consumers and t
 
 it("lets the client's user hear the change notices and nothing else", async () => {
   const query = await busAs('query');
-  const client = await connect({ servers: server.url, user: 'client', pass: passwords.client });
+  const client = await connect({ servers: server.url, user: 'client', pass: passwordOf('client') });
   const heard: string[] = [];
   client.subscribe(names.wire('changes.query.>'), { callback: (_err, msg) => void heard.push(msg.subject) });
   await client.flush();
