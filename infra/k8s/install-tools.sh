@@ -3,7 +3,8 @@
 # already there: kustomize (renders the overlays exactly as `kubectl apply -k`
 # and skaffold would), actionlint (checks the GitHub workflows) and promtool
 # (Prometheus's own check of the alert rules' and dashboard's PromQL); and
-# gitleaks for the secret scan of the repository (infra/src/secret-scan). All are
+# gitleaks for the secret scan of the repository (infra/src/secret-scan); and the
+# NATS CLI, with which the stream backup script runs (nats-backup.test.ts). All are
 # built from the Go module proxy at pinned versions into .postline/bin, so a
 # fresh CI machine gets the same binaries as a developer's.
 set -euo pipefail
@@ -16,6 +17,8 @@ ACTIONLINT_VERSION=v1.7.12
 # Prometheus 3's Go module versions (v0.3xx.y for 3.xx.y); the first build takes a few minutes.
 PROMTOOL_VERSION=v0.316.0
 GITLEAKS_VERSION=v8.30.1
+# The NATS CLI of the nats-box image the stream backup Job runs (natsio/nats-box:0.19.5).
+NATSCLI_VERSION=v0.4.0
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -33,3 +36,4 @@ go_install kustomize sigs.k8s.io/kustomize/kustomize/v5 "$KUSTOMIZE_VERSION"
 go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VERSION"
 go_install promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION"
 go_install gitleaks github.com/zricethezav/gitleaks/v8 "$GITLEAKS_VERSION"
+go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"
