@@ -10,6 +10,9 @@ export interface ChangeNoticeOptions {
   /** EVENTS_NAMESPACE: the prefix of every subject of the platform's bus (none by default). */
   namespace: string;
   log: (level: 'info' | 'warn', message: string, err?: unknown) => void;
+  /** NATS_USER / NATS_PASSWORD: the `client` user, which may only hear change notices. Unset: none. */
+  user?: string;
+  password?: string;
 }
 
 /**
@@ -30,6 +33,7 @@ export async function followChangeNotices(cache: PageCache, options: ChangeNotic
     maxReconnectAttempts: -1,
     reconnectTimeWait: 500,
     waitOnFirstConnect: true,
+    ...(options.user ? { user: options.user, pass: options.password } : {}),
   });
   const subject = `${options.namespace ? `${options.namespace}.` : ''}changes.query.>`;
   connection.subscribe(subject, {

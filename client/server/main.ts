@@ -12,7 +12,7 @@ import { pageFillTokenEnv } from './security-headers';
  * The client's server in production (`npm run start -w @postline/client`, the container's command):
  * Next.js (`next start`'s server, through its custom-server API) behind the page cache
  * (front-door.ts), which follows the query service's change notices over NATS. Reads PORT (3000),
- * NATS_URL and EVENTS_NAMESPACE as the services do, and everything `next start` reads.
+ * NATS_URL, NATS_USER, NATS_PASSWORD and EVENTS_NAMESPACE as the services do, and everything `next start` reads.
  */
 async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
@@ -44,6 +44,8 @@ async function main(): Promise<void> {
   const notices = followChangeNotices(cache, {
     url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
     namespace: process.env.EVENTS_NAMESPACE ?? '',
+    user: process.env.NATS_USER,
+    password: process.env.NATS_PASSWORD,
     log,
   });
   notices.catch((err: unknown) => log('error', 'change notices unavailable: page cache off', err));

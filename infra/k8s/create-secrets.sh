@@ -9,6 +9,9 @@
 #                                  documentation names them: MONGODB_<ROLE>_USER and
 #                                  MONGODB_<ROLE>_PASSWORD for BACKUP, CLUSTER_ADMIN,
 #                                  CLUSTER_MONITOR, USER_ADMIN and DATABASE_ADMIN
+#   <user>-nats-credentials        password of that NATS user: a service, the client's page
+#                                  cache, or tools (the operator's postline-events); NATS reads
+#                                  every one, each service and the client its own
 # One pair per database manifest in base/databases/ (the operator makes the rest itself: the
 # replica set's keyfile, TLS certificates, the encryption key).
 # A value that already exists is left alone (a key a Secret lacks is added): the operator made
@@ -18,6 +21,9 @@
 #        infra/k8s/create-secrets.sh --list         (prints "secret key..." lines; used by the tests)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
+
+# The NATS users (common/src/events/permissions.ts, natsUsers; a test checks they agree).
+nats_users="auth posts comments moderation query client tools"
 
 services_with_database() {
   for file in "$here"/base/databases/*-mongo.yaml; do
@@ -38,6 +44,7 @@ if [ "${1:-}" = --list ]; then
     for user in "${system_users[@]}"; do printf ' MONGODB_%s_USER MONGODB_%s_PASSWORD' "${user%%=*}" "${user%%=*}"; done
     echo
   done
+  for user in $nats_users; do echo "$user-nats-credentials password"; done
   exit 0
 fi
 
@@ -83,4 +90,9 @@ for service in $(services_with_database); do
     pairs+=("MONGODB_${user%%=*}_USER=${user#*=}" "MONGODB_${user%%=*}_PASSWORD=$(random_hex 24)")
   done
   create_secret "$service-mongo-system-users" "${pairs[@]}"
+done
+for user in $nats_users; do
+  # NATS reads them as $<USER>_NATS_PASSWORD in its configuration; changed, restart NATS and the user.
+  # A letter first: nats-server parses a variable's value, and reads one that starts with a digit as a number.
+  create_secret "$user-nats-credentials" "password=p$(random_hex 24)"
 done

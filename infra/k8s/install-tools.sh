@@ -3,8 +3,9 @@
 # already there: kustomize (renders the overlays exactly as `kubectl apply -k`
 # and skaffold would), actionlint (checks the GitHub workflows) and promtool
 # (Prometheus's own check of the alert rules' and dashboard's PromQL), amtool
-# (Alertmanager's own check of where the alerts go); and
-# gitleaks for the secret scan of the repository (infra/src/secret-scan). All are
+# (Alertmanager's own check of where the alerts go); gitleaks for the secret scan
+# of the repository (infra/src/secret-scan); and the NATS CLI, with which the
+# stream backup script runs (nats-backup.test.ts). All are
 # built from the Go module proxy at pinned versions into .postline/bin, so a
 # fresh CI machine gets the same binaries as a developer's.
 set -euo pipefail
@@ -19,6 +20,8 @@ PROMTOOL_VERSION=v0.316.0
 GITLEAKS_VERSION=v8.30.1
 # The version of Managed Service for Prometheus's managed Alertmanager (its manifests: alertmanager:v0.27.0-gmp).
 AMTOOL_VERSION=v0.27.0
+# The NATS CLI of the nats-box image the stream backup Job runs (natsio/nats-box:0.19.5).
+NATSCLI_VERSION=v0.4.0
 
 say() { printf '[setup] %s\n' "$*"; }
 
@@ -37,3 +40,4 @@ go_install actionlint github.com/rhysd/actionlint/cmd/actionlint "$ACTIONLINT_VE
 go_install promtool github.com/prometheus/prometheus/cmd/promtool "$PROMTOOL_VERSION"
 go_install gitleaks github.com/zricethezav/gitleaks/v8 "$GITLEAKS_VERSION"
 go_install amtool github.com/prometheus/alertmanager/cmd/amtool "$AMTOOL_VERSION"
+go_install nats github.com/nats-io/natscli/nats "$NATSCLI_VERSION"

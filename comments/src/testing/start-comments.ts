@@ -18,6 +18,7 @@ export interface CommentsUnderTest extends ServiceUnderTest {
 export async function startComments(
   namespace?: string,
   overrides: Record<string, string> = {},
+  natsObserver?: { user: string; password: string },
 ): Promise<CommentsUnderTest> {
   const started = await startServiceUnderTest({
     name: 'comments',
@@ -27,6 +28,7 @@ export async function startComments(
     namespace,
     // No write limit in the way of the suites; it is tested on its own.
     env: { WRITE_RATE_LIMIT_MAX: '100000', ...overrides },
+    natsObserver,
   });
   const { db } = started.service.context;
   return { ...started, http: supertest(started.baseUrl), comments: commentModel(db), posts: postReplicaModel(db) };

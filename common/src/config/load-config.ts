@@ -50,6 +50,13 @@ export const serviceEnvSchema = z.object({
   JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
   MONGO_URL: mongoUrl,
   NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
+  /**
+   * The NATS user the service acts as, and its password (on Kubernetes from the Secret
+   * `<service>-nats-credentials`): it may publish only its own subjects (common/src/events/permissions.ts).
+   * Unset: no authentication, for a nats-server without users.
+   */
+  NATS_USER: z.string().min(1).optional(),
+  NATS_PASSWORD: z.string().min(1).optional(),
   /** Prefix for stream and subject names; lets test suites share one nats-server. */
   EVENTS_NAMESPACE: z
     .string()
@@ -57,6 +64,12 @@ export const serviceEnvSchema = z.object({
     .default(''),
   /** Copies JetStream keeps of each stream when it creates it: 1 locally, 3 on a three-server cluster. */
   STREAM_REPLICAS: z.coerce.number().int().min(1).max(5).default(1),
+  /**
+   * Bytes each stream may hold (-1: no limit); a full stream refuses new events, which then wait in
+   * the outbox (common/src/events/event-bus.ts, StreamSettings). Unset: streams are left as they are
+   * (created without a limit). JetStream reserves each stream's limit from the server's storage.
+   */
+  STREAM_MAX_BYTES: z.coerce.number().int().min(-1).optional(),
   MODERATOR_EMAILS: z.string().default(''),
   /** Behind the gateway or an ingress: how many proxy hops to trust for the client address. */
   TRUST_PROXY_HOPS: z.coerce.number().int().min(0).default(1),

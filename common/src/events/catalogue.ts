@@ -90,6 +90,26 @@ export const eventCatalogue = {
   }),
 } as const;
 
+/**
+ * The one service that publishes each subject. NATS lets each service's user publish only these
+ * (`./permissions.ts`), so a service cannot speak for another: comments cannot approve a comment.
+ */
+export const publisherOf = {
+  'user.created': 'auth',
+  'user.updated': 'auth',
+  'user.followed': 'auth',
+  'user.unfollowed': 'auth',
+  'post.created': 'posts',
+  'post.updated': 'posts',
+  'post.deleted': 'posts',
+  'post.liked': 'posts',
+  'post.unliked': 'posts',
+  'comment.created': 'comments',
+  'comment.updated': 'comments',
+  'comment.deleted': 'comments',
+  'comment.moderated': 'moderation',
+} as const satisfies Record<keyof typeof eventCatalogue, string>;
+
 export type Subject = keyof typeof eventCatalogue;
 export type EventData<S extends Subject> = z.infer<(typeof eventCatalogue)[S]>;
 export const subjects = Object.keys(eventCatalogue) as Subject[];

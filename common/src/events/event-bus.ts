@@ -1,5 +1,6 @@
 import { connect, headers, type NatsConnection } from '@nats-io/transport-node';
 import {
+  DiscardPolicy,
   jetstream,
   jetstreamManager,
   RetentionPolicy,
@@ -7,12 +8,14 @@ import {
   type JetStreamClient,
   type JetStreamManager,
   type PubAck,
+  type StreamConfig,
   type StreamInfo,
 } from '@nats-io/jetstream';
 import type { Logger } from 'pino';
 import { tracePublish } from '../observability/tracing';
 import type { AnyEventEnvelope, EventEnvelope } from './envelope';
 import { validateEvent } from './envelope';
+import { inboxPrefix } from './permissions';
 import { EventNames } from './streams';
 
 export interface EventBusOptions {
@@ -29,6 +32,33 @@ export interface EventBusOptions {
    * streams left as they are.
    */
   streamReplicas?: number;
+  /** Bytes each stream may hold (STREAM_MAX_BYTES; see StreamSettings). */
+  streamMaxBytes?: number;
+  /**
+   * NATS_USER / NATS_PASSWORD: the user this connection acts as (`./permissions.ts`); replies to
+   * its requests come to that user's own inbox prefix. Unset: no authentication (a nats-server
+   * without users, as the tests run it).
+   */
+  user?: string;
+  password?: string;
+}
+
+/** What `ensureStreams` brings every stream to; a setting left out is left as the stream has it. */
+export interface StreamSettings {
+  /** Copies of each stream (STREAM_REPLICAS). */
+  replicas?: number;
+  /**
+   * Bytes each stream may hold, -1 for no limit. A full stream refuses new events (discard `new`)
+   * rather than dropping its oldest: the history is what read models are rebuilt from, so losing
+   * its start silently would be worse than the outbox holding new events until an operator makes
+   * room (they are kept in the documents, and publishing resumes by itself).
+   */
+  maxBytes?: number;
+}
+
+/** The size limit as a stream's settings: a full stream refuses new messages. */
+function sizeLimit(maxBytes: number): Pick<StreamConfig, 'max_bytes' | 'discard'> {
+  return { max_bytes: maxBytes, discard: DiscardPolicy.New };
 }
 
 /** A NATS connection with JetStream, the stream layout, and typed publishing. */
@@ -59,6 +89,7 @@ export class EventBus {
       reconnectTimeWait: 500,
       pingInterval: 20_000,
       waitOnFirstConnect: options.waitOnFirstConnect ?? false,
+      ...natsCredentials(options),
     });
     try {
       const jsm = await jetstreamManager(connection);
@@ -70,7 +101,7 @@ export class EventBus {
         options.logger,
         options.name,
       );
-      await bus.ensureStreams(options.streamReplicas);
+      await bus.ensureStreams({ replicas: options.streamReplicas, maxBytes: options.streamMaxBytes });
       return bus;
     } catch (err) {
       // A connect that fails leaves no connection behind (a caller may retry).
@@ -89,12 +120,14 @@ export class EventBus {
   }
 
   /**
-   * Creates the streams if missing, and brings an existing stream to `replicas` if that is given
-   * and the stream has another count (a cluster grown from one server to three keeps the streams
-   * made with one replica otherwise: JetStream does not raise them itself, and 2.9 changes them
-   * by a stream update). Safe to call from every replica at every start.
+   * Creates the streams if missing, and brings an existing stream to the settings given
+   * (`replicas`, `maxBytes`) where it has others: a cluster grown from one server to three keeps
+   * the streams made with one replica otherwise (JetStream does not raise them itself; 2.9 changes
+   * them by a stream update), and streams made before limits existed keep none. Settings not given
+   * are left as they are. Safe to call from every replica at every start.
    */
-  async ensureStreams(replicas?: number): Promise<void> {
+  async ensureStreams(settings: StreamSettings = {}): Promise<void> {
+    const { replicas, maxBytes } = settings;
     for (const { name, subjects } of this.names.allStreams()) {
       let existing: StreamInfo | undefined;
       try {
@@ -103,9 +136,12 @@ export class EventBus {
         if (!isNotFound(err)) throw err;
       }
       if (existing) {
-        if (replicas !== undefined && existing.config.num_replicas !== replicas) {
-          await this.changeReplicas(name, existing.config.num_replicas, replicas);
+        const change: Partial<StreamConfig> = {};
+        if (replicas !== undefined && existing.config.num_replicas !== replicas) change.num_replicas = replicas;
+        if (maxBytes !== undefined && existing.config.max_bytes !== maxBytes) {
+          Object.assign(change, sizeLimit(maxBytes));
         }
+        if (Object.keys(change).length > 0) await this.changeSettings(name, existing.config, change);
         continue;
       }
       try {
@@ -114,10 +150,10 @@ export class EventBus {
           subjects,
           retention: RetentionPolicy.Limits,
           storage: StorageType.File,
-          // The full history: read models are rebuilt by replaying it.
+          // The full history, never aged out: read models are rebuilt by replaying it.
           max_age: 0,
           max_msgs: -1,
-          max_bytes: -1,
+          ...sizeLimit(maxBytes ?? -1),
           duplicate_window: 2 * 60 * 1_000_000_000,
           num_replicas: replicas ?? 1,
         });
@@ -130,14 +166,24 @@ export class EventBus {
 
   /**
    * A failed change is logged, not thrown: the stream serves as it is, and the next start tries
-   * again (during a rolling restart of NATS the cluster may briefly lack the servers for it).
+   * again (during a rolling restart of NATS the cluster may briefly lack the servers for it). A
+   * change refused by NATS permissions is the stream owner's to make (`./permissions.ts`).
    */
-  private async changeReplicas(stream: string, from: number, to: number): Promise<void> {
+  private async changeSettings(stream: string, from: StreamConfig, change: Partial<StreamConfig>): Promise<void> {
+    const was = { replicas: from.num_replicas, maxBytes: from.max_bytes };
+    const to = { replicas: change.num_replicas ?? from.num_replicas, maxBytes: change.max_bytes ?? from.max_bytes };
     try {
-      await this.jsm.streams.update(stream, { num_replicas: to });
-      this.logger.info({ stream, from, to }, 'stream replicas changed');
+      await this.jsm.streams.update(stream, change);
+      this.logger.info({ stream, from: was, to }, 'stream settings changed');
     } catch (err) {
-      this.logger.warn({ err, stream, from, to }, 'could not change the stream replicas; will try at the next start');
+      if (isPermissionViolation(err)) {
+        this.logger.debug({ stream, from: was, to }, "stream settings differ; changing them is the stream owner's");
+        return;
+      }
+      this.logger.warn(
+        { err, stream, from: was, to },
+        'could not change the stream settings; will try at the next start',
+      );
     }
   }
 
@@ -175,6 +221,19 @@ export class EventBus {
       }
     }
   }
+}
+
+/** Connection options for a user, if one is given: credentials and the user's own inbox prefix. */
+export function natsCredentials(options: { user?: string; password?: string }) {
+  return options.user ? { user: options.user, pass: options.password, inboxPrefix: inboxPrefix(options.user) } : {};
+}
+
+/** NATS refused a publish or request for the user's permissions. */
+export function isPermissionViolation(err: unknown): boolean {
+  return (
+    /permissions violation/i.test(`${(err as Error)?.name} ${(err as Error)?.message ?? err}`) ||
+    (err as Error)?.name === 'PermissionViolationError'
+  );
 }
 
 export function isNotFound(err: unknown): boolean {

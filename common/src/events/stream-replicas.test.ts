@@ -78,7 +78,7 @@ it('raises existing streams from 1 to 3 replicas, keeping their events, and leav
       `${stream} on three current servers`,
     );
   }
-  expect(logLines.filter((l) => l.msg === 'stream replicas changed').map((l) => l.stream)).toEqual(streams);
+  expect(logLines.filter((l) => l.msg === 'stream settings changed').map((l) => l.stream)).toEqual(streams);
   const kept = await after.jsm.streams.getMessage(users, { seq: 1 });
   expect(kept?.json<{ id: string }>().id).toBe(event.id);
 
@@ -95,7 +95,7 @@ it('starts anyway when the replicas cannot be changed, logging why (tried again 
   const bus = await connect(namespace, 5);
   const users = bus.names.stream('USERS');
   expect((await replicasOf(bus, users)).configured).toBe(1);
-  expect(logLines.filter((l) => l.msg.startsWith('could not change the stream replicas')).length).toBe(
+  expect(logLines.filter((l) => l.msg.startsWith('could not change the stream settings')).length).toBe(
     bus.names.allStreams().length,
   );
 });

@@ -165,6 +165,33 @@ export class ServiceMetrics {
     });
   }
 
+  /**
+   * How full each stream with a size limit is (bytes held / max_bytes), read from JetStream at
+   * scrape time: a full stream refuses new events, so the alert fires well before (STREAM_MAX_BYTES).
+   */
+  watchStreams(bus: EventBus): void {
+    const logger = this.logger;
+    new Gauge({
+      name: 'postline_stream_fill_ratio',
+      help: 'Bytes a stream holds over its size limit (max_bytes); streams without a limit are left out',
+      labelNames: ['stream'] as const,
+      registers: [this.registry],
+      collect: async function () {
+        this.reset();
+        await Promise.all(
+          bus.names.allStreams().map(async ({ name }) => {
+            try {
+              const info = await bus.jsm.streams.info(name);
+              if (info.config.max_bytes > 0) this.set({ stream: name }, info.state.bytes / info.config.max_bytes);
+            } catch (err) {
+              logger.warn({ err, stream: name }, 'metrics: could not read stream info');
+            }
+          }),
+        );
+      },
+    });
+  }
+
   /** Serves `GET /metrics` on its own port (0: a free one), apart from the public routes. */
   serve(port: number): Promise<Server> {
     return serveMetrics(this.registry, port, (err) => this.logger.error({ err }, 'metrics: scrape failed'));

@@ -131,6 +131,9 @@ export async function runService<C extends ServiceConfig>(
           name: definition.name,
           namespace: config.EVENTS_NAMESPACE,
           streamReplicas: config.STREAM_REPLICAS,
+          streamMaxBytes: config.STREAM_MAX_BYTES,
+          user: config.NATS_USER,
+          password: config.NATS_PASSWORD,
           logger,
         }),
       discard: (late) => late.close(),
@@ -146,6 +149,7 @@ export async function runService<C extends ServiceConfig>(
     throw err;
   });
 
+  metrics.watchStreams(bus);
   const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
   const context: ServiceContext<C> = { config, logger, db, bus, relay };
   metrics.watchOutbox(relay);

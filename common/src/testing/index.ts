@@ -1,4 +1,5 @@
 export * from './local-servers';
+export * from './nats-users';
 export * from './test-infrastructure';
 export * from './test-users';
 export * from './event-recorder';

@@ -147,6 +147,12 @@ export function startLocalMongo(options: LocalMongoOptions = {}): Promise<LocalS
 export interface NatsOptions extends LocalServerOptions {
   /** A member of a JetStream cluster: its route port and every member's route port (its own included). */
   cluster?: { name: string; port: number; routes: number[] };
+  /**
+   * A configuration file (`-c`), e.g. one with users and permissions; the options here (port, data
+   * directory, JetStream) override what it says. `env` adds to the server's environment, for the
+   * variables such a file refers to.
+   */
+  config?: { file: string; env?: Record<string, string> };
 }
 
 export function startNats(options: NatsOptions = {}): Promise<LocalServer> {
@@ -163,21 +169,30 @@ export function startNats(options: NatsOptions = {}): Promise<LocalServer> {
     : [];
   return startProcess('nats', options, (port, dataDir) => ({
     command: natsServerBinary(),
-    args: ['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir, '-n', `postline-${port}`, ...clusterArgs],
+    args: [
+      // A configuration's monitoring port and pid file (the chart's 8222, /var/run/nats) are not
+      // this machine's to take: no monitoring, the pid file in the data directory.
+      ...(options.config ? ['-c', options.config.file, '-m', '0', '-P', join(dataDir, 'nats.pid')] : []),
+      ...['-js', '-a', '127.0.0.1', '-p', String(port), '-sd', dataDir, '-n', `postline-${port}`, ...clusterArgs],
+    ],
     url: `nats://127.0.0.1:${port}`,
+    env: options.config?.env,
   }));
 }
 
 async function startProcess(
   name: string,
   options: LocalServerOptions,
-  commandFor: (port: number, dataDir: string) => { command: string; args: string[]; url: string },
+  commandFor: (
+    port: number,
+    dataDir: string,
+  ) => { command: string; args: string[]; url: string; env?: Record<string, string> },
 ): Promise<LocalServer> {
   const port = options.port ?? (await freePort());
   const temporary = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), `postline-${name}-`));
   mkdirSync(dataDir, { recursive: true });
-  const { command, args, url } = commandFor(port, dataDir);
+  const { command, args, url, env } = commandFor(port, dataDir);
   let child: ChildProcess | undefined;
 
   const launch = async () => {
@@ -186,6 +201,7 @@ async function startProcess(
     child = spawn(command, args, {
       stdio: stdio === 'inherit' ? 'inherit' : ['ignore', log ?? 'pipe', log ?? 'pipe'],
       detached: options.detached ?? false,
+      ...(env ? { env: { ...process.env, ...env } } : {}),
     });
     if (options.onOutput) {
       child.stdout?.on('data', options.onOutput);

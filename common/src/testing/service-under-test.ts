@@ -44,6 +44,8 @@ export interface ServiceUnderTestOptions<C extends ServiceConfig> {
   /** Reuse the namespace (database and streams) of an earlier instance: a restart, or services side by side. */
   namespace?: string;
   env?: Record<string, string>;
+  /** The NATS user the test's own connection acts as, against a server with users (startNatsWithUsers). */
+  natsObserver?: { user: string; password: string };
 }
 
 /**
@@ -61,6 +63,7 @@ export async function startServiceUnderTest<C extends ServiceConfig>(
     name: `${options.name}-test`,
     namespace,
     logger: pino({ level: 'silent' }),
+    ...options.natsObserver,
   });
   const events = await new EventRecorder(bus).start(options.record);
   return {

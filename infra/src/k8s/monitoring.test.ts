@@ -86,10 +86,11 @@ describe('alerts, dashboard and the metrics contract', () => {
     );
   });
 
-  it('alerts on consumer lag, dead letters, outbox age, error rate and latency', () => {
+  it('alerts on consumer lag, dead letters, outbox age, stream fill, error rate and latency', () => {
     expect(alertRules().map((r) => r.alert)).toEqual(
       expect.arrayContaining([
         'PostlineConsumerLag',
+        'PostlineStreamFilling',
         'PostlineDeadLetters',
         'PostlineOutboxStale',
         'PostlineHighErrorRate',

@@ -6,7 +6,7 @@ import {
   type JetStreamManager,
   type StreamInfo,
 } from '@nats-io/jetstream';
-import { isNotFound } from '../../events/event-bus';
+import { isNotFound, natsCredentials } from '../../events/event-bus';
 import { EventNames } from '../../events/streams';
 
 export const DEFAULT_NATS_URL = 'nats://127.0.0.1:4222';
@@ -69,6 +69,8 @@ export class EventsConnection {
         // A long `tail` survives a NATS restart; ordered consumers resume where they were.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 1_000,
+        // The operator tools' own NATS user (`tools`, Secret tools-nats-credentials on Kubernetes).
+        ...natsCredentials({ user: process.env.NATS_USER, password: process.env.NATS_PASSWORD }),
       });
     } catch (err) {
       throw new NatsUnreachableError(server, connectFailure(err));
