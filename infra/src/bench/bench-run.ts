@@ -72,6 +72,7 @@ export class BenchRun {
           AUTH_RATE_LIMIT_MAX: '1000000',
           WRITE_RATE_LIMIT_MAX: '1000000',
           REACTION_RATE_LIMIT_MAX: '1000000',
+          DECISION_RATE_LIMIT_MAX: '1000000',
           ADDRESS_WRITE_RATE_LIMIT_MAX: '1000000',
           // The readers' live streams all come from one address here; in the world they are many clients.
           QUERY_LIVE_MAX_PER_CLIENT: '1000000',
