@@ -118,7 +118,7 @@ async function main(): Promise<void> {
 
     const state = new PlatformState(mongo, events);
     await eventually(async () => (await state.stillMoving()) === undefined, 180_000, 'the pipeline settles');
-    const findings = await state.check(attempts, { hangMs: HANG_MS, injected: new Set(), poison: new Set() });
+    const findings = await state.check(attempts, { hangMs: HANG_MS, injected: new Set(), poison: new Map() });
 
     let leaks: LeakVerdict[] = [];
     let unjudged: string | undefined;

@@ -10,7 +10,8 @@ let posts: PostsUnderTest;
 
 beforeAll(async () => {
   // No retry sweep during the test: a document written straight into the collection stays pending.
-  posts = await startPosts({ overrides: { OUTBOX_SWEEP_MS: '60000' } });
+  // STREAM_MAX_BYTES: posts owns POSTS and gives it the limit, so its fill ratio has a sample.
+  posts = await startPosts({ overrides: { OUTBOX_SWEEP_MS: '60000', STREAM_MAX_BYTES: String(64 * 1024 * 1024) } });
 });
 
 afterAll(async () => {
@@ -138,7 +139,7 @@ describe('GET /metrics on METRICS_PORT', () => {
   it('serves every metric of the contract (infra/k8s/README.md) with its type and labels', async () => {
     const readme = readFileSync(join(__dirname, '../../../infra/k8s/README.md'), 'utf8');
     const contract = [...readme.matchAll(/^\| `(postline_[a-z_]+)` +\| (\w+) +\| ([^|]*)\|/gm)];
-    expect(contract).toHaveLength(7);
+    expect(contract).toHaveLength(8);
     const text = await scrape(); // after the tests above, every metric has samples
     for (const [, name, type, labelCell] of contract) {
       expect(text).toContain(`# TYPE ${name} ${type}\n`);

@@ -18,6 +18,8 @@ export interface ConsumerSummary {
   /** The durable consumer's name: the service consuming through it. */
   service: string;
   stream: string;
+  /** The subjects of the stream it takes, as on the wire (its filter; the whole family, or just one subject). */
+  filterSubject: string;
   /** Messages in the stream not yet delivered to the service (its lag). */
   lag: number;
   /** Delivered but not yet acknowledged: being handled, or waiting for a retry. */
@@ -78,6 +80,7 @@ export async function listConsumers(events: EventsConnection): Promise<ConsumerS
       summaries.push({
         service: info.name,
         stream: stream.name,
+        filterSubject: info.config.filter_subject ?? '>',
         lag: info.num_pending,
         unacknowledged: info.num_ack_pending,
         redelivered: info.num_redelivered,

@@ -57,7 +57,7 @@ describe('the fault matrix', () => {
   let state: PlatformState;
   let targets: Targets;
   const injected = new Set<string>();
-  const poison = new Set<string>();
+  const poison = new Map<string, string>();
   const rows: Row[] = [];
 
   beforeAll(async () => {
@@ -210,7 +210,7 @@ describe('the fault matrix', () => {
           JSON.stringify({ ...envelope, id: `${POISON_MARK}-${family}`, version: 'seven' }),
         ]) {
           const ack = await events.connection.js.publish(subject, body);
-          poison.add(`${ack.stream}:${ack.seq}`);
+          poison.set(`${ack.stream}:${ack.seq}`, subject);
         }
       }
     });

@@ -81,11 +81,11 @@ export class PlatformState {
 
   /**
    * `injected`: `stream:seq` of copies of earlier events the matrix published (out of order, on purpose);
-   * `poison`: `stream:seq` of the poison it published.
+   * `poison`: the subject of each poison message it published, by `stream:seq`.
    */
   async check(
     attempts: Attempt[],
-    options: { hangMs: number; injected: Set<string>; poison: Set<string> },
+    options: { hangMs: number; injected: Set<string>; poison: Map<string, string> },
   ): Promise<Findings> {
     const findings: Findings = { lost: [], duplicated: [], inconsistent: [], badAnswers: [], deadLetters: [] };
     const owner = await this.ownerData();
@@ -250,8 +250,11 @@ export class PlatformState {
     }
   }
 
-  /** Dead letters are the poison the matrix published, each with its reason, dead-lettered by every service that reads its stream. */
-  private async checkDeadLetters(poison: Set<string>, findings: Findings) {
+  /**
+   * Dead letters are the poison the matrix published, each with its reason, dead-lettered by every
+   * service that takes its subject (a service handling one subject of a family takes that one alone).
+   */
+  private async checkDeadLetters(poison: Map<string, string>, findings: Findings) {
     const letters = await this.events.deadLetters();
     const by = new Set(letters.map((l) => `${l.service}@${l.stream}:${l.streamSequence}`));
     for (const letter of letters) {
@@ -261,9 +264,9 @@ export class PlatformState {
       } else if (!letter.reason) findings.deadLetters.push(`no reason: ${JSON.stringify(letter)}`);
     }
     const consumers = await this.events.consumers();
-    for (const key of poison) {
+    for (const [key, subject] of poison) {
       const stream = key.slice(0, key.lastIndexOf(':'));
-      for (const c of consumers.filter((x) => x.stream === stream)) {
+      for (const c of consumers.filter((x) => x.stream === stream && subjectMatches(x.filterSubject, subject))) {
         if (!by.has(`${c.service}@${key}`))
           findings.deadLetters.push(`poison ${key} not dead-lettered by ${c.service}`);
       }
@@ -375,4 +378,15 @@ function runRebuild(platform: RebuildTarget, scratch: string, env: Record<string
       code === 0 ? resolve() : reject(new Error(`query rebuild exited ${code}: ${output}`)),
     );
   });
+}
+
+/** Whether a NATS subject filter (`*` one token, `>` the rest) takes `subject`. */
+function subjectMatches(filter: string, subject: string): boolean {
+  const wanted = filter.split('.');
+  const tokens = subject.split('.');
+  for (let i = 0; i < wanted.length; i++) {
+    if (wanted[i] === '>') return tokens.length > i;
+    if (i >= tokens.length || (wanted[i] !== '*' && wanted[i] !== tokens[i])) return false;
+  }
+  return wanted.length === tokens.length;
 }
