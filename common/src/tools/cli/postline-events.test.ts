@@ -227,6 +227,8 @@ describe('postline-events', () => {
     expect(query).toEqual({
       service: 'query',
       stream: `${namespace.toUpperCase()}_COMMENTS`,
+      // It handles one subject of the family, so it takes that one alone.
+      filterSubject: `${namespace}.comment.moderated`,
       lag: 0,
       unacknowledged: 0,
       redelivered: 0,
