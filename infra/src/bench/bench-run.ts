@@ -9,6 +9,7 @@ import { pino } from 'pino';
 import { loadRouteTable } from '../route-table';
 import { startGateway, type Gateway } from '../local/gateway';
 import { startPlatform, type Platform } from '../local/platform';
+import { rateLimitsLifted } from '../e2e/test-platform';
 import type { BareAnswer } from './bare-server';
 import { waitFor } from './bench-user';
 import { runningLoadWorkers } from './load';
@@ -69,11 +70,7 @@ export class BenchRun {
           MODERATOR_EMAILS: 'benchmod@example.test',
           // The seed and the write phases sign up and write from one address, hundreds of comments a
           // second from a few users: not what the limits are for.
-          AUTH_RATE_LIMIT_MAX: '1000000',
-          WRITE_RATE_LIMIT_MAX: '1000000',
-          REACTION_RATE_LIMIT_MAX: '1000000',
-          DECISION_RATE_LIMIT_MAX: '1000000',
-          ADDRESS_WRITE_RATE_LIMIT_MAX: '1000000',
+          ...rateLimitsLifted,
           // The readers' live streams all come from one address here; in the world they are many clients.
           QUERY_LIVE_MAX_PER_CLIENT: '1000000',
         },

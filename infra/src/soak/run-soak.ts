@@ -21,6 +21,7 @@ import { startPlatform } from '../local/platform';
 import { ApiUser, consumedUpTo, mapConcurrently } from '../e2e/api-client';
 import { PlatformState } from '../e2e/faults/platform-state';
 import { SteadyLoad, type Targets } from '../e2e/steady-load';
+import { rateLimitsLifted } from '../e2e/test-platform';
 import { infrastructureProcesses, nginxGroup, nginxMasterOn } from '../bench/platform-processes';
 import { sampleGroup } from '../bench/process-stats';
 import { resultsDirFromEnv, writeReliabilityResult } from '../reliability-results';
@@ -45,11 +46,7 @@ async function main(): Promise<void> {
   // As `npm start` runs it (secure cookies, NODE_ENV=production, would need HTTPS).
   const env = {
     LOG_LEVEL: 'warn',
-    AUTH_RATE_LIMIT_MAX: '1000000',
-    WRITE_RATE_LIMIT_MAX: '1000000',
-    REACTION_RATE_LIMIT_MAX: '1000000',
-    DECISION_RATE_LIMIT_MAX: '1000000',
-    ADDRESS_WRITE_RATE_LIMIT_MAX: '1000000',
+    ...rateLimitsLifted,
     PASSWORD_SCRYPT_COST: '1024',
   };
   const platform = await startPlatform({ freePorts: true, dataDir, env, log: () => undefined });
