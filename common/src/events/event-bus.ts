@@ -173,7 +173,7 @@ export class EventBus {
     const was = { replicas: from.num_replicas, maxBytes: from.max_bytes };
     const to = { replicas: change.num_replicas ?? from.num_replicas, maxBytes: change.max_bytes ?? from.max_bytes };
     try {
-      await this.jsm.streams.update(stream, change);
+      await retryWhileBusy(() => this.jsm.streams.update(stream, change));
       this.logger.info({ stream, from: was, to }, 'stream settings changed');
     } catch (err) {
       if (isPermissionViolation(err)) {
@@ -229,6 +229,31 @@ export function natsCredentials(options: { user?: string; password?: string }) {
 }
 
 /** NATS refused a publish or request for the user's permissions. */
+/**
+ * A cluster that is electing a stream's leader, or too loaded to answer in the request's time,
+ * answers a change with a timeout or "temporarily unavailable": asked again a moment later it
+ * applies it, where giving up would leave the stream as it was until the service next starts.
+ */
+async function retryWhileBusy<T>(attempt: () => Promise<T>, delaysMs = [1_000, 2_000, 4_000]): Promise<T> {
+  for (const delayMs of delaysMs) {
+    try {
+      return await attempt();
+    } catch (err) {
+      if (!isBusy(err)) throw err;
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+    }
+  }
+  return attempt();
+}
+
+function isBusy(err: unknown): boolean {
+  for (let e = err as (Error & { cause?: unknown }) | undefined; e; e = e.cause as typeof e) {
+    if (e.name === 'TimeoutError' || e.name === 'NoRespondersError') return true;
+    if (/temporarily unavailable|timeout/i.test(String(e.message))) return true;
+  }
+  return false;
+}
+
 export function isPermissionViolation(err: unknown): boolean {
   return (
     /permissions violation/i.test(`${(err as Error)?.name} ${(err as Error)?.message ?? err}`) ||

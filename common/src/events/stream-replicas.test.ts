@@ -72,7 +72,13 @@ it('raises existing streams from 1 to 3 replicas, keeping their events, and leav
     await eventually(
       async () => {
         const { configured, peers, info } = await replicasOf(after, stream);
-        return configured === 3 && peers === 3 && info.cluster?.replicas?.every((peer) => peer.current) === true;
+        const current = info.cluster?.replicas?.filter((peer) => peer.current).length ?? 0;
+        if (configured === 3 && peers === 3 && current === 2) return true;
+        // Named in the failure: which part of the change had not happened.
+        const refused = logLines.filter((l) => l.stream === stream && l.msg !== 'stream settings changed');
+        throw new Error(
+          `configured ${configured}, peers ${peers}, current followers ${current}; log: ${JSON.stringify(refused)}`,
+        );
       },
       30_000,
       `${stream} on three current servers`,
