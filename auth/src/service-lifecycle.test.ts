@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { eventually, freePort, startNats, testJwtKey, testUrls, uniqueNamespace } from '@postline/common/testing';
+import { eventually, freePort, startNats, testTokenKeys, testUrls, uniqueNamespace } from '@postline/common/testing';
 
 /**
  * The compiled service as operators run it (`node auth/dist/index.js`, built
@@ -19,10 +19,11 @@ function run(env: Record<string, string>) {
 }
 
 describe('auth as a process', () => {
-  it('exits 1 naming JWT_KEY when it is missing, and every other problem at once', async () => {
+  it('exits 1 naming the token keys when they are missing, and every other problem at once', async () => {
     const proc = run({ MONGO_URL: 'postgres://wrong', PORT: 'eighty' });
     expect(await proc.exited).toBe(1);
-    expect(proc.stderr()).toContain('JWT_KEY is required');
+    expect(proc.stderr()).toContain('JWT_PUBLIC_KEY is required');
+    expect(proc.stderr()).toContain('JWT_PRIVATE_KEY is required');
     expect(proc.stderr()).toContain('MONGO_URL: must be a mongodb:// or mongodb+srv:// URL');
     expect(proc.stderr()).toMatch(/PORT: /);
     expect(proc.stderr()).not.toMatch(/at .*\.js:\d+/); // no stack trace
@@ -32,7 +33,13 @@ describe('auth as a process', () => {
     const port = await freePort();
     const mongoUrl = `mongodb://127.0.0.1:${await freePort()}/x`;
     const natsUrl = `nats://127.0.0.1:${await freePort()}`;
-    const proc = run({ JWT_KEY: testJwtKey, MONGO_URL: mongoUrl, NATS_URL: natsUrl, PORT: String(port) });
+    const proc = run({
+      JWT_PUBLIC_KEY: testTokenKeys.publicKey,
+      JWT_PRIVATE_KEY: testTokenKeys.privateKey,
+      MONGO_URL: mongoUrl,
+      NATS_URL: natsUrl,
+      PORT: String(port),
+    });
     await eventually(async () => (await fetch(`http://127.0.0.1:${port}/healthz`)).ok, 10_000, 'healthz');
     const waiting = await fetch(`http://127.0.0.1:${port}/readyz`);
     expect([waiting.status, await waiting.json()]).toEqual([
@@ -63,7 +70,8 @@ describe('auth as a process', () => {
     const natsPort = await freePort();
     const namespace = uniqueNamespace();
     const proc = run({
-      JWT_KEY: testJwtKey,
+      JWT_PUBLIC_KEY: testTokenKeys.publicKey,
+      JWT_PRIVATE_KEY: testTokenKeys.privateKey,
       MONGO_URL: `${testUrls().mongoUrl}/${namespace}-auth`,
       NATS_URL: `nats://127.0.0.1:${natsPort}`,
       EVENTS_NAMESPACE: namespace,

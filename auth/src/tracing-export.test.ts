@@ -4,7 +4,7 @@ import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { eventually, freePort, testJwtKey, testUrls, uniqueNamespace } from '@postline/common/testing';
+import { eventually, freePort, testTokenKeys, testUrls, uniqueNamespace } from '@postline/common/testing';
 
 /**
  * The compiled service (`node auth/dist/index.js`, built by `npm test`'s pretest) with
@@ -32,7 +32,8 @@ it('exports the span of a request to the configured OTLP collector, in the calle
       LOG_LEVEL: 'silent',
       METRICS_PORT: '0',
       PORT: String(port),
-      JWT_KEY: testJwtKey,
+      JWT_PUBLIC_KEY: testTokenKeys.publicKey,
+      JWT_PRIVATE_KEY: testTokenKeys.privateKey,
       MONGO_URL: `${testUrls().mongoUrl}/${uniqueNamespace()}-auth`,
       NATS_URL: testUrls().natsUrl,
       EVENTS_NAMESPACE: uniqueNamespace(),

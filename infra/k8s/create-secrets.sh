@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Creates Postline's secrets in the cluster, with random values that never
 # touch the disk or git:
-#   jwt                            JWT_KEY (64 hex chars), shared by every service
+#   jwt-signing-key                JWT_PRIVATE_KEY: the P-256 private key (PEM) that signs session
+#                                  tokens, read by auth alone
+#   jwt-public-key                 JWT_PUBLIC_KEY: its public key, with which every service verifies
 #   <service>-mongo-user           password of the service's own database user (readWrite on its
 #                                  database only; the operator creates the user from it, the
 #                                  service's MONGO_URL carries it)
@@ -37,7 +39,8 @@ random_hex() { od -An -N"$1" -tx1 /dev/urandom | tr -d ' \n'; }
 system_users=(BACKUP=backup CLUSTER_ADMIN=clusterAdmin CLUSTER_MONITOR=clusterMonitor USER_ADMIN=userAdmin DATABASE_ADMIN=databaseAdmin)
 
 if [ "${1:-}" = --list ]; then
-  echo "jwt JWT_KEY"
+  echo "jwt-signing-key JWT_PRIVATE_KEY"
+  echo "jwt-public-key JWT_PUBLIC_KEY"
   for service in $(services_with_database); do
     echo "$service-mongo-user password"
     printf '%s' "$service-mongo-system-users"
@@ -81,7 +84,21 @@ create_secret() {
   echo "secret/$name exists, added ${missing[*]%%=*}"
 }
 
-create_secret jwt "JWT_KEY=$(random_hex 32)"
+# The token key pair, made once: both Secrets together, so the public key is always the private
+# key's. The PEMs go to kubectl through file descriptors, never the disk or the process list.
+if kubectl -n "$namespace" get secret jwt-signing-key >/dev/null 2>&1; then
+  echo "secret/jwt-signing-key exists, kept"
+else
+  private_key="$(openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256)"
+  kubectl -n "$namespace" create secret generic jwt-public-key \
+    --from-file=JWT_PUBLIC_KEY=<(printf '%s\n' "$private_key" | openssl pkey -pubout) --dry-run=client -o yaml |
+    kubectl -n "$namespace" apply -f - >/dev/null
+  kubectl -n "$namespace" create secret generic jwt-signing-key \
+    --from-file=JWT_PRIVATE_KEY=<(printf '%s\n' "$private_key") --dry-run=client -o yaml |
+    kubectl -n "$namespace" apply -f - >/dev/null
+  unset private_key
+  echo "secret/jwt-signing-key and secret/jwt-public-key created"
+fi
 for service in $(services_with_database); do
   # Hex passwords are safe inside the mongodb:// URL the Deployments build.
   create_secret "$service-mongo-user" "password=$(random_hex 24)"

@@ -112,7 +112,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
     started: (service) =>
       installFrontDoor(service.server, {
         readSide: partsOf().readSide,
-        jwtKey: config.JWT_KEY,
+        tokens: service.context.tokens,
         logger: service.context.logger,
         prefix,
         metrics: service.metrics,

@@ -43,6 +43,32 @@ export class UserRepository {
     return this.writer.changePlain(id, plan);
   }
 
+  /**
+   * Replaces a password hash if it is still `from` (a rehash or a password change; no event: the
+   * hash is in none).
+   * @returns whether it was still `from`
+   */
+  async replacePasswordHash(id: string, from: string, to: string): Promise<boolean> {
+    const result = await this.model.updateOne({ _id: id, passwordHash: from }, { $set: { passwordHash: to } });
+    return result.modifiedCount === 1;
+  }
+
+  /** Ids of the users whose stored role is not what the moderator list says (a full scan: once per start). */
+  async idsWithRoleOtherThan(moderatorEmails: string[]): Promise<string[]> {
+    const found = await this.model
+      .find(
+        {
+          $or: [
+            { email: { $in: moderatorEmails }, role: { $ne: 'moderator' } },
+            { email: { $nin: moderatorEmails }, role: 'moderator' },
+          ],
+        },
+        { _id: 1 },
+      )
+      .lean();
+    return found.map((u) => u._id);
+  }
+
   countFollowers(userId: string): Promise<number> {
     return this.model.countDocuments({ following: userId });
   }

@@ -1,22 +1,24 @@
-import { BadRequestError, ConflictError, type CurrentUser, newAggregateId } from '@postline/common';
+import { BadRequestError, ConflictError, type CurrentUser, newAggregateId, NotFoundError } from '@postline/common';
 import type { User } from '../data-access/user-model';
 import type { UserRepository } from '../data-access/user-repository';
 import { userProfileData } from '../event-payloads/user-events';
-import { decoyHash, hashPassword, verifyPassword } from './password';
-import { newUser } from './user-changes';
+import { decoyHash, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './password';
+import type { Sessions } from './sessions';
+import { newUser, roleChange } from './user-changes';
 import { reservedUsernames, roleFor } from './user-rules';
 
 export interface AccountSettings {
   moderatorEmails: string[];
-  scryptCost: number;
+  passwordHashing: ScryptParams;
 }
 
-/** Sign-up and sign-in, independent of HTTP. */
+/** Sign-up, sign-in, password changes and roles, independent of HTTP. */
 export class Accounts {
   private decoy?: Promise<string>;
 
   constructor(
     private readonly users: UserRepository,
+    private readonly sessions: Sessions,
     private readonly settings: AccountSettings,
   ) {}
 
@@ -29,7 +31,7 @@ export class Accounts {
       {
         email: input.email,
         username: input.username,
-        passwordHash: await hashPassword(input.password, this.settings.scryptCost),
+        passwordHash: await hashPassword(input.password, this.settings.passwordHashing),
         role: roleFor(input.email, this.settings.moderatorEmails),
       },
       newAggregateId(),
@@ -42,14 +44,64 @@ export class Accounts {
     throw new ConflictError('Username is taken', 'username');
   }
 
-  /** The same answer, in about the same time, for an unknown email and a wrong password. */
+  /**
+   * The same answer, in about the same time, for an unknown email and a wrong password. A hash
+   * made with older parameters is replaced by one with the current ones.
+   */
   async signIn(input: { email: string; password: string }): Promise<CurrentUser> {
     const user = await this.users.findByEmail(input.email);
-    const hash = user?.passwordHash ?? (await (this.decoy ??= decoyHash(this.settings.scryptCost)));
+    const hash = user?.passwordHash ?? (await (this.decoy ??= decoyHash(this.settings.passwordHashing)));
     const matches = await verifyPassword(input.password, hash);
     if (!user || !matches) throw new BadRequestError('Invalid email or password');
-    // The role follows configuration, so granting or revoking moderator takes effect at next sign-in.
-    return { ...toCurrentUser(user), role: roleFor(user.email, this.settings.moderatorEmails) };
+    if (needsRehash(user.passwordHash, this.settings.passwordHashing)) {
+      const upgraded = await hashPassword(input.password, this.settings.passwordHashing);
+      // Lost to a password change meanwhile: that one stands.
+      await this.users.replacePasswordHash(user._id, user.passwordHash, upgraded);
+    }
+    return toCurrentUser((await this.applyRole(user._id)) ?? user);
+  }
+
+  /**
+   * A signed-in user's new password. Every other session of theirs ends; `keepSessionId`, the one
+   * that asked, stands.
+   */
+  async changePassword(
+    userId: string,
+    input: { currentPassword: string; newPassword: string },
+    keepSessionId: string | undefined,
+  ): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new NotFoundError('User not found');
+    if (!(await verifyPassword(input.currentPassword, user.passwordHash))) {
+      throw new BadRequestError('Current password is wrong', 'currentPassword');
+    }
+    const replaced = await this.users.replacePasswordHash(
+      userId,
+      user.passwordHash,
+      await hashPassword(input.newPassword, this.settings.passwordHashing),
+    );
+    if (!replaced) throw new ConflictError('The password was changed meanwhile; try again');
+    await this.sessions.endEveryOtherSession(userId, keepSessionId);
+  }
+
+  /**
+   * Brings every stored role to what the moderator list says, at start: a role given or taken
+   * back is announced (`user.updated`) and ends the user's sessions, whose tokens carry the old
+   * role, so the change holds in every service within moments, not at the token's expiry.
+   */
+  async applyModeratorList(): Promise<number> {
+    const ids = await this.users.idsWithRoleOtherThan(this.settings.moderatorEmails);
+    for (const id of ids) await this.applyRole(id);
+    return ids.length;
+  }
+
+  /** The user after their role is made what the list says (sessions ended if it changed); null if unknown. */
+  private async applyRole(userId: string): Promise<User | null> {
+    const result = await this.users.change(userId, (user) =>
+      roleChange(user, roleFor(user.email, this.settings.moderatorEmails)),
+    );
+    if (result?.changed) await this.sessions.endEveryOtherSession(userId);
+    return result?.doc ?? null;
   }
 }
 

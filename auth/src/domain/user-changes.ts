@@ -30,6 +30,12 @@ export function profileEdit(user: User, changes: Partial<Pick<User, 'bio' | 'ima
   return { set: next, event: { subject: 'user.updated', data: userProfileData({ ...user, ...next }) } };
 }
 
+/** A role given or taken back (the moderator list changed); the same role is no change. */
+export function roleChange(user: User, role: User['role']): UserChange | undefined {
+  if (user.role === role) return undefined;
+  return { set: { role }, event: { subject: 'user.updated', data: userProfileData({ ...user, role }) } };
+}
+
 /** Nobody follows themselves. */
 export function canFollow(followerId: string, followeeId: string): boolean {
   return followerId !== followeeId;

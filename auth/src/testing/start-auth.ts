@@ -7,15 +7,16 @@ export interface AuthUnderTest extends ServiceUnderTest {
   http: ReturnType<typeof supertest>;
 }
 
-/** The auth service in-process against the test servers, recording user.* events. */
-export async function startAuth(env: Record<string, string> = {}): Promise<AuthUnderTest> {
+/** The auth service in-process against the test servers, recording user.* and session.* events; `namespace`: restart an earlier one. */
+export async function startAuth(env: Record<string, string> = {}, namespace?: string): Promise<AuthUnderTest> {
   const auth = await startServiceUnderTest({
     name: 'auth',
+    namespace,
     loadConfig: authConfigSchema.load,
     define: authService,
-    record: ['user'],
+    record: ['user', 'session'],
     // Cheap hashing and no rate limit keep the suite fast; their defaults are tested on their own.
-    env: { PASSWORD_SCRYPT_COST: '1024', AUTH_RATE_LIMIT_MAX: '10000', ...env },
+    env: { PASSWORD_SCRYPT_COST: '1024', PASSWORD_SCRYPT_PARALLELIZATION: '1', AUTH_RATE_LIMIT_MAX: '10000', ...env },
   });
   return { ...auth, http: supertest(auth.baseUrl) };
 }

@@ -1,10 +1,13 @@
 import type { Request, RequestHandler } from 'express';
 import { ForbiddenError, NotAuthorizedError } from '../errors';
-import { verifyUserToken, type CurrentUser, type Role } from './user-token';
+import type { TokenVerifier } from './token-verifier';
+import type { CurrentUser, Role } from './user-token';
 
 declare module 'express-serve-static-core' {
   interface Request {
     currentUser?: CurrentUser;
+    /** The session the request's token belongs to (its `jti`), when it carries a valid one. */
+    sessionId?: string;
   }
 }
 
@@ -17,12 +20,15 @@ function tokenOf(req: Request): string | undefined {
   return match?.[1];
 }
 
-/** Sets `req.currentUser` when the request carries a valid token; never rejects. */
-export function currentUser(jwtKey: string): RequestHandler {
+/** Sets `req.currentUser` and `req.sessionId` when the request carries a token that stands; never rejects. */
+export function currentUser(tokens: TokenVerifier): RequestHandler {
   return (req, _res, next) => {
     const token = tokenOf(req);
-    const user = token ? verifyUserToken(token, jwtKey) : null;
-    if (user) req.currentUser = user;
+    const verified = token ? tokens.verify(token) : null;
+    if (verified) {
+      req.currentUser = verified.user;
+      req.sessionId = verified.sessionId;
+    }
     next();
   };
 }

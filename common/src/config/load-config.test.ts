@@ -1,7 +1,10 @@
+import { generateKeyPairSync } from 'node:crypto';
 import { z } from 'zod';
+import { generateTokenKeys } from '../auth/user-token';
 import { ConfigError, defineServiceConfig, loadServiceConfig, withDefaultDatabase } from './load-config';
 
-const valid = { JWT_KEY: 'k'.repeat(32), MONGO_URL: 'mongodb://db:27017' };
+const keys = generateTokenKeys();
+const valid = { JWT_PUBLIC_KEY: keys.publicKey, MONGO_URL: 'mongodb://db:27017' };
 
 describe('loadServiceConfig', () => {
   it('fills defaults and gives each service its own database', () => {
@@ -23,7 +26,7 @@ describe('loadServiceConfig', () => {
     let error: unknown;
     try {
       loadServiceConfig('auth', {
-        JWT_KEY: 'short',
+        JWT_PUBLIC_KEY: 'short',
         MONGO_URL: 'http://db',
         PORT: '99999',
         NATS_URL: 'localhost:4222',
@@ -33,11 +36,23 @@ describe('loadServiceConfig', () => {
     }
     expect(error).toBeInstanceOf(ConfigError);
     const problems = (error as ConfigError).problems.join('\n');
-    expect(problems).toContain('JWT_KEY: must be at least 32 characters');
+    expect(problems).toContain('JWT_PUBLIC_KEY: must be a PEM public key on the P-256 curve (ES256)');
     expect(problems).toContain('MONGO_URL: must be a mongodb://');
     expect(problems).toContain('PORT:');
     expect(problems).toContain('NATS_URL: must be a nats:// URL');
-    expect(() => loadServiceConfig('auth', {})).toThrow(/JWT_KEY is required[\s\S]*MONGO_URL is required/);
+    expect(() => loadServiceConfig('auth', {})).toThrow(/JWT_PUBLIC_KEY is required[\s\S]*MONGO_URL is required/);
+  });
+
+  it('takes the public key as PEM, or on one line with \\n for its line breaks, and refuses one of another kind', () => {
+    const oneLine = keys.publicKey.trim().replace(/\n/g, '\\n');
+    expect(loadServiceConfig('posts', { ...valid, JWT_PUBLIC_KEY: oneLine }).JWT_PUBLIC_KEY).toBe(keys.publicKey);
+    const ed25519 = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }) as string;
+    const notP256 = [ed25519, keys.privateKey];
+    for (const key of notP256) {
+      expect(() => loadServiceConfig('posts', { ...valid, JWT_PUBLIC_KEY: key })).toThrow(
+        /JWT_PUBLIC_KEY: must be a PEM public key/,
+      );
+    }
   });
 
   it('splits and lower-cases MODERATOR_EMAILS', () => {

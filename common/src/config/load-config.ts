@@ -1,4 +1,6 @@
+import { createPrivateKey, createPublicKey } from 'node:crypto';
 import { z } from 'zod';
+import { maxTokenTtlSeconds } from '../events/streams';
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -26,6 +28,29 @@ export function loadConfig<S extends z.ZodObject>(schema: S, env: Env = process.
 
 const mongoUrl = z.string().regex(/^mongodb(\+srv)?:\/\/[^\s/]+/, 'must be a mongodb:// or mongodb+srv:// URL');
 
+/**
+ * Whether a PEM is a P-256 key of the kind given: the curve of ES256, the tokens' algorithm. A
+ * private key given as the public one is refused too (Node would derive the public key from it),
+ * so it is not handed to every service by mistake.
+ */
+function isP256Key(pem: string, kind: 'public' | 'private'): boolean {
+  if (kind === 'public' && !pem.startsWith('-----BEGIN PUBLIC KEY-----')) return false;
+  try {
+    const key = kind === 'public' ? createPublicKey(pem) : createPrivateKey(pem);
+    return key.asymmetricKeyType === 'ec' && key.asymmetricKeyDetails?.namedCurve === 'prime256v1';
+  } catch {
+    return false;
+  }
+}
+
+/** A PEM key of the tokens' curve (P-256); `\n` may stand for the line breaks (one-line variables). */
+export function tokenKey(kind: 'public' | 'private') {
+  return z
+    .string()
+    .transform((value) => value.replace(/\\n/g, '\n').trim() + '\n')
+    .refine((pem) => isP256Key(pem, kind), `must be a PEM ${kind} key on the P-256 curve (ES256)`);
+}
+
 const natsUrl = z
   .string()
   .regex(/^(nats|tls|ws|wss):\/\/[^\s]+$/, 'must be a nats:// URL (several may be comma-separated)');
@@ -46,8 +71,10 @@ export const serviceEnvSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  JWT_KEY: z.string().min(32, 'must be at least 32 characters (use a random secret)'),
-  JWT_TTL_SECONDS: z.coerce.number().int().positive().default(3600),
+  /** Auth's public key: every service verifies session tokens with it; only auth holds the private key. */
+  JWT_PUBLIC_KEY: tokenKey('public'),
+  /** At most a day: the sessions stream keeps an ended session that long (events/streams.ts). */
+  JWT_TTL_SECONDS: z.coerce.number().int().positive().max(maxTokenTtlSeconds).default(3600),
   MONGO_URL: mongoUrl,
   NATS_URL: natsUrl.default('nats://127.0.0.1:4222'),
   /**

@@ -88,6 +88,12 @@ export const eventCatalogue = {
     reason: z.string().max(500),
     decidedBy: z.enum(['rules', 'moderator']).optional(),
   }),
+  /**
+   * A session ended before its token expired: signed out, or ended by a password change, a reset
+   * or a change of role. Every replica of every service refuses the session's token from then on,
+   * until `expiresAt`, when the token would be refused anyway. `aggregateId` is the session id.
+   */
+  'session.ended': z.object({ id, userId: id, expiresAt: isoDate }),
 } as const;
 
 /**
@@ -108,6 +114,7 @@ export const publisherOf = {
   'comment.updated': 'comments',
   'comment.deleted': 'comments',
   'comment.moderated': 'moderation',
+  'session.ended': 'auth',
 } as const satisfies Record<keyof typeof eventCatalogue, string>;
 
 export type Subject = keyof typeof eventCatalogue;

@@ -128,7 +128,7 @@ export class EventBus {
    */
   async ensureStreams(settings: StreamSettings = {}): Promise<void> {
     const { replicas, maxBytes } = settings;
-    for (const { name, subjects } of this.names.allStreams()) {
+    for (const { name, subjects, maxAgeSeconds } of this.names.allStreams()) {
       let existing: StreamInfo | undefined;
       try {
         existing = await this.jsm.streams.info(name);
@@ -150,8 +150,8 @@ export class EventBus {
           subjects,
           retention: RetentionPolicy.Limits,
           storage: StorageType.File,
-          // The full history, never aged out: read models are rebuilt by replaying it.
-          max_age: 0,
+          // The full history, never aged out: read models are rebuilt by replaying it (SESSIONS: see streams.ts).
+          max_age: maxAgeSeconds * 1_000_000_000,
           max_msgs: -1,
           ...sizeLimit(maxBytes ?? -1),
           duplicate_window: 2 * 60 * 1_000_000_000,

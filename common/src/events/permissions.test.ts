@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect } from '@nats-io/transport-node';
 import { pino } from 'pino';
+import { EndedSessions, SessionEndings } from '../auth';
 import {
   EventFactory,
   eventually,
@@ -21,6 +22,7 @@ import {
   subjects,
   newEvent,
   type AnyEventEnvelope,
+  type EventEnvelope,
   type EventService,
   type NatsUser,
   type Subject,
@@ -81,6 +83,15 @@ it.each(eventServices)(
         stream: bus.names.streamOf(subject),
       });
     }
+    // Every replica hears every ended session, through an ordered consumer of its own.
+    const ended = new EndedSessions();
+    const endings = new SessionEndings(bus, ended, logger);
+    await endings.start();
+    const ending = eventOn('session.ended') as EventEnvelope<'session.ended'>;
+    await (user === 'auth' ? bus : await busAs('auth')).publish(ending);
+    await eventually(() => ended.has(ending.data.id), 10_000, `${user} heard of the ended session`);
+    await endings.stop();
+
     const streams = consumedStreams[user as EventService];
     if (streams.length === 0) return;
     // The listener's whole cycle on each consumed stream: its durable made, messages pulled and acked.
@@ -198,6 +209,7 @@ function sample(subject: Subject): unknown {
     'comment.updated': comment.data,
     'comment.deleted': { id: comment.data.id, postId: post.data.id },
     'comment.moderated': factory.moderated(comment.data, 0, 'approved', 'fine').data,
+    'session.ended': { id: randomUUID(), userId: 'u1', expiresAt: new Date(Date.now() + 3_600_000).toISOString() },
   };
   return byFamily[subject];
 }

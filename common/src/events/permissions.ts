@@ -1,5 +1,5 @@
 import { publisherOf, subjects } from './catalogue';
-import { DEAD_LETTER_STREAM, EventNames, streamFamilies } from './streams';
+import { DEAD_LETTER_STREAM, EventNames, SESSION_STREAM, streamFamilies } from './streams';
 
 /**
  * Who may do what on NATS: one user per service, the client's page cache and the operator tools,
@@ -54,8 +54,10 @@ export function natsPermissions(user: NatsUser, names = new EventNames()): NatsP
   const owned = [
     ...streamFamilies.filter((f) => publisherOf[`${f.family}.created` as keyof typeof publisherOf] === user),
     { stream: DEAD_LETTER_STREAM },
+    ...(publisherOf['session.ended'] === user ? [{ stream: SESSION_STREAM }] : []),
   ].map((f) => names.stream(f.stream));
   const consumed = consumedStreams[user].map((s) => names.stream(s));
+  const sessions = names.stream(SESSION_STREAM);
   const allow = [
     ...subjects.filter((s) => publisherOf[s] === user).map((s) => names.wire(s)),
     names.deadLetterSubject(user),
@@ -70,6 +72,12 @@ export function natsPermissions(user: NatsUser, names = new EventNames()): NatsP
       `${api}.CONSUMER.MSG.NEXT.${s}.${user}`,
       `$JS.ACK.${s}.${user}.>`,
     ]),
+    // Every replica reads the ended sessions through an ordered consumer of its own (SessionEndings).
+    `${api}.CONSUMER.CREATE.${sessions}.*`,
+    `${api}.CONSUMER.CREATE.${sessions}.*.>`,
+    `${api}.CONSUMER.MSG.NEXT.${sessions}.*`,
+    `${api}.CONSUMER.INFO.${sessions}.*`,
+    `${api}.CONSUMER.DELETE.${sessions}.*`,
   ];
   const subscribe = [inbox];
   if (user === 'query') {

@@ -2,9 +2,9 @@ import { Router } from 'express';
 import { body } from 'express-validator';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { requireAuth, requireRole } from '../auth';
+import { requireAuth, requireRole, TokenVerifier } from '../auth';
 import { NotFoundError } from '../errors';
-import { bearerFor, testJwtKey, testUser } from '../testing';
+import { bearerFor, testTokenKeys, testUser } from '../testing';
 import { createHttpApp } from './create-http-app';
 import { validateRequest } from './validate-request';
 
@@ -27,7 +27,12 @@ function app() {
   routes.get('/moderate', requireRole('moderator'), (_req, res) => {
     res.json({ ok: true });
   });
-  return { http: supertest(createHttpApp({ logger, jwtKey: testJwtKey, routes, prefix: '/api/things' })), lines };
+  return {
+    http: supertest(
+      createHttpApp({ logger, tokens: new TokenVerifier(testTokenKeys.publicKey), routes, prefix: '/api/things' }),
+    ),
+    lines,
+  };
 }
 
 describe('createHttpApp', () => {
@@ -50,7 +55,12 @@ describe('createHttpApp', () => {
       res.json({ id: req.params.id });
     });
     const http = supertest(
-      createHttpApp({ logger: pino({ level: 'silent' }), jwtKey: testJwtKey, routes, prefix: '/api' }),
+      createHttpApp({
+        logger: pino({ level: 'silent' }),
+        tokens: new TokenVerifier(testTokenKeys.publicKey),
+        routes,
+        prefix: '/api',
+      }),
     );
     expect((await http.get('/api/things/caf%C3%A9').expect(200)).body).toEqual({ id: 'café' });
     for (const id of ['%ZZ', '%', '%E0%A4%A']) {

@@ -2,7 +2,7 @@ import express, { type Express, type RequestHandler, type Router } from 'express
 import cookieSession from 'cookie-session';
 import { pinoHttp } from 'pino-http';
 import type { Logger } from 'pino';
-import { currentUser } from '../auth';
+import { currentUser, type TokenVerifier } from '../auth';
 import { errorHandler, notFoundHandler, UnsupportedMediaTypeError } from '../errors';
 import { shedLoad, type LoadSheddingOptions } from './load-shedding';
 import { requestIdFor } from './request-id';
@@ -10,7 +10,8 @@ import { refuseForeignOrigin } from './same-origin';
 
 export interface HttpAppOptions {
   logger: Logger;
-  jwtKey: string;
+  /** Which session tokens stand (the replica's TokenVerifier). */
+  tokens: TokenVerifier;
   /** Proxy hops in front of the service (gateway, ingress) whose X-Forwarded-For to trust. */
   trustProxyHops?: number;
   secureCookies?: boolean;
@@ -82,7 +83,7 @@ export function createHttpApp(options: HttpAppOptions): Express {
       secure: options.secureCookies ?? false,
     }),
   );
-  app.use(currentUser(options.jwtKey));
+  app.use(currentUser(options.tokens));
   app.use(options.prefix, options.routes);
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -1,9 +1,9 @@
 import { Router } from 'express';
 import { pino } from 'pino';
 import supertest from 'supertest';
-import { requireAuth } from '../auth';
+import { requireAuth, TokenVerifier } from '../auth';
 import { BadRequestError } from '../errors';
-import { bearerFor, testJwtKey, testUser } from '../testing';
+import { bearerFor, testTokenKeys, testUser } from '../testing';
 import { createHttpApp } from './create-http-app';
 import { WriteLimits, writeRateLimitEnv } from './rate-limit';
 
@@ -17,7 +17,13 @@ function app(settings: Record<string, string>) {
   routes.post('/things', requireAuth, limits.for('writes'), ok);
   routes.post('/likes', requireAuth, limits.for('reactions'), ok);
   return supertest(
-    createHttpApp({ logger: pino({ level: 'silent' }), jwtKey: testJwtKey, routes, prefix: '/api', trustProxyHops: 1 }),
+    createHttpApp({
+      logger: pino({ level: 'silent' }),
+      tokens: new TokenVerifier(testTokenKeys.publicKey),
+      routes,
+      prefix: '/api',
+      trustProxyHops: 1,
+    }),
   );
 }
 const alice = bearerFor(testUser({ id: 'alice', username: 'alice' }));

@@ -2,14 +2,17 @@ import { Router } from 'express';
 import { pino } from 'pino';
 import supertest from 'supertest';
 import { createHttpApp } from './create-http-app';
-import { testJwtKey } from '../testing';
+import { TokenVerifier } from '../auth';
+import { testTokenKeys } from '../testing';
 
 function app() {
   const routes = Router();
   routes.post('/things', (_req, res) => res.status(201).json({ ok: true }));
   routes.get('/things', (_req, res) => res.json({ ok: true }));
   const logger = pino({ level: 'silent' });
-  return supertest(createHttpApp({ logger, jwtKey: testJwtKey, routes, prefix: '/api' }));
+  return supertest(
+    createHttpApp({ logger, tokens: new TokenVerifier(testTokenKeys.publicKey), routes, prefix: '/api' }),
+  );
 }
 
 describe('refuseForeignOrigin', () => {

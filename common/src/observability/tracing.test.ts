@@ -1,4 +1,5 @@
 import { trace } from '@opentelemetry/api';
+import { generateTokenKeys } from '../auth/user-token';
 import { loadServiceConfig } from '../config';
 import { currentTraceparent, startTracing, stopTracing, tracingEnabled } from './tracing';
 
@@ -7,7 +8,7 @@ afterEach(() => stopTracing());
 // The export over OTLP/HTTP is tested on a service process (auth/src/tracing-export.test.ts): under
 // jest the exporter's dynamic import of its HTTP agent fails.
 
-const env = { JWT_KEY: 'k'.repeat(32), MONGO_URL: 'mongodb://127.0.0.1:27017' };
+const env = { JWT_PUBLIC_KEY: generateTokenKeys().publicKey, MONGO_URL: 'mongodb://127.0.0.1:27017' };
 
 describe('tracing set-up', () => {
   it('stays off without a collector: nothing registered, no trace context to keep', () => {

@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import express, { type Router } from 'express';
 import mongoose, { type Connection, type Model } from 'mongoose';
 import type { Logger } from 'pino';
+import { EndedSessions, SessionEndings, TokenVerifier } from '../auth';
 import type { ServiceConfig } from '../config';
 import { EventBus, EventListener } from '../events';
 import { createHttpApp } from '../http';
@@ -21,6 +22,8 @@ export interface ServiceContext<C extends ServiceConfig = ServiceConfig> {
   db: Connection;
   bus: EventBus;
   relay: OutboxRelay;
+  /** Which session tokens stand on this replica (signature, expiry, sessions ended). */
+  tokens: TokenVerifier;
 }
 
 export interface ServiceDefinition<C extends ServiceConfig = ServiceConfig> {
@@ -151,13 +154,20 @@ export async function runService<C extends ServiceConfig>(
 
   metrics.watchStreams(bus);
   const relay = new OutboxRelay(bus, definition.outboxModels?.(db) ?? [], logger, config.OUTBOX_SWEEP_MS);
-  const context: ServiceContext<C> = { config, logger, db, bus, relay };
+  const tokens = new TokenVerifier(config.JWT_PUBLIC_KEY, new EndedSessions());
+  const context: ServiceContext<C> = { config, logger, db, bus, relay, tokens };
   metrics.watchOutbox(relay);
   await definition.prepare?.(context);
+  // Before it serves, the replica knows every session that ended while it was away.
+  const sessionEndings = new SessionEndings(bus, tokens.endedSessions, logger);
+  await waitFor(`the ended sessions on ${nats}`, logger, signal, {
+    attempt: () => sessionEndings.start(),
+    discard: () => sessionEndings.stop(),
+  });
 
   app = createHttpApp({
     logger,
-    jwtKey: config.JWT_KEY,
+    tokens,
     trustProxyHops: config.TRUST_PROXY_HOPS,
     secureCookies: config.NODE_ENV === 'production',
     prefix: definition.prefix,
@@ -198,6 +208,7 @@ export async function runService<C extends ServiceConfig>(
       // Each step runs even if one before failed (NATS may already be gone):
       // what can still be closed cleanly is.
       await step(logger, 'drain consumers', () => listener?.stop());
+      await step(logger, 'stop reading ended sessions', () => sessionEndings.stop());
       await step(logger, 'stop outbox relay', () => relay.stop());
       await step(logger, 'close NATS', () => bus.close());
       await step(logger, 'close MongoDB', () => db.close());

@@ -16,7 +16,7 @@ export class EventRecorder {
 
   constructor(private readonly bus: EventBus) {}
 
-  async start(families: ('user' | 'post' | 'comment')[] = ['user', 'post', 'comment']): Promise<this> {
+  async start(families: ('user' | 'post' | 'comment' | 'session')[] = ['user', 'post', 'comment']): Promise<this> {
     for (const family of families) {
       const stream = this.bus.names.streamOf(`${family}.x`);
       const consumer = await this.bus.js.consumers.get(stream, { deliver_policy: DeliverPolicy.All });

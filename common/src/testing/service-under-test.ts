@@ -40,7 +40,7 @@ export interface ServiceUnderTestOptions<C extends ServiceConfig> {
   loadConfig: (env: Record<string, string>) => C;
   define: (config: C) => ServiceDefinition<C>;
   /** Event families to record. */
-  record: ('user' | 'post' | 'comment')[];
+  record: ('user' | 'post' | 'comment' | 'session')[];
   /** Reuse the namespace (database and streams) of an earlier instance: a restart, or services side by side. */
   namespace?: string;
   env?: Record<string, string>;

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto';
+import { generateTokenKeys } from '../auth';
 import { loadServiceConfig, type ServiceConfig } from '../config';
 import { startLocalMongo, startNats, type LocalServer } from './local-servers';
 
@@ -34,7 +35,14 @@ export function uniqueNamespace(prefix = 't'): string {
   return `${prefix}${randomBytes(5).toString('hex')}`;
 }
 
-export const testJwtKey = 'test-jwt-key-that-is-long-enough-for-hs256-0123456789';
+/** This test process's token keys: auth under test signs with the private one, every service verifies with the public one. */
+export const testTokenKeys = generateTokenKeys();
+
+/**
+ * The HS256 key every service under test shared before auth alone signed tokens: a made-up value,
+ * kept so tests can show that a token signed with a shared key is refused now.
+ */
+export const legacyTestJwtKey = 'test-jwt-key-that-is-long-enough-for-hs256-0123456789';
 
 export function testUrls(): { mongoUrl: string; natsUrl: string } {
   const mongoUrl = process.env.TEST_MONGO_URL;
@@ -63,7 +71,8 @@ export function testServiceEnv(
     PORT: '0',
     METRICS_PORT: '0',
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
-    JWT_KEY: testJwtKey,
+    JWT_PUBLIC_KEY: testTokenKeys.publicKey,
+    ...(serviceName === 'auth' ? { JWT_PRIVATE_KEY: testTokenKeys.privateKey } : {}),
     MONGO_URL: `${mongoUrl}/${namespace}-${serviceName}`,
     NATS_URL: natsUrl,
     EVENTS_NAMESPACE: namespace,

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { signUserToken, type CurrentUser, type Role } from '../auth';
-import { testJwtKey } from './test-infrastructure';
+import { testTokenKeys } from './test-infrastructure';
 
 export function testUser(fields: Partial<CurrentUser> & { role?: Role } = {}): CurrentUser {
   const id = fields.id ?? randomUUID().replace(/-/g, '').slice(0, 24);
@@ -9,12 +9,12 @@ export function testUser(fields: Partial<CurrentUser> & { role?: Role } = {}): C
 }
 
 /** A `Cookie` header value for a signed-in session, exactly as cookie-session stores it. */
-export function sessionCookieFor(user: CurrentUser, key = testJwtKey, ttlSeconds = 3600): string {
+export function sessionCookieFor(user: CurrentUser, key = testTokenKeys.privateKey, ttlSeconds = 3600): string {
   const jwt = signUserToken(user, key, ttlSeconds);
   return `session=${Buffer.from(JSON.stringify({ jwt })).toString('base64')}`;
 }
 
 /** An `Authorization` header value for the same user. */
-export function bearerFor(user: CurrentUser, key = testJwtKey, ttlSeconds = 3600): string {
+export function bearerFor(user: CurrentUser, key = testTokenKeys.privateKey, ttlSeconds = 3600): string {
   return `Bearer ${signUserToken(user, key, ttlSeconds)}`;
 }

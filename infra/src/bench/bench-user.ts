@@ -27,7 +27,7 @@ export class BenchUser {
     return { Authorization: this.authorization };
   }
 
-  static async signUp(baseUrl: string, username: string, jwtKey: string, role: Role = 'user'): Promise<BenchUser> {
+  static async signUp(baseUrl: string, username: string, privateKey: string, role: Role = 'user'): Promise<BenchUser> {
     const email = `${username}@example.test`;
     const res = await fetch(`${baseUrl}/api/users/signup`, {
       method: 'POST',
@@ -38,8 +38,8 @@ export class BenchUser {
     const body = (await res.json()) as Json;
     if (res.status !== 201) throw new Error(`sign-up of ${username} answered ${res.status}: ${JSON.stringify(body)}`);
     const user = { id: String(body.id), email, username, role };
-    const token = signUserToken(user, jwtKey, 4 * 3600);
-    return new BenchUser(username, user.id, `Bearer ${token}`, sessionCookieFor(user, jwtKey, 4 * 3600));
+    const token = signUserToken(user, privateKey, 4 * 3600);
+    return new BenchUser(username, user.id, `Bearer ${token}`, sessionCookieFor(user, privateKey, 4 * 3600));
   }
 
   async request<T = Json>(

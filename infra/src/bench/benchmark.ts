@@ -95,7 +95,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchResult> 
 
     log('seeding, and publishing the rebuild history meanwhile');
     const [seeded, published] = await Promise.all([
-      seed(p.url, query, p.jwtKey, { users: options.users, posts: options.posts }),
+      seed(p.url, query, p.tokenKeys.privateKey, { users: options.users, posts: options.posts }),
       // Generated and published in one go, so the 100k events are not kept in this process's memory.
       publishHistory(p.natsUrl, historyOf(options.rebuildEvents)),
     ]);
@@ -287,7 +287,7 @@ async function rebuildPhase(run: BenchRun, options: BenchOptions, events: number
     runRebuild({
       natsUrl: run.platform.natsUrl,
       mongoUrl: run.platform.mongoUrl,
-      jwtKey: run.platform.jwtKey,
+      publicKey: run.platform.tokenKeys.publicKey,
       events,
       timeoutS: options.rebuildTimeoutS,
       concurrency,

@@ -148,7 +148,8 @@ export interface RebuildResult {
 export async function runRebuild(options: {
   natsUrl: string;
   mongoUrl: string;
-  jwtKey: string;
+  /** Auth's public key, which every service is given. */
+  publicKey: string;
   events: number;
   timeoutS: number;
   /** QUERY_REPLAY_CONCURRENCY; the service's default when absent. */
@@ -167,7 +168,7 @@ export async function runRebuild(options: {
       LOG_LEVEL: 'info',
       NATS_URL: options.natsUrl,
       QUERY_MONGO_URL: mongo.toString(),
-      JWT_KEY: options.jwtKey,
+      JWT_PUBLIC_KEY: options.publicKey,
       EVENTS_NAMESPACE: REBUILD_NAMESPACE,
       ...(options.concurrency ? { QUERY_REPLAY_CONCURRENCY: String(options.concurrency) } : {}),
     },

@@ -84,13 +84,14 @@ export async function postComment(user: BenchUser, url: string, postId: string, 
 export async function seed(
   url: string,
   query: string,
-  jwtKey: string,
+  /** Auth's private key: the bench signs its users' tokens as auth would. */
+  privateKey: string,
   size: { users: number; posts: number },
 ): Promise<Seeded> {
-  const moderator = await BenchUser.signUp(url, 'benchmod', jwtKey, 'moderator');
+  const moderator = await BenchUser.signUp(url, 'benchmod', privateKey, 'moderator');
   const users: BenchUser[] = [];
-  for (let i = 0; i < size.users; i++) users.push(await BenchUser.signUp(url, `bench_user_${i}`, jwtKey));
-  const reader = await BenchUser.signUp(url, 'bench_reader', jwtKey);
+  for (let i = 0; i < size.users; i++) users.push(await BenchUser.signUp(url, `bench_user_${i}`, privateKey));
+  const reader = await BenchUser.signUp(url, 'bench_reader', privateKey);
 
   const postIds = await inParallel(
     Array.from({ length: size.posts }, (_, i) => i),

@@ -29,7 +29,10 @@ async function main(): Promise<void> {
   const run = await BenchRun.start(options);
   try {
     const p = run.platform;
-    const seeded = await seed(p.url, p.services.query!, p.jwtKey, { users: options.users, posts: options.posts });
+    const seeded = await seed(p.url, p.services.query!, p.tokenKeys.privateKey, {
+      users: options.users,
+      posts: options.posts,
+    });
     await run.quiet(120, 'consumers still busy after seeding');
     // What the platform burns with nothing to do, which a slower write phase spreads over fewer comments.
     await run.measured('idle', () => new Promise((r) => setTimeout(r, options.durationS * 1000)));

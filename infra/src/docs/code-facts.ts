@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isSubject, serviceEnvSchema, type Subject } from '@postline/common';
-import { repositoryRoot } from '@postline/common/testing';
+import { repositoryRoot, testTokenKeys } from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
 
 /**
@@ -137,10 +137,16 @@ export async function serviceVariables(): Promise<Map<string, ServiceVariable>> 
         typeof (value as { load?: unknown })?.load === 'function',
     );
     if (!schema) throw new Error(`${service}/src/config.ts exports no configuration schema`);
-    const config = schema.load({ JWT_KEY: 'k'.repeat(32), MONGO_URL: 'mongodb://127.0.0.1:1' });
+    // The variables a service cannot start without; any of them not shared is the service's own, `required`.
+    const required: Record<string, string> = {
+      JWT_PUBLIC_KEY: testTokenKeys.publicKey,
+      JWT_PRIVATE_KEY: testTokenKeys.privateKey,
+      MONGO_URL: 'mongodb://127.0.0.1:1',
+    };
+    const config = schema.load(required);
     const own = new Map<string, string>();
     for (const [name, value] of Object.entries(config)) {
-      if (/^[A-Z][A-Z0-9_]+$/.test(name) && !shared.has(name)) own.set(name, defaultText(value));
+      if (/^[A-Z][A-Z0-9_]+$/.test(name) && !shared.has(name)) own.set(name, defaultText(value, name in required));
     }
     for (const [name = ''] of matchesIn(sourceFiles(join(root, service, 'src')), /\benv\.([A-Z][A-Z0-9_]+)\b/g)) {
       if (!shared.has(name) && !own.has(name)) own.set(name, 'none');

@@ -258,7 +258,7 @@ async function startReplica(platform: Platform, name: string): Promise<{ origin:
       METRICS_PORT: '0', // the platform's own replica holds the fixed one
       NATS_URL: platform.natsUrl,
       MONGO_URL: platform.mongoUrl,
-      JWT_KEY: platform.jwtKey,
+      JWT_PUBLIC_KEY: platform.tokenKeys.publicKey,
       NODE_ENV: process.env.NODE_ENV ?? 'development',
       ...env,
     },

@@ -84,7 +84,7 @@ describe('traces across the platform', () => {
 
     const traceId = randomBytes(16).toString('hex');
     const callerSpanId = randomBytes(8).toString('hex');
-    const token = bearerFor(testUser({ id: alice.id, username: 'alice' }), platform.jwtKey);
+    const token = bearerFor(testUser({ id: alice.id, username: 'alice' }), platform.tokenKeys.privateKey);
     // The post reaches comments by event: until then a comment on it is refused.
     const comment = await eventually(
       async () => {

@@ -3,7 +3,7 @@ import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort, testJwtKey, testUrls, uniqueNamespace } from '@postline/common/testing';
+import { freePort, testTokenKeys, testUrls, uniqueNamespace } from '@postline/common/testing';
 import { parse } from 'yaml';
 import { buildContextFiles } from './build-context';
 import { DockerfileRehearsal, startImage } from './dockerfile-rehearsal';
@@ -82,7 +82,8 @@ describe.each(deployableFolders())('the %s image', (folder) => {
       PORT: String(port),
       METRICS_PORT: String(metricsPort),
       LOG_LEVEL: 'warn',
-      JWT_KEY: testJwtKey,
+      JWT_PUBLIC_KEY: testTokenKeys.publicKey,
+      ...(folder === 'auth' ? { JWT_PRIVATE_KEY: testTokenKeys.privateKey } : {}),
       MONGO_URL: `${mongoUrl}/${namespace}-${folder}`,
       NATS_URL: natsUrl,
       EVENTS_NAMESPACE: namespace,

@@ -234,20 +234,30 @@ export function referenceProblems(objects: KubeObject[]): string[] {
 
 /** Secret names and keys the pods read (from env or volumes), as "name key" strings. */
 export function secretKeysUsed(objects: KubeObject[]): string[] {
+  return [...new Set(podOwners(objects).flatMap((w) => secretKeysReadBy(w)))].sort();
+}
+
+/** The workloads (`Kind/name`) whose pods read a Secret, by env or volume. */
+export function readersOfSecret(objects: KubeObject[], secret: string): string[] {
+  return podOwners(objects)
+    .filter((w) => secretKeysReadBy(w).some((used) => used.startsWith(`${secret} `)))
+    .map(nameOf)
+    .sort();
+}
+
+function secretKeysReadBy(w: KubeObject): string[] {
   const used = new Set<string>();
-  for (const w of podOwners(objects)) {
-    for (const c of containersOf(w)) {
-      for (const e of c.env ?? []) {
-        const ref = e.valueFrom?.secretKeyRef;
-        if (ref) used.add(`${ref.name} ${ref.key}`);
-      }
-    }
-    for (const volume of podTemplate(w).spec?.volumes ?? []) {
-      for (const item of volume.secret?.items ?? []) used.add(`${volume.secret.secretName} ${item.key}`);
-      if (volume.secret && !volume.secret.items) used.add(`${volume.secret.secretName} (every key)`);
+  for (const c of containersOf(w)) {
+    for (const e of c.env ?? []) {
+      const ref = e.valueFrom?.secretKeyRef;
+      if (ref) used.add(`${ref.name} ${ref.key}`);
     }
   }
-  return [...used].sort();
+  for (const volume of podTemplate(w).spec?.volumes ?? []) {
+    for (const item of volume.secret?.items ?? []) used.add(`${volume.secret.secretName} ${item.key}`);
+    if (volume.secret && !volume.secret.items) used.add(`${volume.secret.secretName} (every key)`);
+  }
+  return [...used];
 }
 
 /**

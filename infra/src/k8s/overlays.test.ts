@@ -16,6 +16,7 @@ import {
   ofKind,
   podMonitoringProblems,
   referenceProblems,
+  readersOfSecret,
   secretKeysUsed,
   selectorProblems,
   servedRoutes,
@@ -100,8 +101,10 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
       new Set(
         owners.map((w) => {
           const name = w.metadata.name.slice(0, w.metadata.name.length - suffix.length);
-          // auth alone reads its auth-config (MODERATOR_EMAILS).
-          return shapeOf(w, name).replace(/,\{"configMapRef":\{"name":"<name>-config[^"]*"\}\}/, '');
+          // auth alone reads its auth-config (MODERATOR_EMAILS) and the key that signs tokens.
+          return shapeOf(w, name)
+            .replace(/,\{"configMapRef":\{"name":"<name>-config[^"]*"\}\}/, '')
+            .replace(/\{"name":"JWT_PRIVATE_KEY","valueFrom":\{[^]*?\}\}\},/, '');
         }),
       );
     const services = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['postline/tier'] === 'service');
@@ -153,6 +156,13 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     const created = secretsCreated();
     expect(secretKeysUsed(objects).filter((used) => !created.includes(used))).toEqual([]);
     expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([]);
+  });
+
+  it('gives the key that signs session tokens to auth alone, and its public key to every backend service', () => {
+    expect(readersOfSecret(objects, 'jwt-signing-key')).toEqual(['Deployment/auth']);
+    expect(readersOfSecret(objects, 'jwt-public-key')).toEqual(
+      ['auth', 'comments', 'moderation', 'posts', 'query'].map((s) => `Deployment/${s}`),
+    );
   });
 });
 

@@ -1,9 +1,9 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
+import { generateTokenKeys } from '@postline/common';
 import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
 import { maxWritesInFlightFromEnv, startGateway, type Gateway } from './gateway';
@@ -12,7 +12,7 @@ import { commandFor, defaultMetricsPorts, defaultPorts } from './local-services'
 export interface PlatformOptions {
   /** Gateway port; 0 picks a free one. */
   port?: number;
-  /** Where NATS and the local MongoDB keep their data and the generated JWT key live. */
+  /** Where NATS and the local MongoDB keep their data and the generated token keys live. */
   dataDir?: string;
   /** Use free ports for everything (tests), instead of the fixed local ports. */
   freePorts?: boolean;
@@ -31,13 +31,14 @@ export interface Platform {
   services: Record<string, string>;
   mongoUrl: string;
   natsUrl: string;
-  jwtKey: string;
+  /** Auth's key pair for session tokens (tests sign with the private key as auth would). */
+  tokenKeys: TokenKeys;
   /** The servers the platform started itself (absent when NATS_URL / MONGO_URL point elsewhere), for fault tests. */
   nats?: LocalServer;
   mongo?: LocalServer;
-  /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
+  /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again, with `env` added if given. */
   stopService(name: string): Promise<void>;
-  restartService(name: string): Promise<void>;
+  restartService(name: string, env?: Record<string, string>): Promise<void>;
   /** Sends a signal to a service's process (SIGKILL: a crash; SIGSTOP / SIGCONT: a freeze), for fault tests. */
   signalService(name: string, signal: NodeJS.Signals): void;
   /** Service name → process id of each running service process (for benchmarks reading /proc). */
@@ -81,14 +82,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
         );
     const natsUrl = process.env.NATS_URL ?? nats!.url;
     const mongoUrl = process.env.MONGO_URL ?? mongo!.url;
-    const jwtKey = process.env.JWT_KEY ?? localJwtKey(dataDir);
+    const tokenKeys = localTokenKeys(dataDir);
 
     const routes = loadRouteTable();
     const services: Record<string, string> = {};
     // Chosen before the services start: the client writes the public origin into feeds and links (PUBLIC_URL).
     const gatewayPort = options.port ?? (await portOf('gateway'));
     const publicUrl = `http://localhost:${gatewayPort}`;
-    const launchers = new Map<string, () => Promise<void>>();
+    const launchers = new Map<string, (env?: Record<string, string>) => Promise<void>>();
     for (const name of serviceNames(routes)) {
       const command = commandFor(root, name);
       if (!command) {
@@ -98,12 +99,15 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const port = await portOf(name);
       const origin = `http://127.0.0.1:${port}`;
       services[name] = origin;
-      const launch = async () => {
-        const env = {
+      const launch = async (extraEnv: Record<string, string> = {}) => {
+        const env: NodeJS.ProcessEnv = {
           ...process.env,
-          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey, publicUrl }, services, options.freePorts ?? false),
+          ...serviceEnv(name, port, { natsUrl, mongoUrl, tokenKeys, publicUrl }, services, options.freePorts ?? false),
           ...options.env,
+          ...extraEnv,
         };
+        // Only auth signs: no other process is given the private key.
+        if (name !== 'auth') delete env.JWT_PRIVATE_KEY;
         const child = spawn(command.command, [...(options.nodeArgs ?? []), ...command.args], {
           cwd: command.cwd,
           env,
@@ -141,14 +145,14 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       services,
       mongoUrl,
       natsUrl,
-      jwtKey,
+      tokenKeys,
       nats,
       mongo,
       stopService: (name) => stopProcess(processes, name),
       signalService: (name, signal) => void processes.get(name)?.kill(signal),
-      restartService: async (name) => {
+      restartService: async (name, env) => {
         await stopProcess(processes, name);
-        await launchers.get(name)?.();
+        await launchers.get(name)?.(env);
       },
       pids: () =>
         Object.fromEntries(
@@ -175,7 +179,7 @@ async function started(servers: LocalServer[], starting: Promise<LocalServer>): 
 function serviceEnv(
   name: string,
   port: number,
-  infra: { natsUrl: string; mongoUrl: string; jwtKey: string; publicUrl: string },
+  infra: { natsUrl: string; mongoUrl: string; tokenKeys: TokenKeys; publicUrl: string },
   services: Record<string, string>,
   freePorts: boolean,
 ): Record<string, string> {
@@ -183,7 +187,8 @@ function serviceEnv(
     PORT: String(port),
     NATS_URL: infra.natsUrl,
     MONGO_URL: infra.mongoUrl,
-    JWT_KEY: infra.jwtKey,
+    JWT_PUBLIC_KEY: infra.tokenKeys.publicKey,
+    ...(name === 'auth' ? { JWT_PRIVATE_KEY: infra.tokenKeys.privateKey } : {}),
     NODE_ENV: process.env.NODE_ENV ?? 'development',
     NEXT_TELEMETRY_DISABLED: '1',
   };
@@ -199,14 +204,27 @@ function serviceEnv(
   return env;
 }
 
+export interface TokenKeys {
+  privateKey: string;
+  publicKey: string;
+}
+
 /**
- * A random JWT key kept in the data directory, so sessions survive restarts
- * and nothing secret is ever in the repository.
+ * Auth's token keys: JWT_PRIVATE_KEY and JWT_PUBLIC_KEY from the environment, else a pair made at
+ * first start and kept in the data directory (never in git), so sessions survive restarts.
  */
-function localJwtKey(dataDir: string): string {
-  const file = join(dataDir, 'jwt-key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(48).toString('base64url'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+function localTokenKeys(dataDir: string): TokenKeys {
+  if (process.env.JWT_PRIVATE_KEY && process.env.JWT_PUBLIC_KEY) {
+    return { privateKey: process.env.JWT_PRIVATE_KEY, publicKey: process.env.JWT_PUBLIC_KEY };
+  }
+  const privateFile = join(dataDir, 'jwt-private.pem');
+  const publicFile = join(dataDir, 'jwt-public.pem');
+  if (!existsSync(privateFile) || !existsSync(publicFile)) {
+    const keys = generateTokenKeys();
+    writeFileSync(privateFile, keys.privateKey, { mode: 0o600 });
+    writeFileSync(publicFile, keys.publicKey);
+  }
+  return { privateKey: readFileSync(privateFile, 'utf8'), publicKey: readFileSync(publicFile, 'utf8') };
 }
 
 function pipeLines(child: ChildProcess, name: string, log: (part: string, line: string) => void): void {

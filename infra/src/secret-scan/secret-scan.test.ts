@@ -3,7 +3,7 @@ import { generateKeyPairSync, randomInt } from 'node:crypto';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { testJwtKey } from '@postline/common/testing';
+import { legacyTestJwtKey } from '@postline/common/testing';
 import { describeFindings, gitleaksConfig, root, scanHistory, scanTrackedFiles } from './gitleaks';
 
 /**
@@ -75,8 +75,8 @@ describe('secret scan (gitleaks)', () => {
     });
 
     it('allows a fixture’s made-up key only in its own file', () => {
-      write('common/src/testing/test-infrastructure.ts', `export const testJwtKey = '${testJwtKey}';\n`);
-      write('auth/src/config.ts', `export const jwtKey = '${testJwtKey}';\n`);
+      write('common/src/testing/test-infrastructure.ts', `export const legacyTestJwtKey = '${legacyTestJwtKey}';\n`);
+      write('auth/src/config.ts', `export const jwtKey = '${legacyTestJwtKey}';\n`);
       git('add', '.');
 
       const found = scanTrackedFiles(repo).map((f) => `${f.File} ${f.RuleID}`);

@@ -1,5 +1,8 @@
 import jwt from 'jsonwebtoken';
-import { bearerFor, sessionCookieFor, testJwtKey, testUser } from '@postline/common/testing';
+import { generateTokenKeys } from '@postline/common';
+import { bearerFor, legacyTestJwtKey, sessionCookieFor, testTokenKeys, testUser } from '@postline/common/testing';
+import { userModel } from '../../data-access/user-model';
+import { hashPassword } from '../../domain/password';
 import { newAccount, startAuth, type AuthUnderTest } from '../../testing/start-auth';
 
 let auth: AuthUnderTest;
@@ -203,11 +206,22 @@ describe('GET /api/users/currentuser and POST /api/users/signout', () => {
           `.${Buffer.from(JSON.stringify({ ...user, role: 'moderator' })).toString('base64url')}.`,
         ),
     ],
-    ['expired', () => `Bearer ${jwt.sign({ ...user, exp: Math.floor(Date.now() / 1000) - 10 }, testJwtKey)}`],
-    ['signed with another key', () => bearerFor(user, 'another-key-that-is-also-long-enough-0123456789')],
+    [
+      'expired',
+      () =>
+        `Bearer ${jwt.sign({ ...user, jti: 's', exp: Math.floor(Date.now() / 1000) - 10 }, testTokenKeys.privateKey, { algorithm: 'ES256' })}`,
+    ],
+    ['signed with another key pair', () => bearerFor(user, generateTokenKeys().privateKey)],
+    ['signed with the shared HS256 key of before', () => `Bearer ${jwt.sign({ ...user, jti: 's' }, legacyTestJwtKey)}`],
+    [
+      'HS256 keyed with the public key',
+      () => `Bearer ${jwt.sign({ ...user, jti: 's' }, Buffer.from(testTokenKeys.publicKey), { algorithm: 'HS256' })}`,
+    ],
     ['alg none', () => `Bearer ${jwt.sign(user, '', { algorithm: 'none' })}`],
-    ['signed with HS512', () => `Bearer ${jwt.sign(user, testJwtKey, { algorithm: 'HS512' })}`],
-    ['missing claims', () => `Bearer ${jwt.sign({ id: user.id }, testJwtKey)}`],
+    [
+      'missing claims',
+      () => `Bearer ${jwt.sign({ id: user.id, jti: 's' }, testTokenKeys.privateKey, { algorithm: 'ES256' })}`,
+    ],
     ['garbage', () => 'Bearer not.a.token'],
   ])('treats a %s token as signed out', async (_name, header) => {
     expect(await currentUserWith(['Authorization', header()])).toBeNull();
@@ -217,13 +231,111 @@ describe('GET /api/users/currentuser and POST /api/users/signout', () => {
     expect(await currentUserWith(['Cookie', 'session=%%%not-base64'])).toBeNull();
   });
 
-  it('signs out by clearing the session cookie', async () => {
+  it('signs out by clearing the session cookie and ending the session: a copy of its token is refused after', async () => {
     const account = newAccount('out');
     const signup = await auth.http.post('/api/users/signup').send(account).expect(201);
-    const out = await auth.http.post('/api/users/signout').set('Cookie', sessionCookieOf(signup)).expect(200);
+    const copied = sessionCookieOf(signup);
+    const other = sessionCookieOf(
+      await auth.http.post('/api/users/signin').send({ email: account.email, password: account.password }).expect(200),
+    );
+    const out = await auth.http.post('/api/users/signout').set('Cookie', copied).expect(200);
     expect(out.body).toEqual({});
     const cleared = (out.headers['set-cookie'] as unknown as string[]).find((c) => c.startsWith('session='));
     expect(cleared).toMatch(/expires=Thu, 01 Jan 1970/i);
+
+    expect(await currentUserWith(['Cookie', copied])).toBeNull();
+    expect((await currentUserWith(['Cookie', other]))?.id).toBe(signup.body.id);
+    const ended = await auth.events.waitFor('session.ended', (e) => e.data.userId === signup.body.id);
+    expect(ended).toMatchObject({ producer: 'auth', version: 0, data: { id: ended.aggregateId } });
+    // Signing out again is harmless and announces nothing more.
+    await auth.http.post('/api/users/signout').set('Cookie', copied).expect(200);
+    await auth.untilSettled();
+    expect(auth.events.of('session.ended').filter((e) => e.data.userId === signup.body.id)).toHaveLength(1);
+  });
+});
+
+describe('POST /api/users/me/password', () => {
+  async function signedIn({ email, password }: { email: string; password: string }) {
+    const res = await auth.http.post('/api/users/signin').send({ email, password }).expect(200);
+    const cookie = sessionCookieOf(res);
+    const jwt = JSON.parse(Buffer.from(cookie.slice('session='.length), 'base64').toString()).jwt as string;
+    const sessionId = (JSON.parse(Buffer.from(jwt.split('.')[1]!, 'base64url').toString()) as { jti: string }).jti;
+    return { id: res.body.id as string, cookie, sessionId };
+  }
+
+  it('changes the password and ends every other session of the user, keeping the one that asked', async () => {
+    const account = newAccount('pw');
+    await auth.http.post('/api/users/signup').send(account).expect(201);
+    const [laptop, phone, stolen] = [await signedIn(account), await signedIn(account), await signedIn(account)];
+    const stranger = await auth.http.post('/api/users/signup').send(newAccount('stranger')).expect(201);
+
+    await auth.http
+      .post('/api/users/me/password')
+      .set('Cookie', laptop.cookie)
+      .send({ currentPassword: account.password, newPassword: 'a brand new passphrase' })
+      .expect(200, {});
+
+    const who = async (cookie: string) =>
+      (await auth.http.get('/api/users/currentuser').set('Cookie', cookie).expect(200)).body.currentUser?.id ?? null;
+    expect([await who(laptop.cookie), await who(phone.cookie), await who(stolen.cookie)]).toEqual([
+      laptop.id,
+      null,
+      null,
+    ]);
+    expect(await who(sessionCookieOf(stranger))).toBe(stranger.body.id);
+    const old = await auth.http.post('/api/users/signin').send({ email: account.email, password: account.password });
+    expect(old.body).toEqual({ errors: [{ message: 'Invalid email or password' }] });
+    await signedIn({ email: account.email, password: 'a brand new passphrase' });
+    await auth.untilSettled();
+    // The sign-up's session, the phone's and the stolen one; not the laptop's.
+    const ended = auth.events.of('session.ended').filter((e) => e.data.userId === laptop.id);
+    expect(ended).toHaveLength(3);
+    expect(ended.map((e) => e.data.id)).not.toContain(laptop.sessionId);
+  });
+
+  it.each([
+    ['currentPassword', { currentPassword: 'not the password' }, 'Current password is wrong'],
+    ['currentPassword', { currentPassword: 'x'.repeat(129) }, 'Password must be at most 128 characters'],
+    ['newPassword', { newPassword: 'short' }, 'Password must be 8 to 128 characters'],
+    ['newPassword', { newPassword: 'x'.repeat(129) }, 'Password must be 8 to 128 characters'],
+  ])('refuses a bad %s (%j) with 400 naming it, changing nothing', async (field, change, message) => {
+    const account = newAccount('pwbad');
+    await auth.http.post('/api/users/signup').send(account).expect(201);
+    const [me, other] = [await signedIn(account), await signedIn(account)];
+    const res = await auth.http
+      .post('/api/users/me/password')
+      .set('Cookie', me.cookie)
+      .send({ currentPassword: account.password, newPassword: 'a brand new passphrase', ...change })
+      .expect(400);
+    expect(res.body).toEqual({ errors: [{ field, message }] });
+    // The other session stands and the old password still works.
+    const still = await auth.http.get('/api/users/currentuser').set('Cookie', other.cookie).expect(200);
+    expect(still.body.currentUser?.id).toBe(other.id);
+    await signedIn(account);
+  });
+
+  it('answers 401 when signed out', async () => {
+    await auth.http
+      .post('/api/users/me/password')
+      .send({ currentPassword: 'whatever1', newPassword: 'whatever2' })
+      .expect(401);
+  });
+});
+
+describe('password hashes of older parameters', () => {
+  it('are replaced at sign-in with a hash at the current parameters, and the password still works', async () => {
+    const account = newAccount('rehash');
+    const signup = await auth.http.post('/api/users/signup').send(account).expect(201);
+    const users = userModel(auth.service.context.db);
+    // A hash at weaker parameters than the service's (this suite runs it at N = 1024, p = 1).
+    const old = await hashPassword(account.password, { cost: 512, blockSize: 8, parallelization: 1 });
+    await users.updateOne({ _id: signup.body.id }, { $set: { passwordHash: old } });
+
+    const credentials = { email: account.email, password: account.password };
+    await auth.http.post('/api/users/signin').send(credentials).expect(200);
+    const upgraded = (await users.findById(signup.body.id).lean())!.passwordHash;
+    expect(upgraded).toMatch(/^scrypt\$1024\$8\$1\$/);
+    await auth.http.post('/api/users/signin').send(credentials).expect(200);
   });
 });
 
@@ -254,5 +366,32 @@ describe('errors', () => {
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
     const kept = await auth.http.get('/api/users/currentuser').set('X-Request-Id', 'gateway-assigned-id-1');
     expect(kept.headers['x-request-id']).toBe('gateway-assigned-id-1');
+  });
+});
+
+describe('roles follow MODERATOR_EMAILS', () => {
+  it("takes the role back at auth's next start: the moderator's sessions end and user.updated says so", async () => {
+    const account = newAccount('mod');
+    const first = await startAuth({ MODERATOR_EMAILS: account.email });
+    let second: AuthUnderTest | undefined;
+    try {
+      const signup = await first.http.post('/api/users/signup').send(account).expect(201);
+      expect(signup.body.role).toBe('moderator');
+      const moderatorCookie = sessionCookieOf(signup);
+      await first.stop();
+
+      second = await startAuth({ MODERATOR_EMAILS: 'someone-else@example.test' }, first.namespace);
+      const updated = await second.events.waitFor('user.updated', (e) => e.aggregateId === signup.body.id);
+      expect(updated.data.role).toBe('user');
+      const me = await second.http.get('/api/users/currentuser').set('Cookie', moderatorCookie).expect(200);
+      expect(me.body.currentUser).toBeNull();
+      const again = await second.http
+        .post('/api/users/signin')
+        .send({ email: account.email, password: account.password })
+        .expect(200);
+      expect(again.body.role).toBe('user');
+    } finally {
+      await (second ?? first).stop().catch(() => undefined);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { body, type ValidationChain } from 'express-validator';
 import { usernameMessage, usernamePattern } from '@postline/common/rules';
+import { maxPasswordLength } from '../../domain/password';
 
 const email = () =>
   body('email')
@@ -13,6 +14,26 @@ const email = () =>
     .isEmail()
     .withMessage('Email must be a valid address');
 
+/** A password being chosen: 8 to 128 characters. */
+const newPassword = (field: string) =>
+  body(field)
+    .isString()
+    .withMessage('Password is required')
+    .bail()
+    .isLength({ min: 8, max: maxPasswordLength })
+    .withMessage(`Password must be 8 to ${maxPasswordLength} characters`);
+
+/** A password typed to prove who one is: no longer than any password can be, so nobody makes us hash megabytes. */
+const typedPassword = (field: string) =>
+  body(field)
+    .isString()
+    .withMessage('Password is required')
+    .bail()
+    .notEmpty()
+    .withMessage('Password is required')
+    .isLength({ max: maxPasswordLength })
+    .withMessage(`Password must be at most ${maxPasswordLength} characters`);
+
 export const signUpRules: ValidationChain[] = [
   email(),
   body('username')
@@ -23,18 +44,12 @@ export const signUpRules: ValidationChain[] = [
     .toLowerCase()
     .matches(usernamePattern)
     .withMessage(usernameMessage),
-  body('password')
-    .isString()
-    .withMessage('Password is required')
-    .bail()
-    .isLength({ min: 8, max: 128 })
-    .withMessage('Password must be 8 to 128 characters'),
+  newPassword('password'),
 ];
 
-export const signInRules: ValidationChain[] = [
-  email(),
-  body('password').isString().withMessage('Password is required').bail().notEmpty().withMessage('Password is required'),
-];
+export const signInRules: ValidationChain[] = [email(), typedPassword('password')];
+
+export const changePasswordRules: ValidationChain[] = [typedPassword('currentPassword'), newPassword('newPassword')];
 
 const httpUrl = (value: string) => value === '' || /^https?:\/\/\S+$/.test(value);
 

@@ -30,6 +30,8 @@ const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2
 const fuzzCount = Number(process.env.FUZZ_COUNT ?? 3_000);
 const limits = { auth: 30, writes: 12 };
 const moderatorEmail = 'mod@example.test';
+/** On MODERATOR_EMAILS at the start, taken off it by the last check. */
+const demotedEmail = 'demoted@example.test';
 
 interface Figure {
   check: string;
@@ -54,6 +56,7 @@ const addresses = {
   control: '127.0.0.12',
   writer: '127.0.0.13',
   origin: '127.0.0.14',
+  sessions: '127.0.0.15',
   fuzz: (i: number) => `127.0.1.${(i % 250) + 1}`,
 };
 
@@ -129,7 +132,7 @@ describe('the platform under attack, through the gateway', () => {
 
   beforeAll(async () => {
     running = await startTestPlatform('adversarial', {
-      MODERATOR_EMAILS: moderatorEmail,
+      MODERATOR_EMAILS: `${moderatorEmail},${demotedEmail}`,
       AUTH_RATE_LIMIT_MAX: String(limits.auth),
       WRITE_RATE_LIMIT_MAX: String(limits.writes),
       // Every kind of write has its own budget; here all the same, so one check covers each.
@@ -279,6 +282,13 @@ describe('the platform under attack, through the gateway', () => {
       fuzzCount,
     );
     const junkToken = 'eyJhbGciOiJub25lIn0.eyJyb2xlIjoibW9kZXJhdG9yIn0.';
+    // Sign-out ends the session it is sent with: the fuzzer signs out a second session of mallory's,
+    // so the one the other cases (and the later checks) use stands.
+    const decoy = new Client(platform.url, 'mallory', addresses.setup);
+    await decoy.expect(200, 'POST', '/api/users/signin', {
+      email: 'mallory@example.test',
+      password: 'correct horse battery',
+    });
     const failures: string[] = [];
     const accepted = new Map<string, number>();
     let createdPosts = 0;
@@ -287,8 +297,9 @@ describe('the platform under attack, through the gateway', () => {
     const sendCase = async (c: FuzzCase, index: number): Promise<RawResponse> => {
       const headers: Record<string, string> = {};
       if (c.contentType !== undefined) headers['Content-Type'] = c.contentType;
-      if (c.auth === 'cookie') headers.Cookie = mallory.cookie!;
-      if (c.auth === 'bearer') headers.Authorization = `Bearer ${mallory.jwt}`;
+      const session = c.route === 'POST /api/users/signout' ? decoy : mallory;
+      if (c.auth === 'cookie') headers.Cookie = session.cookie!;
+      if (c.auth === 'bearer') headers.Authorization = `Bearer ${session.jwt}`;
       if (c.auth === 'junk') headers.Authorization = `Bearer ${junkToken}`;
       return send(platform.url, { method: c.method, path: c.path, headers, body: c.body, from: addresses.fuzz(index) });
     };
@@ -399,15 +410,15 @@ describe('the platform under attack, through the gateway', () => {
     expect((await anonymous.call('GET', '/')).status).toBe(200);
   });
 
-  it('refuses every forged, expired or garbled token, by cookie and by Bearer', async () => {
-    const f = figure('tokens: 17 forgeries × cookie/Bearer × 5 probes');
+  it('refuses every forged, expired or garbled token, by cookie and by Bearer, in every service', async () => {
     const claims = { id: mallory.id, email: 'mallory@example.test', username: 'mallory', role: 'user' };
-    const tokens = forgedTokens(mallory.jwt, claims, platform.jwtKey);
+    const tokens = forgedTokens(mallory.jwt, claims, platform.tokenKeys);
     const holes: string[] = [];
     const probes: [string, string, unknown, (res: RawResponse) => boolean][] = [
       ['GET', '/api/users/currentuser', undefined, (res) => (res.json as Json)?.currentUser != null],
       ['GET', '/api/moderation/queue', undefined, (res) => res.status < 300],
       ['POST', '/api/posts', { title: 'Forged', body: 'Should not exist.', tags: [] }, (res) => res.status < 300],
+      ['POST', '/api/comments', { postId: post.id, body: 'Forged comment.' }, (res) => res.status < 300],
       ['GET', '/api/query/feed', undefined, (res) => res.status < 300],
       [
         'GET',
@@ -416,6 +427,7 @@ describe('the platform under attack, through the gateway', () => {
         (res) => ((res.json as Json)?.post?.comments ?? []).some((c: Json) => c.id === comment.pending),
       ],
     ];
+    const f = figure(`tokens: ${tokens.length} forgeries × cookie/Bearer × ${probes.length} probes (every service)`);
     // The probes can see acceptance: the genuine token is accepted both ways.
     const genuine: Record<string, string>[] = [{ Cookie: mallory.cookie! }, { Authorization: `Bearer ${mallory.jwt}` }];
     for (const header of genuine) {
@@ -925,5 +937,130 @@ describe('the platform under attack, through the gateway', () => {
     const same = await origin.call('POST', `/api/posts/${own.id}/like`, undefined, { Origin: platform.url });
     expect(same.status).toBe(200);
     expect(holes).toEqual([]);
+  });
+  /** Whether each service takes a request with these headers as signed in: auth's current user, elsewhere anything but 401. */
+  const services = ['auth', 'posts', 'comments', 'moderation', 'query'] as const;
+  async function signedInWhere(headers: Record<string, string>, f: Figure): Promise<Record<string, boolean>> {
+    const probes: Record<(typeof services)[number], [string, string, unknown]> = {
+      auth: ['GET', '/api/users/currentuser', undefined],
+      // Validation comes after the session check: a 400 (or 429) is signed in, a 401 is not. Nothing is written.
+      posts: ['POST', '/api/posts', {}],
+      comments: ['POST', '/api/comments', {}],
+      moderation: ['GET', '/api/moderation/queue', undefined],
+      query: ['GET', '/api/query/feed', undefined],
+    };
+    const answers = await Promise.all(
+      services.map(async (service) => {
+        const [method, path, body] = probes[service];
+        const res = await send(platform.url, {
+          method,
+          path,
+          headers: { ...headers, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+          body: body ? JSON.stringify(body) : undefined,
+          from: addresses.sessions,
+        });
+        f.sent++;
+        if (res.status >= 500) f.serverErrors++;
+        const signedIn = service === 'auth' ? (res.json as Json)?.currentUser != null : res.status !== 401;
+        return [service, signedIn] as const;
+      }),
+    );
+    return Object.fromEntries(answers);
+  }
+  const everywhere = (signedIn: boolean) => Object.fromEntries(services.map((s) => [s, signedIn]));
+  /** Waits until no service takes the token any more (a fact, not a time), then counts any that still does. */
+  async function untilRefusedEverywhere(headers: Record<string, string>, f: Figure, what: string): Promise<void> {
+    await eventually(
+      async () => Object.values(await signedInWhere(headers, f)).every((signedIn) => !signedIn),
+      20_000,
+      what,
+    );
+    const after = await signedInWhere(headers, f);
+    f.acceptedWrongly += Object.values(after).filter(Boolean).length;
+    expect(after).toEqual(everywhere(false));
+  }
+  const byCookieAndBearer = (client: Client): Record<string, string>[] => [
+    { Cookie: client.cookie! },
+    { Authorization: `Bearer ${client.jwt}` },
+  ];
+
+  it('ends a session at sign-out: a copy of its token, taken before, is refused after it by every service', async () => {
+    const f = figure('sessions: a copied token after sign-out, cookie/Bearer × 5 services');
+    const eve = await Client.signUp(platform.url, 'eve_signs_out', addresses.sessions);
+    const copies = byCookieAndBearer(eve);
+    for (const headers of copies) expect(await signedInWhere(headers, f)).toEqual(everywhere(true));
+
+    await eve.expect(200, 'POST', '/api/users/signout');
+    for (const headers of copies) await untilRefusedEverywhere(headers, f, 'the copied token refused after sign-out');
+    // Signing in again makes a new session that every service takes.
+    const again = new Client(platform.url, 'eve_signs_out', addresses.sessions);
+    await again.expect(200, 'POST', '/api/users/signin', {
+      email: 'eve_signs_out@example.test',
+      password: 'correct horse battery',
+    });
+    expect(await signedInWhere({ Cookie: again.cookie! }, f)).toEqual(everywhere(true));
+  });
+
+  it('ends every other session of a user whose password changes, in every service; the session that changed it stands', async () => {
+    const f = figure('sessions: other sessions after a password change, cookie/Bearer × 5 services');
+    const laptop = await Client.signUp(platform.url, 'frank_changes', addresses.sessions);
+    const stolen = new Client(platform.url, 'frank_changes', addresses.sessions);
+    const credentials = { email: 'frank_changes@example.test', password: 'correct horse battery' };
+    await stolen.expect(200, 'POST', '/api/users/signin', credentials);
+    for (const headers of byCookieAndBearer(stolen)) expect(await signedInWhere(headers, f)).toEqual(everywhere(true));
+
+    await laptop.expect(200, 'POST', '/api/users/me/password', {
+      currentPassword: credentials.password,
+      newPassword: 'a brand new passphrase',
+    });
+    for (const headers of byCookieAndBearer(stolen))
+      await untilRefusedEverywhere(headers, f, "the other session's token refused after the password change");
+    for (const headers of byCookieAndBearer(laptop)) expect(await signedInWhere(headers, f)).toEqual(everywhere(true));
+    await stolen.expect(400, 'POST', '/api/users/signin', credentials);
+    await stolen.expect(200, 'POST', '/api/users/signin', { ...credentials, password: 'a brand new passphrase' });
+  });
+
+  it('refuses a password longer than 128 characters with a JSON 400, at sign-up, sign-in and password change', async () => {
+    const long = 'x'.repeat(129);
+    const gina = new Client(platform.url, 'gina_long', addresses.sessions);
+    const me = new Client(platform.url, 'mallory', addresses.sessions);
+    me.cookie = mallory.cookie;
+    const answers = [
+      await gina.call('POST', '/api/users/signup', {
+        email: 'gina@example.test',
+        username: 'gina_long',
+        password: long,
+      }),
+      await gina.call('POST', '/api/users/signin', { email: 'alice@example.test', password: long }),
+      await me.call('POST', '/api/users/me/password', { currentPassword: long, newPassword: 'whatever12' }),
+      await me.call('POST', '/api/users/me/password', {
+        currentPassword: 'correct horse battery',
+        newPassword: long,
+      }),
+    ];
+    expect(answers.map((res) => [res.status, isErrorBody(res)])).toEqual(answers.map(() => [400, true]));
+    await me.expect(200, 'GET', '/api/query/feed');
+  });
+
+  // Last: it restarts auth with another moderator list.
+  it('takes the moderator role back in every service within moments of auth restarting without the address', async () => {
+    const f = figure('roles: a removed moderator, cookie/Bearer × 5 services');
+    const demoted = await Client.signUp(platform.url, 'demoted', addresses.sessions, demotedEmail);
+    const queue = await demoted.call('GET', '/api/moderation/queue');
+    expect(queue.status).toBe(200);
+
+    await platform.restartService('auth', { MODERATOR_EMAILS: moderatorEmail });
+    for (const headers of byCookieAndBearer(demoted))
+      await untilRefusedEverywhere(headers, f, "the removed moderator's tokens refused");
+    const again = new Client(platform.url, 'demoted', addresses.sessions);
+    const user = await again.expect(200, 'POST', '/api/users/signin', {
+      email: demotedEmail,
+      password: 'correct horse battery',
+    });
+    expect(user.role).toBe('user');
+    const refused = await again.call('GET', '/api/moderation/queue');
+    expect(refused.status).toBe(403);
+    // The moderator still on the list keeps the role, and their session.
+    await mod.expect(200, 'GET', '/api/moderation/queue');
   });
 });

@@ -53,6 +53,11 @@ export function routeSpecs(t: FuzzTargets): RouteSpec[] {
     { method: 'POST', template: '/api/users/signout' },
     { method: 'GET', template: '/api/users/currentuser' },
     {
+      method: 'POST',
+      template: '/api/users/me/password',
+      body: { currentPassword: sample.password, newPassword: sample.password },
+    },
+    {
       method: 'PATCH',
       template: '/api/users/me',
       body: { bio: () => 'About me', image: () => 'https://example.test/me.png' },

@@ -352,7 +352,7 @@ async function snapshot(db: Db): Promise<Record<string, Document[]>> {
   return result;
 }
 
-type RebuildTarget = { mongoUrl: string; natsUrl: string; jwtKey: string };
+type RebuildTarget = { mongoUrl: string; natsUrl: string; tokenKeys: { publicKey: string } };
 
 /** `env`: the platform's own service settings (the command recreates query's consumers with them). */
 function runRebuild(platform: RebuildTarget, scratch: string, env: Record<string, string>): Promise<void> {
@@ -367,7 +367,7 @@ function runRebuild(platform: RebuildTarget, scratch: string, env: Record<string
         MONGO_URL: platform.mongoUrl,
         QUERY_MONGO_URL: `${platform.mongoUrl}/${scratch}`,
         NATS_URL: platform.natsUrl,
-        JWT_KEY: platform.jwtKey,
+        JWT_PUBLIC_KEY: platform.tokenKeys.publicKey,
         LOG_LEVEL: 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,18 +1,19 @@
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parse as parseQuery, type ParsedUrlQuery } from 'node:querystring';
-import { requestIdFor, type ServiceMetrics } from '@postline/common';
+import { requestIdFor, type ServiceMetrics, type TokenVerifier } from '@postline/common';
 import type { Logger } from 'pino';
 import { renderFor, type Answer } from '../../domain/answer-template';
 import type { ReadSide } from '../../domain/read-side';
 import { answerHeaders, clientHasIt } from './answer-response';
 import { isTag, normaliseTag, usernamePattern } from '@postline/common/rules';
 import { defaultLimit, idOrSlugPattern, maxLimit, maxPage } from './validators';
-import { tokenOf, VerifiedTokens } from './viewer-token';
+import { tokenOf } from './viewer-token';
 
 export interface FrontDoorOptions {
   readSide: ReadSide;
-  jwtKey: string;
+  /** The replica's TokenVerifier, the one its Express routes use: the same tokens stand in both. */
+  tokens: TokenVerifier;
   logger: Logger;
   /** The service's public prefix: `/api/query`. */
   prefix: string;
@@ -52,8 +53,7 @@ export function installFrontDoor(server: Server, options: FrontDoorOptions): voi
 export function frontDoor(
   options: FrontDoorOptions,
 ): (req: IncomingMessage, res: ServerResponse, pass: Pass) => boolean {
-  const { readSide, logger, prefix, metrics } = options;
-  const tokens = new VerifiedTokens(options.jwtKey);
+  const { readSide, logger, prefix, metrics, tokens } = options;
 
   /**
    * The route pattern (as the Express router names it, for the metrics) and the answer-making
@@ -100,7 +100,7 @@ export function frontDoor(
     const [pattern, answerOf] = taken;
     const started = performance.now();
     const token = tokenOf(req);
-    const user = token ? tokens.userOf(token) : null;
+    const user = (token && tokens.verify(token)?.user) || null;
     void (async () => {
       const [answer, viewer] = await Promise.all([answerOf(), user ? readSide.viewer(user) : undefined]);
       // No such post or user: Express answers the 404 as always.

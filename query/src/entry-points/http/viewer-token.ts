@@ -1,5 +1,4 @@
 import type { IncomingMessage } from 'node:http';
-import { verifyUserToken, type CurrentUser } from '@postline/common';
 
 const sessionCookie = /(?:^|;) *session=([^;]*)/;
 const bearer = /^Bearer\s+(\S+)$/i;
@@ -25,35 +24,4 @@ export function tokenOf(req: IncomingMessage): string | undefined {
   }
   const header = req.headers.authorization;
   return header ? bearer.exec(header)?.[1] : undefined;
-}
-
-const maxRemembered = 10_000;
-
-/**
- * Verified tokens and their claims until they expire, so a reader's repeated
- * requests pay for the signature check once. Verification itself is common's
- * verifyUserToken; only successes are remembered.
- */
-export class VerifiedTokens {
-  private readonly known = new Map<string, { user: CurrentUser; expiresAt: number }>();
-
-  constructor(private readonly jwtKey: string) {}
-
-  userOf(token: string): CurrentUser | null {
-    const seconds = Math.floor(Date.now() / 1000);
-    const known = this.known.get(token);
-    if (known && seconds < known.expiresAt) return known.user;
-    if (known) this.known.delete(token);
-    const user = verifyUserToken(token, this.jwtKey);
-    if (!user) return null;
-    const claims = JSON.parse(Buffer.from(token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
-      exp?: number;
-      nbf?: number;
-    };
-    if (typeof claims.exp === 'number' && claims.nbf === undefined) {
-      if (this.known.size >= maxRemembered) this.known.delete(this.known.keys().next().value!);
-      this.known.set(token, { user, expiresAt: claims.exp });
-    }
-    return user;
-  }
 }
