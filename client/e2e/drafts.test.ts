@@ -93,9 +93,9 @@ test('another reader finds the draft nowhere: home, tag archive, its address, th
   expect(await cardTitled(reader, title).count()).toBe(0);
 
   const id = draftPath.split('/').pop()!;
-  // The pages stream (a loading state), so "not found" is in the page rather than its status.
+  // "Not found" in the page and in its status (no loading boundary lets a 200 out first).
   for (const path of [`/posts/${id}`, draftPath]) {
-    await reader.goto(path);
+    expect((await reader.goto(path))?.status()).toBe(404);
     await reader.getByRole('heading', { level: 1, name: 'Not found' }).waitFor();
     expect(await reader.getByText(title).count()).toBe(0);
   }

@@ -75,3 +75,17 @@ describe('sending a cached page', () => {
     expect(answer.headers.etag).not.toBe(page.etag);
   });
 });
+
+test('a page that shows nothing is kept and sent with its 404, never a 304', async () => {
+  const missing = cachedPageOf(html, 'text/html; charset=utf-8', 404);
+  const server = createServer((req, res) => sendCachedPage(req, res, missing));
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  try {
+    const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const res = await fetch(origin, { headers: { 'Accept-Encoding': 'identity', 'If-None-Match': missing.etag } });
+    expect([res.status, await res.text()]).toEqual([404, html]);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  } finally {
+    await new Promise<void>((r) => server.close(() => r()));
+  }
+});

@@ -7,6 +7,8 @@ import { contentSecurityPolicy, hardeningHeaders, incompletePageAttribute } from
 
 /** A page as the cache keeps it: the bytes every reader gets, and what goes with them. */
 export interface CachedPage {
+  /** 200, or 404 for a page that shows nothing (a missing post, an unused tag): kept with its status. */
+  status: 200 | 404;
   body: Buffer;
   /** The same bytes gzipped once, for the browsers that accept it. */
   gzipped: Buffer;
@@ -47,10 +49,11 @@ export function isIncomplete(html: string): boolean {
  * of the bytes, and `Cache-Control: no-cache`, so a browser (or any cache) may keep the page but
  * asks each time, and gets a 304 while it has not changed.
  */
-export function cachedPageOf(html: string, contentType: string): CachedPage {
+export function cachedPageOf(html: string, contentType: string, status: 200 | 404 = 200): CachedPage {
   const body = Buffer.from(html, 'utf8');
   const gzipped = gzipSync(body);
   return {
+    status,
     body,
     gzipped,
     etag: `"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`,
@@ -71,13 +74,13 @@ export function sendCachedPage(req: IncomingMessage, res: ServerResponse, page: 
   // Each encoding is its own representation, with its own validator.
   const etag = gzip ? `${page.etag.slice(0, -1)}-gz"` : page.etag;
   // `fresh` decides as Express does for `res.send`: If-None-Match (weak comparison, `*`), unless no-cache.
-  if (fresh(req.headers, { etag })) {
+  if (page.status === 200 && fresh(req.headers, { etag })) {
     res.writeHead(304, { ETag: etag, 'Cache-Control': 'no-cache', Vary: 'Accept-Encoding' });
     res.end();
     return;
   }
   const body = gzip ? page.gzipped : page.body;
-  res.writeHead(200, {
+  res.writeHead(page.status, {
     ...page.headers,
     ETag: etag,
     ...(gzip ? { 'Content-Encoding': 'gzip' } : {}),

@@ -51,10 +51,12 @@ export function frontDoor(options: FrontDoorOptions): (req: IncomingMessage, res
     });
     const html = await res.text();
     const contentType = res.headers.get('content-type') ?? '';
-    // Only a whole page, and nothing that sets a cookie, is the same for everyone.
-    if (res.status !== 200 || !contentType.startsWith('text/html') || res.headers.has('set-cookie')) return undefined;
+    // Only a whole page (or the page saying there is nothing here, with its 404), and nothing that
+    // sets a cookie, is the same for everyone.
+    if (res.status !== 200 && res.status !== 404) return undefined;
+    if (!contentType.startsWith('text/html') || res.headers.has('set-cookie')) return undefined;
     if (isIncomplete(html)) return undefined;
-    return cachedPageOf(html, contentType);
+    return cachedPageOf(html, contentType, res.status);
   };
 
   return async (req, res) => {

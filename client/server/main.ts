@@ -28,15 +28,18 @@ async function main(): Promise<void> {
     console[level](JSON.stringify({ level, msg: message, ...(err ? { err: String(err) } : {}) }));
 
   const cache = new PageCache({ maxEntries: 2_000, maxBytes: 32 * 1024 * 1024 });
-  const server: Server = createServer(
-    frontDoor({
-      cache,
-      origin: (): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-      fillToken,
-      next: (req, res) => handle(req, res),
-      onError: (err, url) => log('warn', `page cache: rendering ${url} failed, rendered per request`, err),
-    }),
-  );
+  const door = frontDoor({
+    cache,
+    origin: (): string => `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    fillToken,
+    next: (req, res) => handle(req, res),
+    onError: (err, url) => log('warn', `page cache: rendering ${url} failed, rendered per request`, err),
+  });
+  const server: Server = createServer((req, res) => {
+    // On every response of this server (pages, feeds, Next.js' static chunks, 304s), whatever answers it.
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    return door(req, res);
+  });
   await new Promise<void>((done) => server.listen(port, done));
   log('info', `client listening on port ${(server.address() as AddressInfo).port}`);
 

@@ -27,9 +27,16 @@ const queryEnv = z.object({
   QUERY_LIVE_HEARTBEAT_MS: z.coerce.number().int().min(100).max(55_000).default(15_000),
   /** Live changes kept per replica for resuming with Last-Event-ID; older resumes are told to reload. */
   QUERY_LIVE_REPLAY_SIZE: z.coerce.number().int().min(1).max(100_000).default(5_000),
+  /**
+   * The cost bound of `GET /search` (a query past it is a 400): its length in characters, its
+   * words (each one is a walk of the index, fuzzy when long), and the results of one page.
+   */
+  QUERY_SEARCH_MAX_CHARS: z.coerce.number().int().min(1).max(1_000).default(100),
+  QUERY_SEARCH_MAX_TERMS: z.coerce.number().int().min(1).max(50).default(6),
+  QUERY_SEARCH_MAX_LIMIT: z.coerce.number().int().min(1).max(100).default(20),
 });
 
-/** The configuration every service shares (see common/src/config), replay, cache and live-stream settings. */
+/** The configuration every service shares (see common/src/config), replay, cache, live-stream and search settings. */
 export const queryConfigSchema = defineServiceConfig('query', queryEnv);
 
 export type QueryConfig = ConfigOf<typeof queryConfigSchema>;

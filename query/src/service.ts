@@ -101,7 +101,13 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
       const router = Router();
       router.use(queryRoutes(partsOf().readSide));
       router.use(liveRoutes(partsOf().live));
-      router.use(searchRoutes(partsOf().search));
+      router.use(
+        searchRoutes(partsOf().search, {
+          maxChars: config.QUERY_SEARCH_MAX_CHARS,
+          maxTerms: config.QUERY_SEARCH_MAX_TERMS,
+          maxLimit: config.QUERY_SEARCH_MAX_LIMIT,
+        }),
+      );
       return router;
     },
     listeners: (listener, ctx) => {

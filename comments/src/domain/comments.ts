@@ -10,8 +10,9 @@ import type { CommentRecord } from '../data-access/comment-model';
 import type { CommentRepository } from '../data-access/comment-repository';
 import { commentSnapshotData } from '../event-payloads/comment-events';
 import type { PostReplicaRepository } from '../data-access/post-replica-repository';
+import type { PostReplica } from '../data-access/post-replica-model';
 import { canDeleteComment, canEditComment } from '@postline/common/rules';
-import { canSee } from './comment-rules';
+import { canSee, postOnShowTo } from './comment-rules';
 import { bodyEdit, deleteComment, newComment } from './comment-changes';
 
 /** Writing, editing and deleting comments: the use cases behind the HTTP routes. */
@@ -57,14 +58,13 @@ export class Comments {
   }
 
   async get(id: string, viewer: CurrentUser | undefined): Promise<Comment> {
-    const comment = await this.comments.findLive(id);
-    if (!comment || !canSee(viewer, comment)) throw new NotFoundError('Comment not found');
+    const { comment } = await this.findOnShow(id, viewer);
+    if (!canSee(viewer, comment)) throw new NotFoundError('Comment not found');
     return toComment(comment);
   }
 
   async edit(user: CurrentUser, id: string, body: string): Promise<Comment> {
-    const comment = await this.comments.findLive(id);
-    if (!comment) throw new NotFoundError('Comment not found');
+    const { comment } = await this.findOnShow(id, user);
     if (!canEditComment(user, comment)) throw new ForbiddenError('Only the author can edit a comment');
     const edited = await this.comments.change(id, (current) => bodyEdit(current, body, new Date()));
     if (!edited || edited.doc.deleted) throw new NotFoundError('Comment not found');
@@ -72,13 +72,22 @@ export class Comments {
   }
 
   async delete(user: CurrentUser, id: string): Promise<void> {
-    const comment = await this.comments.findLive(id);
-    if (!comment) throw new NotFoundError('Comment not found');
-    const post = await this.posts.findById(comment.postId);
-    if (!canDeleteComment(user, comment, post?.authorId)) {
+    const { comment, post } = await this.findOnShow(id, user);
+    if (!canDeleteComment(user, comment, post.authorId)) {
       throw new ForbiddenError("Only the comment's author, the post's author or a moderator can delete a comment");
     }
     if (!(await deleteComment(this.comments, id))) throw new NotFoundError('Comment not found');
+  }
+
+  /** A live comment whose post is on show to the caller (see postOnShowTo); else not found. */
+  private async findOnShow(
+    id: string,
+    viewer: CurrentUser | undefined,
+  ): Promise<{ comment: CommentRecord; post: PostReplica }> {
+    const comment = await this.comments.findLive(id);
+    const post = comment && (await this.posts.findById(comment.postId));
+    if (!comment || !post || !postOnShowTo(viewer, post)) throw new NotFoundError('Comment not found');
+    return { comment, post };
   }
 }
 

@@ -49,6 +49,19 @@ describe('createHttpApp', () => {
     });
   });
 
+  it('says nosniff and no-store on every answer: success, error, unknown route, bad body', async () => {
+    const { http } = app();
+    const answers = await Promise.all([
+      http.get('/api/things/mine').set('Authorization', bearerFor(testUser())),
+      http.get('/api/things/boom'),
+      http.get('/api/things/nothing-here'),
+      http.post('/api/things/echo').set('Content-Type', 'text/plain').send('x'),
+    ]);
+    expect(answers.map((r) => r.status)).toEqual([200, 500, 404, 415]);
+    for (const res of answers)
+      expect(res.headers).toMatchObject({ 'x-content-type-options': 'nosniff', 'cache-control': 'no-store' });
+  });
+
   it('answers a path parameter with broken percent-encoding with a 400, not a 500', async () => {
     const routes = Router();
     routes.get('/things/:id', (req, res) => {

@@ -6,6 +6,7 @@ import { currentUser, type TokenVerifier } from '../auth';
 import { errorHandler, notFoundHandler, UnsupportedMediaTypeError } from '../errors';
 import { shedLoad, type LoadSheddingOptions } from './load-shedding';
 import { requestIdFor } from './request-id';
+import { setResponseHeaders } from './response-headers';
 import { refuseForeignOrigin } from './same-origin';
 
 export interface HttpAppOptions {
@@ -37,7 +38,8 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
 };
 
 /**
- * The Express app every service starts from: load shed past a number of requests in flight,
+ * The Express app every service starts from: `nosniff` and `no-store` on every answer
+ * (response-headers.ts), load shed past a number of requests in flight,
  * request ids and request logs,
  * writes from foreign origins refused, JSON bodies with a size limit, the
  * session cookie and the current user, the service's routes under its prefix,
@@ -48,6 +50,8 @@ export function createHttpApp(options: HttpAppOptions): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', options.trustProxyHops ?? 1);
   app.set('query parser', 'simple');
+  // First, so that every answer has them, a refusal included.
+  app.use(setResponseHeaders);
   if (options.requestMetrics) app.use(options.requestMetrics);
   // Before the request log: a refused request costs next to nothing, even when thousands come.
   if (options.loadShedding) app.use(shedLoad(options.loadShedding));

@@ -4,3 +4,4 @@ export * from './request-id';
 export * from './same-origin';
 export * from './rate-limit';
 export * from './load-shedding';
+export * from './response-headers';

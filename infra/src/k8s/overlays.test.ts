@@ -68,6 +68,20 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     }
   });
 
+  it("says nosniff on every answer the Gateway API route serves (an Ingress passes the services' own)", () => {
+    const route = objects.find((o) => o.kind === 'HTTPRoute' && o.metadata.name === 'postline');
+    for (const rule of route?.spec.rules ?? [])
+      expect([rule.matches[0].path.value, rule.filters]).toEqual([
+        rule.matches[0].path.value,
+        [
+          {
+            type: 'ResponseHeaderModifier',
+            responseHeaderModifier: { set: [{ name: 'X-Content-Type-Options', value: 'nosniff' }] },
+          },
+        ],
+      ]);
+  });
+
   it('routes exactly the route table, through an Ingress or an HTTPRoute', () => {
     const routers = objects.filter(
       (o) => o.kind === 'Ingress' || (o.kind === 'HTTPRoute' && o.metadata.name === 'postline'),

@@ -69,6 +69,11 @@ describe('the local gateway (nginx)', () => {
         setTimeout(() => res.end('{"late":true}'), 2_000).unref();
         return true;
       }
+      if (req.url === '/api/comments/sniffed') {
+        res.writeHead(200, { 'Content-Type': 'application/json', 'X-Content-Type-Options': 'nosniff' });
+        res.end('{}');
+        return true;
+      }
       if (req.url === '/api/comments/live') {
         res.writeHead(200, { 'Content-Type': 'text/event-stream', 'Cache-Control': 'no-cache' });
         res.write('data: first\n\n');
@@ -106,8 +111,14 @@ describe('the local gateway (nginx)', () => {
     expect(res.status).toBe(status);
     expect(res.headers.get('content-type')).toBe('application/json');
     expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await res.json()).toEqual({ errors: [{ message }] });
   };
+
+  it('says nosniff once on every answer: proxied with or without it, and its own errors', async () => {
+    for (const path of ['/api/users/x', '/', '/api/comments/sniffed'])
+      expect([path, (await fetch(`${base}${path}`)).headers.get('x-content-type-options')]).toEqual([path, 'nosniff']);
+  });
 
   it('routes each prefix to its service, element-wise, with path and query unchanged', async () => {
     const cases: [path: string, service: string][] = [
@@ -269,6 +280,8 @@ describe('the local gateway past its writes in flight', () => {
     const refused = await post();
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('1');
+    expect(refused.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(refused.headers.get('x-request-id')).toMatch(/^[0-9a-f]{32}$/);
     expect(await refused.json()).toEqual({ errors: [{ message: 'Service unavailable' }] });
     expect(comments.seen.requests).toBe(2);
     expect((await fetch(`${base}/api/comments/1`)).status).toBe(200);

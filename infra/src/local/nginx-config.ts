@@ -43,6 +43,10 @@ const gatewayErrors: [code: number, status: number, message: string][] = [
   [504, 504, 'Upstream service timed out'],
 ];
 
+/** A location with an add_header of its own inherits none of the server's: it says them again. */
+const serverHeadersAgain =
+  '      add_header X-Request-Id $postline_request_id always;\n      add_header X-Content-Type-Options nosniff always;\n';
+
 /** Where the gateway's own error bodies live: internal locations, never reachable from outside. */
 const errorPageUri = '/__postline_gateway_error';
 
@@ -194,6 +198,10 @@ ${listen.map((l) => `    listen ${l} backlog=4096;`).join('\n')}
 
     add_header X-Request-Id $postline_request_id always;
     proxy_hide_header X-Request-Id;
+    # On every answer, the gateway's own errors included; the services' own copy is hidden so that
+    # it is said once.
+    add_header X-Content-Type-Options nosniff always;
+    proxy_hide_header X-Content-Type-Options;
 
     proxy_http_version 1.1;
     proxy_set_header Connection $postline_connection;
@@ -219,7 +227,7 @@ ${listen.map((l) => `    listen ${l} backlog=4096;`).join('\n')}
     # parse (bad percent-encoding, NUL) before the request has a URI, and from there it cannot
     # reach a named location (it answered its own HTML 500 instead).
 ${gatewayErrors.map(([code]) => `    error_page ${code} ${errorPageUri}/${code};`).join('\n')}
-${gatewayErrors.map(([code, status, message]) => `    location = ${errorPageUri}/${code} {\n      internal;\n${status === 503 ? '      add_header Retry-After 1 always;\n' : ''}      return ${status} ${errorBody(message)};\n    }`).join('\n')}
+${gatewayErrors.map(([code, status, message]) => `    location = ${errorPageUri}/${code} {\n      internal;\n${status === 503 ? `      add_header Retry-After 1 always;\n${serverHeadersAgain}` : ''}      return ${status} ${errorBody(message)};\n    }`).join('\n')}
 
 ${[...routeLocations, ...apiMiss].join('\n')}
   }

@@ -65,7 +65,7 @@ export class Posts {
     const now = new Date(); // created and, unless a draft, published at the same instant
     const fields = { title, body, tags, authorId: author.id, authorUsername, ...initialPublication(input, now) };
     // The first free slug of the candidates; the unique index decides races between posts with the same title.
-    for (const slug of slugCandidates(input.title)) {
+    for (const slug of slugCandidates(input.title, fields.status)) {
       if (await this.posts.slugTaken(slug)) continue;
       const post = newPost(fields, newAggregateId(), slug, now);
       const created = await this.posts.insert(post, { subject: 'post.created', data: postSnapshotData(post) });
@@ -207,9 +207,14 @@ export class Posts {
   }
 }
 
-function* slugCandidates(title: string): Generator<string> {
+/**
+ * A post created published asks for its title's plain slug first; a draft never does, since
+ * whether a plain slug is free must not tell anyone that somebody's draft has that title
+ * (`hello-world` taken by a hidden draft would push a stranger's post to `hello-world-3f9a1c`).
+ */
+function* slugCandidates(title: string, status: PostStatus): Generator<string> {
   const base = baseSlugFor(title);
-  yield base;
+  if (status === 'published') yield base;
   for (let i = 0; i < SLUG_ATTEMPTS; i++) yield suffixedSlug(base);
 }
 

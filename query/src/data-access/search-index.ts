@@ -40,6 +40,21 @@ const readBackMs = 5_000;
 /** At most this many matches are ranked (a query matching more shows the best of them). */
 const maxMatches = 1000;
 
+/**
+ * What makes a search expensive, bounded: each word is a walk of the index's tree of terms. A
+ * fuzzy word walks every branch within its edit distance, which grows with the word (a fifth of
+ * its length) and is capped at `maxFuzzy`; a prefix walks every term that starts with it, so only
+ * a last word of `minPrefix` letters or more is taken as half typed. How many words, and how long
+ * the query, the route bounds (QUERY_SEARCH_MAX_*).
+ */
+const maxFuzzy = 2;
+const minPrefix = 3;
+
+/** The words of a query as the index reads them (MiniSearch's own tokenizer). */
+export function searchTermsOf(q: string): string[] {
+  return (MiniSearch.getDefault('tokenize') as (text: string) => string[])(q).filter((term) => term.length > 0);
+}
+
 function newIndex(): MiniSearch<SearchDoc> {
   return new MiniSearch<SearchDoc>({
     fields: ['title', 'text', 'tags'],
@@ -49,8 +64,9 @@ function newIndex(): MiniSearch<SearchDoc> {
       boost: { title: 3, tags: 2 },
       combineWith: 'AND',
       // The last word may be half typed; longer words forgive a typo.
-      prefix: (_term, i, terms) => i === terms.length - 1,
+      prefix: (term, i, terms) => i === terms.length - 1 && term.length >= minPrefix,
       fuzzy: (term) => (term.length > 4 ? 0.2 : false),
+      maxFuzzy,
     },
   });
 }

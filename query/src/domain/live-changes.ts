@@ -3,6 +3,8 @@ import type { LiveEvents } from '@postline/common/api';
 import type { StoredComment, StoredPost } from '../data-access/read-models';
 import { commentJsonOf } from './answers';
 import { changeLabel, type ChangeLabels } from './change-labels';
+import { allPosts } from './post-lists';
+import { isPublic } from './visibility';
 
 /**
  * What `GET /api/query/live` pushes: the state, after an applied event, of what
@@ -86,11 +88,12 @@ export function liveChannelsOf(about: Pick<LiveAbout, 'postId' | 'commentId' | '
 
 export type LivePost = Pick<
   StoredPost,
-  '_id' | 'likeCount' | 'commentCount' | 'updatedAt' | 'version' | 'deleted' | 'published'
+  '_id' | 'authorId' | 'likeCount' | 'commentCount' | 'updatedAt' | 'version' | 'deleted' | 'published'
 >;
 
 /** The post fields a live change reads (one document by id, after the write). */
 export const livePostProjection = {
+  authorId: 1,
   likeCount: 1,
   published: 1,
   commentCount: 1,
@@ -113,20 +116,17 @@ const counts = (post: LivePost | null | undefined, postId: string) => ({
 });
 
 /**
- * Whether a comment's live changes need its post: only what goes on the post's channel does (an
- * approved comment, or one that may just have stopped being public: the post's own label).
+ * The live changes of a comment event, given the comment and its post as they are after it. A
+ * comment on a post that is not public (a draft, or deleted) goes to nobody but the post's author:
+ * not even the comment's own author hears that the post still exists.
  */
-export function commentChangeShowsPost(labels: ChangeLabels, comment: StoredComment): boolean {
-  return (!comment.deleted && comment.status === 'approved') || labels.includes(changeLabel.post(comment.postId));
-}
-
-/** The live changes of a comment event, given the comment and its post (when it shows it) as they are after it. */
 export function commentLiveChanges(
   labels: ChangeLabels,
   comment: StoredComment | null,
   post: LivePost | null,
 ): LiveChange[] {
-  if (!comment || labels.length === 0) return [];
+  if (!comment || labels.length === 0 || !post) return [];
+  if (!isPublic(post) && comment.authorId !== post.authorId) return [];
   const rev = commentRev(comment);
   const { _id: id, postId } = comment;
   const changes: LiveChange[] = [
@@ -139,7 +139,7 @@ export function commentLiveChanges(
         },
   ];
   // A draft has no public page (and takes no comments): its author's own channel only.
-  if (!commentChangeShowsPost(labels, comment) || !post || post.deleted || post.published === false) return changes;
+  if (!isPublic(post)) return changes;
   if (!comment.deleted && comment.status === 'approved') {
     changes.push({
       channel: liveChannel.post(postId),
@@ -157,6 +157,16 @@ export function commentLiveChanges(
   return changes;
 }
 
+/**
+ * Whether the change took a public post out of the lists, as its labels say: it was public until
+ * now. A redelivery's labels (`repairLists`, with every tag list) cannot tell, so they say no:
+ * a reader of a post unpublished during a crash learns it on their next read, and no draft's
+ * change is ever mistaken for one.
+ */
+function leftPublicLists(labels: ChangeLabels): boolean {
+  return labels.includes(changeLabel.list(allPosts)) && !labels.includes(changeLabel.anyTagList);
+}
+
 /** The live changes of a post event, given the post as it is after it. */
 export function postLiveChanges(
   subject: Subject,
@@ -166,10 +176,10 @@ export function postLiveChanges(
 ): LiveChange[] {
   if (labels.length === 0 || subject === 'post.created') return [];
   if (!post) return [];
-  if (post.deleted) return [{ channel: liveChannel.post(postId), event: 'post-deleted', data: { id: postId } }];
-  // A post unpublished (back to a draft) is gone for its readers as if deleted; a draft's likes and edits are nobody's.
-  if (post.published === false)
-    return subject === 'post.updated'
+  // A post deleted or unpublished (back to a draft) is gone for its readers; a draft's likes, edits
+  // and deletion are nobody's: not even that its id exists reaches a stream that guessed it.
+  if (post.deleted || post.published === false)
+    return leftPublicLists(labels)
       ? [{ channel: liveChannel.post(postId), event: 'post-deleted', data: { id: postId } }]
       : [];
   return [

@@ -81,6 +81,36 @@ describe('comments on drafts', () => {
     await comment(created.data.id).expect(404);
   });
 
+  it("a post taken back to a draft is its author's alone, comments included: 404 to everyone else", async () => {
+    const author = postAuthor();
+    const created = factory.postCreated(author);
+    await app.bus.publish(created);
+    await eventually(async () => (await app.posts.findById(created.data.id)) ?? undefined);
+    const res = await comment(created.data.id).expect(201);
+    await app.bus.publish(factory.at(0).moderated(res.body, 0, 'approved'));
+    await eventually(async () => (await app.comments.findById(res.body.id))?.status === 'approved');
+    const commentUrl = `/api/comments/${res.body.id}`;
+    await app.http.get(commentUrl).expect(200);
+
+    await app.bus.publish(postUpdated(created.data, 1, 'draft'));
+    await eventually(async () => (await app.posts.findById(created.data.id))?.published === false);
+    const moderator = bearerFor(testUser({ username: 'moder', role: 'moderator' }));
+    for (const who of [undefined, bearerFor(reader), moderator]) {
+      const asked = app.http.get(commentUrl);
+      await (who ? asked.set('Authorization', who) : asked).expect(404);
+    }
+    // The comment's own author can neither edit nor delete it while the post is not on show.
+    await app.http.put(commentUrl).set('Authorization', bearerFor(reader)).send({ body: 'Edited' }).expect(404);
+    await app.http.delete(commentUrl).set('Authorization', bearerFor(reader)).expect(404);
+    // The post's author still sees it.
+    const postAuthorToken = bearerFor(testUser({ id: author.id, username: author.username }));
+    await app.http.get(commentUrl).set('Authorization', postAuthorToken).expect(200);
+
+    await app.bus.publish(postUpdated(created.data, 2, 'published'));
+    await eventually(async () => (await app.posts.findById(created.data.id))?.published === true);
+    expect((await app.http.get(commentUrl).expect(200)).body).toMatchObject({ body: 'Hello', status: 'approved' });
+  });
+
   it('a post.updated before its post.created waits for it', async () => {
     const created = factory.postCreated(postAuthor());
     await app.publishOutOfOrder(postUpdated(created.data, 1, 'published'));

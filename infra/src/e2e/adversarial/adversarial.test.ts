@@ -57,6 +57,7 @@ const addresses = {
   writer: '127.0.0.13',
   origin: '127.0.0.14',
   sessions: '127.0.0.15',
+  drafts: '127.0.0.16',
   fuzz: (i: number) => `127.0.1.${(i % 250) + 1}`,
 };
 
@@ -1062,5 +1063,107 @@ describe('the platform under attack, through the gateway', () => {
     expect(refused.status).toBe(403);
     // The moderator still on the list keeps the role, and their session.
     await mod.expect(200, 'GET', '/api/moderation/queue');
+  });
+
+  it('shows nothing of a draft but to its author: comments, slugs, pages (404, the status too); nosniff and no-store; a bounded search', async () => {
+    const f = figure('drafts, soft 404s, headers, search bound');
+    const holes: string[] = [];
+    const carol = await Client.signUp(platform.url, 'carol', addresses.drafts);
+    const dave = await Client.signUp(platform.url, 'dave', addresses.drafts);
+    const check = async (client: Client, path: string, status: number, also?: (res: RawResponse) => string | false) => {
+      const res = await client.call('GET', path);
+      f.sent++;
+      if (res.status >= 500) f.serverErrors++;
+      const problem = res.status !== status ? `${res.status}, expected ${status}` : also?.(res);
+      if (problem) {
+        if (res.status === 200 && status !== 200) f.acceptedWrongly++;
+        holes.push(`${client.name} GET ${path}: ${problem}`);
+      }
+      return res;
+    };
+
+    // A title tested against hidden drafts: a stranger's post of the same title gets the plain slug.
+    const draft = await carol.expect(201, 'POST', '/api/posts', {
+      title: 'Hidden harbour plans',
+      body: 'Not yet.',
+      tags: ['secret-plans'],
+      status: 'draft',
+    });
+    const same = await dave.expect(201, 'POST', '/api/posts', {
+      title: 'Hidden Harbour Plans!',
+      body: 'Mine.',
+      tags: [],
+    });
+    if (same.slug !== 'hidden-harbour-plans') holes.push(`a draft's title pushed a stranger's slug to ${same.slug}`);
+
+    // A comment on a post taken back to a draft: gone for everyone but the post's author.
+    const tides = await carol.expect(201, 'POST', '/api/posts', {
+      title: 'Tide tables',
+      body: 'High at six.',
+      tags: [],
+    });
+    const said = await eventually(
+      async () => {
+        const res = await dave.call('POST', '/api/comments', { postId: tides.id, body: 'Useful, thank you.' });
+        return res.status === 201 ? (res.json as Json).id : undefined;
+      },
+      15_000,
+      'a comment on the new post',
+    );
+    await eventually(
+      async () => (await anonymous.call('GET', `/api/comments/${said}`)).status === 200,
+      15_000,
+      'approved',
+    );
+    await carol.expect(200, 'POST', `/api/posts/${tides.id}/unpublish`);
+    await dave.expect(200, 'DELETE', `/api/posts/${same.id}`);
+    await untilQuiet('the unpublication and the deletion applied everywhere');
+    await check(anonymous, `/api/comments/${said}`, 404);
+    await check(dave, `/api/comments/${said}`, 404);
+    await check(mod, `/api/comments/${said}`, 404);
+    await check(carol, `/api/comments/${said}`, 200);
+
+    // A page that shows nothing answers 404, rendered and then from the page cache.
+    const notFoundPage = (res: RawResponse) => !/Not found/.test(res.text) && 'not the "Not found" page';
+    for (const path of [
+      `/posts/${draft.slug}`,
+      `/posts/${draft.id}`,
+      `/posts/${tides.slug}`,
+      `/posts/${same.slug}`,
+      '/posts/no-such-post-at-all',
+      '/tags/secret-plans',
+      '/users/nobody_at_all',
+    ]) {
+      await check(anonymous, path, 404, notFoundPage);
+      await check(anonymous, path, 404, notFoundPage);
+    }
+    await check(carol, `/drafts/${tides.id}`, 200);
+    await check(dave, `/drafts/${tides.id}`, 404, notFoundPage);
+
+    // nosniff on every answer (services, the gateway's own errors, pages, static chunks); personal answers no-store.
+    const home = await check(anonymous, '/', 200);
+    const chunk = /\/_next\/static\/[^"]+\.js/.exec(home.text)?.[0];
+    if (!chunk) holes.push('no static chunk on the home page');
+    const noStore = (res: RawResponse) =>
+      res.headers['cache-control'] !== 'no-store' && `cache-control ${res.headers['cache-control']}`;
+    const nosniff = (res: RawResponse) => res.headers['x-content-type-options'] !== 'nosniff' && 'no nosniff';
+    for (const [path, status] of [
+      ['/api/query/posts', 200],
+      ['/api/nothing-here', 404],
+      ['/api/posts/not-an-id', 404],
+      [chunk ?? '/_next/static/none.js', 200],
+    ] as const)
+      await check(anonymous, path, status, nosniff);
+    for (const path of ['/api/users/currentuser', '/api/query/drafts', '/api/query/posts', `/api/posts/${draft.id}`])
+      await check(carol, path, 200, (res) => nosniff(res) || noStore(res));
+    await check(anonymous, '/api/users/currentuser', 200, noStore);
+
+    // Search: a query past the bound is a JSON 400 before the index is touched.
+    const searchBound = (res: RawResponse) => !isErrorBody(res) && 'not the JSON error';
+    await check(anonymous, '/api/query/search?q=one+two+three+four+five+six+seven', 400, searchBound);
+    await check(anonymous, `/api/query/search?q=${'x'.repeat(101)}`, 400, searchBound);
+    await check(anonymous, '/api/query/search?q=tide&limit=21', 400, searchBound);
+    await check(anonymous, '/api/query/search?q=one+two+three+four+five+six', 200);
+    expect(holes).toEqual([]);
   });
 });

@@ -97,6 +97,20 @@ describe('POST /api/posts', () => {
     expect(second.slug).toMatch(/^same-title-[0-9a-f]{6}$/);
   });
 
+  it("never tells a draft's title: a draft takes a suffixed slug, so its title leaves the plain slug free", async () => {
+    const draft = await createPost({ title: 'Secret Plans', status: 'draft' }, author);
+    const scheduled = await createPost({
+      title: 'Secret Plans',
+      publishAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
+    expect([draft.slug, scheduled.slug]).toEqual([
+      expect.stringMatching(/^secret-plans-[0-9a-f]{6}$/),
+      expect.stringMatching(/^secret-plans-[0-9a-f]{6}$/),
+    ]);
+    // A stranger's post with the same title gets the plain slug, as if no draft existed.
+    expect((await createPost({ title: 'Secret plans!' }, stranger)).slug).toBe('secret-plans');
+  });
+
   it('gives distinct slugs to posts with one title created at once', async () => {
     const created = await Promise.all([1, 2, 3, 4].map(() => createPost({ title: 'Racing Title' })));
     expect(new Set(created.map((p) => p.slug)).size).toBe(4);

@@ -1,7 +1,6 @@
 import type { ReadModels } from '../../data-access/read-models';
 import type { ChangeLabels } from '../../domain/change-labels';
 import {
-  commentChangeShowsPost,
   commentLiveChanges,
   livePostProjection,
   postLiveChanges,
@@ -22,8 +21,7 @@ export function liveChangesReader(models: ReadModels) {
 
   const comment = async (id: string, labels: ChangeLabels): Promise<LiveChange[]> => {
     const found = await models.comments.findOne({ _id: id });
-    const shown = found && commentChangeShowsPost(labels, found) ? await post(found.postId) : null;
-    return commentLiveChanges(labels, found, shown);
+    return commentLiveChanges(labels, found, found && (await post(found.postId)));
   };
 
   return async ({ subject, labels, postId, commentId }: LiveAbout): Promise<LiveChange[]> => {

@@ -1,18 +1,21 @@
 import type { OutgoingHttpHeaders } from 'node:http';
+import { personalCacheControl, securityHeaders } from '@postline/common';
 import type { Rendered } from '../../domain/answer-template';
 
 /**
- * How every answer of the query routes goes out. `private, no-cache`: the
- * browser may keep an answer but must ask again each time (If-None-Match, a
- * 304 when nothing changed), so it never shows a stale page; shared caches
- * must not keep it, since the same URL answers each signed-in reader with
- * their own flags and comments (hence also `Vary`).
+ * How every answer of the query routes goes out (the front door's too, which Express never sees).
+ * Read signed out, `private, no-cache`: the browser may keep an answer but must ask again each
+ * time (If-None-Match, a 304 when nothing changed), so it never shows a stale page. Read signed
+ * in, the answer is personal (the reader's likes, follows, held comments, drafts): `no-store`,
+ * like every personal answer. Shared caches keep neither, since the same URL answers each
+ * signed-in reader with their own flags and comments (hence also `Vary`).
  */
-export function answerHeaders(rendered: Rendered): OutgoingHttpHeaders {
+export function answerHeaders(rendered: Rendered, personal: boolean): OutgoingHttpHeaders {
   return {
+    ...securityHeaders,
     'Content-Type': 'application/json; charset=utf-8',
     ETag: rendered.etag,
-    'Cache-Control': 'private, no-cache',
+    'Cache-Control': personal ? personalCacheControl : 'private, no-cache',
     Vary: 'Cookie, Authorization',
   };
 }

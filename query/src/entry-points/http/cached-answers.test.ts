@@ -45,6 +45,7 @@ describe('validators', () => {
       'cache-control': 'private, no-cache',
       vary: 'Cookie, Authorization',
       'content-type': 'application/json; charset=utf-8',
+      'x-content-type-options': 'nosniff',
       'x-request-id': expect.any(String),
     });
     const etag = first.headers.etag!;
@@ -67,6 +68,17 @@ describe('validators', () => {
 });
 
 describe('personal parts', () => {
+  it('are never stored: a signed-in reader gets no-store, from the front door and from Express alike', async () => {
+    for (const path of ['/posts?limit=20', '/posts?limit=020', `/posts/${postId}`, '/feed', '/drafts']) {
+      const res = await get(path).set('Authorization', bearerFor(other)).expect(200);
+      expect([path, res.headers['cache-control'], res.headers['x-content-type-options']]).toEqual([
+        path,
+        'no-store',
+        'nosniff',
+      ]);
+    }
+  });
+
   it('are overlaid per reader, with an ETag of their own, and never leak to others', async () => {
     const anonymous = await get(`/posts/${postId}`).expect(200);
     const asFan = await get(`/posts/${postId}`).set('Authorization', bearerFor(fan)).expect(200);

@@ -108,7 +108,7 @@ export function frontDoor(
       const rendered = renderFor(answer, viewer);
       const requestId = requestIdFor(req, res);
       const fresh = clientHasIt(req.headers, rendered.etag);
-      const headers = answerHeaders(rendered);
+      const headers = answerHeaders(rendered, viewer !== undefined);
       if (fresh) delete headers['Content-Type'];
       else headers['Content-Length'] = rendered.body.length;
       res.writeHead(fresh ? 304 : 200, headers);

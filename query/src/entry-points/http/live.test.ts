@@ -240,6 +240,33 @@ describe('GET /api/query/live', () => {
     expect(JSON.stringify(reader.events)).not.toContain('Secret');
   });
 
+  it("tells nobody of a draft, not even that its id exists; a comment's author hears nothing while its post is a draft", async () => {
+    const draft = events.postCreated(author, { title: 'Hidden', status: 'draft', publishedAt: null, publishAt: null });
+    const commented = events.postCreated(author, { title: 'Commented, then unpublished' });
+    await events.publish(draft, commented);
+    const pending = events.commentCreated(commented.data.id, commenter, { body: 'said before the unpublication' });
+    await events.publish(pending);
+    const commenterStream = await live(0, { authorization: bearerFor(commenter) });
+    await commenterStream.next(aboutComment(pending.data.id, 'pending'));
+    await events.publish(events.postUpdated(commented.data, { status: 'draft', publishedAt: null }));
+    await eventually(async () => (await replicas[0]!.http.get(`/api/query/posts/${commented.data.id}`)).status === 404);
+
+    const guesser = await live(0, { post: draft.data.id });
+    await guesser.next((e) => e.event === 'ready');
+    await events.publish(events.postUpdated(draft.data, { status: 'draft', publishedAt: null, title: 'Still hidden' }));
+    await events.publish(events.liked(draft.data.id, other.id, 1));
+    await events.publish(events.postDeleted(draft.data));
+    await events.publish(events.moderated(pending.data, 0, 'approved'));
+    // A later change of another post, on the same replica: by then the draft's would have come.
+    const marker = await live(0, { post: post.id });
+    await marker.next((e) => e.event === 'ready');
+    await events.publish(events.liked(post.id, 'markerlike00000000000002', 11));
+    await marker.next((e) => e.event === 'post' && (e.data as { post: { likeCount: number } }).post.likeCount === 11);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(guesser.events.map((e) => e.event)).toEqual(['ready']);
+    expect(commenterStream.events.filter(aboutComment(pending.data.id, 'approved'))).toEqual([]);
+  });
+
   it("ends a signed-in reader's stream when their session expires", async () => {
     // 3 s: a token that expired before the request arrived would make a signed-out stream, which never ends.
     const expiring = await live(1, { post: post.id, authorization: bearerFor(commenter, undefined, 3) });

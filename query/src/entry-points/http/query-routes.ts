@@ -15,7 +15,7 @@ function pagingOf(req: Request): { page: number; limit: number } {
 /** Sends the answer as this reader sees it; Express answers 304 when If-None-Match has its ETag. */
 function send(res: Response, answer: Answer, viewer: Viewer | undefined): void {
   const rendered = renderFor(answer, viewer);
-  res.set(answerHeaders(rendered) as Record<string, string>);
+  res.set(answerHeaders(rendered, viewer !== undefined) as Record<string, string>);
   res.send(rendered.body);
 }
 

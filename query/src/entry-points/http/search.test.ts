@@ -138,4 +138,15 @@ describe('GET /api/query/search', () => {
     }
     await search(replicas[0]!, `q=${'a'.repeat(100)}`).expect(200);
   });
+
+  it('bounds what a search may cost: at most 6 words (400 past it), a prefix of 3 letters or more', async () => {
+    const seven = await search(replicas[0]!, 'q=one%20two%20three%20four%20five%20six%20seven').expect(400);
+    expect(seven.body).toEqual({ errors: [{ message: 'q must have at most 6 words', field: 'q' }] });
+    // Words as the index reads them: punctuation separates them too.
+    await search(replicas[0]!, 'q=one,two,three,four,five,six,seven').expect(400);
+    await search(replicas[0]!, 'q=one%20two%20three%20four%20five%20six').expect(200);
+    // A last word of two letters is a word, not the start of every word it begins.
+    expect((await search(replicas[0]!, 'q=ze').expect(200)).body.total).toBe(0);
+    expect((await search(replicas[0]!, 'q=zep').expect(200)).body.total).toBe(1);
+  });
 });

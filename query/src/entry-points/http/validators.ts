@@ -1,5 +1,6 @@
 import { isTag, normaliseTag, usernamePattern } from '@postline/common/rules';
 import { query, type ValidationChain } from 'express-validator';
+import { searchTermsOf } from '../../data-access/search-index';
 
 export const defaultLimit = 20;
 export const maxLimit = 50;
@@ -42,18 +43,30 @@ export const pageOnlyRules: ValidationChain[] = paging;
 /** No query parameters at all (anything given is an unknown field). */
 export const noQueryRules: ValidationChain[] = [];
 
-export const maxSearchLimit = 20;
 export const defaultSearchLimit = 10;
 
-/** GET /search: `q` of 1 to 100 characters (after trimming), a page and at most 20 results. */
-export const searchRules: ValidationChain[] = [
+/** What one search may cost at most (QUERY_SEARCH_MAX_* settings). */
+export interface SearchBounds {
+  maxChars: number;
+  maxTerms: number;
+  maxLimit: number;
+}
+
+/**
+ * GET /search: `q` of 1 to `maxChars` characters (after trimming) and at most `maxTerms` words as
+ * the index reads them (`searchTermsOf`), a page, and at most `maxLimit` results.
+ */
+export const searchRules = ({ maxChars, maxTerms, maxLimit }: SearchBounds): ValidationChain[] => [
   query('q')
     .isString()
     .withMessage('q must be a single value')
     .bail()
     .trim()
-    .isLength({ min: 1, max: 100 })
-    .withMessage('q must be 1 to 100 characters'),
+    .isLength({ min: 1, max: maxChars })
+    .withMessage(`q must be 1 to ${maxChars} characters`)
+    .bail()
+    .custom((q: string) => searchTermsOf(q).length <= maxTerms)
+    .withMessage(`q must have at most ${maxTerms} words`),
   wholeNumber('page', 1000),
-  wholeNumber('limit', maxSearchLimit),
+  wholeNumber('limit', maxLimit),
 ];

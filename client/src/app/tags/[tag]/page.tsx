@@ -58,6 +58,8 @@ export default async function TagPage({ params, searchParams }: { params: Params
     }),
     serverGet<{ tags: TagCount[] }>('query', '/api/query/tags', { anonymous: true }).catch(() => null),
   ]);
+  // A tag no published post carries has no archive: 404, as for any page that shows nothing.
+  if (posts?.total === 0) notFound();
 
   return (
     <div className="with-sidebar">
