@@ -8,7 +8,8 @@ import type { Answer } from './domain/answer-template';
 import { ReadSide, type FollowingEntry, type ReadCaches } from './domain/read-side';
 import { ChangeNotices } from './entry-points/events/change-notices';
 import { liveChangesReader } from './entry-points/events/live-changes-reader';
-import { readModelHandlers, registerReadModelListeners } from './entry-points/events/read-model-handlers';
+import { liveDriver } from './drivers/live-driver';
+import { registerReadModelListeners } from './entry-points/events/read-model-listeners';
 import { SearchIndex } from './data-access/search-index';
 import { installFrontDoor } from './entry-points/http/front-door';
 import { LiveHub } from './entry-points/http/live-hub';
@@ -68,7 +69,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
         db,
         bus: ctx.bus,
         models,
-        handlers: readModelHandlers(models),
+        driver: liveDriver(models),
         logger: ctx.logger,
         service: 'query',
         maxDeliveries: config.EVENT_MAX_DELIVERIES,
@@ -112,7 +113,7 @@ export function queryService(config: QueryConfig): QueryServiceDefinition {
     },
     listeners: (listener, ctx) => {
       const { models } = modelsOf(ctx);
-      registerReadModelListeners(listener, readModelHandlers(models), partsOf().notices);
+      registerReadModelListeners(listener, liveDriver(models), partsOf().notices);
     },
     // The front door answers cached reads on the HTTP server before Express (see front-door.ts).
     started: (service) =>

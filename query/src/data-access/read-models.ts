@@ -18,7 +18,7 @@ export interface StoredUser {
   image: string;
   /** Ids of the users this user follows (a follow is a change of the follower). */
   following: string[];
-  /** How many users follow this one: recounted after every follow or unfollow of it (see followers.ts). */
+  /** How many users follow this one: recounted after every follow or unfollow of it (data-access/maintained-counts.ts). */
   followerCount: number;
   version: number;
 }
@@ -71,11 +71,6 @@ export interface StoredComment {
   version: number;
   /** The comment version whose text this is: decisions about older text are not applied. */
   bodyVersion: number;
-  /**
-   * The text version the last applied decision was about (absent: none yet). A status-only
-   * comment.updated written before the comments service applied that decision must not undo it.
-   */
-  decidedVersion?: number;
   /** Applied version per moderation aggregate (comment.moderated has versions of its own). */
   moderation: Record<string, number>;
   deleted: boolean;

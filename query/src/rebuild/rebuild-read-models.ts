@@ -2,7 +2,7 @@ import type { EventBus } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import { ensureReadModelIndexes, readModels } from '../data-access/read-models';
-import { readModelHandlers } from '../entry-points/events/read-model-handlers';
+import { liveDriver } from '../drivers/live-driver';
 import { dropReadModels, ensureReplayed } from './replay-into-read-models';
 
 export interface RebuildSetup {
@@ -31,7 +31,7 @@ export async function rebuildReadModels(setup: RebuildSetup): Promise<void> {
     ...setup,
     batchSize: setup.batchSize ?? 5_000,
     models,
-    handlers: readModelHandlers(models),
+    driver: liveDriver(models),
     service: 'query',
   });
 }

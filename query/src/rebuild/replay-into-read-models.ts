@@ -4,7 +4,7 @@ import type { EventBus } from '@postline/common';
 import type { mongo } from 'mongoose';
 import type { Logger } from 'pino';
 import { ensureReadModelIndexes, readModelCollections, type ReadModels } from '../data-access/read-models';
-import type { ReadModelHandlers } from '../entry-points/events/handlers';
+import type { LiveDriver } from '../drivers/live-driver';
 import { resetDurableConsumers } from './durable-consumers';
 import { ReplayLease, replayMarkerCollection } from './replay-lease';
 import { replayStreams } from './replay-streams';
@@ -13,7 +13,7 @@ export interface ReplaySetup {
   db: mongo.Db;
   bus: EventBus;
   models: ReadModels;
-  handlers: ReadModelHandlers;
+  driver: LiveDriver;
   logger: Logger;
   /** The durable consumers' name: the service name. */
   service: string;
@@ -57,7 +57,7 @@ async function replayAsOwner(setup: ReplaySetup, lease: ReplayLease): Promise<vo
   setup.logger.info('replaying the streams from the start into empty read models');
   const beat = setInterval(() => void lease.heartbeat().catch(() => undefined), Math.max(250, setup.leaseMs / 4));
   try {
-    const result = await replayStreams(setup.bus, setup.models, setup.handlers, {
+    const result = await replayStreams(setup.bus, setup.models, setup.driver, {
       concurrency: setup.concurrency,
       batchSize: setup.batchSize,
       logger: setup.logger,

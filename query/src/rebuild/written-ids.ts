@@ -3,7 +3,7 @@
  * skips reading documents that cannot be there: a replay starts from empty
  * read models and is their only writer, so an id it never wrote is not in the
  * database. Once something was forgotten (the bound), or written behind its
- * back (the live handlers retrying deferred events), that no longer holds and
+ * back (the live driver retrying deferred events), that no longer holds and
  * every id is read.
  */
 export class WrittenIds<V> {

@@ -1,22 +1,14 @@
-import {
-  aggregateTypeOf,
-  decideApply,
-  RetryLaterError,
-  type AnyEventEnvelope,
-  type DocChange,
-  type EventEnvelope,
-} from '@postline/common';
+import { aggregateTypeOf, type AnyEventEnvelope } from '@postline/common';
 import type { mongo } from 'mongoose';
-import { applyUpdate } from '../data-access/apply-update';
 import { fieldKey } from '../data-access/field-key';
 import { ListCounts, type MembershipChange } from '../data-access/list-counts';
-import { isApproved } from '../domain/visibility';
 import type { StoredComment, StoredPost, ReadModels, StoredUser } from '../data-access/read-models';
-import { listChange, listsOf } from '../domain/post-lists';
-import { commentTombstone, commentUpdate, decisionUpdate, newComment } from '../entry-points/events/comment-handlers';
-import { postChange } from '../entry-points/events/post-handlers';
-import { userChange } from '../entry-points/events/user-handlers';
-import type { ReplayMemory } from './written-ids';
+import { commentIdOf, projectComment, type CommentEvent } from '../domain/projections/comments';
+import { listsChangeOf, projectPost, type PostEvent } from '../domain/projections/posts';
+import type { Projection } from '../domain/projections/projection';
+import { followerCountsOf, projectUser, type UserEvent } from '../domain/projections/users';
+import { isApproved } from '../domain/visibility';
+import type { ReplayMemory, WrittenIds } from './written-ids';
 
 /** An event with its stream sequence. */
 export interface Sequenced {
@@ -27,14 +19,15 @@ export interface Sequenced {
 export interface FoldOutcome {
   /** Events applied or found to be duplicates. */
   applied: number;
-  /** Events that cannot be applied yet, with every later one of their aggregate: for the live handlers, after the stream. */
+  /** Events that cannot be applied yet, with every later one of their aggregate: for the live driver, after the stream. */
   deferred: Sequenced[];
 }
 
 /**
- * Folds one batch of a stream's events into the read models: one read of each
- * document the batch touches, the events applied to them in memory in order
- * with the live handlers' own rules and update documents, then one unordered
+ * The replay driver. Folds one batch of a stream's events into the read models:
+ * one read of each document the batch touches, the events applied to them in
+ * memory in order through the projections the live driver runs
+ * (domain/projections), then one unordered
  * bulk write of the documents and one of the counts derived from them (read,
  * changed in memory, written whole). Events of one aggregate keep their order:
  * once one has to wait, the aggregate's later events wait behind it.
@@ -86,9 +79,9 @@ interface Folded<T> {
 }
 
 /**
- * Applies the batch's events to their documents in memory. `step` returns the
- * document after one event, undefined for nothing to do, or throws
- * RetryLaterError: the aggregate then waits (`blocked`) for the handlers.
+ * Applies the batch's events to their documents in memory through `project`;
+ * an event that has to wait makes its aggregate wait (`blocked`) for the live
+ * driver, after the stream.
  */
 function fold<T>(
   batch: readonly Sequenced[],
@@ -96,7 +89,7 @@ function fold<T>(
   loaded: readonly (T & { _id: string })[],
   ids: readonly string[],
   idOf: (event: AnyEventEnvelope) => string,
-  step: (event: AnyEventEnvelope, current: T | undefined) => T | undefined,
+  project: (event: AnyEventEnvelope, current: T | undefined) => Projection<T, unknown>,
 ): FoldOutcome & { folded: Map<string, Folded<T>> } {
   const folded = new Map<string, Folded<T>>(ids.map((id) => [id, { before: undefined, after: undefined, events: [] }]));
   for (const doc of loaded) {
@@ -112,32 +105,19 @@ function fold<T>(
       deferred.push(item);
       continue;
     }
-    try {
-      const next = step(item.event, entry.after);
-      if (next) {
-        entry.after = next;
-        entry.events.push(item.event);
-      }
-      applied++;
-    } catch (err) {
-      if (!(err instanceof RetryLaterError)) throw err;
+    const projection = project(item.event, entry.after);
+    if (projection.outcome === 'wait') {
       blocked.add(id);
       deferred.push(item);
+      continue;
     }
+    if (projection.outcome === 'apply') {
+      entry.after = projection.after;
+      entry.events.push(item.event);
+    }
+    applied++;
   }
   return { applied, deferred: deferred.sort((a, b) => a.seq - b.seq), folded };
-}
-
-/** One event's change to a versioned document, as applyInOrder makes it. */
-function versionedStep<T extends { version: number }>(changeOf: (event: AnyEventEnvelope) => DocChange<T>) {
-  return (event: AnyEventEnvelope, doc: T | undefined): T | undefined => {
-    if (decideApply(doc?.version, event.version, `${event.subject} ${event.aggregateId}`) === 'already-applied')
-      return undefined;
-    const change = changeOf(event);
-    // decideApply said apply: a creation of a missing document at 0, an update at the next version.
-    if ('create' in change !== !doc) throw new RetryLaterError(`${event.subject} v${event.version} cannot apply yet`);
-    return 'create' in change ? change.create() : { ...applyUpdate(doc!, change.update), version: event.version };
-  };
 }
 
 /** Writes the documents that changed, whole, by id. */
@@ -155,31 +135,39 @@ async function writeChanged<T extends { _id: string }>(
   if (ops.length > 0) await collection.bulkWrite(ops as mongo.AnyBulkWriteOperation<T>[], { ordered: false });
 }
 
-const aggregateIds = (
-  batch: readonly Sequenced[],
+/**
+ * One batch folded into the documents of one collection: read those the replay may have written
+ * (and that no earlier event of theirs made wait), then fold.
+ */
+async function foldInto<T extends { _id: string }>(
+  collection: mongo.Collection<T>,
+  written: WrittenIds<unknown>,
   blocked: Set<string>,
-  idOf = (e: AnyEventEnvelope) => e.aggregateId,
-) => [...new Set(batch.map((s) => idOf(s.event)).filter((id) => !blocked.has(id)))];
+  batch: readonly Sequenced[],
+  idOf: (event: AnyEventEnvelope) => string,
+  project: (event: AnyEventEnvelope, current: T | undefined) => Projection<T, unknown>,
+) {
+  const ids = [...new Set(batch.map((s) => idOf(s.event)).filter((id) => !blocked.has(id)))];
+  const loaded = await readByIds(collection, written.toRead(ids));
+  return fold(batch, blocked, loaded, ids, idOf, project);
+}
+
+const aggregateIdOf = (event: AnyEventEnvelope) => event.aggregateId;
 
 export function userFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   const blocked = new Set<string>();
   const { users } = models;
-  const step = versionedStep<StoredUser>((event) => userChange(event as Parameters<typeof userChange>[0]));
   return {
     async apply(batch) {
-      const ids = aggregateIds(batch, blocked);
-      const loaded = await readByIds(users, memory.users.toRead(ids));
-      const outcome = fold(batch, blocked, loaded, ids, (e) => e.aggregateId, step);
+      const outcome = await foldInto<StoredUser>(users, memory.users, blocked, batch, aggregateIdOf, (event, current) =>
+        projectUser(current, event as UserEvent),
+      );
       await writeChanged(users, outcome.folded);
-      for (const [id, { after }] of outcome.folded) if (after) memory.users.remember(id, true);
       // Follower counts of everyone the batch created, followed or unfollowed, from the follows now written.
       const affected = new Set<string>();
-      for (const [id, { events }] of outcome.folded) {
-        for (const event of events) {
-          if (event.subject === 'user.created') affected.add(id);
-          else if (event.subject === 'user.followed' || event.subject === 'user.unfollowed')
-            affected.add((event.data as { followeeId: string }).followeeId);
-        }
+      for (const [id, { after, events }] of outcome.folded) {
+        if (after) memory.users.remember(id, true);
+        for (const event of events) for (const followee of followerCountsOf(event as UserEvent)) affected.add(followee);
       }
       if (affected.size > 0) await setFollowerCounts(users, [...affected]);
       return outcome;
@@ -209,19 +197,18 @@ export function postFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   const blocked = new Set<string>();
   const { posts, comments } = models;
   const lists = new ListCounts(models.listCounts);
-  const step = versionedStep<StoredPost>((event) => postChange(event as Parameters<typeof postChange>[0]));
   return {
     async apply(batch) {
-      const ids = aggregateIds(batch, blocked);
-      const loaded = await readByIds(posts, memory.posts.toRead(ids));
-      const outcome = fold(batch, blocked, loaded, ids, (e) => e.aggregateId, step);
+      const outcome = await foldInto<StoredPost>(posts, memory.posts, blocked, batch, aggregateIdOf, (event, current) =>
+        projectPost(current, event as PostEvent),
+      );
       const memberships: MembershipChange[] = [];
       const deleted: string[] = [];
       for (const [id, { before, after }] of outcome.folded) {
         if (!after) continue;
         memory.posts.remember(id, { deleted: after.deleted });
         if (before === after) continue;
-        const change = listChange(before ? listsOf(before) : [], listsOf(after));
+        const change = listsChangeOf(before, after);
         if (change.add.length + change.remove.length > 0) memberships.push({ postId: id, ...change });
         if (after.deleted && !before?.deleted) deleted.push(id);
       }
@@ -236,34 +223,28 @@ export function postFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   };
 }
 
-type CommentEvent =
-  | EventEnvelope<'comment.created'>
-  | EventEnvelope<'comment.updated'>
-  | EventEnvelope<'comment.deleted'>
-  | EventEnvelope<'comment.moderated'>;
-
-const commentIdOf = (event: AnyEventEnvelope): string =>
-  event.subject === 'comment.moderated' ? (event.data as { commentId: string }).commentId : event.aggregateId;
-
 /** Comments, and the approved counts of their posts (the posts are all replayed before the comments). */
 export function commentFold(models: ReadModels, memory: ReplayMemory): StreamFold {
   const blocked = new Set<string>();
   const { comments, posts } = models;
   return {
     async apply(batch) {
-      const ids = aggregateIds(batch, blocked, commentIdOf);
-      const postIds = [...new Set(batch.map((s) => (s.event.data as { postId: string }).postId))];
       // The posts' states as the posts' replay left them, from memory where it remembers them.
+      const postIds = [...new Set(batch.map((s) => (s.event.data as { postId: string }).postId))];
       const unknownPosts = memory.posts.authoritative ? [] : postIds.filter((id) => !memory.posts.get(id));
-      const [loaded, postDocs] = await Promise.all([
-        readByIds(comments, memory.comments.toRead(ids)),
-        readByIds(posts, unknownPosts, { deleted: 1 }),
-      ]);
-      for (const post of postDocs) memory.posts.remember(post._id, { deleted: post.deleted });
-      const outcome = fold<StoredComment>(batch, blocked, loaded, ids, commentIdOf, (event, current) => {
-        const post = memory.posts.get((event.data as { postId: string }).postId);
-        return foldComment(event as CommentEvent, current, !post ? 'unknown' : post.deleted ? 'deleted' : 'live');
-      });
+      for (const post of await readByIds(posts, unknownPosts, { deleted: 1 }))
+        memory.posts.remember(post._id, { deleted: post.deleted });
+      const outcome = await foldInto<StoredComment>(
+        comments,
+        memory.comments,
+        blocked,
+        batch,
+        commentIdOf,
+        (event, current) => {
+          const post = memory.posts.get((event.data as { postId: string }).postId);
+          return projectComment(current, !post ? 'unknown' : post.deleted ? 'deleted' : 'live', event as CommentEvent);
+        },
+      );
       for (const [id, { after }] of outcome.folded) if (after) memory.comments.remember(id, true);
       await Promise.all([
         writeChanged(comments, outcome.folded),
@@ -272,34 +253,6 @@ export function commentFold(models: ReadModels, memory: ReplayMemory): StreamFol
       return outcome;
     },
   };
-}
-
-/**
- * One comment event applied in memory, with the live handlers' rules: the new
- * state, undefined for nothing to do (a duplicate, a comment of a deleted
- * post), or RetryLaterError to wait.
- */
-function foldComment(event: CommentEvent, current: StoredComment | undefined, post: string): StoredComment | undefined {
-  if (event.subject === 'comment.created') {
-    if (post === 'unknown') throw new RetryLaterError(`post ${event.data.postId} is not known yet`);
-    if (post === 'deleted') return undefined;
-    if (decideApply(current?.version, event.version, `comment ${event.aggregateId}`) === 'already-applied')
-      return undefined;
-    return newComment(event.data);
-  }
-  if (!current) {
-    if (post === 'deleted') return undefined;
-    throw new RetryLaterError(`comment of ${event.subject} is not known yet`);
-  }
-  if (event.subject === 'comment.moderated') {
-    const decision = decisionUpdate(event, current);
-    if ('wait' in decision) throw new RetryLaterError(decision.wait);
-    return 'skip' in decision ? undefined : applyUpdate(current, decision.update);
-  }
-  if (decideApply(current.version, event.version, `comment ${event.aggregateId}`) === 'already-applied')
-    return undefined;
-  const update = event.subject === 'comment.updated' ? commentUpdate(event, current) : commentTombstone;
-  return { ...applyUpdate(current, update), version: event.version };
 }
 
 /** Each post counts the comments that became approved in the batch and no longer those that stopped being. */
