@@ -27,7 +27,8 @@ export function registerReadModelListeners(listener: EventListener, driver: Live
     'comment.updated': (event) => receive(event),
     'comment.deleted': (event) => receive(event),
     'comment.moderated': (event) => receive(event),
-  } satisfies Record<AnyEventEnvelope['subject'], (event: AnyEventEnvelope) => Promise<void>>;
+    // An ended session is no read-model fact: every service holds those itself (common/src/auth).
+  } satisfies Record<Exclude<AnyEventEnvelope['subject'], 'session.ended'>, (event: AnyEventEnvelope) => Promise<void>>;
   for (const [subject, handler] of Object.entries(subjects))
     listener.on(subject as Subject, handler as EventHandler<Subject>);
 }
