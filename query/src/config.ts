@@ -7,7 +7,7 @@ const queryEnv = z.object({
    * without a heartbeat before another replica takes the replay over.
    */
   QUERY_REPLAY_LEASE_MS: z.coerce.number().int().min(1_000).default(30_000),
-  /** Events applied concurrently during a replay's retries through the live handlers (always in order per aggregate). */
+  /** Events applied concurrently during a replay's retries through the live driver (always in order per aggregate). */
   QUERY_REPLAY_CONCURRENCY: z.coerce.number().int().min(1).max(1_000).default(16),
   /** Events folded into one batch of reads and bulk writes during a replay. */
   QUERY_REPLAY_BATCH: z.coerce.number().int().min(1).max(20_000).default(5_000),

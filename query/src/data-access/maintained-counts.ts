@@ -13,7 +13,7 @@ import { isApproved } from '../domain/visibility';
  *   `approvedComments` exactly when `commentCount` counts it;
  * - a user's followers: recounted from the `following` index and set.
  *
- * Several handlers may sync one count at once (a comment and the decision
+ * Several events may sync one count at once (a comment and the decision
  * about it are different aggregates, handled concurrently), so each one, after
  * a write, reads the source again and repeats if it moved meanwhile: the last
  * write is always followed by a read that confirms it.

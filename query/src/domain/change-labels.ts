@@ -2,7 +2,7 @@
  * Labels name what a cached answer was built from; a change names what it
  * touched. A change notice drops every cached answer that carries one of its
  * labels (on every replica), so the labels below are the whole contract
- * between the event handlers and the answer cache.
+ * between the projections and the answer cache.
  */
 export const changeLabel = {
   /** Everything showing the post: its page and the list pages it is on (title, counts, likes…). */
