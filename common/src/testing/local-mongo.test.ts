@@ -328,4 +328,31 @@ describe('the local MongoDB: secondary indexes answer as the scan does', () => {
     expect(sortedPage.queryPlanner.winningPlan.stage).toBe('FETCH');
     expect(scanOf(sortedPage.queryPlanner.winningPlan)?.indexName).toMatch(/^g_1_/);
   });
+
+  // An update that leaves an index's keys as they were keeps its entries (no rewrite), but a value
+  // that became an array of itself has the same keys and still makes the index multikey.
+  it('keeps the keys an update left alone, and turns multikey on a value that became an array', async () => {
+    const rows = client.db(uniqueNamespace('same-keys')).collection<Doc>('rows');
+    await rows.createIndex({ g: 1 });
+    await rows.insertMany([
+      { _id: 1, n: 1, g: 'b' },
+      { _id: 2, n: 2, g: 'a' },
+      { _id: 3, n: 3, g: 'c' },
+    ]);
+    const byG = () => rows.find({}).sort({ g: 1 }).limit(3);
+    const scanOfByG = async () => scanOf(((await byG().explain()) as unknown as Explained).queryPlanner.winningPlan);
+
+    await rows.updateOne({ _id: 2 }, { $set: { n: 20 } });
+    await rows.updateOne({ _id: 3 }, { $set: { g: 'a' } });
+    expect(await byG().toArray()).toEqual([
+      { _id: 2, n: 20, g: 'a' },
+      { _id: 3, n: 3, g: 'a' },
+      { _id: 1, n: 1, g: 'b' },
+    ]);
+    expect((await scanOfByG())?.stage).toBe('IXSCAN');
+
+    await rows.updateOne({ _id: 1 }, { $set: { g: ['b'] } });
+    expect(await rows.find({ g: 'b' }).toArray()).toEqual([{ _id: 1, n: 1, g: ['b'] }]);
+    expect((await scanOfByG())?.stage).toBe('COLLSCAN');
+  });
 });

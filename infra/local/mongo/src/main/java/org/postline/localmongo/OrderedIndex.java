@@ -210,12 +210,29 @@ final class OrderedIndex extends Index<Integer> {
   }
 
   private void put(Document document, int position) {
+    put(keysOf(document, true), position);
+  }
+
+  private void put(List<Object[]> keys, int position) {
     List<Entry> added = new ArrayList<>();
-    for (Object[] key : keysOf(document, true)) {
+    for (Object[] key : keys) {
       Entry entry = new Entry(key, position);
       if (entries.add(entry)) added.add(entry);
     }
     entriesByPosition.put(position, added);
+  }
+
+  /** Whether {@code keys} give exactly the entries stored for {@code position} (values compared in BSON order). */
+  private boolean storedAt(int position, List<Object[]> keys) {
+    List<Entry> stored = entriesByPosition.get(position);
+    if (stored == null) return false;
+    if (keys.size() == 1 && stored.size() == 1) {
+      return compareEntries(stored.get(0), new Entry(keys.get(0), position)) == 0;
+    }
+    // put() keeps one entry per distinct key (an array may repeat an element): compare as sets.
+    TreeSet<Entry> wanted = new TreeSet<>(this::compareEntries);
+    for (Object[] key : keys) wanted.add(new Entry(key, position));
+    return wanted.size() == stored.size() && wanted.containsAll(stored);
   }
 
   private void removeAt(int position) {
@@ -230,7 +247,12 @@ final class OrderedIndex extends Index<Integer> {
 
   @Override
   public void checkAdd(Document document, MongoCollection<Integer> collection) {
-    keysOf(document, false);
+    checkParallelArrays(document);
+  }
+
+  /** keysOf's one refusal, without building the keys: only a compound index can meet it. */
+  private void checkParallelArrays(Document document) {
+    if (fields.length > 1) keysOf(document, false);
   }
 
   @Override
@@ -248,14 +270,17 @@ final class OrderedIndex extends Index<Integer> {
 
   @Override
   public void checkUpdate(Document oldDocument, Document newDocument, MongoCollection<Integer> collection) {
-    keysOf(newDocument, false);
+    checkParallelArrays(newDocument);
   }
 
   @Override
   public void updateInPlace(
       Document oldDocument, Document newDocument, Integer position, MongoCollection<Integer> collection) {
+    List<Object[]> keys = keysOf(newDocument, true);
+    // Most updates leave this index's fields alone: its entries stay where they are.
+    if (storedAt(position, keys)) return;
     removeAt(position);
-    put(newDocument, position);
+    put(keys, position);
   }
 
   /** The planner reads entries itself; the library's own planner never picks this index. */
