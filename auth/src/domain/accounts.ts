@@ -20,25 +20,28 @@ export class Accounts {
     private readonly settings: AccountSettings,
   ) {}
 
+  /**
+   * A new account, signed in at once. An address already named by another account does not stop
+   * it (saying so would tell anyone which addresses have accounts): the account is made, but
+   * never holds that address (EmailVerification.afterSignUp mails the address's owner instead).
+   * Every new account starts unverified, so with the role `user`.
+   */
   async signUp(input: { email: string; username: string; password: string }): Promise<CurrentUser> {
     if (reservedUsernames.has(input.username)) throw new ConflictError('Username is taken', 'username');
-    // Checked first for a friendly answer; the unique indexes decide races.
-    if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
+    // Checked first for a friendly answer; the unique index decides races.
     if (await this.users.findByUsername(input.username)) throw new ConflictError('Username is taken', 'username');
     const record = newUser(
       {
         email: input.email,
         username: input.username,
         passwordHash: await hashPassword(input.password, this.settings.scryptCost),
-        role: roleFor(input.email, this.settings.moderatorEmails),
+        role: 'user',
       },
       newAggregateId(),
       new Date(),
     );
     const user = await this.users.insert(record, { subject: 'user.created', data: userProfileData(record) });
     if (user) return toCurrentUser(user);
-    // Lost a race for the email or the username: say which.
-    if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
     throw new ConflictError('Username is taken', 'username');
   }
 
@@ -48,8 +51,8 @@ export class Accounts {
     const hash = user?.passwordHash ?? (await (this.decoy ??= decoyHash(this.settings.scryptCost)));
     const matches = await verifyPassword(input.password, hash);
     if (!user || !matches) throw new BadRequestError('Invalid email or password');
-    // The role follows configuration, so granting or revoking moderator takes effect at next sign-in.
-    return { ...toCurrentUser(user), role: roleFor(user.email, this.settings.moderatorEmails) };
+    // The role follows configuration (for a verified address), so granting or revoking moderator takes effect at next sign-in.
+    return { ...toCurrentUser(user), role: roleFor(user, this.settings.moderatorEmails) };
   }
 }
 

@@ -1,23 +1,45 @@
-import { startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
+import { Mailbox, startMailpit, startServiceUnderTest, type ServiceUnderTest } from '@postline/common/testing';
 import supertest from 'supertest';
 import { authConfigSchema } from '../config';
 import { authService } from '../service';
 
 export interface AuthUnderTest extends ServiceUnderTest {
   http: ReturnType<typeof supertest>;
+  /** The inbox of the real SMTP server (Mailpit) the service sends to. */
+  mailbox: Mailbox;
 }
 
-/** The auth service in-process against the test servers, recording user.* events. */
+/** The auth service in-process against the test servers and a Mailpit of its own, recording user.* events. */
 export async function startAuth(env: Record<string, string> = {}): Promise<AuthUnderTest> {
-  const auth = await startServiceUnderTest({
-    name: 'auth',
-    loadConfig: authConfigSchema.load,
-    define: authService,
-    record: ['user'],
-    // Cheap hashing and no rate limit keep the suite fast; their defaults are tested on their own.
-    env: { PASSWORD_SCRYPT_COST: '1024', AUTH_RATE_LIMIT_MAX: '10000', ...env },
-  });
-  return { ...auth, http: supertest(auth.baseUrl) };
+  const mail = await startMailpit();
+  try {
+    const auth = await startServiceUnderTest({
+      name: 'auth',
+      loadConfig: authConfigSchema.load,
+      define: authService,
+      record: ['user'],
+      // Cheap hashing and no rate limit keep the suite fast; their defaults are tested on their own.
+      env: {
+        PASSWORD_SCRYPT_COST: '1024',
+        AUTH_RATE_LIMIT_MAX: '10000',
+        SMTP_PORT: String(mail.smtpPort),
+        PUBLIC_URL: 'http://blog.example.test',
+        ...env,
+      },
+    });
+    return {
+      ...auth,
+      http: supertest(auth.baseUrl),
+      mailbox: new Mailbox(mail.inboxUrl),
+      stop: async () => {
+        await auth.stop();
+        await mail.dispose();
+      },
+    };
+  } catch (err) {
+    await mail.dispose();
+    throw err;
+  }
 }
 
 let counter = 0;
@@ -26,4 +48,11 @@ export function newAccount(prefix = 'user') {
   counter += 1;
   const username = `${prefix}${Date.now().toString(36)}${counter}`.slice(0, 30);
   return { email: `${username}@example.test`, username, password: 'correct horse battery' };
+}
+
+/** The token of the newest link in a mail (links carry it in the fragment: `…#token=…`). */
+export function tokenIn(mail: { links: string[] }): string {
+  const token = mail.links.map((link) => /#token=([\w-]+)/.exec(link)?.[1]).find(Boolean);
+  if (!token) throw new Error(`no link with a token in: ${JSON.stringify(mail.links)}`);
+  return token;
 }

@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { matchedData } from 'express-validator';
 import { endSession, startSession, validateRequest } from '@postline/common';
 import type { Accounts } from '../../domain/accounts';
+import type { EmailVerification } from '../../domain/email-verification';
 import { credentialRateLimit } from './credential-rate-limit';
 
 import { signInRules, signUpRules } from './validators';
@@ -13,7 +14,11 @@ export interface AccountRouteSettings {
 }
 
 /** POST /signup, /signin, /signout and GET /currentuser. */
-export function accountRoutes(accounts: Accounts, settings: AccountRouteSettings): Router {
+export function accountRoutes(
+  accounts: Accounts,
+  verification: EmailVerification,
+  settings: AccountRouteSettings,
+): Router {
   const router = Router();
   const limited = credentialRateLimit(settings.rateLimit.max, settings.rateLimit.windowMs);
 
@@ -21,6 +26,7 @@ export function accountRoutes(accounts: Accounts, settings: AccountRouteSettings
     const input = matchedData<{ email: string; username: string; password: string }>(req);
     const user = await accounts.signUp(input);
     startSession(req, user, settings.jwtKey, settings.jwtTtlSeconds);
+    await verification.afterSignUp(user);
     res.status(201).json(user);
   });
 

@@ -13,6 +13,16 @@ const email = () =>
     .isEmail()
     .withMessage('Email must be a valid address');
 
+/** A password being chosen (at sign-up or by a reset link). */
+function newPassword() {
+  return body('password')
+    .isString()
+    .withMessage('Password is required')
+    .bail()
+    .isLength({ min: 8, max: 128 })
+    .withMessage('Password must be 8 to 128 characters');
+}
+
 export const signUpRules: ValidationChain[] = [
   email(),
   body('username')
@@ -23,18 +33,14 @@ export const signUpRules: ValidationChain[] = [
     .toLowerCase()
     .matches(usernamePattern)
     .withMessage(usernameMessage),
-  body('password')
-    .isString()
-    .withMessage('Password is required')
-    .bail()
-    .isLength({ min: 8, max: 128 })
-    .withMessage('Password must be 8 to 128 characters'),
+  newPassword(),
 ];
 
-export const signInRules: ValidationChain[] = [
-  email(),
-  body('password').isString().withMessage('Password is required').bail().notEmpty().withMessage('Password is required'),
-];
+/** The password the account has now (signing in, or confirming a change). */
+const currentPassword = () =>
+  body('password').isString().withMessage('Password is required').bail().notEmpty().withMessage('Password is required');
+
+export const signInRules: ValidationChain[] = [email(), currentPassword()];
 
 const httpUrl = (value: string) => value === '' || /^https?:\/\/\S+$/.test(value);
 
@@ -57,3 +63,20 @@ export const updateProfileRules: ValidationChain[] = [
     .custom(httpUrl)
     .withMessage('Image must be an http(s) URL or empty'),
 ];
+
+/** A token from an emailed link: 32 random bytes, base64url. */
+const token = () =>
+  body('token')
+    .isString()
+    .withMessage('Token is required')
+    .bail()
+    .matches(/^[A-Za-z0-9_-]{43}$/)
+    .withMessage('This link is invalid or has expired');
+
+export const verifyEmailRules: ValidationChain[] = [token()];
+
+export const passwordResetRules: ValidationChain[] = [email()];
+
+export const completePasswordResetRules: ValidationChain[] = [token(), newPassword()];
+
+export const changeEmailRules: ValidationChain[] = [email(), currentPassword()];
