@@ -9,9 +9,9 @@ export const mailEnv = z.object({
   SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(1025),
   /** `true`: TLS from the first byte (port 465). Otherwise STARTTLS is used whenever the server offers it. */
   SMTP_SECURE: z.enum(['true', 'false']).default('false'),
-  /** Unset: no authentication (the local server). */
-  SMTP_USER: z.string().min(1).optional(),
-  SMTP_PASSWORD: z.string().min(1).optional(),
+  /** Unset or empty: no login (the local server). */
+  SMTP_USER: z.string().default(''),
+  SMTP_PASSWORD: z.string().default(''),
   MAIL_FROM: z.string().min(3).default('Postline <no-reply@postline.localhost>'),
   /** The origin readers reach the site at; mailed links point there (the client's pages). */
   PUBLIC_URL: z.url({ protocol: /^https?$/ }).default('http://localhost:8080'),

@@ -21,7 +21,7 @@ export class Mailer {
       host: config.SMTP_HOST,
       port: config.SMTP_PORT,
       secure: config.SMTP_SECURE === 'true',
-      auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD ?? '' } : undefined,
+      auth: config.SMTP_USER ? { user: config.SMTP_USER, pass: config.SMTP_PASSWORD } : undefined,
       // A stalled relay must not hold a request for nodemailer's default of minutes.
       connectionTimeout: 10_000,
       greetingTimeout: 10_000,

@@ -49,10 +49,3 @@ export function newAccount(prefix = 'user') {
   const username = `${prefix}${Date.now().toString(36)}${counter}`.slice(0, 30);
   return { email: `${username}@example.test`, username, password: 'correct horse battery' };
 }
-
-/** The token of the newest link in a mail (links carry it in the fragment: `…#token=…`). */
-export function tokenIn(mail: { links: string[] }): string {
-  const token = mail.links.map((link) => /#token=([\w-]+)/.exec(link)?.[1]).find(Boolean);
-  if (!token) throw new Error(`no link with a token in: ${JSON.stringify(mail.links)}`);
-  return token;
-}

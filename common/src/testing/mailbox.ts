@@ -20,6 +20,13 @@ interface Message {
   Text: string;
 }
 
+/** The token of the link in a mail (mailed links carry it in the fragment: `…#token=…`). */
+export function linkToken(mail: { links: string[] }): string {
+  const token = mail.links.map((link) => /#token=([\w-]+)/.exec(link)?.[1]).find(Boolean);
+  if (!token) throw new Error(`no link with a token in: ${JSON.stringify(mail.links)}`);
+  return token;
+}
+
 /**
  * Reads the mail a real SMTP server (Mailpit) received, through its HTTP API, so tests can follow
  * what a reader would find in their inbox.

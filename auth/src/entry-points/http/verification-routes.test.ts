@@ -1,5 +1,6 @@
 import { MongoClient } from 'mongodb';
-import { newAccount, startAuth, tokenIn, type AuthUnderTest } from '../../testing/start-auth';
+import { linkToken } from '@postline/common/testing';
+import { newAccount, startAuth, type AuthUnderTest } from '../../testing/start-auth';
 
 /**
  * The emailed links against a real SMTP server (Mailpit, its inbox read through its API) and the
@@ -41,7 +42,7 @@ describe('verification at sign-up', () => {
     const mail = await auth.mailbox.waitForMail(account.email);
     expect(mail.subject).toBe('Confirm your email address');
     expect(mail.links[0]).toMatch(/^http:\/\/blog\.example\.test\/verify-email#token=[\w-]{43}$/);
-    const token = tokenIn(mail);
+    const token = linkToken(mail);
     const stored = await links().find({ userId: id }).toArray();
     expect(stored).toHaveLength(1);
     expect(JSON.stringify(stored)).not.toContain(token);
@@ -55,7 +56,7 @@ describe('verification at sign-up', () => {
 
   it('refuses a link past its time, and one never mailed', async () => {
     const { account, id } = await signUp();
-    const token = tokenIn(await auth.mailbox.waitForMail(account.email));
+    const token = linkToken(await auth.mailbox.waitForMail(account.email));
     await links().updateMany({ userId: id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     await auth.http.post('/api/users/verify-email').send({ token }).expect(400);
     await auth.http
@@ -75,7 +76,7 @@ describe('verification at sign-up', () => {
       .expect(200);
     expect(signedIn.body.role).toBe('user');
 
-    const token = tokenIn(await auth.mailbox.waitForMail(moderatorEmail));
+    const token = linkToken(await auth.mailbox.waitForMail(moderatorEmail));
     const res = await auth.http.post('/api/users/verify-email').set('Cookie', cookie).send({ token }).expect(200);
     expect(res.body.role).toBe('moderator');
     const renewed = sessionCookieOf(res);
@@ -112,9 +113,9 @@ describe('verification at sign-up', () => {
 
   it('sends another link on request, and the older one stops working', async () => {
     const { account, cookie } = await signUp();
-    const first = tokenIn(await auth.mailbox.waitForMail(account.email));
+    const first = linkToken(await auth.mailbox.waitForMail(account.email));
     await auth.http.post('/api/users/me/verification').set('Cookie', cookie).send({}).expect(202);
-    const second = tokenIn(await auth.mailbox.waitForMail(account.email, 2));
+    const second = linkToken(await auth.mailbox.waitForMail(account.email, 2));
     expect(second).not.toBe(first);
     await auth.http.post('/api/users/verify-email').send({ token: first }).expect(400);
     await auth.http.post('/api/users/verify-email').send({ token: second }).expect(200);
@@ -137,7 +138,7 @@ describe('email change', () => {
       .send({ email: newEmail.toUpperCase(), password: account.password })
       .expect(202);
     expect((await users().findOne({ _id: id as never }))?.email).toBe(account.email);
-    const token = tokenIn(await auth.mailbox.waitForMail(newEmail));
+    const token = linkToken(await auth.mailbox.waitForMail(newEmail));
     const res = await auth.http.post('/api/users/verify-email').send({ token }).expect(200);
     expect(res.body.email).toBe(newEmail);
     await auth.http.post('/api/users/signin').send({ email: newEmail, password: account.password }).expect(200);
@@ -178,7 +179,7 @@ describe('password reset', () => {
   it('sets the password once per link, signs in, proves the address, and refuses a late link', async () => {
     const { account, id } = await signUp();
     await auth.http.post('/api/users/password-reset').send({ email: account.email }).expect(202);
-    const token = tokenIn(await auth.mailbox.waitForMail(account.email, 2));
+    const token = linkToken(await auth.mailbox.waitForMail(account.email, 2));
     await auth.http.post('/api/users/password-reset/complete').send({ token, password: 'short' }).expect(400);
     // A refused password leaves the link usable.
     const res = await auth.http
@@ -196,7 +197,7 @@ describe('password reset', () => {
     await auth.http.post('/api/users/signin').send({ email: account.email, password: 'a new password' }).expect(200);
 
     await auth.http.post('/api/users/password-reset').send({ email: account.email }).expect(202);
-    const late = tokenIn(await auth.mailbox.waitForMail(account.email, 3));
+    const late = linkToken(await auth.mailbox.waitForMail(account.email, 3));
     await links().updateMany({ userId: id }, { $set: { expiresAt: new Date(Date.now() - 1000) } });
     await auth.http
       .post('/api/users/password-reset/complete')
