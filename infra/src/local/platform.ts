@@ -4,7 +4,15 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
-import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
+import {
+  freePort,
+  repositoryRoot,
+  startLocalMongo,
+  startMailpit,
+  startNats,
+  type LocalServer,
+  type MailServer,
+} from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
 import { maxWritesInFlightFromEnv, startGateway, type Gateway } from './gateway';
 import { commandFor, defaultMetricsPorts, defaultPorts } from './local-services';
@@ -35,6 +43,10 @@ export interface Platform {
   /** The servers the platform started itself (absent when NATS_URL / MONGO_URL point elsewhere), for fault tests. */
   nats?: LocalServer;
   mongo?: LocalServer;
+  /** The local SMTP server (Mailpit) auth sends mail to, absent when SMTP_HOST points elsewhere. */
+  mail?: MailServer;
+  /** Its web inbox and HTTP API (`/api/v1/…`), where every mail the platform sends can be read. */
+  inboxUrl?: string;
   /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again. */
   stopService(name: string): Promise<void>;
   restartService(name: string): Promise<void>;
@@ -79,6 +91,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           servers,
           startLocalMongo({ port: await portOf('mongo'), dataDir: join(dataDir, 'mongo'), detached: true }),
         );
+    // Mail: Mailpit unless an SMTP relay is configured (SMTP_HOST), so sign-ups and resets work at once.
+    const smtpConfigured = Boolean(process.env.SMTP_HOST ?? options.env?.SMTP_HOST);
+    const mail = smtpConfigured
+      ? undefined
+      : await started(
+          servers,
+          startMailpit({
+            port: await portOf('smtp'),
+            inboxPort: await portOf('inbox'),
+            dataDir: join(dataDir, 'mailpit'),
+            detached: true,
+          }),
+        );
     const natsUrl = process.env.NATS_URL ?? nats!.url;
     const mongoUrl = process.env.MONGO_URL ?? mongo!.url;
     const jwtKey = process.env.JWT_KEY ?? localJwtKey(dataDir);
@@ -101,7 +126,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const launch = async () => {
         const env = {
           ...process.env,
-          ...serviceEnv(name, port, { natsUrl, mongoUrl, jwtKey, publicUrl }, services, options.freePorts ?? false),
+          ...serviceEnv(
+            name,
+            port,
+            { natsUrl, mongoUrl, jwtKey, publicUrl, mail },
+            services,
+            options.freePorts ?? false,
+          ),
           ...options.env,
         };
         const child = spawn(command.command, [...(options.nodeArgs ?? []), ...command.args], {
@@ -144,6 +175,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       jwtKey,
       nats,
       mongo,
+      mail,
+      inboxUrl: mail?.inboxUrl,
       stopService: (name) => stopProcess(processes, name),
       signalService: (name, signal) => void processes.get(name)?.kill(signal),
       restartService: async (name) => {
@@ -166,7 +199,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   }
 }
 
-async function started(servers: LocalServer[], starting: Promise<LocalServer>): Promise<LocalServer> {
+async function started<S extends LocalServer>(servers: LocalServer[], starting: Promise<S>): Promise<S> {
   const server = await starting;
   servers.push(server);
   return server;
@@ -175,7 +208,7 @@ async function started(servers: LocalServer[], starting: Promise<LocalServer>): 
 function serviceEnv(
   name: string,
   port: number,
-  infra: { natsUrl: string; mongoUrl: string; jwtKey: string; publicUrl: string },
+  infra: { natsUrl: string; mongoUrl: string; jwtKey: string; publicUrl: string; mail?: MailServer },
   services: Record<string, string>,
   freePorts: boolean,
 ): Record<string, string> {
@@ -190,6 +223,11 @@ function serviceEnv(
   // Several services on one machine: each needs a metrics port of its own (0: any free one).
   const metricsPort = defaultMetricsPorts[name];
   if (metricsPort !== undefined) env.METRICS_PORT = String(freePorts ? 0 : metricsPort);
+  if (name === 'auth') {
+    // Mailed links open the site's pages, at its public origin.
+    env.PUBLIC_URL = (!freePorts && process.env.PUBLIC_URL) || infra.publicUrl;
+    if (infra.mail) Object.assign(env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(infra.mail.smtpPort) });
+  }
   if (name === 'client') {
     // Server-side rendering reaches each service directly, as it would inside a cluster.
     for (const [other, origin] of Object.entries(services)) env[`${other.toUpperCase()}_URL`] = origin;
