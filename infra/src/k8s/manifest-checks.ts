@@ -241,6 +241,7 @@ export function secretKeysUsed(objects: KubeObject[]): string[] {
         const ref = e.valueFrom?.secretKeyRef;
         if (ref) used.add(`${ref.name} ${ref.key}`);
       }
+      for (const from of c.envFrom ?? []) if (from.secretRef) used.add(`${from.secretRef.name} (every key)`);
     }
     for (const volume of podTemplate(w).spec?.volumes ?? []) {
       for (const item of volume.secret?.items ?? []) used.add(`${volume.secret.secretName} ${item.key}`);
