@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { browserSuite, phone, reloadUntil, screenshot, signUp } from './browser';
+import { browserSuite, phone, reloadUntil, screenshot, signUp, verifyByMail } from './browser';
 
 /**
  * The blog in a real browser, through the local gateway with the whole
@@ -255,6 +255,7 @@ test('a moderator approves a comment held for review, and its author sees it app
   const { context, page } = await suite.visitor();
   try {
     await signUp(page, moderator);
+    await verifyByMail(page, suite.mailbox, moderator.email); // the role comes with the proven address
     // On the post, the held comment is shown to the moderator as pending, with the way to the queue:
     // a moderator may delete it but not rewrite it.
     await page.goto(postPath);

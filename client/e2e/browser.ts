@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { Mailbox } from '@postline/common/testing';
 import { launchChromium } from '../../infra/src/e2e/chromium';
 import { startTestPlatform, type TestPlatform } from '../../infra/src/e2e/test-platform';
 import type { Platform } from '../../infra/src/local/platform';
@@ -33,6 +34,8 @@ export interface BrowserSuite {
   /** The whole platform (NATS, the local MongoDB, every service, the client's server, the gateway) on free ports. */
   readonly platform: Platform;
   readonly browser: Browser;
+  /** The inbox of the platform's SMTP server (Mailpit): every mail auth sent. */
+  readonly mailbox: Mailbox;
   /** A fresh browser profile on the platform's gateway. */
   visitor(viewport?: typeof desktop): Promise<{ context: BrowserContext; page: Page }>;
 }
@@ -71,6 +74,9 @@ export function browserSuite(name: string, env: Record<string, string> = {}): Br
     get browser() {
       return started(browser, 'chromium');
     },
+    get mailbox() {
+      return started(running, 'the platform').mailbox;
+    },
     visitor(viewport = desktop) {
       return newVisitor(started(browser, 'chromium'), started(running, 'the platform').platform.url, viewport);
     },
@@ -91,6 +97,23 @@ export async function signUp(page: Page, account: Account): Promise<void> {
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign up' }).click();
   await signedInAs(page, account.username);
+}
+
+/**
+ * Opens the newest link mailed to `email` (as found in the inbox, `count`-th mail) in the page, as a
+ * reader clicking it would: the link points at the platform's public origin.
+ */
+export async function followMailedLink(page: Page, mailbox: Mailbox, email: string, count = 1): Promise<void> {
+  const mail = await mailbox.waitForMail(email, count);
+  const link = mail.links.find((l) => l.includes('#token='));
+  if (!link) throw new Error(`no link in the mail "${mail.subject}" to ${email}`);
+  await page.goto(link);
+}
+
+/** Proves the account's address by its mailed link; the page says so once done. */
+export async function verifyByMail(page: Page, mailbox: Mailbox, email: string): Promise<void> {
+  await followMailedLink(page, mailbox, email);
+  await page.locator('[data-verify-email="done"]').waitFor();
 }
 
 /** Signs in through the form and waits for the header to show the user. */

@@ -27,6 +27,7 @@ let post: { id: string; slug: string };
 beforeAll(async () => {
   author = await ApiUser.signUp(suite.platform.url, `livea_${run}`);
   moderator = await ApiUser.signUp(suite.platform.url, `livemod_${run}`);
+  await moderator.verifyEmail(suite.mailbox); // the role comes with the proven address
   post = await author.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
     title: `Live post ${run}`,
     body: 'Comments and likes appear here **as they happen**.',

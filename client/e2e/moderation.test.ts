@@ -23,6 +23,7 @@ beforeAll(async () => {
   const author = await ApiUser.signUp(suite.platform.url, `moda_${run}`);
   commenter = await ApiUser.signUp(suite.platform.url, `modc_${run}`);
   moderator = await ApiUser.signUp(suite.platform.url, `modo_${run}`);
+  await moderator.verifyEmail(suite.mailbox); // the role comes with the proven address
   post = await author.expect<{ id: string; slug: string }>(201, 'POST', '/api/posts', {
     title: `Citrus notes ${run}`,
     body: 'Which fruit makes the best marmalade?',

@@ -14,6 +14,11 @@
 #   <user>-nats-credentials        password of that NATS user: a service, the client's page
 #                                  cache, or tools (the operator's postline-events); NATS reads
 #                                  every one, each service and the client its own
+#   auth-smtp                      SMTP_USER and SMTP_PASSWORD: auth's login at the SMTP relay,
+#                                  taken from those variables of this script's environment (the
+#                                  relay provider gives them); unset, random ones, which a local
+#                                  cluster's Mailpit accepts. To change them, delete the Secret and
+#                                  run again with the new values, then restart auth.
 # One pair per database manifest in base/databases/ (the operator makes the rest itself: the
 # replica set's keyfile, TLS certificates, the encryption key).
 # A value that already exists is left alone (a key a Secret lacks is added): the operator made
@@ -48,6 +53,7 @@ if [ "${1:-}" = --list ]; then
     echo
   done
   for user in $nats_users; do echo "$user-nats-credentials password"; done
+  echo "auth-smtp SMTP_USER SMTP_PASSWORD"
   exit 0
 fi
 
@@ -113,3 +119,5 @@ for user in $nats_users; do
   # A letter first: nats-server parses a variable's value, and reads one that starts with a digit as a number.
   create_secret "$user-nats-credentials" "password=p$(random_hex 24)"
 done
+# The relay's login, from this script's environment (or random, for a local cluster's Mailpit).
+create_secret auth-smtp "SMTP_USER=${SMTP_USER:-postline-$(random_hex 4)}" "SMTP_PASSWORD=${SMTP_PASSWORD:-$(random_hex 24)}"

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what Postline needs on this machine, skipping what is already there:
-# npm dependencies, Debian's nats-server and nginx, Java 17 and Maven, and the local
+# npm dependencies, Debian's nats-server and nginx, Java 17 and Maven, the local
 # MongoDB (mongo-java-server behind our launcher in infra/local/mongo, built
-# with Maven from Maven Central).
+# with Maven from Maven Central), and Mailpit, the local SMTP server with a web inbox (built
+# with Go from the Go module proxy).
 # With --tests (`npm test`) it also installs Debian's chromium for the browser tests, kustomize,
 # actionlint and promtool for the Kubernetes tests, and gitleaks for the secret scan (built from
 # the Go module proxy); POSTLINE_BROWSER=1 asks for chromium without the rest.
@@ -68,6 +69,16 @@ if [ ! -f "$state/bin/local-mongo.jar" ] || [ "$(cat "$state/local-mongo.sum" 2>
   mvn -q -B -f "$mongo_src/pom.xml" package -Dlocal.build.dir="$build"
   cp "$build/local-mongo.jar" "$state/bin/local-mongo.jar"
   echo "$mongo_sum" > "$state/local-mongo.sum"
+fi
+
+# 3b. Mailpit, the SMTP server auth sends mail to under `npm start` and in the tests (its web inbox
+#     and HTTP API show what was sent), pinned and built from the Go module proxy.
+MAILPIT_VERSION=v1.33.1
+if [ -z "${MAILPIT_BIN:-}" ] && { [ ! -x "$state/bin/mailpit" ] || [ "$(cat "$state/bin/.mailpit.version" 2>/dev/null)" != "$MAILPIT_VERSION" ]; }; then
+  command -v go >/dev/null || { say "Go is needed to build Mailpit (https://go.dev/dl)"; exit 1; }
+  say "building Mailpit $MAILPIT_VERSION from the Go module proxy (first time: a few minutes)"
+  GOBIN="$state/bin" GOFLAGS=-trimpath go install "github.com/axllent/mailpit@$MAILPIT_VERSION"
+  echo "$MAILPIT_VERSION" > "$state/bin/.mailpit.version"
 fi
 
 # 4. Chromium for the browser tests: for `npm test` (--tests), or when asked (POSTLINE_BROWSER=1).

@@ -17,7 +17,7 @@ export class UserRepository {
     this.writer = new OutboxWriter(this.model, 'auth', relay);
   }
 
-  /** @returns null if the email or username (unique indexes) was taken meanwhile */
+  /** @returns null if the username (unique index) was taken meanwhile */
   insert(user: Omit<User, keyof OutboxFields>, event: SubjectEvent<'user.created'>): Promise<User | null> {
     return this.writer.insert(user, event);
   }
@@ -26,8 +26,15 @@ export class UserRepository {
     return (await this.model.findById(id))?.toObject() ?? null;
   }
 
+  /**
+   * The account an address belongs to: the one that verified it, else the first that named it
+   * (a later sign-up with the same address gets an account that never holds it).
+   */
   async findByEmail(email: string): Promise<User | null> {
-    return (await this.model.findOne({ email }))?.toObject() ?? null;
+    const verified = await this.model.findOne({ verifiedEmail: email }).lean();
+    if (verified) return this.model.applyDefaults(verified) as User;
+    const first = await this.model.findOne({ email }).sort({ createdAt: 1, _id: 1 }).lean();
+    return first ? (this.model.applyDefaults(first) as User) : null;
   }
 
   async findByUsername(username: string): Promise<User | null> {
@@ -53,20 +60,30 @@ export class UserRepository {
     return result.modifiedCount === 1;
   }
 
-  /** Ids of the users whose stored role is not what the moderator list says (a full scan: once per start). */
-  async idsWithRoleOtherThan(moderatorEmails: string[]): Promise<string[]> {
-    const found = await this.model
+  /**
+   * The users whose role may differ from the moderator list's: moderators, and accounts that proved
+   * a listed address (a full scan: once per start). `roleFor` decides.
+   */
+  async roleCandidates(moderatorEmails: string[]): Promise<Pick<User, '_id' | 'email' | 'verifiedEmail' | 'role'>[]> {
+    return this.model
       .find(
-        {
-          $or: [
-            { email: { $in: moderatorEmails }, role: { $ne: 'moderator' } },
-            { email: { $nin: moderatorEmails }, role: 'moderator' },
-          ],
-        },
-        { _id: 1 },
+        { $or: [{ verifiedEmail: { $in: moderatorEmails }, role: { $ne: 'moderator' } }, { role: 'moderator' }] },
+        { _id: 1, email: 1, verifiedEmail: 1, role: 1 },
       )
       .lean();
-    return found.map((u) => u._id);
+  }
+
+  /**
+   * Fields no event carries (the address, its proof, the password hash), written without an event
+   * and so without the version guard: the last write wins.
+   * @returns the user after it, or null if there is no such user
+   */
+  async setPrivate(
+    id: string,
+    set: Partial<Pick<User, 'email' | 'verifiedEmail' | 'passwordHash'>>,
+  ): Promise<User | null> {
+    const doc = await this.model.findOneAndUpdate({ _id: id }, { $set: set }, { returnDocument: 'after' }).lean();
+    return doc ? (this.model.applyDefaults(doc) as User) : null;
   }
 
   countFollowers(userId: string): Promise<number> {

@@ -22,25 +22,28 @@ export class Accounts {
     private readonly settings: AccountSettings,
   ) {}
 
+  /**
+   * A new account, signed in at once. An address already named by another account does not stop
+   * it (saying so would tell anyone which addresses have accounts): the account is made, but
+   * never holds that address (EmailVerification.afterSignUp mails the address's owner instead).
+   * Every new account starts unverified, so with the role `user`.
+   */
   async signUp(input: { email: string; username: string; password: string }): Promise<CurrentUser> {
     if (reservedUsernames.has(input.username)) throw new ConflictError('Username is taken', 'username');
-    // Checked first for a friendly answer; the unique indexes decide races.
-    if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
+    // Checked first for a friendly answer; the unique index decides races.
     if (await this.users.findByUsername(input.username)) throw new ConflictError('Username is taken', 'username');
     const record = newUser(
       {
         email: input.email,
         username: input.username,
         passwordHash: await hashPassword(input.password, this.settings.passwordHashing),
-        role: roleFor(input.email, this.settings.moderatorEmails),
+        role: 'user',
       },
       newAggregateId(),
       new Date(),
     );
     const user = await this.users.insert(record, { subject: 'user.created', data: userProfileData(record) });
     if (user) return toCurrentUser(user);
-    // Lost a race for the email or the username: say which.
-    if (await this.users.findByEmail(input.email)) throw new ConflictError('Email is already registered', 'email');
     throw new ConflictError('Username is taken', 'username');
   }
 
@@ -90,15 +93,18 @@ export class Accounts {
    * role, so the change holds in every service within moments, not at the token's expiry.
    */
   async applyModeratorList(): Promise<number> {
-    const ids = await this.users.idsWithRoleOtherThan(this.settings.moderatorEmails);
-    for (const id of ids) await this.applyRole(id);
-    return ids.length;
+    const { moderatorEmails } = this.settings;
+    const differ = (await this.users.roleCandidates(moderatorEmails)).filter(
+      (user) => user.role !== roleFor(user, moderatorEmails),
+    );
+    for (const user of differ) await this.applyRole(user._id);
+    return differ.length;
   }
 
   /** The user after their role is made what the list says (sessions ended if it changed); null if unknown. */
   private async applyRole(userId: string): Promise<User | null> {
     const result = await this.users.change(userId, (user) =>
-      roleChange(user, roleFor(user.email, this.settings.moderatorEmails)),
+      roleChange(user, roleFor(user, this.settings.moderatorEmails)),
     );
     if (result?.changed) await this.sessions.endEveryOtherSession(userId);
     return result?.doc ?? null;

@@ -38,7 +38,8 @@ export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
     }
     // The session cookie is set: the header asks again who reads; pages that need a user render again.
     await reloadCurrentUser();
-    router.replace(safeNext(next, window.location.origin));
+    // A new account is told where its verification link went (it can write at once all the same).
+    router.replace(mode === 'signup' ? '/check-inbox' : safeNext(next, window.location.origin));
     router.refresh();
   }
 
@@ -85,6 +86,11 @@ export function AuthForm({ mode, next }: { mode: Mode; next?: string }) {
       <button type="submit" className="button button-primary button-block" disabled={busy}>
         {busy ? 'Just a moment…' : mode === 'signin' ? 'Sign in' : 'Sign up'}
       </button>
+      {mode === 'signin' ? (
+        <p className="form-switch">
+          <Link href="/forgot-password">Forgot your password?</Link>
+        </p>
+      ) : null}
       <p className="form-switch">
         {mode === 'signin' ? (
           <>

@@ -7,3 +7,4 @@ export * from './service-under-test';
 export * from './stream-state';
 export * from './event-factory';
 export * from './entry-point';
+export * from './mailbox';

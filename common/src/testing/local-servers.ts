@@ -56,6 +56,11 @@ export function localMongoJar(): string {
   return process.env.LOCAL_MONGO_JAR ?? join(repositoryRoot(), '.postline', 'bin', 'local-mongo.jar');
 }
 
+/** Mailpit, built by `infra/local/install.sh` from the Go module proxy. */
+export function mailpitBinary(): string {
+  return process.env.MAILPIT_BIN ?? join(repositoryRoot(), '.postline', 'bin', 'mailpit');
+}
+
 export function natsServerBinary(): string {
   return process.env.NATS_SERVER_BIN ?? 'nats-server';
 }
@@ -178,6 +183,42 @@ export function startNats(options: NatsOptions = {}): Promise<LocalServer> {
     url: `nats://127.0.0.1:${port}`,
     env: options.config?.env,
   }));
+}
+
+export interface MailServer extends LocalServer {
+  /** The SMTP port mail is sent to (`port` is the same). */
+  smtpPort: number;
+  /** The web inbox and its HTTP API (`/api/v1/…`), e.g. `http://127.0.0.1:8025`. */
+  inboxUrl: string;
+}
+
+export interface MailServerOptions extends LocalServerOptions {
+  /** The inbox's HTTP port; a free one by default. */
+  inboxPort?: number;
+}
+
+/**
+ * Mailpit: a real SMTP server that keeps every mail in a web inbox with an HTTP API, for
+ * `npm start` and the tests. It accepts any sender and, with credentials or without, any login,
+ * without TLS: it is a local stand-in for the relay, which on Kubernetes is configured by a Secret.
+ */
+export async function startMailpit(options: MailServerOptions = {}): Promise<MailServer> {
+  const binary = mailpitBinary();
+  if (!process.env.MAILPIT_BIN && !existsSync(binary)) {
+    throw new Error(`Mailpit is not built at ${binary}: run \`npm run setup\` (infra/local/install.sh)`);
+  }
+  const inboxPort = options.inboxPort ?? (await freePort());
+  const server = await startProcess('mailpit', options, (port, dataDir) => ({
+    command: binary,
+    args: [
+      ...['--smtp', `127.0.0.1:${port}`, '--listen', `127.0.0.1:${inboxPort}`],
+      ...['--database', join(dataDir, 'mailpit.db')],
+      ...['--smtp-auth-accept-any', '--smtp-auth-allow-insecure', '--disable-version-check'],
+    ],
+    url: `smtp://127.0.0.1:${port}`,
+  }));
+  await waitForPort(inboxPort, 30_000, 'mailpit inbox');
+  return { ...server, smtpPort: server.port, inboxUrl: `http://127.0.0.1:${inboxPort}` };
 }
 
 async function startProcess(

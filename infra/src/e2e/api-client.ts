@@ -1,5 +1,5 @@
 import type { EventsClient, TailedEvent } from '@postline/common/tools';
-import { eventually, repositoryRoot } from '@postline/common/testing';
+import { eventually, linkToken, repositoryRoot, type Mailbox } from '@postline/common/testing';
 import { commandFor } from '../local/local-services';
 
 // Responses are whatever JSON the API answers; tests narrow them with their own types.
@@ -67,6 +67,15 @@ export class ApiUser {
     });
     user.id = created.id;
     return user;
+  }
+
+  /**
+   * Follows the verification link auth mailed to `email` (read from the platform's inbox): the
+   * account then holds the address, and a moderator's address its role (the session is renewed).
+   */
+  async verifyEmail(mailbox: Mailbox, email = `${this.name}@example.test`): Promise<void> {
+    const mail = await mailbox.waitForMail(email);
+    await this.expect(200, 'POST', '/api/users/verify-email', { token: linkToken(mail) });
   }
 
   /** Signs up `count` users named `<prefix><n>`, a few at a time. */

@@ -32,6 +32,7 @@ describe('the blog, end to end', () => {
     const alice = await ApiUser.signUp(platform.url, 'alice');
     const bob = await ApiUser.signUp(platform.url, 'bob');
     const mod = await ApiUser.signUp(platform.url, 'mod');
+    await mod.verifyEmail(running.mailbox); // the role goes to a verified address only
     const anonymous = new ApiUser(platform.url);
     await bob.expect(200, 'POST', '/api/users/alice/follow');
 

@@ -41,6 +41,7 @@ describe('comments and moderation through real events', () => {
     mongo = await MongoClient.connect(platform.mongoUrl);
     alice = await ApiUser.signUp(platform.url, 'alice');
     moderator = await ApiUser.signUp(platform.url, 'mod');
+    await moderator.verifyEmail(running.mailbox); // the role goes to a verified address only
     anonymous = new ApiUser(platform.url);
   }, 120_000);
 

@@ -53,6 +53,7 @@ describe('writes that name what another service created a moment ago', () => {
     running = await startTestPlatform('fresh', env);
     platform = running.platform;
     mod = await ApiUser.signUp(platform.url, 'mod');
+    await mod.verifyEmail(running.mailbox); // the role goes to a verified address only
     bystander = await ApiUser.signUp(platform.url, 'bystander');
     bystanderPost = await bystander.expect<Post>(201, 'POST', '/api/posts', {
       title: 'Open thread',

@@ -31,6 +31,7 @@ describe('overturning a moderation decision, end to end', () => {
     const alice = await ApiUser.signUp(platform.url, 'alice');
     const bob = await ApiUser.signUp(platform.url, 'bob');
     const mod = await ApiUser.signUp(platform.url, 'overturner');
+    await mod.verifyEmail(running.mailbox); // the role goes to a verified address only
     const anonymous = new ApiUser(platform.url);
 
     const post = await alice.expect<{ id: string }>(201, 'POST', '/api/posts', {

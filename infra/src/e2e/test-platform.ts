@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { writeRateLimitEnv } from '@postline/common';
+import { Mailbox } from '@postline/common/testing';
 import { EventsClient } from '@postline/common/tools';
 import { startPlatform, type Platform } from '../local/platform';
 
@@ -34,6 +35,8 @@ export interface TestPlatform {
   logs: string[];
   /** A connection to the platform's streams and consumers (closed by `stop`). */
   events: EventsClient;
+  /** The inbox of the platform's SMTP server (Mailpit): every mail it sent. */
+  mailbox: Mailbox;
   /** Stops the platform and deletes its data. */
   stop(): Promise<void>;
 }
@@ -60,6 +63,7 @@ export async function startTestPlatform(name: string, env: Record<string, string
       platform: started,
       logs,
       events,
+      mailbox: new Mailbox(started.inboxUrl!),
       stop: async () => {
         await events.close();
         await started.stop();

@@ -252,6 +252,7 @@ function secretKeysReadBy(w: KubeObject): string[] {
       const ref = e.valueFrom?.secretKeyRef;
       if (ref) used.add(`${ref.name} ${ref.key}`);
     }
+    for (const from of c.envFrom ?? []) if (from.secretRef) used.add(`${from.secretRef.name} (every key)`);
   }
   for (const volume of podTemplate(w).spec?.volumes ?? []) {
     for (const item of volume.secret?.items ?? []) used.add(`${volume.secret.secretName} ${item.key}`);

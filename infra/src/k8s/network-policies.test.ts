@@ -16,6 +16,8 @@ const ENTRY: Record<string, Peer[]> = {
 const KUBE_DNS: Peer = { namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } };
 /** An address of storage.googleapis.com (any public address: a policy cannot name a host). */
 const CLOUD_STORAGE: Peer = { ip: '142.250.180.123' };
+/** An SMTP relay outside the cluster (any public address: a policy cannot name a host). */
+const SMTP_RELAY: Peer = { ip: '198.51.100.25' };
 /** GKE's metadata server, where Workload Identity's tokens come from. */
 const METADATA_SERVER: Peer = { ip: '169.254.169.254' };
 /** The container ports over which a workload's own pods talk to each other: NATS routes, MongoDB replication. */
@@ -72,6 +74,21 @@ function configuredFlows(objects: KubeObject[], pods: ClusterPod[]): { flows: Fl
 /** Everything the platform needs to reach, and be reached from, as the overlay is configured. */
 function requiredFlows(overlay: string, objects: KubeObject[], pods: ClusterPod[]): Flow[] {
   const flows = configuredFlows(objects, pods).flows;
+  // Mail: auth to SMTP_HOST:SMTP_PORT, a Service here (a local cluster's Mailpit) or a relay outside.
+  for (const pod of pods.filter((p) => p.env.SMTP_HOST)) {
+    const port = Number(pod.env.SMTP_PORT);
+    const behind = podsBehind(objects, pods, pod.env.SMTP_HOST!, port);
+    if (behind)
+      for (const target of behind.pods)
+        flows.push({
+          what: `${pod.owner} SMTP_HOST`,
+          from: { pod },
+          to: { pod: target },
+          port: { number: behind.port, name: behind.portName },
+        });
+    else
+      flows.push({ what: `${pod.owner} SMTP_HOST (a relay)`, from: { pod }, to: SMTP_RELAY, port: { number: port } });
+  }
   for (const pod of pods)
     flows.push({ what: 'DNS', from: { pod }, to: KUBE_DNS, port: { number: 53, protocol: 'UDP' } });
   for (const { from: route, service, port } of routeBackends(objects)) {

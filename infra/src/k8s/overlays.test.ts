@@ -105,6 +105,15 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
     else expect(publicUrl.protocol).toBe('https:');
   });
 
+  it('tells auth where mail goes, and the same PUBLIC_URL as the client for its links', () => {
+    const data = (name: string) =>
+      ofKind(objects, 'ConfigMap').find((c) => c.metadata.name.startsWith(`${name}-config`))?.data ?? {};
+    const auth = data('auth');
+    expect(auth.SMTP_HOST).toMatch(/^[a-z0-9.-]+$/);
+    expect(Number(auth.SMTP_PORT)).toBeGreaterThan(0);
+    expect(auth.PUBLIC_URL).toBe(data('client').PUBLIC_URL);
+  });
+
   it('deploys every service folder of the repository', () => {
     const deployments = objects.filter((o) => o.kind === 'Deployment').map((o) => o.metadata.name);
     expect(deployments).toEqual(expect.arrayContaining(deployableFolders()));
@@ -115,9 +124,10 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
       new Set(
         owners.map((w) => {
           const name = w.metadata.name.slice(0, w.metadata.name.length - suffix.length);
-          // auth alone reads its auth-config (MODERATOR_EMAILS) and the key that signs tokens.
+          // auth alone reads its auth-config (MODERATOR_EMAILS, where mail goes), its SMTP login and the key that signs tokens.
           return shapeOf(w, name)
             .replace(/,\{"configMapRef":\{"name":"<name>-config[^"]*"\}\}/, '')
+            .replace(/,\{"secretRef":\{"name":"<name>-smtp"\}\}/, '')
             .replace(/\{"name":"JWT_PRIVATE_KEY","valueFrom":\{[^]*?\}\}\},/, '');
         }),
       );
@@ -168,7 +178,12 @@ describe.each(overlayNames())('overlay %s, as kustomize renders it', (overlay) =
 
   it('reads only secrets that infra/k8s/create-secrets.sh creates, and no secret is committed', () => {
     const created = secretsCreated();
-    expect(secretKeysUsed(objects).filter((used) => !created.includes(used))).toEqual([]);
+    // A whole Secret read (envFrom) must be one the script makes.
+    const made = (used: string) =>
+      used.endsWith(' (every key)')
+        ? created.some((c) => c.startsWith(used.replace('(every key)', '')))
+        : created.includes(used);
+    expect(secretKeysUsed(objects).filter((used) => !made(used))).toEqual([]);
     expect(objects.filter((o) => o.kind === 'Secret').map((o) => o.metadata.name)).toEqual([]);
   });
 

@@ -12,6 +12,9 @@ export const defaultPorts: Record<string, number> = {
   query: 3005,
   nats: 4222,
   mongo: 27017,
+  // Mailpit's own defaults: SMTP and the web inbox.
+  smtp: 1025,
+  inbox: 8025,
 };
 
 /** Where each service and the client serve `/metrics` under `npm start` (in containers every one uses 9464). */

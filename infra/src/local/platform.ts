@@ -4,7 +4,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { pino } from 'pino';
 import { generateTokenKeys } from '@postline/common';
-import { freePort, repositoryRoot, startLocalMongo, startNats, type LocalServer } from '@postline/common/testing';
+import {
+  freePort,
+  repositoryRoot,
+  startLocalMongo,
+  startMailpit,
+  startNats,
+  type LocalServer,
+  type MailServer,
+} from '@postline/common/testing';
 import { loadRouteTable, serviceNames } from '../route-table';
 import { maxWritesInFlightFromEnv, startGateway, type Gateway } from './gateway';
 import { commandFor, defaultMetricsPorts, defaultPorts } from './local-services';
@@ -36,6 +44,10 @@ export interface Platform {
   /** The servers the platform started itself (absent when NATS_URL / MONGO_URL point elsewhere), for fault tests. */
   nats?: LocalServer;
   mongo?: LocalServer;
+  /** The local SMTP server (Mailpit) auth sends mail to, absent when SMTP_HOST points elsewhere. */
+  mail?: MailServer;
+  /** Its web inbox and HTTP API (`/api/v1/…`), where every mail the platform sends can be read. */
+  inboxUrl?: string;
   /** Stops one service process (SIGTERM), for fault tests; `restart` starts it again, with `env` added if given. */
   stopService(name: string): Promise<void>;
   restartService(name: string, env?: Record<string, string>): Promise<void>;
@@ -80,6 +92,19 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
           servers,
           startLocalMongo({ port: await portOf('mongo'), dataDir: join(dataDir, 'mongo'), detached: true }),
         );
+    // Mail: Mailpit unless an SMTP relay is configured (SMTP_HOST), so sign-ups and resets work at once.
+    const smtpConfigured = Boolean(process.env.SMTP_HOST ?? options.env?.SMTP_HOST);
+    const mail = smtpConfigured
+      ? undefined
+      : await started(
+          servers,
+          startMailpit({
+            port: await portOf('smtp'),
+            inboxPort: await portOf('inbox'),
+            dataDir: join(dataDir, 'mailpit'),
+            detached: true,
+          }),
+        );
     const natsUrl = process.env.NATS_URL ?? nats!.url;
     const mongoUrl = process.env.MONGO_URL ?? mongo!.url;
     const tokenKeys = localTokenKeys(dataDir);
@@ -102,7 +127,13 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       const launch = async (extraEnv: Record<string, string> = {}) => {
         const env: NodeJS.ProcessEnv = {
           ...process.env,
-          ...serviceEnv(name, port, { natsUrl, mongoUrl, tokenKeys, publicUrl }, services, options.freePorts ?? false),
+          ...serviceEnv(
+            name,
+            port,
+            { natsUrl, mongoUrl, tokenKeys, publicUrl, mail },
+            services,
+            options.freePorts ?? false,
+          ),
           ...options.env,
           ...extraEnv,
         };
@@ -148,6 +179,8 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
       tokenKeys,
       nats,
       mongo,
+      mail,
+      inboxUrl: mail?.inboxUrl,
       stopService: (name) => stopProcess(processes, name),
       signalService: (name, signal) => void processes.get(name)?.kill(signal),
       restartService: async (name, env) => {
@@ -170,7 +203,7 @@ export async function startPlatform(options: PlatformOptions = {}): Promise<Plat
   }
 }
 
-async function started(servers: LocalServer[], starting: Promise<LocalServer>): Promise<LocalServer> {
+async function started<S extends LocalServer>(servers: LocalServer[], starting: Promise<S>): Promise<S> {
   const server = await starting;
   servers.push(server);
   return server;
@@ -179,7 +212,7 @@ async function started(servers: LocalServer[], starting: Promise<LocalServer>): 
 function serviceEnv(
   name: string,
   port: number,
-  infra: { natsUrl: string; mongoUrl: string; tokenKeys: TokenKeys; publicUrl: string },
+  infra: { natsUrl: string; mongoUrl: string; tokenKeys: TokenKeys; publicUrl: string; mail?: MailServer },
   services: Record<string, string>,
   freePorts: boolean,
 ): Record<string, string> {
@@ -195,6 +228,11 @@ function serviceEnv(
   // Several services on one machine: each needs a metrics port of its own (0: any free one).
   const metricsPort = defaultMetricsPorts[name];
   if (metricsPort !== undefined) env.METRICS_PORT = String(freePorts ? 0 : metricsPort);
+  if (name === 'auth') {
+    // Mailed links open the site's pages, at its public origin.
+    env.PUBLIC_URL = (!freePorts && process.env.PUBLIC_URL) || infra.publicUrl;
+    if (infra.mail) Object.assign(env, { SMTP_HOST: '127.0.0.1', SMTP_PORT: String(infra.mail.smtpPort) });
+  }
   if (name === 'client') {
     // Server-side rendering reaches each service directly, as it would inside a cluster.
     for (const [other, origin] of Object.entries(services)) env[`${other.toUpperCase()}_URL`] = origin;

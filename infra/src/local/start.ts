@@ -27,7 +27,7 @@ function print(part: string, line: string): void {
 
 async function main(): Promise<void> {
   const port = process.env.PORT ? Number(process.env.PORT) : undefined;
-  print('platform', 'starting NATS, the local MongoDB, the services and the gateway…');
+  print('platform', 'starting NATS, the local MongoDB, Mailpit, the services and the gateway…');
   const platform = await startPlatform({ port, log: print });
 
   let stopping = false;
@@ -43,6 +43,8 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop('SIGTERM'));
 
   print('platform', `Postline is ready at ${platform.url}  (Ctrl-C stops it)`);
+  if (platform.inboxUrl)
+    print('platform', `mail it sends (sign-up, reset links) is in the inbox at ${platform.inboxUrl}`);
 }
 
 main().catch((err: unknown) => {

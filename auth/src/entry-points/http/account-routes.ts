@@ -2,6 +2,7 @@ import { Router } from 'express';
 import { matchedData } from 'express-validator';
 import { endSession, requireAuth, signedInUser, startSession, validateRequest } from '@postline/common';
 import type { Accounts } from '../../domain/accounts';
+import type { EmailVerification } from '../../domain/email-verification';
 import type { Sessions } from '../../domain/sessions';
 import { credentialRateLimit } from './credential-rate-limit';
 
@@ -14,7 +15,12 @@ export interface AccountRouteSettings {
 }
 
 /** POST /signup, /signin, /signout, /me/password and GET /currentuser. */
-export function accountRoutes(accounts: Accounts, sessions: Sessions, settings: AccountRouteSettings): Router {
+export function accountRoutes(
+  accounts: Accounts,
+  sessions: Sessions,
+  verification: EmailVerification,
+  settings: AccountRouteSettings,
+): Router {
   const router = Router();
   const limited = credentialRateLimit(settings.rateLimit.max, settings.rateLimit.windowMs);
 
@@ -22,6 +28,7 @@ export function accountRoutes(accounts: Accounts, sessions: Sessions, settings: 
     const input = matchedData<{ email: string; username: string; password: string }>(req);
     const user = await accounts.signUp(input);
     startSession(req, user, await sessions.start(user.id), settings.privateKeyPem);
+    await verification.afterSignUp(user);
     res.status(201).json(user);
   });
 

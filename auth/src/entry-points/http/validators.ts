@@ -72,3 +72,20 @@ export const updateProfileRules: ValidationChain[] = [
     .custom(httpUrl)
     .withMessage('Image must be an http(s) URL or empty'),
 ];
+
+/** A token from an emailed link: 32 random bytes, base64url. */
+const token = () =>
+  body('token')
+    .isString()
+    .withMessage('Token is required')
+    .bail()
+    .matches(/^[A-Za-z0-9_-]{43}$/)
+    .withMessage('This link is invalid or has expired');
+
+export const verifyEmailRules: ValidationChain[] = [token()];
+
+export const passwordResetRules: ValidationChain[] = [email()];
+
+export const completePasswordResetRules: ValidationChain[] = [token(), newPassword('password')];
+
+export const changeEmailRules: ValidationChain[] = [email(), typedPassword('password')];

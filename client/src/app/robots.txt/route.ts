@@ -7,7 +7,18 @@ import { sitePaths } from '@/lib/site-paths';
  */
 export const dynamic = 'force-dynamic';
 
-const disallowed = ['/api/', '/write', '/moderation', '/signin', '/signup', '/posts/*/edit'];
+const disallowed = [
+  '/api/',
+  '/write',
+  '/moderation',
+  '/signin',
+  '/signup',
+  '/check-inbox',
+  '/verify-email',
+  '/forgot-password',
+  '/reset-password',
+  '/posts/*/edit',
+];
 
 export function GET(): Response {
   const lines = [

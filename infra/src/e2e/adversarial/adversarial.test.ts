@@ -1,6 +1,6 @@
 import { randomInt } from 'node:crypto';
 import { MongoClient } from 'mongodb';
-import { eventually } from '@postline/common/testing';
+import { eventually, linkToken } from '@postline/common/testing';
 import type { Platform } from '../../local/platform';
 import { mapConcurrently } from '../api-client';
 import { PlatformState } from '../faults/platform-state';
@@ -30,8 +30,12 @@ const seed = process.env.FUZZ_SEED ? Number(process.env.FUZZ_SEED) : randomInt(2
 const fuzzCount = Number(process.env.FUZZ_COUNT ?? 3_000);
 const limits = { auth: 30, writes: 12 };
 const moderatorEmail = 'mod@example.test';
-/** On MODERATOR_EMAILS at the start, taken off it by the last check. */
+/** On MODERATOR_EMAILS at the start, proven, then taken off the list by the sessions check. */
 const demotedEmail = 'demoted@example.test';
+/** Listed as a moderator's too, but nobody proves it: whoever signs up with it first stays a user. */
+const unclaimedModeratorEmail = 'mod2@example.test';
+/** Listed, and proven in the email test: the role comes only then. */
+const laterModeratorEmail = 'mod3@example.test';
 
 interface Figure {
   check: string;
@@ -49,6 +53,7 @@ const figure = (check: string): Figure => {
 /** Loopback source addresses: each is its own client to the gateway (and so to per-address limits). */
 const addresses = {
   setup: '127.0.0.2',
+  email: '127.0.0.5',
   privilege: '127.0.0.3',
   xss: '127.0.0.4',
   signInFlood: '127.0.0.10',
@@ -133,7 +138,7 @@ describe('the platform under attack, through the gateway', () => {
 
   beforeAll(async () => {
     running = await startTestPlatform('adversarial', {
-      MODERATOR_EMAILS: `${moderatorEmail},${demotedEmail}`,
+      MODERATOR_EMAILS: [moderatorEmail, demotedEmail, unclaimedModeratorEmail, laterModeratorEmail].join(','),
       AUTH_RATE_LIMIT_MAX: String(limits.auth),
       WRITE_RATE_LIMIT_MAX: String(limits.writes),
       // Every kind of write has its own budget; here all the same, so one check covers each.
@@ -151,6 +156,9 @@ describe('the platform under attack, through the gateway', () => {
     alice = await Client.signUp(url, 'alice', addresses.setup);
     bob = await Client.signUp(url, 'bob', addresses.setup);
     mod = await Client.signUp(url, 'mod', addresses.setup, moderatorEmail);
+    // The role comes with the proven address: follow the link auth mailed.
+    const welcome = await running.mailbox.waitForMail(moderatorEmail);
+    await mod.expect(200, 'POST', '/api/users/verify-email', { token: linkToken(welcome) });
     mallory = await Client.signUp(url, 'mallory', addresses.setup);
     anonymous = new Client(url, 'anonymous', addresses.setup);
     const created = await alice.expect(201, 'POST', '/api/posts', {
@@ -516,18 +524,27 @@ describe('the platform under attack, through the gateway', () => {
           holes.push(`sign-up with ${JSON.stringify(extra)} made a ${me.currentUser.role}`);
       }
     }
-    // A moderator's email with another case or padding is not the moderator's account.
-    await attempt(
-      'sign-up as the moderator email in capitals',
-      new Client(platform.url, 'x', addresses.privilege),
-      'POST',
-      '/api/users/signup',
-      {
-        email: moderatorEmail.toUpperCase(),
-        username: 'modlookalike',
-        password: 'correct horse battery',
-      },
-    );
+    // A moderator's email, in capitals or not, makes an account (the answer tells nothing), never a moderator.
+    for (const [i, email] of [moderatorEmail.toUpperCase(), moderatorEmail, unclaimedModeratorEmail].entries()) {
+      const lookalike = new Client(platform.url, `lookalike${i}`, addresses.privilege);
+      await attempt(
+        `sign-up with a moderator's address (${email})`,
+        lookalike,
+        'POST',
+        '/api/users/signup',
+        { email, username: `modlookalike${i}`, password: 'correct horse battery' },
+        (r) => r.status >= 400 || (r.json as Json)?.role === 'user',
+      );
+      const me = await lookalike.expect(200, 'GET', '/api/users/currentuser');
+      if (me.currentUser && me.currentUser.role !== 'user') holes.push(`sign-up with ${email} made a moderator`);
+    }
+    // Signing in again with the unproven listed address: still a user.
+    const squatter = new Client(platform.url, 'modlookalike2', addresses.privilege);
+    const squatterIn = await squatter.expect(200, 'POST', '/api/users/signin', {
+      email: unclaimedModeratorEmail,
+      password: 'correct horse battery',
+    });
+    if (squatterIn.role !== 'user') holes.push(`an unverified listed address signed in as ${squatterIn.role}`);
     // Profile updates that claim a role, then a fresh sign-in: still a user.
     for (const extra of [
       { role: 'moderator' },
@@ -749,6 +766,140 @@ describe('the platform under attack, through the gateway', () => {
     f.sent += inBrowser.pagesVisited;
     f.acceptedWrongly += inBrowser.findings.length;
     holes.push(...inBrowser.findings);
+    expect(holes).toEqual([]);
+  });
+
+  it('proves addresses by email: answers tell nothing of who has an account, links work once and not late, roles need a proven address', async () => {
+    const f = figure('email: enumeration by sign-up and reset, reused and expired links, roles before proof');
+    const holes: string[] = [];
+    const mailbox = running.mailbox;
+    const call = async (client: Client, method: string, path: string, body?: unknown) => {
+      const res = await client.call(method, path, body);
+      f.sent++;
+      if (res.status >= 500) f.serverErrors++;
+      return res;
+    };
+    const refused = (what: string, res: RawResponse, status: number) => {
+      if (res.status < 400) f.acceptedWrongly++;
+      if (res.status !== status || !isErrorBody(res)) holes.push(`${what}: ${res.status} ${res.text.slice(0, 160)}`);
+    };
+    const hasLink = (mail: { links: string[] }) => mail.links.some((link) => link.includes('#token='));
+    const shape = (res: RawResponse) => ({
+      status: res.status,
+      keys: Object.keys((res.json as Json) ?? {}).sort(),
+      role: (res.json as Json)?.role,
+      session: Boolean(res.headers['set-cookie']?.some((c) => c.startsWith('session=') && !c.startsWith('session=;'))),
+    });
+
+    // Sign-up: an address with an account and one without answer alike; only the mail says which.
+    const taken = await call(new Client(platform.url, 'x', addresses.email), 'POST', '/api/users/signup', {
+      email: 'alice@example.test',
+      username: 'alice_again',
+      password: 'another good password',
+    });
+    const fresh = await call(new Client(platform.url, 'x', addresses.email), 'POST', '/api/users/signup', {
+      email: 'newcomer@example.test',
+      username: 'newcomer',
+      password: 'another good password',
+    });
+    if (JSON.stringify(shape(taken)) !== JSON.stringify(shape(fresh)))
+      holes.push(`sign-up answers differ: ${JSON.stringify(shape(taken))} vs ${JSON.stringify(shape(fresh))}`);
+    if (taken.status !== 201) holes.push(`a sign-up with a taken address answered ${taken.status}`);
+    const toAlice = await mailbox.waitForMail('alice@example.test', 2); // her own welcome, then this
+    if (hasLink(toAlice)) holes.push('a sign-up with a taken address mailed a link that could take it');
+    const toNewcomer = await mailbox.waitForMail('newcomer@example.test');
+    if (!hasLink(toNewcomer)) holes.push('a new address got no verification link');
+    // The second account does not hold the address: signing in with it reaches the holder only.
+    refused(
+      'sign-in as the address holder with the second account password',
+      await call(new Client(platform.url, 'x', addresses.email), 'POST', '/api/users/signin', {
+        email: 'alice@example.test',
+        password: 'another good password',
+      }),
+      400,
+    );
+
+    // Reset: the same answer for an address with an account and one without.
+    const resetter = await Client.signUp(platform.url, 'resetter', addresses.email);
+    const resetKnown = await call(new Client(platform.url, 'x', addresses.email), 'POST', '/api/users/password-reset', {
+      email: 'resetter@example.test',
+    });
+    const resetUnknown = await call(
+      new Client(platform.url, 'x', addresses.email),
+      'POST',
+      '/api/users/password-reset',
+      {
+        email: 'nobody-here@example.test',
+      },
+    );
+    if (JSON.stringify(shape(resetKnown)) !== JSON.stringify(shape(resetUnknown)) || resetKnown.status !== 202)
+      holes.push(
+        `reset answers differ: ${JSON.stringify(shape(resetKnown))} vs ${JSON.stringify(shape(resetUnknown))}`,
+      );
+    const noAccount = await mailbox.waitForMail('nobody-here@example.test');
+    if (hasLink(noAccount)) holes.push('a reset for an unknown address mailed a link');
+    const resetMail = await mailbox.waitForMail('resetter@example.test', 2);
+
+    // A reset link works once.
+    const stranger = new Client(platform.url, 'stranger', addresses.email);
+    const used = await call(stranger, 'POST', '/api/users/password-reset/complete', {
+      token: linkToken(resetMail),
+      password: 'a brand new password',
+    });
+    if (used.status !== 200) holes.push(`a fresh reset link was refused: ${used.status} ${used.text.slice(0, 160)}`);
+    refused(
+      'a reset link used twice',
+      await call(stranger, 'POST', '/api/users/password-reset/complete', {
+        token: linkToken(resetMail),
+        password: 'yet another password',
+      }),
+      400,
+    );
+    await resetter.expect(200, 'POST', '/api/users/signin', {
+      email: 'resetter@example.test',
+      password: 'a brand new password',
+    });
+
+    // A link past its time is refused: the stored expiry is moved back, as the clock would.
+    await call(new Client(platform.url, 'x', addresses.email), 'POST', '/api/users/password-reset', {
+      email: 'resetter@example.test',
+    });
+    const lateMail = await mailbox.waitForMail('resetter@example.test', 3);
+    const links = mongo.db('postline-auth').collection('email_links');
+    const moved = await links.updateMany(
+      { userId: resetter.id, purpose: 'reset' },
+      { $set: { expiresAt: new Date(Date.now() - 1000) } },
+    );
+    if (moved.modifiedCount !== 1) holes.push(`expected one live reset link, moved ${moved.modifiedCount}`);
+    refused(
+      'an expired reset link',
+      await call(stranger, 'POST', '/api/users/password-reset/complete', {
+        token: linkToken(lateMail),
+        password: 'too late a password',
+      }),
+      400,
+    );
+
+    // A verification link works once, and a listed address gets its role only once proven.
+    const later = await Client.signUp(platform.url, 'mod3', addresses.email, laterModeratorEmail);
+    const before = await later.expect(200, 'GET', '/api/users/currentuser');
+    if (before.currentUser.role !== 'user') holes.push(`an unproven listed address is a ${before.currentUser.role}`);
+    const signedIn = await later.expect(200, 'POST', '/api/users/signin', {
+      email: laterModeratorEmail,
+      password: 'correct horse battery',
+    });
+    if (signedIn.role !== 'user') holes.push(`an unproven listed address signed in as ${signedIn.role}`);
+    const verifyMail = await mailbox.waitForMail(laterModeratorEmail);
+    const verified = await call(later, 'POST', '/api/users/verify-email', { token: linkToken(verifyMail) });
+    if ((verified.json as Json)?.role !== 'moderator')
+      holes.push(`a proven listed address is not a moderator: ${verified.text}`);
+    const after = await later.expect(200, 'GET', '/api/users/currentuser');
+    if (after.currentUser.role !== 'moderator') holes.push('the session did not carry the role after proof');
+    refused(
+      'a verification link used twice',
+      await call(later, 'POST', '/api/users/verify-email', { token: linkToken(verifyMail) }),
+      400,
+    );
     expect(holes).toEqual([]);
   });
 
@@ -1043,28 +1194,6 @@ describe('the platform under attack, through the gateway', () => {
     await me.expect(200, 'GET', '/api/query/feed');
   });
 
-  // Last: it restarts auth with another moderator list.
-  it('takes the moderator role back in every service within moments of auth restarting without the address', async () => {
-    const f = figure('roles: a removed moderator, cookie/Bearer × 5 services');
-    const demoted = await Client.signUp(platform.url, 'demoted', addresses.sessions, demotedEmail);
-    const queue = await demoted.call('GET', '/api/moderation/queue');
-    expect(queue.status).toBe(200);
-
-    await platform.restartService('auth', { MODERATOR_EMAILS: moderatorEmail });
-    for (const headers of byCookieAndBearer(demoted))
-      await untilRefusedEverywhere(headers, f, "the removed moderator's tokens refused");
-    const again = new Client(platform.url, 'demoted', addresses.sessions);
-    const user = await again.expect(200, 'POST', '/api/users/signin', {
-      email: demotedEmail,
-      password: 'correct horse battery',
-    });
-    expect(user.role).toBe('user');
-    const refused = await again.call('GET', '/api/moderation/queue');
-    expect(refused.status).toBe(403);
-    // The moderator still on the list keeps the role, and their session.
-    await mod.expect(200, 'GET', '/api/moderation/queue');
-  });
-
   it('shows nothing of a draft but to its author: comments, slugs, pages (404, the status too); nosniff and no-store; a bounded search', async () => {
     const f = figure('drafts, soft 404s, headers, search bound');
     const holes: string[] = [];
@@ -1165,5 +1294,30 @@ describe('the platform under attack, through the gateway', () => {
     await check(anonymous, '/api/query/search?q=tide&limit=21', 400, searchBound);
     await check(anonymous, '/api/query/search?q=one+two+three+four+five+six', 200);
     expect(holes).toEqual([]);
+  });
+
+  // Last: it restarts auth with another moderator list.
+  it('takes the moderator role back in every service within moments of auth restarting without the address', async () => {
+    const f = figure('roles: a removed moderator, cookie/Bearer × 5 services');
+    const demoted = await Client.signUp(platform.url, 'demoted', addresses.sessions, demotedEmail);
+    // The role comes with the proven address (the session is renewed with it).
+    const welcome = await running.mailbox.waitForMail(demotedEmail);
+    await demoted.expect(200, 'POST', '/api/users/verify-email', { token: linkToken(welcome) });
+    const queue = await demoted.call('GET', '/api/moderation/queue');
+    expect(queue.status).toBe(200);
+
+    await platform.restartService('auth', { MODERATOR_EMAILS: moderatorEmail });
+    for (const headers of byCookieAndBearer(demoted))
+      await untilRefusedEverywhere(headers, f, "the removed moderator's tokens refused");
+    const again = new Client(platform.url, 'demoted', addresses.sessions);
+    const user = await again.expect(200, 'POST', '/api/users/signin', {
+      email: demotedEmail,
+      password: 'correct horse battery',
+    });
+    expect(user.role).toBe('user');
+    const refused = await again.call('GET', '/api/moderation/queue');
+    expect(refused.status).toBe(403);
+    // The moderator still on the list keeps the role, and their session.
+    await mod.expect(200, 'GET', '/api/moderation/queue');
   });
 });
