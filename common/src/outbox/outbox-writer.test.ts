@@ -13,7 +13,8 @@ interface Account extends OutboxFields {
   username: string;
   role: 'user' | 'moderator';
   joinedAt: Date;
-  bio: string;
+  /** Left out: the schema's default. */
+  bio?: string;
   revision: number;
 }
 
@@ -58,6 +59,7 @@ const account = (username: string) => ({
   role: 'user' as const,
   // A string where the schema says Date: cast as save() casts it.
   joinedAt: '2026-12-08T01:00:00.000Z' as unknown as Date,
+  revision: 0,
 });
 const created = (id: string, username: string) => ({
   subject: 'user.created' as const,

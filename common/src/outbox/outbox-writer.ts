@@ -130,7 +130,7 @@ export class OutboxWriter<T extends OutboxFields> {
    * `create` for a repository that stores plain objects: the aggregate as stored, or null when a
    * unique index refuses it (another writer took the id, a slug, an email… first). Cast, given
    * its defaults and validated by the schema as `save()` would, but never made a mongoose
-   * document: building one cost moderation about as much CPU as the rest of judging a comment.
+   * document: building one was most of the CPU an insert took (profiled under comment writes).
    */
   async insert<S extends Subject>(
     fields: Omit<T, keyof OutboxFields> & { _id: unknown },
