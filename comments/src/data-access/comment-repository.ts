@@ -22,7 +22,10 @@ export class CommentRepository {
     comment: Omit<CommentRecord, keyof OutboxFields>,
     event: SubjectEvent<'comment.created'>,
   ): Promise<CommentRecord> {
-    return (await this.writer.create(comment, { subject: event.subject, data: () => event.data })).toObject();
+    const stored = await this.writer.insert(comment, event);
+    // Only a second comment with the same new random id could be refused.
+    if (!stored) throw new Error(`comment ${comment._id} exists already`);
+    return stored;
   }
 
   /** A comment that exists and is not deleted. */
