@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { eventually, freePort, repositoryRoot } from '@postline/common/testing';
 import { commandFor } from '../../infra/src/local/local-services';
 
@@ -116,4 +117,18 @@ it('counts page requests under the route pattern Next.js matched and their statu
 it('serves nothing else on the metrics port, and no metrics on the public one', async () => {
   expect((await fetch(`http://127.0.0.1:${metricsPort}/`)).status).toBe(404);
   expect((await fetch(`http://127.0.0.1:${port}/metrics`)).status).toBe(404);
+});
+
+/**
+ * Next.js runs on the configuration `next build` serialised (server/main.ts), not on next.config.ts
+ * compiled at start: SWC's native compiler is never loaded (28 MB resident), and next.config.ts's
+ * settings still hold (`poweredByHeader: false`: no `X-Powered-By`).
+ */
+it('runs Next.js on the built configuration, without loading the SWC compiler', async () => {
+  const res = await fetch(`http://127.0.0.1:${port}/signin`);
+  await res.arrayBuffer();
+  expect(res.status).toBe(200);
+  expect(res.headers.get('x-powered-by')).toBeNull();
+  const maps = readFileSync(`/proc/${client.pid}/maps`, 'utf8');
+  expect(maps).not.toContain('next-swc');
 });

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import next from 'next';
 import { followChangeNotices } from './change-notices';
 import { frontDoor } from './front-door';
@@ -20,7 +21,9 @@ async function main(): Promise<void> {
   const fillToken = randomBytes(24).toString('base64url');
   process.env[pageFillTokenEnv] = fillToken;
 
-  const app = next({ dev: false, dir: resolve(__dirname, '..', '..'), port });
+  const dir = resolve(__dirname, '..', '..');
+  useBuiltConfig(dir);
+  const app = next({ dev: false, dir, port });
   await app.prepare();
   const handle = app.getRequestHandler();
 
@@ -61,6 +64,19 @@ async function main(): Promise<void> {
   };
   process.once('SIGTERM', stop);
   process.once('SIGINT', stop);
+}
+
+/**
+ * Hands Next.js the configuration `next build` serialised (`.next/required-server-files.json`), as
+ * the server of Next.js' own standalone output does. Otherwise Next.js compiles next.config.ts at
+ * start with SWC, whose native compiler then stays mapped for the process's life: 28 MB of resident
+ * memory (measured: 105 → 77 MB after start) for a compiler a production server never uses again.
+ */
+function useBuiltConfig(dir: string): void {
+  const built = JSON.parse(readFileSync(join(dir, '.next', 'required-server-files.json'), 'utf8')) as {
+    config: unknown;
+  };
+  process.env.__NEXT_PRIVATE_STANDALONE_CONFIG = JSON.stringify(built.config);
 }
 
 main().catch((err: unknown) => {

@@ -47,6 +47,15 @@ export interface ServiceCommand {
  * ~35 MB of code and module sources); the client 192 MiB (Next.js ran out of memory at 64 under
  * the HTML load). Not in the images: there the container's memory limit sizes the heap, and a
  * production read model may need more than a laptop's.
+ *
+ * What is left (measured 2026-12-08 under the comment write load): ~43 MB of each process's RSS is
+ * the `node` executable's own code, mapped from the file and shared by every Node process (RssFile;
+ * the proportional share, Pss, of an idle service is 50–58 MB); the rest is private (RssAnon 57–79
+ * MB: mostly the heap; loading a service's modules alone leaves 25 MB used, mongoose and its driver
+ * 8 of it, express 4, zod and express-validator 2.5 each). Tried and not kept, each A/B twice:
+ * `--optimize-for-size` (RSS −7 to −13 MB, but the comments service's CPU per comment +25 %, fewer
+ * comments/s); a 1 MiB semi-space (RSS −1 to −4 MB; CPU per comment equal in one pair, +15 % in the
+ * other).
  */
 export function nodeMemoryFlags(service: string): string[] {
   const oldSpaceMb = service === 'client' ? 192 : service === 'query' ? 96 : 64;
