@@ -15,6 +15,8 @@ interface Account extends OutboxFields {
   joinedAt: Date;
   /** Left out: the schema's default. */
   bio?: string;
+  /** Left out: the schema's default, null, stored as save() stores it. */
+  leftAt?: Date | null;
   revision: number;
 }
 
@@ -40,6 +42,7 @@ beforeAll(async () => {
       role: { type: String, enum: ['user', 'moderator'], required: true },
       joinedAt: { type: Date, required: true },
       bio: { type: String, default: '' },
+      leftAt: { type: Date, default: null },
       revision: { type: Number, required: true },
       ...outboxSchemaFields,
     }),
@@ -73,7 +76,7 @@ describe('OutboxWriter.insert', () => {
 
     const [event] = stored!.outbox;
     expect(event).toMatchObject({ subject: 'user.created', aggregateId: fields._id, version: 0, producer: 'auth' });
-    const expected = { ...fields, joinedAt: new Date(fields.joinedAt), bio: '', revision: 0, version: 0 };
+    const expected = { ...fields, joinedAt: new Date(fields.joinedAt), bio: '', leftAt: null, revision: 0, version: 0 };
     expect(stored).toEqual({ ...expected, outbox: [event] });
     expect(await accounts.findById(fields._id).lean()).toEqual({ ...expected, outbox: [event] });
     expect(published.at(-1)).toEqual({ id: fields._id, outbox: [event] });

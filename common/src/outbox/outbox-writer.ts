@@ -143,7 +143,7 @@ export class OutboxWriter<T extends OutboxFields> {
       version: event ? 0 : -1,
       outbox: event ? [this.event(event.subject, id, 0, event.data)] : [],
     } as unknown as T) as T;
-    const stored = (await this.model.validate(record)) as T;
+    const stored = keepNulls(record, (await this.model.validate(record)) as T);
     try {
       await this.model.collection.insertOne(stored as never);
     } catch (err) {
@@ -240,4 +240,16 @@ export class OutboxWriter<T extends OutboxFields> {
     const traceparent = currentTraceparent();
     return traceparent ? { ...event, traceparent } : event;
   }
+}
+
+/**
+ * `Model.validate` answers the cast object without the fields whose value is null, defaults such
+ * as `deletedAt: null` included; `save()` stores them. Put back, so a document reads the same
+ * whichever way it was inserted (code and tests compare with `=== null`).
+ */
+function keepNulls<T>(record: T, cast: T): T {
+  for (const [key, value] of Object.entries(record as object)) {
+    if (value === null && !(key in (cast as object))) (cast as Record<string, unknown>)[key] = null;
+  }
+  return cast;
 }
