@@ -110,6 +110,8 @@ export const readModelCollections = ['users', 'posts', 'comments', 'list_counts'
  * 2: maintained comment, follower and list counts.
  * 3: posts keep their reading time (readingMinutes).
  * 4: drafts (published, publishedAt, publishAt); lists newest-published first.
+ * Bumped only when what a route reads changes: a field no longer read (`decidedVersion` on
+ * comments written before 2026-12-08) is ignored, not worth a full replay (query README).
  */
 export const readModelShape = 4;
 

@@ -1,25 +1,11 @@
 import MiniSearch from 'minisearch';
 import type { Collection } from 'mongodb';
 import { withinTime } from '@postline/common';
-import type { SearchPage, SearchResult } from '@postline/common/api';
+import type { SearchPage } from '@postline/common/api';
 import type { Logger } from 'pino';
 import { changeLabel } from '../domain/change-labels';
-import { plainTextOf } from '../domain/excerpt';
-import { highlight, snippet } from '../domain/search-highlight';
-import { isPublic } from '../domain/visibility';
+import { rankMatches, searchDocOf, searchOptions, searchResultOf, type SearchDoc } from '../domain/search';
 import type { StoredPost } from './read-models';
-
-/** What the index keeps of a published post: the fields searched, and what a result shows. */
-interface SearchDoc {
-  id: string;
-  slug: string;
-  title: string;
-  /** The body as plain text (Markdown removed): what is searched and what the snippet is cut from. */
-  text: string;
-  tags: string[];
-  authorUsername: string;
-  publishedAt: string;
-}
 
 const projection = {
   slug: 1,
@@ -37,38 +23,8 @@ const postTextLabel = changeLabel.postText('');
 /** A read-back slower than this is given up (logged), so one stuck read cannot hold back every later change. */
 const readBackMs = 5_000;
 
-/** At most this many matches are ranked (a query matching more shows the best of them). */
-const maxMatches = 1000;
-
-/**
- * What makes a search expensive, bounded: each word is a walk of the index's tree of terms. A
- * fuzzy word walks every branch within its edit distance, which grows with the word (a fifth of
- * its length) and is capped at `maxFuzzy`; a prefix walks every term that starts with it, so only
- * a last word of `minPrefix` letters or more is taken as half typed. How many words, and how long
- * the query, the route bounds (QUERY_SEARCH_MAX_*).
- */
-const maxFuzzy = 2;
-const minPrefix = 3;
-
-/** The words of a query as the index reads them (MiniSearch's own tokenizer). */
-export function searchTermsOf(q: string): string[] {
-  return (MiniSearch.getDefault('tokenize') as (text: string) => string[])(q).filter((term) => term.length > 0);
-}
-
 function newIndex(): MiniSearch<SearchDoc> {
-  return new MiniSearch<SearchDoc>({
-    fields: ['title', 'text', 'tags'],
-    extractField: (doc, field) =>
-      field === 'tags' ? doc.tags.join(' ') : (doc as unknown as Record<string, string>)[field],
-    searchOptions: {
-      boost: { title: 3, tags: 2 },
-      combineWith: 'AND',
-      // The last word may be half typed; longer words forgive a typo.
-      prefix: (term, i, terms) => i === terms.length - 1 && term.length >= minPrefix,
-      fuzzy: (term) => (term.length > 4 ? 0.2 : false),
-      maxFuzzy,
-    },
-  });
+  return new MiniSearch<SearchDoc>(searchOptions);
 }
 
 /**
@@ -136,33 +92,11 @@ export class SearchIndex {
   }
 
   search(q: string, page: number, limit: number): SearchPage {
-    const matches = this.index
-      .search(q)
-      .map((m) => ({ ...m, score: Math.round(m.score * 1000) / 1000 }))
-      .sort((a, b) => {
-        if (b.score !== a.score) return b.score - a.score;
-        const [da, db] = [this.docs.get(a.id as string)!, this.docs.get(b.id as string)!];
-        return da.publishedAt === db.publishedAt
-          ? da.id.localeCompare(db.id)
-          : db.publishedAt.localeCompare(da.publishedAt);
-      })
-      .slice(0, maxMatches);
-    const results = matches.slice((page - 1) * limit, page * limit).map((m): SearchResult => {
-      const doc = this.docs.get(m.id as string)!;
-      const terms = new Set(m.terms);
-      return {
-        id: doc.id,
-        slug: doc.slug,
-        title: doc.title,
-        titleParts: highlight(doc.title, terms),
-        snippetParts: highlight(snippet(doc.text, terms), terms),
-        tags: doc.tags,
-        authorUsername: doc.authorUsername,
-        publishedAt: doc.publishedAt,
-        score: m.score,
-        terms: [...terms].sort(),
-      };
-    });
+    const docOf = (id: string) => this.docs.get(id)!;
+    const matches = rankMatches(this.index.search(q), docOf);
+    const results = matches
+      .slice((page - 1) * limit, page * limit)
+      .map((m) => searchResultOf(docOf(m.id as string), m));
     return { q, total: matches.length, page, limit, results };
   }
 
@@ -173,18 +107,9 @@ export class SearchIndex {
       this.index.remove(before);
       this.docs.delete(post._id);
     }
-    // A post read back as gone (only its id) is removed; a draft or a tombstone is not searchable.
-    if (post.title === undefined || !isPublic({ deleted: post.deleted ?? false, published: post.published ?? true }))
-      return;
-    const doc: SearchDoc = {
-      id: post._id,
-      slug: post.slug ?? post._id,
-      title: post.title,
-      text: plainTextOf(post.body ?? ''),
-      tags: post.tags ?? [],
-      authorUsername: post.authorUsername ?? '',
-      publishedAt: post.publishedAt?.toISOString() ?? '',
-    };
+    // A post read back as gone (only its id), a draft or a tombstone is not searchable.
+    const doc = searchDocOf(post);
+    if (!doc) return;
     this.index.add(doc);
     this.docs.set(doc.id, doc);
   }

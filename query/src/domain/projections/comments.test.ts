@@ -55,6 +55,14 @@ describe('the comments projection', () => {
     expect(restated.effects).toEqual({ approved: true, wasApproved: true });
   });
 
+  it('ignores the decidedVersion a comment stored before 2026-12-08 keeps (the shape is not bumped for it)', () => {
+    const { events, created, comment } = setup();
+    const old = { ...comment, status: 'approved' as const, decidedVersion: 5 };
+    const rejected = applied(projectComment(old, undefined, events.moderated(created.data, 0, 'rejected', 'no')));
+    expect(rejected.after).toMatchObject({ status: 'rejected', reason: 'no', decidedVersion: 5 });
+    expect(rejected.effects).toEqual({ approved: false, wasApproved: true });
+  });
+
   it('makes new text pending, and never lets a decision about older text apply to it', () => {
     const { events, created, comment } = setup();
     const approved = applied(projectComment(comment, undefined, events.moderated(created.data, 0, 'approved'))).after;

@@ -1,6 +1,6 @@
 import { isTag, normaliseTag, usernamePattern } from '@postline/common/rules';
 import { query, type ValidationChain } from 'express-validator';
-import { searchTermsOf } from '../../data-access/search-index';
+import { searchTermsOf } from '../../domain/search';
 
 export const defaultLimit = 20;
 export const maxLimit = 50;
