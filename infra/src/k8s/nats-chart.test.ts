@@ -57,7 +57,12 @@ describe.each(overlays)('the %s overlay', (overlay) => {
         valueFrom: { secretKeyRef: { name: `${user}-nats-credentials`, key: 'password' } },
       });
     }
-    for (const deployment of ofKind(rendered[overlay]!, 'Deployment')) {
+    // Postline's own Deployments (not the local overlay's Mailpit, which speaks no NATS).
+    const clients = ofKind(rendered[overlay]!, 'Deployment').filter((d) =>
+      (natsUsers as readonly string[]).includes(d.metadata.name),
+    );
+    expect(clients.length).toBeGreaterThanOrEqual(5);
+    for (const deployment of clients) {
       const app = deployment.metadata.name;
       const [main] = deployment.spec.template.spec.containers;
       const vars = Object.fromEntries((main.env ?? []).map((e: { name: string }) => [e.name, e]));
