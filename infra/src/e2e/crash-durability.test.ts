@@ -77,8 +77,9 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     expect([posts.length, comments.length]).toEqual([150, 50]);
 
     // The services reconnect by themselves (the driver finds the database again at its next
-    // heartbeat, every 10 s; once, on a loaded CI machine, one service took more than 30 s).
-    await allReady(platform.services, 60_000);
+    // heartbeat, every 10 s; on loaded CI machines one service took more than 30 s, and once, on
+    // 2026-12-08, comments more than 60 s: cause not found, see the README's Reliability notes).
+    await allReady(platform.services, 120_000);
 
     // Every acknowledged write is in the service that owns it.
     const missing: string[] = [];
@@ -116,7 +117,7 @@ describe('an acknowledged write survives a kill -9 of the database', () => {
     );
     expect(decided.map((c) => c.id).sort()).toEqual([...comments].sort());
     expect(await events.deadLetters()).toEqual([]);
-  }, 150_000);
+  }, 240_000);
 
   afterEach(() => reportLogged(running.logs, { max: 30 }));
 });
